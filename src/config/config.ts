@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { parseDuration } from './duration';
+
+/**
+ * The configuration schema (section 5 of the contract). Every key is typed, described and
+ * defaulted here; `.env.example` mirrors it. Values arrive as strings from the environment.
+ */
+const duration = (name: string) =>
+  z.string().transform((text, ctx) => {
+    const seconds = parseDuration(text.trim());
+    if (seconds === undefined) {
+      ctx.addIssue({ code: 'custom', message: `${name} must be a duration like 30s, 10m, 2h or 7d` });
+      return z.NEVER;
+    }
+    return seconds;
+  });
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const boolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((text) => ['true', '1', 'yes'].includes(text));
+
+const byteSize = z.string().transform((text, ctx) => {
+  const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(text.trim());
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: 'must be a size like 16kb, 1mb or a number of bytes' });
+    return z.NEVER;
+  }
+  const unit = (match[2] ?? 'b').toLowerCase();
+  return Number(match[1]) * (unit === 'mb' ? 1024 * 1024 : unit === 'kb' ? 1024 : 1);
+});
+
+export const configSchema = z.object({
+  SECRET_KEY: z
+    .string({ message: 'is required: it signs admin tokens (run `jawth conf` to make one)' })
+    .refine((v) => Buffer.byteLength(v, 'utf8') >= 32, 'must be at least 32 bytes (RFC 7518 §3.2)'),
+  JAWTH_KEY: z
+    .string({ message: 'is required: it is the master password of signed admin requests' })
+    .min(12, 'must be at least 12 characters'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'must start with sqlite: or postgres://')
+    .default('sqlite:./data/jawth.sqlite'),
+  PORT: integer(0, 65535).default(5000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  WORKERS: integer(1, 64).default(1),
+  MIGRATE_ON_START: boolean.default(true),
+  BCRYPT_COST: integer(10, 15).default(12),
+  BODY_LIMIT: byteSize.default(16 * 1024),
+  PASSWORD_MIN_LENGTH: integer(1, 72).default(8),
+  ADMIN_TOKEN_MAX_TTL: duration('ADMIN_TOKEN_MAX_TTL').default(5 * 60),
+  ADMIN_ALLOW_NO_EXP: boolean.default(false),
+  LOGIN_MAX_FAILURES: integer(1, 1000).default(5),
+  LOGIN_LOCKOUT: duration('LOGIN_LOCKOUT').default(15 * 60),
+  LOGIN_MAX_FAILURES_PER_IP: integer(1, 100000).default(100),
+  REFRESH_REUSE_GRACE: duration('REFRESH_REUSE_GRACE').default(10),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis://')
+    .optional(),
+  CORS_ORIGINS: z
+    .string()
+    .transform((text) =>
+      text
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .default([]),
+  ISSUER: z.string().min(1).default('jawth'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type ConfigValues = z.infer<typeof configSchema>;
+
+export interface Config {
+  secretKey: string;
+  jawthKey: string;
+  databaseUrl: string;
+  port: number;
+  host: string;
+  workers: number;
+  migrateOnStart: boolean;
+  bcryptCost: number;
+  bodyLimit: number;
+  passwordMinLength: number;
+  adminTokenMaxTtl: number;
+  adminAllowNoExp: boolean;
+  loginMaxFailures: number;
+  loginLockout: number;
+  loginMaxFailuresPerIp: number;
+  refreshReuseGrace: number;
+  redisUrl?: string;
+  corsOrigins: string[];
+  issuer: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Validates raw key/value pairs; throws one ConfigError listing every problem at once. */
+export function parseConfig(raw: Record<string, string | undefined>): Config {
+  const known = Object.fromEntries(
+    Object.keys(configSchema.shape)
+      .filter((key) => raw[key] !== undefined && raw[key] !== '')
+      .map((key) => [key, raw[key]]),
+  );
+  const result = configSchema.safeParse(known);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
+  }
+  const v = result.data;
+  return {
+    secretKey: v.SECRET_KEY,
+    jawthKey: v.JAWTH_KEY,
+    databaseUrl: v.DATABASE_URL,
+    port: v.PORT,
+    host: v.HOST,
+    workers: v.WORKERS,
+    migrateOnStart: v.MIGRATE_ON_START,
+    bcryptCost: v.BCRYPT_COST,
+    bodyLimit: v.BODY_LIMIT,
+    passwordMinLength: v.PASSWORD_MIN_LENGTH,
+    adminTokenMaxTtl: v.ADMIN_TOKEN_MAX_TTL,
+    adminAllowNoExp: v.ADMIN_ALLOW_NO_EXP,
+    loginMaxFailures: v.LOGIN_MAX_FAILURES,
+    loginLockout: v.LOGIN_LOCKOUT,
+    loginMaxFailuresPerIp: v.LOGIN_MAX_FAILURES_PER_IP,
+    refreshReuseGrace: v.REFRESH_REUSE_GRACE,
+    redisUrl: v.REDIS_URL,
+    corsOrigins: v.CORS_ORIGINS,
+    issuer: v.ISSUER,
+    logLevel: v.LOG_LEVEL,
+  };
+}

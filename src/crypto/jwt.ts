@@ -1,0 +1,108 @@
+import crypto, { type KeyObject } from 'node:crypto';
+import jsonwebtoken from 'jsonwebtoken';
+
+/**
+ * The only importer of the JWT library. Every token is signed and verified as HS256: the
+ * algorithm is pinned here and never read from a token. Headers that would let a token point
+ * at its own key (`jku`, `x5u`, `jwk`, `x5c`) or demand extensions (`crit`) are refused.
+ */
+export const MAX_TOKEN_BYTES = 8192;
+const ALGORITHM = 'HS256';
+const FORBIDDEN_HEADERS = ['jku', 'x5u', 'jwk', 'x5c', 'crit'];
+const NUMERIC_CLAIMS = ['exp', 'nbf', 'iat'];
+
+export type Claims = Record<string, unknown>;
+
+export class TokenError extends Error {}
+
+// A string secret makes jsonwebtoken re-import the key on every call (~90x slower); a cached
+// KeyObject per secret keeps signing at ~100k/s. Bounded so that rotated secrets fall out.
+const keyCache = new Map<string, KeyObject>();
+const KEY_CACHE_LIMIT = 10_000;
+
+export function secretKey(secret: string): KeyObject {
+  let key = keyCache.get(secret);
+  if (!key) {
+    if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.delete(keyCache.keys().next().value as string);
+    key = crypto.createSecretKey(Buffer.from(secret, 'utf8'));
+    keyCache.set(secret, key);
+  }
+  return key;
+}
+
+export function signToken(claims: Claims, secret: string, kid?: string): string {
+  return jsonwebtoken.sign(claims, secretKey(secret), {
+    algorithm: ALGORITHM,
+    ...(kid === undefined ? {} : { keyid: kid }),
+  });
+}
+
+export interface VerifyOptions {
+  /** Seconds since the epoch; defaults to now. Tests pass a fake clock. */
+  now?: number;
+  requireExp?: boolean;
+  audience?: string;
+  issuer?: string;
+}
+
+/** The decoded header, checked for shape only. Lets a caller pick a key by `kid`. */
+export function readHeader(token: string): Claims {
+  if (token.length > MAX_TOKEN_BYTES) throw new TokenError('token too large');
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts.some((part) => !/^[A-Za-z0-9_-]*$/.test(part))) {
+    throw new TokenError('token is not a compact JWS');
+  }
+  if (parts[2] === '') throw new TokenError('token has no signature');
+  const header = parseSegment(parts[0]);
+  if (header.alg !== ALGORITHM) throw new TokenError('algorithm must be HS256');
+  for (const name of FORBIDDEN_HEADERS) {
+    if (name in header) throw new TokenError(`header ${name} is not accepted`);
+  }
+  if ('b64' in header) throw new TokenError('header b64 is not accepted');
+  return header;
+}
+
+/** Verifies an HS256 token against one or more candidate secrets; returns its claims. */
+export function verifyToken(token: string, secrets: string | string[], options: VerifyOptions = {}): Claims {
+  readHeader(token);
+  const claims = parseSegment(token.split('.')[1]);
+  for (const name of NUMERIC_CLAIMS) {
+    if (name in claims && (typeof claims[name] !== 'number' || !Number.isFinite(claims[name]))) {
+      throw new TokenError(`claim ${name} must be a number`);
+    }
+  }
+  if (options.requireExp && claims.exp === undefined) throw new TokenError('claim exp is required');
+  const candidates = Array.isArray(secrets) ? secrets : [secrets];
+  let lastError: unknown;
+  for (const secret of candidates) {
+    try {
+      const verified = jsonwebtoken.verify(token, secretKey(secret), {
+        algorithms: [ALGORITHM],
+        clockTimestamp: options.now ?? Math.floor(Date.now() / 1000),
+        ...(options.audience === undefined ? {} : { audience: options.audience }),
+        ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
+      });
+      if (typeof verified !== 'object' || verified === null || Array.isArray(verified)) {
+        throw new TokenError('payload must be a JSON object');
+      }
+      return verified as Claims;
+    } catch (error) {
+      lastError = error;
+      if (!(error instanceof jsonwebtoken.JsonWebTokenError) || error.message !== 'invalid signature') break;
+    }
+  }
+  throw new TokenError(lastError instanceof Error ? lastError.message : 'invalid token');
+}
+
+function parseSegment(segment: string): Claims {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+  } catch {
+    throw new TokenError('token segment is not JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TokenError('token segment must be a JSON object');
+  }
+  return value as Claims;
+}

@@ -1,0 +1,54 @@
+import bcrypt from 'bcrypt';
+import { AppError } from '../errors';
+import { isCommonPassword } from './common-passwords';
+
+/** bcrypt only reads the first 72 bytes; longer passwords are refused, never truncated. */
+export const MAX_PASSWORD_BYTES = 72;
+
+/** Checks the password policy of the contract (§1); throws 400 with the field named. */
+export function assertPasswordPolicy(password: string, minLength: number, field = 'password'): void {
+  if ([...password].length < minLength) {
+    throw new AppError('validation_failed', 'The password is too short.', [
+      { field, message: `must be at least ${minLength} characters` },
+    ]);
+  }
+  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) {
+    throw new AppError('validation_failed', 'The password is too long.', [
+      { field, message: `must be at most ${MAX_PASSWORD_BYTES} bytes of UTF-8` },
+    ]);
+  }
+  if (isCommonPassword(password)) {
+    throw new AppError('weak_password', 'This password is one of the most common ones; choose another.', [
+      { field, message: 'is too common' },
+    ]);
+  }
+}
+
+/** bcrypt's async functions run on libuv's thread pool and never block the event loop. */
+export function hashPassword(password: string, cost: number): Promise<string> {
+  return bcrypt.hash(password, cost);
+}
+
+export function verifyPassword(password: string, hash: string): Promise<boolean> {
+  return bcrypt.compare(password, hash);
+}
+
+export function needsRehash(hash: string, cost: number): boolean {
+  return bcrypt.getRounds(hash) !== cost;
+}
+
+const dummyHashes = new Map<number, Promise<string>>();
+
+/**
+ * Spends the same time as a real comparison when there is no user to compare against, so that
+ * the answer's timing does not tell which usernames exist.
+ */
+export async function dummyVerify(password: string, cost: number): Promise<false> {
+  let hash = dummyHashes.get(cost);
+  if (!hash) {
+    hash = bcrypt.hash('jawth-dummy-password', cost);
+    dummyHashes.set(cost, hash);
+  }
+  await bcrypt.compare(password, await hash);
+  return false;
+}

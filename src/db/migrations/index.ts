@@ -1,0 +1,11 @@
+import type { QueryInterface } from 'sequelize';
+import * as initial from './0001-initial';
+
+export interface Migration {
+  name: string;
+  up(queryInterface: QueryInterface): Promise<void>;
+  down(queryInterface: QueryInterface): Promise<void>;
+}
+
+/** Every migration, in order. Listed rather than globbed: the names do not change between ts and js. */
+export const migrations: Migration[] = [{ name: '0001-initial', ...initial }];

@@ -1,0 +1,48 @@
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
+
+export class Application extends Model<InferAttributes<Application>, InferCreationAttributes<Application>> {
+  declare id: CreationOptional<number>;
+  declare name: string;
+  declare secret: string;
+  declare secretVersion: CreationOptional<number>;
+  declare previousSecret: string | null;
+  declare previousSecretExpiresAt: Date | null;
+  declare refreshSecret: string;
+  declare accessTtl: number;
+  declare accessTtlMax: number;
+  declare refreshTtlMax: number;
+  /** JSON array of origins, kept as text so that SQLite and PostgreSQL store it alike. */
+  declare corsOrigins: string;
+  declare audience: string | null;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): void {
+    Application.init(
+      {
+        id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+        name: { type: DataTypes.STRING(63), allowNull: false, unique: true },
+        secret: { type: DataTypes.STRING(512), allowNull: false },
+        secretVersion: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
+        previousSecret: { type: DataTypes.STRING(512), allowNull: true },
+        previousSecretExpiresAt: { type: DataTypes.DATE, allowNull: true },
+        refreshSecret: { type: DataTypes.STRING(512), allowNull: false },
+        accessTtl: { type: DataTypes.INTEGER, allowNull: false },
+        accessTtlMax: { type: DataTypes.INTEGER, allowNull: false },
+        refreshTtlMax: { type: DataTypes.INTEGER, allowNull: false },
+        corsOrigins: { type: DataTypes.TEXT, allowNull: false, defaultValue: '[]' },
+        audience: { type: DataTypes.STRING(255), allowNull: true },
+        createdAt: DataTypes.DATE,
+        updatedAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: 'applications', underscored: true },
+    );
+  }
+}

@@ -1,0 +1,44 @@
+import type { Sequelize } from 'sequelize';
+import { Application } from './application.model';
+import { Group } from './group.model';
+import { Org } from './org.model';
+import { Session } from './session.model';
+import { User } from './user.model';
+
+export { Application, Group, Org, Session, User };
+
+/** Binds the models to a connection and declares their associations (tables come from migrations). */
+export function initModels(sequelize: Sequelize): void {
+  for (const model of [Application, User, Group, Org, Session]) model.initModel(sequelize);
+  Application.hasMany(User, { foreignKey: 'applicationId', onDelete: 'CASCADE' });
+  User.belongsTo(Application, { foreignKey: 'applicationId', as: 'application' });
+  User.belongsToMany(Group, {
+    through: 'user_groups',
+    foreignKey: 'user_id',
+    otherKey: 'group_id',
+    as: 'groups',
+    timestamps: false,
+  });
+  Group.belongsToMany(User, {
+    through: 'user_groups',
+    foreignKey: 'group_id',
+    otherKey: 'user_id',
+    as: 'users',
+    timestamps: false,
+  });
+  User.belongsToMany(Org, {
+    through: 'user_orgs',
+    foreignKey: 'user_id',
+    otherKey: 'org_id',
+    as: 'orgs',
+    timestamps: false,
+  });
+  Org.belongsToMany(User, {
+    through: 'user_orgs',
+    foreignKey: 'org_id',
+    otherKey: 'user_id',
+    as: 'users',
+    timestamps: false,
+  });
+  Session.belongsTo(User, { foreignKey: 'userId', as: 'user' });
+}

@@ -1,0 +1,50 @@
+/**
+ * One error type for every refusal the API makes. The code decides the status; the message is
+ * for people; `cause` is for the log only and never leaves the server.
+ */
+const STATUS = {
+  validation_failed: 400,
+  invalid_json: 400,
+  weak_password: 400,
+  unsigned_body: 400,
+  body_mismatch: 400,
+  ttl_exceeds_max: 400,
+  unauthorized: 401,
+  invalid_credentials: 401,
+  invalid_token: 401,
+  refresh_token_reused: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal_error: 500,
+  service_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof STATUS;
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: FieldProblem[],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.status = STATUS[code];
+  }
+}
+
+/** Guard clause that reads like the rule it enforces: `assertThat(user, 'not_found', '...')`. */
+export function assertThat(condition: unknown, code: ErrorCode, message: string): asserts condition {
+  if (!condition) throw new AppError(code, message);
+}

@@ -1,0 +1,47 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { AppError } from '../../errors';
+
+export const notFound: RequestHandler = (req, _res, next) => {
+  next(new AppError('not_found', `No route for ${req.method} ${req.path}.`));
+};
+
+/** body-parser's failures, by its `type`, as the contract's codes. */
+function fromBodyParser(error: { type?: string; status?: number }): AppError | undefined {
+  switch (error.type) {
+    case 'entity.too.large':
+      return new AppError('payload_too_large', 'The request body is too large.');
+    case 'entity.parse.failed':
+      return new AppError('invalid_json', 'The request body is not valid JSON.');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError('unsupported_media_type', 'The request body encoding is not supported.');
+    default:
+      return error.status && error.status >= 400 && error.status < 500
+        ? new AppError('validation_failed', 'The request could not be read.')
+        : undefined;
+  }
+}
+
+/**
+ * The one error handler: known errors answer with their code; anything else is a generic 500
+ * carrying the request id, with the cause in the log and never in the answer.
+ */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const known = error instanceof AppError ? error : fromBodyParser(error as { type?: string; status?: number });
+    const requestId = String(req.id ?? '');
+    if (!known) {
+      logger.error({ err: error, requestId }, 'unhandled error');
+      res
+        .status(500)
+        .json({ error: 'internal_error', message: 'Something went wrong on our side.', request_id: requestId });
+      return;
+    }
+    if (known.status >= 500) logger.error({ err: known.cause ?? known, requestId }, known.message);
+    else if (known.cause) logger.debug({ code: known.code, cause: String(known.cause), requestId }, 'request refused');
+    res
+      .status(known.status)
+      .json({ error: known.code, message: known.message, ...(known.details ? { details: known.details } : {}) });
+  };
+}

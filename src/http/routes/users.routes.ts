@@ -1,0 +1,99 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { paginationSchema } from '../../schemas/common.schema';
+import { createAnyUserSchema, createUserSchema, updateUserSchema } from '../../schemas/user.schema';
+import { findApplication } from '../../services/application.service';
+import type { Deps } from '../../services/deps';
+import * as users from '../../services/user.service';
+import type { Application } from '../../db/models';
+import { adminAuth } from '../middleware/admin-auth';
+import { sendList } from '../respond';
+import { parse } from '../validate';
+
+const allUsersQuery = paginationSchema.extend({ app: z.string().optional() });
+
+/** Contract §3.3 (users of one application) and §3.4 (all users, by uid). */
+export function usersRouter(deps: Deps): Router {
+  const router = Router();
+  router.use(['/users', '/:app/users'], adminAuth(deps));
+
+  // §3.4: all users
+  router.get('/users', async (req, res) => {
+    const { limit, offset, app } = parse(allUsersQuery, req.query);
+    const application = app === undefined ? undefined : await findApplication(app);
+    const { rows, count } = await users.listUsers({ applicationId: application?.id }, limit, offset);
+    sendList(
+      res,
+      rows.map((u) => users.serializeUser(u, (u.application as Application).name)),
+      count,
+    );
+  });
+
+  router.post('/users', async (_req, res) => {
+    const { app, ...input } = parse(createAnyUserSchema, res.locals.data);
+    const application = await findApplication(app);
+    const user = await users.createUser(application, input, deps);
+    res.status(201).json(users.serializeUser(user, application.name));
+  });
+
+  router.get('/users/:uid', async (req, res) => {
+    const user = await users.findUserByUid(req.params.uid);
+    res.json(users.serializeUser(user, (user.application as Application).name));
+  });
+
+  router.patch('/users/:uid', async (req, res) => {
+    const user = await users.findUserByUid(req.params.uid);
+    const application = user.application as Application;
+    const updated = await users.updateUser(user, application, parse(updateUserSchema, res.locals.data), deps);
+    res.json(users.serializeUser(updated, application.name));
+  });
+
+  router.delete('/users/:uid', async (req, res) => {
+    await users.deleteUser(await users.findUserByUid(req.params.uid));
+    res.status(204).end();
+  });
+
+  // §3.3: users of one application
+  router.get('/:app/users', async (req, res) => {
+    const { limit, offset } = parse(paginationSchema, req.query);
+    const application = await findApplication(req.params.app);
+    const { rows, count } = await users.listUsers({ applicationId: application.id }, limit, offset);
+    sendList(
+      res,
+      rows.map((u) => users.serializeUser(u, application.name)),
+      count,
+    );
+  });
+
+  router.post('/:app/users', async (req, res) => {
+    const application = await findApplication(req.params.app);
+    const user = await users.createUser(application, parse(createUserSchema, res.locals.data), deps);
+    res.status(201).json(users.serializeUser(user, application.name));
+  });
+
+  router.get('/:app/users/:username', async (req, res) => {
+    const application = await findApplication(req.params.app);
+    res.json(users.serializeUser(await users.findUser(application, req.params.username), application.name));
+  });
+
+  router.patch('/:app/users/:username', async (req, res) => {
+    const application = await findApplication(req.params.app);
+    const user = await users.findUser(application, req.params.username);
+    const updated = await users.updateUser(user, application, parse(updateUserSchema, res.locals.data), deps);
+    res.json(users.serializeUser(updated, application.name));
+  });
+
+  router.delete('/:app/users/:username', async (req, res) => {
+    const application = await findApplication(req.params.app);
+    await users.deleteUser(await users.findUser(application, req.params.username));
+    res.status(204).end();
+  });
+
+  router.delete('/:app/users/:username/sessions', async (req, res) => {
+    const application = await findApplication(req.params.app);
+    await users.revokeSessions(await users.findUser(application, req.params.username), deps.clock.now());
+    res.status(204).end();
+  });
+
+  return router;
+}

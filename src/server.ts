@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { ConfigError, parseConfig, type Config } from './config/config';
+import { writeEnvFile } from './config/env-file';
+import { readConfigSources } from './config/sources';
+import { migrateUp } from './db/migrator';
+import { openDatabase, prepareDatabase } from './db/sequelize';
+import { createLogger } from './logger';
+import { systemClock } from './services/deps';
+
+/**
+ * Loads the configuration. On a fresh machine (no keys anywhere, no .env) it writes a .env with
+ * fresh keys first and says where, so that one command starts a working server.
+ */
+export function loadConfig(): Config {
+  let raw = readConfigSources();
+  const envFile = path.resolve('.env');
+  if (!raw.SECRET_KEY && !raw.JAWTH_KEY && !fs.existsSync(envFile)) {
+    writeEnvFile(envFile);
+    process.stderr.write(`jawth: first start: wrote fresh SECRET_KEY and JAWTH_KEY to ${envFile} (mode 0600)\n`);
+    raw = readConfigSources();
+  }
+  return parseConfig(raw);
+}
+
+/** config → database → migrations → app → listen; SIGTERM/SIGINT close gracefully. */
+export async function start(config: Config): Promise<Server> {
+  const logger = createLogger(config.logLevel);
+  const db = openDatabase(config.databaseUrl);
+  await prepareDatabase(db);
+  if (config.migrateOnStart) {
+    const applied = await migrateUp(db, config.databaseUrl);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  }
+  const app = createApp({ db, config, clock: systemClock, logger });
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const where = `http://${config.host}:${(server.address() as { port: number }).port}`;
+  logger.info({ url: where, database: describeDatabase(config.databaseUrl) }, `jawth listening on ${where}`);
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    server.close(() => {
+      void db.close().finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  return server;
+}
+
+/** The database's kind and place, without credentials. */
+function describeDatabase(url: string): string {
+  if (url.startsWith('sqlite:')) return url;
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+}
+
+if (require.main === module) {
+  try {
+    void start(loadConfig()).catch((error: unknown) => {
+      process.stderr.write(`jawth: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    });
+  } catch (error) {
+    process.stderr.write(error instanceof ConfigError ? `jawth: ${error.message}\n` : `jawth: ${String(error)}\n`);
+    process.exit(1);
+  }
+}

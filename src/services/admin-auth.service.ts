@@ -1,0 +1,85 @@
+import { isDeepStrictEqual } from 'node:util';
+import { TokenError, verifyToken } from '../crypto/jwt';
+import { safeEqual } from '../crypto/random';
+import { AppError } from '../errors';
+import type { Config } from '../config/config';
+import { epochSeconds } from './deps';
+
+export interface AdminRequest {
+  token: string;
+  method: string;
+  path: string;
+  /** The parsed JSON body, or undefined when none was sent. */
+  body: unknown;
+  now: Date;
+}
+
+const unauthorized = (why: string, cause?: unknown) =>
+  new AppError('unauthorized', 'A valid admin credential is required.', undefined, { cause: cause ?? new Error(why) });
+
+/**
+ * JaWTh's signed admin request (contract §3.1): an HS256 token signed with SECRET_KEY carrying
+ * the master password and the request data. Returns the data the request may act on.
+ */
+export function authenticateSignedRequest(request: AdminRequest, config: Config): Record<string, unknown> {
+  let claims;
+  try {
+    claims = verifyToken(request.token, config.secretKey, {
+      now: epochSeconds(request.now),
+      requireExp: !config.adminAllowNoExp,
+    });
+  } catch (error) {
+    if (error instanceof TokenError) throw unauthorized('bad token', error);
+    throw error;
+  }
+  // Session tokens of the console carry `sid`; they are never accepted as signed requests.
+  if ('sid' in claims) throw unauthorized('session token used as signed request');
+  if (typeof claims.password !== 'string' || !safeEqual(claims.password, config.jawthKey)) {
+    throw unauthorized('wrong master password');
+  }
+  if (typeof claims.exp === 'number') {
+    const issuedAt = typeof claims.iat === 'number' ? claims.iat : epochSeconds(request.now);
+    if (claims.exp - issuedAt > config.adminTokenMaxTtl)
+      throw unauthorized('token lives longer than ADMIN_TOKEN_MAX_TTL');
+  }
+  if (
+    claims.htm !== undefined &&
+    (typeof claims.htm !== 'string' || claims.htm.toUpperCase() !== request.method.toUpperCase())
+  ) {
+    throw unauthorized('htm does not match the request method');
+  }
+  if (claims.htu !== undefined && (typeof claims.htu !== 'string' || boundPath(claims.htu) !== request.path)) {
+    throw unauthorized('htu does not match the request path');
+  }
+  return signedData(claims.data, request.body);
+}
+
+/** `htu` may be a path or a full URL; only its path is compared (the query is not part of it). */
+function boundPath(htu: string): string {
+  try {
+    return new URL(htu, 'http://jawth.invalid').pathname;
+  } catch {
+    return '';
+  }
+}
+
+function signedData(data: unknown, body: unknown): Record<string, unknown> {
+  const hasBody = body !== undefined && !(isPlainObject(body) && Object.keys(body).length === 0);
+  if (data === undefined) {
+    if (hasBody) throw new AppError('unsigned_body', 'Admin data must be signed: put it in the token\'s "data" claim.');
+    return {};
+  }
+  if (!isPlainObject(data)) {
+    throw new AppError('validation_failed', 'The "data" claim must be a JSON object.', [
+      { field: 'data', message: 'must be an object' },
+    ]);
+  }
+  if (hasBody && !isDeepStrictEqual(body, data)) {
+    throw new AppError('body_mismatch', 'The request body differs from the signed "data" claim.');
+  }
+  return data;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

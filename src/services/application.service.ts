@@ -1,0 +1,117 @@
+import { UniqueConstraintError } from 'sequelize';
+import { formatDuration } from '../config/duration';
+import { randomSecret } from '../crypto/random';
+import { AppError, assertThat } from '../errors';
+import { Application } from '../db/models';
+import type { CreateApplicationInput, RotateSecretInput, UpdateApplicationInput } from '../schemas/application.schema';
+import type { Deps } from './deps';
+
+/** Quid's defaults: login tokens live 15m, access tokens at most 20m, refresh tokens at most 24h. */
+export const APPLICATION_DEFAULTS = { accessTtl: 15 * 60, accessTtlMax: 20 * 60, refreshTtlMax: 24 * 3600 };
+
+export function serializeApplication(app: Application, options: { includeSecret?: boolean } = {}) {
+  return {
+    name: app.name,
+    access_ttl: formatDuration(app.accessTtl),
+    access_ttl_max: formatDuration(app.accessTtlMax),
+    refresh_ttl_max: formatDuration(app.refreshTtlMax),
+    cors_origins: JSON.parse(app.corsOrigins) as string[],
+    audience: app.audience,
+    secret_version: app.secretVersion,
+    created_at: app.createdAt.toISOString(),
+    updated_at: app.updatedAt.toISOString(),
+    ...(options.includeSecret ? { secret: app.secret } : {}),
+  };
+}
+
+/** The `kid` header of tokens signed with an application's current secret. */
+export function keyId(app: Pick<Application, 'secretVersion'>): string {
+  return `v${app.secretVersion}`;
+}
+
+/**
+ * The secrets a token of this application may be verified with on jawth's own endpoints: the
+ * current one and, during a rotation's grace period, the previous one.
+ */
+export function verificationSecrets(app: Application, now: Date): string[] {
+  const graceOpen = app.previousSecret && app.previousSecretExpiresAt && app.previousSecretExpiresAt > now;
+  return graceOpen ? [app.secret, app.previousSecret as string] : [app.secret];
+}
+
+export async function findApplication(name: string): Promise<Application> {
+  const app = await Application.findOne({ where: { name } });
+  assertThat(app, 'not_found', `No application is named "${name}".`);
+  return app;
+}
+
+export async function listApplications(limit: number, offset: number) {
+  return Application.findAndCountAll({ order: [['name', 'ASC']], limit, offset });
+}
+
+function assertLifetimes(app: Pick<Application, 'accessTtl' | 'accessTtlMax'>): void {
+  if (app.accessTtl > app.accessTtlMax) {
+    throw new AppError('validation_failed', 'access_ttl may not exceed access_ttl_max.', [
+      { field: 'access_ttl', message: 'must not exceed access_ttl_max' },
+    ]);
+  }
+}
+
+async function saveUnique(app: Application): Promise<Application> {
+  try {
+    return await app.save();
+  } catch (error) {
+    if (error instanceof UniqueConstraintError) {
+      throw new AppError('conflict', `An application named "${app.name}" already exists.`, undefined, { cause: error });
+    }
+    throw error;
+  }
+}
+
+export async function createApplication(input: CreateApplicationInput): Promise<Application> {
+  const app = Application.build({
+    name: input.name,
+    secret: input.secret ?? randomSecret(),
+    previousSecret: null,
+    previousSecretExpiresAt: null,
+    refreshSecret: randomSecret(),
+    accessTtl: input.access_ttl ?? APPLICATION_DEFAULTS.accessTtl,
+    accessTtlMax: input.access_ttl_max ?? APPLICATION_DEFAULTS.accessTtlMax,
+    refreshTtlMax: input.refresh_ttl_max ?? APPLICATION_DEFAULTS.refreshTtlMax,
+    corsOrigins: JSON.stringify(input.cors_origins ?? []),
+    audience: input.audience ?? null,
+  });
+  assertLifetimes(app);
+  return saveUnique(app);
+}
+
+export async function updateApplication(name: string, input: UpdateApplicationInput, deps: Pick<Deps, 'clock'>) {
+  const app = await findApplication(name);
+  if (input.secret !== undefined && input.secret !== app.secret) rotate(app, input.secret, 0, deps.clock.now());
+  if (input.name !== undefined) app.name = input.name;
+  if (input.access_ttl !== undefined) app.accessTtl = input.access_ttl;
+  if (input.access_ttl_max !== undefined) app.accessTtlMax = input.access_ttl_max;
+  if (input.refresh_ttl_max !== undefined) app.refreshTtlMax = input.refresh_ttl_max;
+  if (input.cors_origins !== undefined) app.corsOrigins = JSON.stringify(input.cors_origins);
+  if (input.audience !== undefined) app.audience = input.audience;
+  assertLifetimes(app);
+  return saveUnique(app);
+}
+
+export async function rotateSecret(name: string, input: RotateSecretInput, deps: Pick<Deps, 'clock'>) {
+  const app = await findApplication(name);
+  rotate(app, input.secret ?? randomSecret(), input.grace ?? 0, deps.clock.now());
+  return app.save();
+}
+
+function rotate(app: Application, secret: string, graceSeconds: number, now: Date): void {
+  app.previousSecret = graceSeconds > 0 ? app.secret : null;
+  app.previousSecretExpiresAt = graceSeconds > 0 ? new Date(now.getTime() + graceSeconds * 1000) : null;
+  app.secret = secret;
+  app.secretVersion += 1;
+}
+
+/** Users, groups, memberships and sessions go with it (ON DELETE CASCADE). */
+export async function deleteApplication(name: string): Promise<void> {
+  const app = await findApplication(name);
+  await app.destroy();
+}

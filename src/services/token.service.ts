@@ -1,0 +1,70 @@
+import crypto from 'node:crypto';
+import type { Transaction } from 'sequelize';
+import { signToken, type Claims } from '../crypto/jwt';
+import { randomId, sha256 } from '../crypto/random';
+import { Session, type Application, type User } from '../db/models';
+import { keyId } from './application.service';
+import { epochSeconds, type Deps } from './deps';
+import { memberNames } from './user.service';
+
+/**
+ * The claims of a token an application verifies: `aud` only when the application sets an
+ * audience, because PyJWT's plain decode refuses a token whose audience it was not told about.
+ */
+export function accessClaims(
+  app: Application,
+  user: User,
+  now: Date,
+  ttl: number,
+  issuer: string,
+  extra: Claims = {},
+): Claims {
+  const iat = epochSeconds(now);
+  return {
+    username: user.username,
+    id: user.uid,
+    role: user.role,
+    ...memberNames(user),
+    ...extra,
+    app: app.name,
+    iss: issuer,
+    ...(app.audience ? { aud: app.audience } : {}),
+    iat,
+    exp: iat + ttl,
+  };
+}
+
+export function signAccessToken(app: Application, claims: Claims): string {
+  return signToken(claims, app.secret, keyId(app));
+}
+
+/**
+ * A refresh token: a JWT signed with the application's refresh secret (never handed out),
+ * whose random `jti` is recorded only as its SHA-256, with family, user and absolute expiry.
+ */
+export async function createRefreshToken(
+  app: Application,
+  user: User,
+  ttl: number,
+  deps: Pick<Deps, 'clock' | 'config'>,
+  options: { familyId?: string; transaction?: Transaction } = {},
+): Promise<string> {
+  const now = deps.clock.now();
+  const jti = crypto.randomBytes(32).toString('base64url');
+  const iat = epochSeconds(now);
+  await Session.create(
+    {
+      tokenHash: sha256(jti),
+      familyId: options.familyId ?? randomId(),
+      userId: user.id,
+      expiresAt: new Date((iat + ttl) * 1000),
+      usedAt: null,
+      revokedAt: null,
+    },
+    { transaction: options.transaction },
+  );
+  return signToken(
+    { username: user.username, app: app.name, jti, typ: 'refresh', iss: deps.config.issuer, iat, exp: iat + ttl },
+    app.refreshSecret,
+  );
+}

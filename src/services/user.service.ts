@@ -1,0 +1,189 @@
+import { Op, UniqueConstraintError, type Transaction, type WhereOptions } from 'sequelize';
+import { assertPasswordPolicy, hashPassword } from '../crypto/password';
+import { randomId } from '../crypto/random';
+import { AppError, assertThat } from '../errors';
+import { Application, Group, Org, Session, User } from '../db/models';
+import type { CreateUserInput, UpdateUserInput } from '../schemas/user.schema';
+import type { Deps } from './deps';
+
+/** Groups and orgs come with every user the API returns. */
+export const MEMBERSHIPS = [
+  { model: Group, as: 'groups', attributes: ['name'], through: { attributes: [] } },
+  { model: Org, as: 'orgs', attributes: ['name'], through: { attributes: [] } },
+];
+
+export function memberNames(user: User): { groups: string[]; orgs: string[] } {
+  return {
+    groups: (user.groups ?? []).map((g) => g.name).sort(),
+    orgs: (user.orgs ?? []).map((o) => o.name).sort(),
+  };
+}
+
+/** The fields that may leave the server; a new column cannot leak by accident. */
+export function serializeUser(user: User, appName: string) {
+  return {
+    uid: user.uid,
+    app: appName,
+    username: user.username,
+    role: user.role,
+    ...memberNames(user),
+    disabled: user.disabled,
+    created_at: user.createdAt.toISOString(),
+    last_login: user.lastLoginAt ? user.lastLoginAt.toISOString() : null,
+  };
+}
+
+export async function listUsers(where: { applicationId?: number }, limit: number, offset: number) {
+  const filter: WhereOptions<User> = where.applicationId === undefined ? {} : { applicationId: where.applicationId };
+  const [count, page] = await Promise.all([
+    User.count({ where: filter }),
+    User.findAll({ where: filter, order: [['id', 'ASC']], limit, offset, attributes: ['id'] }),
+  ]);
+  // Two steps so that the page is cut on users, not on user × group rows.
+  const rows = await User.findAll({
+    where: { id: page.map((u) => u.id) },
+    include: [...MEMBERSHIPS, { model: Application, as: 'application', attributes: ['name'] }],
+    order: [['id', 'ASC']],
+  });
+  return { count, rows };
+}
+
+export async function findUser(app: Application, username: string): Promise<User> {
+  const user = await User.findOne({ where: { applicationId: app.id, username }, include: MEMBERSHIPS });
+  assertThat(user, 'not_found', `No user "${username}" in application "${app.name}".`);
+  return user;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export async function findUserByUid(uid: string): Promise<User> {
+  const user = UUID.test(uid)
+    ? await User.findOne({ where: { uid }, include: [...MEMBERSHIPS, { model: Application, as: 'application' }] })
+    : null;
+  assertThat(user, 'not_found', `No user has uid "${uid}".`);
+  return user;
+}
+
+async function resolveNames<T extends Group | Org>(
+  model: typeof Group | typeof Org,
+  field: 'groups' | 'orgs',
+  names: string[],
+  where: Record<string, unknown>,
+  transaction: Transaction,
+): Promise<T[]> {
+  const unique = [...new Set(names)];
+  const rows = (await (model as typeof Group).findAll({
+    where: { ...where, name: { [Op.in]: unique } },
+    transaction,
+  })) as T[];
+  const missing = unique.filter((name) => !rows.some((row) => row.name === name));
+  if (missing.length > 0) {
+    throw new AppError('validation_failed', `Unknown ${field}: ${missing.join(', ')}.`, [
+      { field, message: `unknown: ${missing.join(', ')}` },
+    ]);
+  }
+  return rows;
+}
+
+async function setMemberships(
+  user: User,
+  app: Application,
+  input: { groups?: string[]; orgs?: string[] },
+  transaction: Transaction,
+) {
+  if (input.groups !== undefined) {
+    const groups = await resolveNames<Group>(Group, 'groups', input.groups, { applicationId: app.id }, transaction);
+    await (user as unknown as { setGroups(g: Group[], o: object): Promise<void> }).setGroups(groups, { transaction });
+  }
+  if (input.orgs !== undefined) {
+    const orgs = await resolveNames<Org>(Org, 'orgs', input.orgs, {}, transaction);
+    await (user as unknown as { setOrgs(o: Org[], opt: object): Promise<void> }).setOrgs(orgs, { transaction });
+  }
+}
+
+function conflictOnDuplicate(error: unknown, username: string, app: Application): never {
+  if (error instanceof UniqueConstraintError) {
+    throw new AppError('conflict', `A user "${username}" already exists in application "${app.name}".`, undefined, {
+      cause: error,
+    });
+  }
+  throw error;
+}
+
+export async function createUser(
+  app: Application,
+  input: CreateUserInput,
+  deps: Pick<Deps, 'db' | 'config'>,
+): Promise<User> {
+  assertPasswordPolicy(input.password, deps.config.passwordMinLength);
+  const passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
+  let id = 0;
+  try {
+    await deps.db.transaction(async (transaction) => {
+      const user = await User.create(
+        {
+          uid: randomId(),
+          applicationId: app.id,
+          username: input.username,
+          passwordHash,
+          role: input.role ?? 'user',
+          lastLoginAt: null,
+          tokensValidAfter: null,
+        },
+        { transaction },
+      );
+      await setMemberships(user, app, input, transaction);
+      id = user.id;
+    });
+  } catch (error) {
+    conflictOnDuplicate(error, input.username, app);
+  }
+  return reload(id);
+}
+
+export async function updateUser(
+  user: User,
+  app: Application,
+  input: UpdateUserInput,
+  deps: Pick<Deps, 'db' | 'config' | 'clock'>,
+) {
+  if (input.password !== undefined) {
+    assertPasswordPolicy(input.password, deps.config.passwordMinLength);
+    user.passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
+  }
+  if (input.username !== undefined) user.username = input.username;
+  if (input.role !== undefined) user.role = input.role;
+  if (input.disabled !== undefined) user.disabled = input.disabled;
+  // A new password or a disabled account ends every session at once.
+  const revoke = input.password !== undefined || input.disabled === true;
+  try {
+    await deps.db.transaction(async (transaction) => {
+      if (revoke) await endSessions(user, deps.clock.now(), transaction);
+      await user.save({ transaction });
+      await setMemberships(user, app, input, transaction);
+    });
+  } catch (error) {
+    conflictOnDuplicate(error, user.username, app);
+  }
+  return reload(user.id);
+}
+
+/** Every refresh token and login token of the user stops working on jawth's endpoints. */
+export async function revokeSessions(user: User, now: Date, transaction?: Transaction): Promise<void> {
+  await endSessions(user, now, transaction);
+  await user.save({ transaction });
+}
+
+/** Marks the user's refresh tokens revoked and dates their login tokens out; the caller saves the user. */
+async function endSessions(user: User, now: Date, transaction?: Transaction): Promise<void> {
+  user.tokensValidAfter = now;
+  await Session.update({ revokedAt: now }, { where: { userId: user.id, revokedAt: null }, transaction });
+}
+
+export async function deleteUser(user: User): Promise<void> {
+  await user.destroy();
+}
+
+async function reload(id: number): Promise<User> {
+  return (await User.findByPk(id, { include: MEMBERSHIPS, rejectOnEmpty: true })) as User;
+}
