@@ -20,7 +20,8 @@ export class TokenError extends Error {}
 const keyCache = new Map<string, KeyObject>();
 const KEY_CACHE_LIMIT = 10_000;
 
-export function secretKey(secret: string): KeyObject {
+export function secretKey(secret: string | Buffer): KeyObject {
+  if (Buffer.isBuffer(secret)) return crypto.createSecretKey(secret);
   let key = keyCache.get(secret);
   if (!key) {
     if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.delete(keyCache.keys().next().value as string);
@@ -63,7 +64,11 @@ export function readHeader(token: string): Claims {
 }
 
 /** Verifies an HS256 token against one or more candidate secrets; returns its claims. */
-export function verifyToken(token: string, secrets: string | string[], options: VerifyOptions = {}): Claims {
+export function verifyToken(
+  token: string,
+  secrets: string | Buffer | (string | Buffer)[],
+  options: VerifyOptions = {},
+): Claims {
   readHeader(token);
   const claims = parseSegment(token.split('.')[1]);
   for (const name of NUMERIC_CLAIMS) {

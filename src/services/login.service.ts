@@ -43,7 +43,10 @@ export async function login(appName: string, username: string, password: string,
 /** Records this login's time (the token's `timestamp`) and issues a login token and a refresh token. */
 async function startLogin(user: User, deps: Deps): Promise<LoginResult> {
   const app = user.application as Application;
-  const now = deps.clock.now();
+  // Each login's time names it (change_password accepts only the latest), so it must strictly increase.
+  const clock = deps.clock.now();
+  const previous = user.lastLoginAt;
+  const now = previous && previous >= clock ? new Date(previous.getTime() + 1) : clock;
   user.lastLoginAt = now;
   await user.save();
   const claims = accessClaims(app, user, now, app.accessTtl, deps.config.issuer, { timestamp: now.toISOString() });

@@ -52,6 +52,7 @@ export async function createTestContext(overrides: Partial<Config> = {}): Promis
   await prepareDatabase(db);
   await migrateUp(db, pgUrl);
   const clock = new FakeClock();
+  activeClock = clock;
   const deps: Deps = { db, config, clock, logger: pino({ level: 'silent' }) };
   return {
     app: createApp(deps),
@@ -75,11 +76,16 @@ async function adminQuery(url: string, sql: string): Promise<void> {
   }
 }
 
+// The clock of the latest context (one per test file): admin tokens are dated by it, so that a
+// test that moves time forward still signs fresh admin requests.
+let activeClock: Clock | undefined;
+
 export interface AdminTokenOptions {
   data?: unknown;
   method?: string;
   path?: string;
-  ttl?: number;
+  /** Seconds until exp; null leaves exp out. */
+  ttl?: number | null;
   password?: string;
   secret?: string;
   claims?: Record<string, unknown>;
@@ -87,7 +93,7 @@ export interface AdminTokenOptions {
 
 /** A JaWTh signed admin request token. */
 export function adminToken(options: AdminTokenOptions = {}): string {
-  const iat = Math.floor(Date.now() / 1000);
+  const iat = Math.floor((activeClock?.now() ?? new Date()).getTime() / 1000);
   return signToken(
     {
       password: options.password ?? JAWTH_KEY,
@@ -95,7 +101,7 @@ export function adminToken(options: AdminTokenOptions = {}): string {
       ...(options.method ? { htm: options.method } : {}),
       ...(options.path ? { htu: options.path } : {}),
       iat,
-      exp: iat + (options.ttl ?? 60),
+      ...(options.ttl === null ? {} : { exp: iat + (options.ttl ?? 60) }),
       ...options.claims,
     },
     options.secret ?? SECRET_KEY,

@@ -1,0 +1,101 @@
+import request from 'supertest';
+import { Application } from '../../src/db/models';
+import { JAWTH_KEY, SECRET_KEY, adminToken, createTestContext, type TestContext } from '../helpers/context';
+import { uniqueName } from '../helpers/factories';
+import { hostileTokens } from '../helpers/hostile-tokens';
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext();
+});
+afterAll(async () => ctx.close());
+
+const list = (header: string, value: string) => request(ctx.app).get('/applications').set(header, value);
+
+describe('signed admin requests (contract §3.1)', () => {
+  it('accepts `auth: jwt <token>` and `Authorization: Bearer <token>`', async () => {
+    expect((await list('auth', `jwt ${adminToken()}`)).status).toBe(200);
+    expect((await list('Authorization', `Bearer ${adminToken()}`)).status).toBe(200);
+  });
+
+  it.each([
+    ['no credential', () => request(ctx.app).get('/applications')],
+    ['an empty auth header', () => list('auth', 'jwt ')],
+    ['another scheme', () => list('Authorization', `Basic ${Buffer.from('a:b').toString('base64')}`)],
+    ['a wrong master password', () => list('auth', `jwt ${adminToken({ password: 'not-it-at-all' })}`)],
+    ['a master password that is not a string', () => list('auth', `jwt ${adminToken({ claims: { password: 1 } })}`)],
+    ['a token signed with another key', () => list('auth', `jwt ${adminToken({ secret: 'z'.repeat(40) })}`)],
+    ['a token without exp', () => list('auth', `jwt ${adminToken({ ttl: null })}`)],
+    ['an expired token', () => list('auth', `jwt ${adminToken({ ttl: -10 })}`)],
+    ['a token living longer than ADMIN_TOKEN_MAX_TTL', () => list('auth', `jwt ${adminToken({ ttl: 301 })}`)],
+    ['a session token (sid claim)', () => list('auth', `jwt ${adminToken({ claims: { sid: 'abc' } })}`)],
+    ['htm of another method', () => list('auth', `jwt ${adminToken({ method: 'DELETE' })}`)],
+    ['htu of another path', () => list('auth', `jwt ${adminToken({ path: '/users' })}`)],
+  ])('refuses %s with 401 unauthorized', async (_what, send) => {
+    const res = await send();
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ error: 'unauthorized', message: 'A valid admin credential is required.' });
+  });
+
+  it('accepts htm/htu that match, htu given as a full URL, query ignored', async () => {
+    const token = adminToken({ method: 'get', path: 'http://127.0.0.1:5000/applications' });
+    expect((await request(ctx.app).get('/applications?limit=5').set('auth', `jwt ${token}`)).status).toBe(200);
+  });
+
+  it.each(
+    hostileTokens(
+      { password: JAWTH_KEY, iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 60 },
+      SECRET_KEY,
+    ),
+  )('refuses a hostile token: %s', async (_name, token) => {
+    const res = await list('auth', `jwt ${token}`);
+    expect(res.status).toBe(401);
+    expect(res.body.error).toBe('unauthorized');
+  });
+
+  describe('request data', () => {
+    it('takes the data from the signed claim (no body needed)', async () => {
+      const name = uniqueName('signed');
+      const res = await request(ctx.app)
+        .post('/applications')
+        .set('auth', `jwt ${adminToken({ data: { name } })}`);
+      expect(res.status).toBe(201);
+      expect(await Application.count({ where: { name } })).toBe(1);
+    });
+
+    it('accepts a body equal to the data claim (the JaWTh examples send both)', async () => {
+      const name = uniqueName('both');
+      const res = await request(ctx.app)
+        .post('/applications')
+        .set('auth', `jwt ${adminToken({ data: { name } })}`)
+        .send({ name });
+      expect(res.status).toBe(201);
+    });
+
+    it('refuses a body that differs from the data claim with 400 body_mismatch, creating nothing', async () => {
+      const name = uniqueName('signed');
+      const res = await request(ctx.app)
+        .post('/applications')
+        .set('auth', `jwt ${adminToken({ data: { name } })}`)
+        .send({ name: `${name}-evil` });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('body_mismatch');
+      expect(await Application.count({ where: { name: [name, `${name}-evil`] } })).toBe(0);
+    });
+
+    it('refuses a body with no data claim with 400 unsigned_body, creating nothing', async () => {
+      const name = uniqueName('unsigned');
+      const res = await request(ctx.app).post('/applications').set('auth', `jwt ${adminToken()}`).send({ name });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('unsigned_body');
+      expect(await Application.count({ where: { name } })).toBe(0);
+    });
+
+    it('refuses a data claim that is not an object', async () => {
+      const res = await request(ctx.app)
+        .post('/applications')
+        .set('auth', `jwt ${adminToken({ data: ['x'] })}`);
+      expect(res.status).toBe(400);
+    });
+  });
+});
