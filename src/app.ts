@@ -4,8 +4,10 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { errorHandler, notFound } from './http/middleware/errors';
 import { applicationsRouter } from './http/routes/applications.routes';
+import { groupsRouter } from './http/routes/groups.routes';
 import { healthRouter } from './http/routes/health.routes';
 import { loginRouter } from './http/routes/login.routes';
+import { tokensRouter } from './http/routes/tokens.routes';
 import { usersRouter } from './http/routes/users.routes';
 import type { Deps } from './services/deps';
 
@@ -32,6 +34,8 @@ export function createApp(deps: Deps): Express {
   app.use(healthRouter(deps));
   app.use('/applications', applicationsRouter(deps));
   app.use(usersRouter(deps));
+  app.use(groupsRouter(deps));
+  app.use(tokensRouter(deps));
   app.use(loginRouter(deps));
 
   app.use(notFound);

@@ -9,6 +9,7 @@ import { migrateUp } from './db/migrator';
 import { openDatabase, prepareDatabase } from './db/sequelize';
 import { createLogger } from './logger';
 import { systemClock } from './services/deps';
+import { startMaintenance } from './services/maintenance';
 
 /**
  * Loads the configuration. On a fresh machine (no keys anywhere, no .env) it writes a .env with
@@ -34,7 +35,9 @@ export async function start(config: Config): Promise<Server> {
     const applied = await migrateUp(db, config.databaseUrl);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   }
-  const app = createApp({ db, config, clock: systemClock, logger });
+  const deps = { db, config, clock: systemClock, logger };
+  const app = createApp(deps);
+  const stopMaintenance = startMaintenance(deps);
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -45,6 +48,7 @@ export async function start(config: Config): Promise<Server> {
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
+    stopMaintenance();
     server.close(() => {
       void db.close().finally(() => process.exit(0));
     });

@@ -4,6 +4,7 @@ import { randomSecret } from '../crypto/random';
 import { AppError, assertThat } from '../errors';
 import { Application } from '../db/models';
 import type { CreateApplicationInput, RotateSecretInput, UpdateApplicationInput } from '../schemas/application.schema';
+import { forgetApplication } from './application-cache';
 import type { Deps } from './deps';
 
 /** Quid's defaults: login tokens live 15m, access tokens at most 20m, refresh tokens at most 24h. */
@@ -57,8 +58,11 @@ function assertLifetimes(app: Pick<Application, 'accessTtl' | 'accessTtlMax'>): 
 }
 
 async function saveUnique(app: Application): Promise<Application> {
+  const formerName = (app.previous('name') as string | undefined) ?? app.name;
   try {
-    return await app.save();
+    await app.save();
+    forgetApplication(app.name, formerName);
+    return app;
   } catch (error) {
     if (error instanceof UniqueConstraintError) {
       throw new AppError('conflict', `An application named "${app.name}" already exists.`, undefined, { cause: error });
@@ -100,7 +104,7 @@ export async function updateApplication(name: string, input: UpdateApplicationIn
 export async function rotateSecret(name: string, input: RotateSecretInput, deps: Pick<Deps, 'clock'>) {
   const app = await findApplication(name);
   rotate(app, input.secret ?? randomSecret(), input.grace ?? 0, deps.clock.now());
-  return app.save();
+  return saveUnique(app);
 }
 
 function rotate(app: Application, secret: string, graceSeconds: number, now: Date): void {
@@ -114,4 +118,5 @@ function rotate(app: Application, secret: string, graceSeconds: number, now: Dat
 export async function deleteApplication(name: string): Promise<void> {
   const app = await findApplication(name);
   await app.destroy();
+  forgetApplication(name);
 }

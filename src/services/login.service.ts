@@ -3,6 +3,8 @@ import { TokenError, verifyToken } from '../crypto/jwt';
 import { AppError } from '../errors';
 import { Application, User } from '../db/models';
 import { verificationSecrets } from './application.service';
+import { cachedApplication } from './application-cache';
+import { assertTtl } from './refresh.service';
 import type { Deps } from './deps';
 import { accessClaims, createRefreshToken, signAccessToken } from './token.service';
 import { MEMBERSHIPS, revokeSessions } from './user.service';
@@ -32,23 +34,55 @@ function findLoginUser(appName: string, username: string): Promise<User | null> 
  * after the same bcrypt work, so that neither the body nor the timing tells them apart.
  */
 export async function login(appName: string, username: string, password: string, deps: Deps): Promise<LoginResult> {
+  return startLogin(await authenticate(appName, username, password, deps), deps);
+}
+
+/**
+ * Quid's `POST /token/refresh`: a refresh token for valid credentials. An unknown application
+ * answers like an unknown user, after the same bcrypt work.
+ */
+export async function quidRefreshToken(
+  namespace: string,
+  username: string,
+  password: string,
+  ttl: number | undefined,
+  deps: Deps,
+): Promise<{ token: string }> {
+  const known = await cachedApplication(namespace);
+  if (known) assertTtl(ttl ?? known.refreshTtlMax, known.refreshTtlMax, 'refresh');
+  const user = await authenticate(namespace, username, password, deps);
+  const app = user.application as Application;
+  await recordLogin(user, deps);
+  return { token: await createRefreshToken(app, user, ttl ?? app.refreshTtlMax, deps) };
+}
+
+/** The user with these credentials, with application and memberships; re-hashes an old cost. */
+async function authenticate(appName: string, username: string, password: string, deps: Deps): Promise<User> {
   const { bcryptCost } = deps.config;
   const user = await findLoginUser(appName, username);
   const matches = user ? await verifyPassword(password, user.passwordHash) : await dummyVerify(password, bcryptCost);
   if (!user || !matches || user.disabled) throw new AppError('invalid_credentials', INVALID);
   if (needsRehash(user.passwordHash, bcryptCost)) user.passwordHash = await hashPassword(password, bcryptCost);
-  return startLogin(user, deps);
+  return user;
 }
 
-/** Records this login's time (the token's `timestamp`) and issues a login token and a refresh token. */
-async function startLogin(user: User, deps: Deps): Promise<LoginResult> {
-  const app = user.application as Application;
-  // Each login's time names it (change_password accepts only the latest), so it must strictly increase.
+/**
+ * Records this login's time, saving any re-hash with it. Each login's time names it
+ * (change_password accepts only the latest login's token), so it strictly increases.
+ */
+async function recordLogin(user: User, deps: Deps): Promise<Date> {
   const clock = deps.clock.now();
   const previous = user.lastLoginAt;
   const now = previous && previous >= clock ? new Date(previous.getTime() + 1) : clock;
   user.lastLoginAt = now;
   await user.save();
+  return now;
+}
+
+/** Issues a login token (carrying this login's `timestamp`) and a refresh token. */
+async function startLogin(user: User, deps: Deps): Promise<LoginResult> {
+  const app = user.application as Application;
+  const now = await recordLogin(user, deps);
   const claims = accessClaims(app, user, now, app.accessTtl, deps.config.issuer, { timestamp: now.toISOString() });
   return {
     token: signAccessToken(app, claims),

@@ -40,12 +40,16 @@ export async function listUsers(where: { applicationId?: number }, limit: number
     User.findAll({ where: filter, order: [['id', 'ASC']], limit, offset, attributes: ['id'] }),
   ]);
   // Two steps so that the page is cut on users, not on user × group rows.
-  const rows = await User.findAll({
-    where: { id: page.map((u) => u.id) },
+  return { count, rows: await loadUsers(page.map((u) => u.id)) };
+}
+
+/** Users by id, in id order, with memberships and their application's name. */
+export function loadUsers(ids: number[]): Promise<User[]> {
+  return User.findAll({
+    where: { id: ids },
     include: [...MEMBERSHIPS, { model: Application, as: 'application', attributes: ['name'] }],
     order: [['id', 'ASC']],
   });
-  return { count, rows };
 }
 
 export async function findUser(app: Application, username: string): Promise<User> {

@@ -1,0 +1,72 @@
+import { UniqueConstraintError } from 'sequelize';
+import { AppError, assertThat } from '../errors';
+import { Group, Org, type Application, type User } from '../db/models';
+import { loadUsers } from './user.service';
+
+/** Groups belong to one application; orgs are global (contract §3.5). */
+export function serializeGroup(group: Group, appName: string) {
+  return { name: group.name, app: appName, created_at: group.createdAt.toISOString() };
+}
+
+export function serializeOrg(org: Org) {
+  return { name: org.name, created_at: org.createdAt.toISOString() };
+}
+
+async function createUnique<T>(create: () => Promise<T>, what: string): Promise<T> {
+  try {
+    return await create();
+  } catch (error) {
+    if (error instanceof UniqueConstraintError) {
+      throw new AppError('conflict', `${what} already exists.`, undefined, { cause: error });
+    }
+    throw error;
+  }
+}
+
+export function listGroups(app: Application, limit: number, offset: number) {
+  return Group.findAndCountAll({ where: { applicationId: app.id }, order: [['name', 'ASC']], limit, offset });
+}
+
+export function createGroup(app: Application, name: string) {
+  return createUnique(() => Group.create({ applicationId: app.id, name }), `Group "${name}" of "${app.name}"`);
+}
+
+export async function findGroup(app: Application, name: string): Promise<Group> {
+  const group = await Group.findOne({ where: { applicationId: app.id, name } });
+  assertThat(group, 'not_found', `No group "${name}" in application "${app.name}".`);
+  return group;
+}
+
+export function listOrgs(limit: number, offset: number) {
+  return Org.findAndCountAll({ order: [['name', 'ASC']], limit, offset });
+}
+
+export function createOrg(name: string) {
+  return createUnique(() => Org.create({ name }), `Org "${name}"`);
+}
+
+export async function findOrg(name: string): Promise<Org> {
+  const org = await Org.findOne({ where: { name } });
+  assertThat(org, 'not_found', `No org is named "${name}".`);
+  return org;
+}
+
+/** Deleting a group or org removes it from its members (ON DELETE CASCADE on the link table). */
+export async function deleteMembership(row: Group | Org): Promise<void> {
+  await row.destroy();
+}
+
+interface HasMembers {
+  countUsers(): Promise<number>;
+  getUsers(options: object): Promise<User[]>;
+}
+
+/** The members of a group or org, a page at a time, with their memberships and application. */
+export async function listMembers(row: Group | Org, limit: number, offset: number) {
+  const members = row as unknown as HasMembers;
+  const [count, page] = await Promise.all([
+    members.countUsers(),
+    members.getUsers({ attributes: ['id'], joinTableAttributes: [], order: [['id', 'ASC']], limit, offset }),
+  ]);
+  return { count, rows: await loadUsers(page.map((user) => user.id)) };
+}
