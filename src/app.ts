@@ -5,6 +5,7 @@ import { pinoHttp } from 'pino-http';
 import { errorHandler, notFound } from './http/middleware/errors';
 import { adminRouter } from './http/routes/admin.routes';
 import { applicationsRouter } from './http/routes/applications.routes';
+import { consoleRouter } from './http/routes/console.routes';
 import { healthRouter } from './http/routes/health.routes';
 import { loginRouter } from './http/routes/login.routes';
 import { usersRouter } from './http/routes/users.routes';
@@ -32,6 +33,7 @@ export function createApp(deps: Deps): Express {
 
   app.use(healthRouter(deps));
   app.use('/admin', adminRouter(deps));
+  app.use('/admin', consoleRouter());
   app.use('/applications', applicationsRouter(deps));
   app.use(usersRouter(deps));
   app.use(loginRouter(deps));

@@ -41,9 +41,10 @@ export function App() {
   const logout = async () => {
     try {
       await api.logout();
-    } finally {
-      endSession('You are logged out.');
+    } catch {
+      // An already expired session is over anyway; the tab forgets its token in every case.
     }
+    endSession('You are logged out.');
   };
 
   if (!session) return <LoginPage api={api} notice={notice} onLogin={onLogin} />;

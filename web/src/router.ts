@@ -2,9 +2,7 @@ import { useEffect, useState } from 'react';
 
 /** The console's own paths, below the base /admin/. */
 export type Route =
-  | { page: 'apps' }
-  | { page: 'orgs' }
-  | { page: 'app'; app: string; tab: 'users' | 'settings' | 'groups' };
+  { page: 'apps' } | { page: 'orgs' } | { page: 'app'; app: string; tab: 'users' | 'settings' | 'groups' };
 
 const BASE = '/admin';
 

@@ -1,13 +1,4 @@
-import type {
-  AdminSession,
-  Application,
-  ApplicationInput,
-  FieldProblem,
-  Named,
-  Page,
-  User,
-  UserInput,
-} from './types';
+import type { AdminSession, Application, ApplicationInput, FieldProblem, Named, Page, User, UserInput } from './types';
 
 /** An answer of the API that is not a success, or a request that never got one. */
 export class ApiError extends Error {
@@ -98,7 +89,11 @@ export class ApiClient {
 
   listUsers(app: string, page: { limit: number; offset: number; q?: string }): Promise<Page<User>> {
     const q = page.q?.trim() ? page.q.trim() : undefined;
-    return this.page({ method: 'GET', path: `/${seg(app)}/users`, query: { limit: page.limit, offset: page.offset, q } });
+    return this.page({
+      method: 'GET',
+      path: `/${seg(app)}/users`,
+      query: { limit: page.limit, offset: page.offset, q },
+    });
   }
 
   createUser(app: string, input: UserInput & { username: string; password: string }): Promise<User> {

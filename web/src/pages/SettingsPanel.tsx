@@ -90,8 +90,8 @@ function RotateSecret({ api, app, onChange }: Props) {
     void action.run(async () => {
       const rotated = await api.rotateSecret(app.name, grace.trim() || '0s');
       setSecret(rotated.secret ?? null);
-      const { secret: _secret, ...rest } = rotated;
-      onChange(rest);
+      // The page keeps the application without its secret: only the notice below shows it.
+      onChange({ ...rotated, secret: undefined });
     });
   };
 
@@ -110,9 +110,7 @@ function RotateSecret({ api, app, onChange }: Props) {
         {action.busy ? 'Rotating…' : 'Rotate secret'}
       </button>
       <ErrorText error={action.error} />
-      {secret && (
-        <SecretNotice title={`New secret for "${app.name}"`} secret={secret} onDone={() => setSecret(null)} />
-      )}
+      {secret && <SecretNotice title={`New secret for "${app.name}"`} secret={secret} onDone={() => setSecret(null)} />}
     </form>
   );
 }
@@ -138,8 +136,8 @@ function DeleteApplication({ api, app }: { api: ApiClient; app: Application }) {
       ) : (
         <div role="group" aria-label="Confirm deletion">
           <p className="warning">
-            Deleting “{app.name}” also deletes its {userCount} {userCount === 1 ? 'user' : 'users'}, its groups and every
-            session. Tokens it issued stop verifying at once. This cannot be undone.
+            Deleting “{app.name}” also deletes its {userCount} {userCount === 1 ? 'user' : 'users'}, its groups and
+            every session. Tokens it issued stop verifying at once. This cannot be undone.
           </p>
           <div className="row">
             <button type="button" className="danger" onClick={confirm} disabled={action.busy}>

@@ -56,7 +56,9 @@ export function UsersPanel({ api, app }: { api: ApiClient; app: string }) {
             <li key={user.uid} className="card">
               <div className="row spread">
                 <strong className="title">{user.username}</strong>
-                <span className={user.disabled ? 'badge off' : 'badge on'}>{user.disabled ? 'disabled' : 'active'}</span>
+                <span className={user.disabled ? 'badge off' : 'badge on'}>
+                  {user.disabled ? 'disabled' : 'active'}
+                </span>
               </div>
               <dl className="facts">
                 <dt>Role</dt>
