@@ -10,6 +10,10 @@ export function countAdminAccounts(): Promise<number> {
   return AdminAccount.count();
 }
 
+export async function adminAccountExists(username: string): Promise<boolean> {
+  return (await AdminAccount.count({ where: { username } })) > 0;
+}
+
 /**
  * Creates an admin account unless one of that name exists (so `jawth init` can run twice).
  * The password meets the same policy as users' passwords and is stored only as a bcrypt hash.
