@@ -13,6 +13,7 @@ jest.setTimeout(60_000);
 interface PageStorage {
   readonly length: number;
   getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
 }
 declare const window: { localStorage: PageStorage; sessionStorage: PageStorage; innerWidth: number };
 declare const document: { documentElement: { scrollWidth: number } };
@@ -228,6 +229,18 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('button', { name: 'Create application' }).click();
     await page.getByText('Your session has expired or was ended. Log in again to continue.').waitFor();
     await page.getByRole('button', { name: 'Log in' }).waitFor();
+    expect(await page.evaluate(() => window.sessionStorage.length)).toBe(0);
+    await screenshot(page, '00-login-session-expired');
+
+    // A tab reopened after its session's lifetime shows the same message.
+    await logIn(page);
+    await page.evaluate(() => {
+      const key = 'jawth.console.session';
+      const session = JSON.parse(window.sessionStorage.getItem(key) as string) as { expiresAt: number };
+      window.sessionStorage.setItem(key, JSON.stringify({ ...session, expiresAt: 1 }));
+    });
+    await page.reload();
+    await page.getByText('Your session has expired or was ended. Log in again to continue.').waitFor();
     expect(await page.evaluate(() => window.sessionStorage.length)).toBe(0);
     await page.close();
   });

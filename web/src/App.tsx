@@ -8,9 +8,12 @@ import { OrgsPage } from './pages/OrgsPage';
 import { useRoute } from './router';
 import { loadSession, saveSession, type StoredSession } from './session';
 
+const EXPIRED = 'Your session has expired or was ended. Log in again to continue.';
+
 export function App() {
-  const [session, setSession] = useState<StoredSession | null>(() => loadSession());
-  const [notice, setNotice] = useState<string | null>(null);
+  const [initial] = useState(() => loadSession());
+  const [session, setSession] = useState<StoredSession | null>(initial.session);
+  const [notice, setNotice] = useState<string | null>(initial.expired ? EXPIRED : null);
   const tokenRef = useRef<string | null>(session?.token ?? null);
   const route = useRoute();
 
@@ -25,7 +28,7 @@ export function App() {
     () =>
       new ApiClient({
         getToken: () => tokenRef.current,
-        onUnauthorized: () => endSession('Your session has expired or was ended. Log in again to continue.'),
+        onUnauthorized: () => endSession(EXPIRED),
       }),
     [endSession],
   );

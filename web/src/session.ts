@@ -10,15 +10,19 @@ export interface StoredSession {
   expiresAt: number;
 }
 
-export function loadSession(now = Date.now()): StoredSession | null {
+/** The tab's session, or why there is none: `expired` when it had one that ran out. */
+export function loadSession(now = Date.now()): { session: StoredSession | null; expired: boolean } {
   try {
     const raw = window.sessionStorage.getItem(KEY);
-    if (!raw) return null;
+    if (!raw) return { session: null, expired: false };
     const parsed = JSON.parse(raw) as StoredSession;
-    if (typeof parsed.token !== 'string' || typeof parsed.expiresAt !== 'number') return null;
-    return parsed.expiresAt > now ? parsed : null;
+    if (typeof parsed.token !== 'string' || typeof parsed.expiresAt !== 'number')
+      return { session: null, expired: false };
+    if (parsed.expiresAt > now) return { session: parsed, expired: false };
+    window.sessionStorage.removeItem(KEY);
+    return { session: null, expired: true };
   } catch {
-    return null;
+    return { session: null, expired: false };
   }
 }
 
