@@ -38,7 +38,9 @@ export async function runPrimary(config: Config): Promise<void> {
         return;
       }
       logger.warn({ pid: worker.process.pid, code, signal }, 'worker died; starting another');
-      setTimeout(fork, RESTART_DELAY_MS);
+      setTimeout(() => {
+        if (!stopping) fork();
+      }, RESTART_DELAY_MS);
     });
   };
   for (let i = 0; i < config.workers; i++) fork();
