@@ -1,15 +1,16 @@
 import type { Sequelize } from 'sequelize';
 import { Application } from './application.model';
+import { AuditEntry } from './audit-entry.model';
 import { Group } from './group.model';
 import { Org } from './org.model';
 import { Session } from './session.model';
 import { User } from './user.model';
 
-export { Application, Group, Org, Session, User };
+export { Application, AuditEntry, Group, Org, Session, User };
 
 /** Binds the models to a connection and declares their associations (tables come from migrations). */
 export function initModels(sequelize: Sequelize): void {
-  for (const model of [Application, User, Group, Org, Session]) model.initModel(sequelize);
+  for (const model of [Application, User, Group, Org, Session, AuditEntry]) model.initModel(sequelize);
   Application.hasMany(User, { foreignKey: 'applicationId', onDelete: 'CASCADE' });
   User.belongsTo(Application, { foreignKey: 'applicationId', as: 'application' });
   User.belongsToMany(Group, {
