@@ -8,7 +8,9 @@ import { readConfigSources } from './config/sources';
 import { migrateUp } from './db/migrator';
 import { openDatabase, prepareDatabase } from './db/sequelize';
 import { createLogger } from './logger';
+import { pruneAudit } from './services/audit.service';
 import { systemClock } from './services/deps';
+import { createLoginLimiter } from './services/login-limiter';
 
 /**
  * Loads the configuration. On a fresh machine (no keys anywhere, no .env) it writes a .env with
@@ -34,7 +36,17 @@ export async function start(config: Config): Promise<Server> {
     const applied = await migrateUp(db, config.databaseUrl);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   }
-  const app = createApp({ db, config, clock: systemClock, logger });
+  const limiter = createLoginLimiter(config, logger);
+  if (!(await limiter.ready())) logger.warn('Redis did not answer at start: login rate limits are per process for now');
+  const app = createApp({ db, config, clock: systemClock, logger, limiter });
+  const prune = () =>
+    pruneAudit({ clock: systemClock, config }).then(
+      (removed) => removed > 0 && logger.info({ removed }, 'audit log pruned'),
+      (error: unknown) => logger.warn({ err: error }, 'could not prune the audit log'),
+    );
+  void prune();
+  const pruning = setInterval(prune, 3600_000);
+  pruning.unref();
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -45,8 +57,9 @@ export async function start(config: Config): Promise<Server> {
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
+    clearInterval(pruning);
     server.close(() => {
-      void db.close().finally(() => process.exit(0));
+      void Promise.allSettled([limiter.close(), db.close()]).finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     setTimeout(() => process.exit(1), 10_000).unref();

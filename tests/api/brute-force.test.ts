@@ -1,10 +1,10 @@
-import { Writable } from 'node:stream';
 import Redis from 'ioredis';
 import pino from 'pino';
 import request from 'supertest';
 import { AuditEntry } from '../../src/db/models';
 import type { Config } from '../../src/config/config';
 import { createTestContext, type TestContext } from '../helpers/context';
+import { captureStream } from '../helpers/capture';
 import { createApplication, createUser, login } from '../helpers/factories';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -140,16 +140,10 @@ describe('per-IP ceiling', () => {
 
 describe('when Redis is unreachable', () => {
   it('logins keep working, limited by the memory insurance limiter, with a logged warning', async () => {
-    let logs = '';
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        logs += String(chunk);
-        done();
-      },
-    });
+    const logs = captureStream();
     const ctx = await createTestContext(
       { ...LIMITS, redisUrl: 'redis://127.0.0.1:1' },
-      { logger: pino({ level: 'warn' }, stream) },
+      { logger: pino({ level: 'warn' }, logs.stream) },
     );
     try {
       const app = await createApplication(ctx.app);
@@ -157,7 +151,7 @@ describe('when Redis is unreachable', () => {
       expect((await login(ctx.app, app.name, user.username, user.password)).status).toBe(200);
       for (let i = 0; i < 3; i++) await login(ctx.app, app.name, user.username, 'wrong-password');
       expect((await login(ctx.app, app.name, user.username, user.password)).status).toBe(429);
-      expect(logs).toContain('Redis unreachable');
+      expect(logs.text()).toContain('Redis unreachable');
     } finally {
       await ctx.close();
     }
