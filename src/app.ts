@@ -11,6 +11,7 @@ import { auditRouter } from './http/routes/audit.routes';
 import { healthRouter } from './http/routes/health.routes';
 import { loginRouter } from './http/routes/login.routes';
 import { metricsRouter, timeRequests } from './http/routes/metrics.routes';
+import { openApiRouter } from './http/routes/openapi.routes';
 import { usersRouter } from './http/routes/users.routes';
 import type { Deps } from './services/deps';
 import { createLoginLimiter, type LoginLimiter } from './services/login-limiter';
@@ -50,6 +51,7 @@ export function createApp(base: Deps & { limiter?: LoginLimiter }): Express {
 
   app.use(healthRouter(deps));
   app.use(metricsRouter(deps.metrics));
+  app.use(openApiRouter());
   app.use(auditRouter(deps));
   app.use('/applications', applicationsRouter(deps));
   app.use(usersRouter(deps));
