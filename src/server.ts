@@ -1,7 +1,9 @@
+import cluster from 'node:cluster';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { createApp } from './app';
+import { runCluster } from './cluster';
 import { ConfigError, parseConfig, type Config } from './config/config';
 import { writeEnvFile } from './config/env-file';
 import { readConfigSources } from './config/sources';
@@ -78,7 +80,9 @@ function describeDatabase(url: string): string {
 
 if (require.main === module) {
   try {
-    void start(loadConfig()).catch((error: unknown) => {
+    const config = loadConfig();
+    const run = config.workers > 1 && cluster.isPrimary ? runCluster(config) : start(config);
+    void run.catch((error: unknown) => {
       process.stderr.write(`jawth: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exit(1);
     });
