@@ -10,6 +10,7 @@ import { readConfigSources } from './config/sources';
 import { migrateUp } from './db/migrator';
 import { openDatabase, prepareDatabase } from './db/sequelize';
 import { createLogger } from './logger';
+import { countAdminAccounts } from './services/admin-account.service';
 import { systemClock } from './services/deps';
 import { startMaintenance } from './services/maintenance';
 import { createLoginLimiter } from './services/login-limiter';
@@ -50,6 +51,9 @@ export async function start(config: Config): Promise<Server> {
   });
   const where = `http://${config.host}:${(server.address() as { port: number }).port}`;
   logger.info({ url: where, database: describeDatabase(config.databaseUrl) }, `jawth listening on ${where}`);
+  if ((await countAdminAccounts()) === 0) {
+    logger.warn(`no admin account yet: run \`npx jawth init\` to create one for the console at ${where}/admin/`);
+  }
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
