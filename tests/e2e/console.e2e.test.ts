@@ -224,7 +224,7 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('button', { name: `Delete ${org}…` }).click();
     expect(await Org.count({ where: { name: org } })).toBe(1);
     await page.getByRole('button', { name: `Delete ${org} now` }).click();
-    await page.getByRole('button', { name: `Delete ${org}…` }).waitFor({ state: 'detached' });
+    await page.getByText(org, { exact: true }).waitFor({ state: 'detached' });
     expect(await Org.count({ where: { name: org } })).toBe(0);
     expect(problems).toEqual([]);
     await page.close();
