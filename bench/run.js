@@ -9,14 +9,16 @@ const os = require('node:os');
 const path = require('node:path');
 const { ROOT, startJawth, startCeilingServer } = require('./lib/processes');
 const { createDatabase } = require('./lib/database');
-const { measure, bcryptCeiling } = require('./lib/load');
+const { measure, alternate, bcryptCeiling } = require('./lib/load');
 const { table, writeResults } = require('./lib/report');
 const scenarios = require('./lib/scenarios');
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const soak = args.includes('--soak');
-const timing = quick ? { seconds: 3, warmup: 1 } : { seconds: 8, warmup: 2 };
+// Each measurement is `rounds` slices of `slice.seconds`, alternated with its ceiling's.
+const slice = quick ? { seconds: 3, warmup: 1 } : { seconds: 5, warmup: 1 };
+const rounds = quick ? 1 : 2;
 const CONNECTIONS = 10;
 const cost = Number(process.env.BCRYPT_COST || 10);
 const logLevel = process.env.LOG_LEVEL || 'info';
@@ -38,59 +40,31 @@ function row(scenario, db, result, ceiling, target, rss) {
   };
 }
 
-/** The ceilings: bcrypt on the thread pool, a bare Express verify+sign route, a route without middleware. */
-async function ceilings(rows) {
-  log(`bcrypt ceiling at cost ${cost}, UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE}`);
-  const bcryptRps = await bcryptCeiling(cost, quick ? 3 : 5);
-  const secret = crypto.randomBytes(32).toString('hex');
-  const server = await startCeilingServer(secret);
-  try {
-    const { signToken } = require(path.join(ROOT, 'dist', 'crypto', 'jwt'));
-    const iat = Math.floor(Date.now() / 1000);
-    const refresh = signToken(
-      { username: 'alice', app: 'bench', jti: 'x'.repeat(43), typ: 'refresh', iss: 'jawth', iat, exp: iat + 3600 },
-      secret,
-    );
-    log('access ceiling: bare Express, parse + verify + sign');
-    const access = await measure(
-      {
-        url: `${server.url}/ceiling/access`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ namespace: 'bench', refresh_token: refresh }),
-        connections: CONNECTIONS,
-      },
-      timing,
-    );
-    const bearer = signToken(
-      {
-        username: 'alice',
-        id: crypto.randomUUID(),
-        role: 'user',
-        groups: ['staff'],
-        orgs: [],
-        app: 'bench',
-        iss: 'jawth',
-        iat,
-        exp: iat + 3600,
-      },
-      secret,
-    );
-    const headers = { authorization: `Bearer ${bearer}` };
-    log('verify: the same route without and with jawth/express');
-    const open = await measure({ url: `${server.url}/open`, headers, connections: CONNECTIONS }, timing);
-    const guarded = await measure({ url: `${server.url}/protected`, headers, connections: CONNECTIONS }, timing);
-    const middleware = fs.existsSync(path.join(ROOT, 'dist', 'express', 'index.js'))
-      ? 'none'
-      : 'none (stand-in middleware)';
-    rows.push(row('verify', middleware, guarded, open.rps, '≥0.8', server.rss()));
-    return { bcryptRps, accessRps: access.rps };
-  } finally {
-    await server.stop();
-  }
+/** Tokens the ceiling server accepts: a refresh-shaped one and an access-shaped one. */
+function ceilingTokens(secret) {
+  const { signToken } = require(path.join(ROOT, 'dist', 'crypto', 'jwt'));
+  const iat = Math.floor(Date.now() / 1000);
+  const common = { username: 'alice', app: 'bench', iss: 'jawth', iat, exp: iat + 3600 };
+  return {
+    refresh: signToken({ ...common, jti: crypto.randomBytes(32).toString('base64url'), typ: 'refresh' }, secret),
+    access: signToken({ ...common, id: crypto.randomUUID(), role: 'user', groups: ['staff'], orgs: [] }, secret),
+  };
 }
 
-async function benchDatabase(kind, ceiling, rows) {
+/** verify: the same route without and with the jawth/express middleware, in the ceiling server. */
+async function verifyScenario(ceilingServer, tokens, rows) {
+  log('verify: the same route without and with jawth/express');
+  const headers = { authorization: `Bearer ${tokens.access}` };
+  const [open, guarded] = await alternate(
+    () => measure({ url: `${ceilingServer.url}/open`, headers, connections: CONNECTIONS }, slice),
+    () => measure({ url: `${ceilingServer.url}/protected`, headers, connections: CONNECTIONS }, slice),
+    rounds,
+  );
+  const real = fs.existsSync(path.join(ROOT, 'dist', 'express', 'index.js'));
+  rows.push(row('verify', real ? 'none' : 'none (stand-in)', guarded, open.rps, '≥0.8', ceilingServer.rss()));
+}
+
+async function benchDatabase(kind, ceilingServer, tokens, rows) {
   const database = await createDatabase(kind);
   try {
     const vars = { ...keys, DATABASE_URL: database.url, BCRYPT_COST: String(cost), LOG_LEVEL: logLevel, WORKERS: '1' };
@@ -98,22 +72,40 @@ async function benchDatabase(kind, ceiling, rows) {
     try {
       await new Promise((r) => setTimeout(r, 1000));
       const idle = server.rss();
-      log(`${kind}: arranging ${'100,000'} users`);
+      log(`${kind}: arranging ${scenarios.LIST_USERS} users`);
       const { insertSeconds } = await scenarios.arrange(server, keys, database.url, cost);
-      log(`${kind}: users inserted in ${insertSeconds.toFixed(1)} s; login`);
       rows.push(row('idle', kind, { rps: null, p50_ms: null, p99_ms: null, errors: null }, null, '≤120 MB', idle));
-      const login = await scenarios.loginScenario(server, timing);
-      rows.push(row('login', kind, login, ceiling.bcryptRps, '≥0.9', server.rss()));
-      log(`${kind}: access`);
-      const access = await scenarios.accessScenario(server, timing, CONNECTIONS);
-      rows.push(row('access', kind, access, ceiling.accessRps, '≥0.5', server.rss()));
+
+      log(`${kind}: users inserted in ${insertSeconds.toFixed(1)} s; login against bcrypt on the thread pool`);
+      const [bcryptRps, login] = await alternate(
+        () => bcryptCeiling(cost, slice.seconds),
+        () => measure(scenarios.loginLoad(server), slice),
+        rounds,
+      );
+      rows.push(row('login', kind, login, bcryptRps.rps, '≥0.9', server.rss()));
+
+      log(`${kind}: access against bare Express parse + verify + sign`);
+      const accessOptions = await scenarios.accessLoad(server, CONNECTIONS);
+      const ceilingOptions = {
+        ...accessOptions,
+        url: `${ceilingServer.url}/ceiling/access`,
+        body: JSON.stringify({ namespace: 'bench', refresh_token: tokens.refresh }),
+      };
+      const [ceiling, access] = await alternate(
+        () => measure(ceilingOptions, slice),
+        () => measure(accessOptions, slice),
+        rounds,
+      );
+      rows.push(row('access', kind, access, ceiling.rps, '≥0.5', server.rss()));
+
       log(`${kind}: refresh (rotation)`);
-      const refresh = await scenarios.refreshScenario(server, timing, CONNECTIONS);
-      rows.push(row('refresh', kind, refresh, ceiling.accessRps, undefined, server.rss()));
+      const refresh = await measure(await scenarios.refreshLoad(server, CONNECTIONS), slice);
+      rows.push(row('refresh', kind, refresh, ceiling.rps, undefined, server.rss()));
+
       log(`${kind}: admin list`);
-      const list = await scenarios.listScenario(server, keys, timing, 2);
+      const list = await measure(scenarios.listLoad(server, keys, 2), slice);
       rows.push(row('admin list', kind, list, null, 'p50 ≤20 ms', server.rss()));
-      if (soak) rows.push(await soakRun(server, kind, ceiling));
+      if (soak) rows.push(await soakRun(server, kind, accessOptions, ceiling.rps));
     } finally {
       await server.stop();
     }
@@ -123,17 +115,17 @@ async function benchDatabase(kind, ceiling, rows) {
 }
 
 /** 60 s of access load in 5 s slices; RSS after each. Growth = last slice minus the second. */
-async function soakRun(server, kind, ceiling) {
+async function soakRun(server, kind, accessOptions, ceilingRps) {
   log(`${kind}: soak, 60 s of access load`);
   const samples = [];
   let last;
   for (let i = 0; i < 12; i++) {
-    last = await scenarios.accessScenario(server, { seconds: 5, warmup: 0 }, CONNECTIONS);
+    last = await measure(accessOptions, { seconds: 5, warmup: 0 });
     samples.push(server.rss());
   }
   log(`${kind}: soak RSS every 5 s: ${samples.join(', ')} MB`);
   const growth = round(samples[11] - samples[1]);
-  return { ...row('soak 60s', kind, last, ceiling.accessRps, `growth ${growth} MB`, samples[11]) };
+  return row('soak 60s', kind, last, ceilingRps, `RSS growth ${growth} MB`, samples[11]);
 }
 
 async function main() {
@@ -141,9 +133,16 @@ async function main() {
     throw new Error('dist/ is missing: run `npm run build` first');
   const started = Date.now();
   const rows = [];
-  const ceiling = await ceilings(rows);
-  const kinds = ['sqlite', ...(process.env.BENCH_DATABASE_URL ? ['postgres'] : [])];
-  for (const kind of kinds) await benchDatabase(kind, ceiling, rows);
+  const secret = crypto.randomBytes(32).toString('hex');
+  const tokens = ceilingTokens(secret);
+  const ceilingServer = await startCeilingServer(secret);
+  try {
+    await verifyScenario(ceilingServer, tokens, rows);
+    const kinds = ['sqlite', ...(process.env.BENCH_DATABASE_URL ? ['postgres'] : [])];
+    for (const kind of kinds) await benchDatabase(kind, ceilingServer, tokens, rows);
+  } finally {
+    await ceilingServer.stop();
+  }
   rows.sort((a, b) => (a.scenario === 'verify') - (b.scenario === 'verify'));
   const cpu = os.cpus()[0]?.model.replace(/\s+/g, ' ') ?? 'unknown CPU';
   const title = `jawth bench ${new Date().toISOString().slice(0, 16)}Z: ${os.cpus().length} × ${cpu}, node ${process.version}, bcrypt cost ${cost}, LOG_LEVEL=${logLevel}${quick ? ', --quick' : ''}`;

@@ -16,7 +16,34 @@ async function measure(options, { seconds, warmup }) {
     p50_ms: result.latency.p50,
     p99_ms: result.latency.p99,
     errors: result.non2xx + result.errors + result.timeouts,
+    ok,
+    seconds,
   };
+}
+
+/**
+ * Measures two loads in alternating slices (A B A B ...), so that a machine whose other work
+ * comes and goes (this one is shared) weighs on both sides alike. Per side: rps over all slices,
+ * the mean of the slices' p50, the worst p99.
+ */
+async function alternate(runA, runB, rounds) {
+  const slices = [[], []];
+  for (let i = 0; i < rounds; i++) {
+    slices[0].push(await runA());
+    slices[1].push(await runB());
+  }
+  return slices.map((list) => {
+    const ok = list.reduce((sum, r) => sum + r.ok, 0);
+    const seconds = list.reduce((sum, r) => sum + r.seconds, 0);
+    return {
+      rps: Math.round((ok / seconds) * 10) / 10,
+      p50_ms: Math.round((list.reduce((sum, r) => sum + r.p50_ms, 0) / list.length) * 10) / 10,
+      p99_ms: Math.max(...list.map((r) => r.p99_ms)),
+      errors: list.reduce((sum, r) => sum + r.errors, 0),
+      ok,
+      seconds,
+    };
+  });
 }
 
 /**
@@ -36,7 +63,8 @@ async function bcryptCeiling(cost, seconds) {
     }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
-  return Math.round((done / ((Date.now() - started) / 1000)) * 10) / 10;
+  const elapsed = (Date.now() - started) / 1000;
+  return { rps: Math.round((done / elapsed) * 10) / 10, ok: done, seconds: elapsed, p50_ms: 0, p99_ms: 0, errors: 0 };
 }
 
-module.exports = { measure, bcryptCeiling };
+module.exports = { measure, alternate, bcryptCeiling };

@@ -4,7 +4,6 @@ const path = require('node:path');
 const bcrypt = require('bcrypt');
 const { ROOT } = require('./processes');
 const { applicationId, insertUsers } = require('./database');
-const { measure } = require('./load');
 
 const { signToken } = require(path.join(ROOT, 'dist', 'crypto', 'jwt'));
 
@@ -53,15 +52,16 @@ async function arrange(server, keys, databaseUrl, cost) {
 
 const json = { 'content-type': 'application/json' };
 
-function loginScenario(server, t) {
+/** autocannon options for each scenario. */
+function loginLoad(server) {
   const body = JSON.stringify({ username: 'alice', password: PASSWORD });
-  return measure({ url: `${server.url}/${APP}/login`, method: 'POST', headers: json, body, connections: 8 }, t);
+  return { url: `${server.url}/${APP}/login`, method: 'POST', headers: json, body, connections: 8 };
 }
 
-async function accessScenario(server, t, connections) {
+async function accessLoad(server, connections) {
   const { refresh_token } = await login(server);
   const body = JSON.stringify({ namespace: APP, refresh_token });
-  return measure({ url: `${server.url}/token/access/10m`, method: 'POST', headers: json, body, connections }, t);
+  return { url: `${server.url}/token/access/10m`, method: 'POST', headers: json, body, connections };
 }
 
 /**
@@ -69,7 +69,7 @@ async function accessScenario(server, t, connections) {
  * answer puts the successor back. Logins fill it with more tokens than connections, because a
  * run that stops drops the tokens in flight.
  */
-async function refreshScenario(server, t, connections) {
+async function refreshLoad(server, connections) {
   const queue = [];
   const logins = await Promise.all(Array.from({ length: connections * 4 }, () => login(server)));
   queue.push(...logins.map((l) => l.refresh_token));
@@ -82,11 +82,11 @@ async function refreshScenario(server, t, connections) {
       if (status === 200) queue.push(JSON.parse(body).refresh_token);
     },
   };
-  return measure({ url: server.url, connections, requests: [request] }, t);
+  return { url: server.url, connections, requests: [request] };
 }
 
 /** A page of 100 users at a random offset among 100,000, read by an admin. */
-function listScenario(server, keys, t, connections) {
+function listLoad(server, keys, connections) {
   const request = {
     method: 'GET',
     headers: { auth: `jwt ${adminToken(keys, undefined, 300)}` },
@@ -95,7 +95,7 @@ function listScenario(server, keys, t, connections) {
       path: `/${APP}/users?limit=100&offset=${Math.floor(Math.random() * (LIST_USERS - 100))}`,
     }),
   };
-  return measure({ url: server.url, connections, requests: [request] }, t);
+  return { url: server.url, connections, requests: [request] };
 }
 
-module.exports = { APP, arrange, login, loginScenario, accessScenario, refreshScenario, listScenario };
+module.exports = { APP, LIST_USERS, arrange, login, loginLoad, accessLoad, refreshLoad, listLoad };

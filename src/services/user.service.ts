@@ -12,7 +12,13 @@ export const MEMBERSHIPS = [
   { model: Org, as: 'orgs', attributes: ['name'], through: { attributes: [] } },
 ];
 
-export function memberNames(user: User): { groups: string[]; orgs: string[] } {
+/** Anything that carries memberships: a User model, or a session's plain user record. */
+export interface Members {
+  groups?: { name: string }[];
+  orgs?: { name: string }[];
+}
+
+export function memberNames(user: Members): { groups: string[]; orgs: string[] } {
   return {
     groups: (user.groups ?? []).map((g) => g.name).sort(),
     orgs: (user.orgs ?? []).map((o) => o.name).sort(),
