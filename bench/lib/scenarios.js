@@ -55,7 +55,13 @@ const json = { 'content-type': 'application/json' };
 /** autocannon options for each scenario. */
 function loginLoad(server) {
   const body = JSON.stringify({ username: 'alice', password: PASSWORD });
-  return { url: `${server.url}/${APP}/login`, method: 'POST', headers: json, body, connections: 8 };
+  return {
+    url: `${server.url}/${APP}/login`,
+    method: 'POST',
+    headers: json,
+    body,
+    connections: Number(process.env.LOGIN_CONNS || 8),
+  };
 }
 
 async function accessLoad(server, connections) {

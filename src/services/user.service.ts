@@ -5,6 +5,7 @@ import { AppError, assertThat } from '../errors';
 import { Application, Group, Org, Session, User } from '../db/models';
 import type { CreateUserInput, UpdateUserInput } from '../schemas/user.schema';
 import type { Deps } from './deps';
+import { cachedUserCount, forgetUserCounts } from './user-count-cache';
 
 /** Groups and orgs come with every user the API returns. */
 export const MEMBERSHIPS = [
@@ -42,7 +43,7 @@ export function serializeUser(user: User, appName: string) {
 export async function listUsers(where: { applicationId?: number }, limit: number, offset: number) {
   const filter: WhereOptions<User> = where.applicationId === undefined ? {} : { applicationId: where.applicationId };
   const [count, page] = await Promise.all([
-    User.count({ where: filter }),
+    cachedUserCount(String(where.applicationId ?? 'all'), () => User.count({ where: filter })),
     User.findAll({ where: filter, order: [['id', 'ASC']], limit, offset, attributes: ['id'] }),
   ]);
   // Two steps so that the page is cut on users, not on user × group rows.
@@ -147,6 +148,8 @@ export async function createUser(
     });
   } catch (error) {
     conflictOnDuplicate(error, input.username, app);
+  } finally {
+    forgetUserCounts();
   }
   return reload(id);
 }
@@ -191,7 +194,11 @@ async function endSessions(user: User, now: Date, transaction?: Transaction): Pr
 }
 
 export async function deleteUser(user: User): Promise<void> {
-  await user.destroy();
+  try {
+    await user.destroy();
+  } finally {
+    forgetUserCounts();
+  }
 }
 
 async function reload(id: number): Promise<User> {
