@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { errorHandler, notFound } from './http/middleware/errors';
+import { requestLogLevel } from './http/request-log-level';
 import { applicationsRouter } from './http/routes/applications.routes';
 import { groupsRouter } from './http/routes/groups.routes';
 import { healthRouter } from './http/routes/health.routes';
@@ -11,17 +11,6 @@ import { loginRouter } from './http/routes/login.routes';
 import { tokensRouter } from './http/routes/tokens.routes';
 import { usersRouter } from './http/routes/users.routes';
 import type { Deps } from './services/deps';
-
-// Token issuance (`/token/access`, `/:app/refresh`) is the hot path: one info line per answered request cost ~10% of its CPU
-// (bench/, --cpu-prof: pino-http onResFinished, redact, writeString). Its successes log at
-// debug; its failures, and every other route, still log at info or error.
-const HOT_PUBLIC_PATH = /^\/(?:token\/access(?:\/[^/?]*)?|(?!token\/)[^/]+\/refresh)(?:\?|$)/;
-
-function requestLogLevel(req: IncomingMessage, res: ServerResponse, error?: Error): 'error' | 'info' | 'debug' {
-  if (error || res.statusCode >= 500) return 'error';
-  if (res.statusCode < 400 && HOT_PUBLIC_PATH.test(req.url ?? '')) return 'debug';
-  return 'info';
-}
 
 /** Builds the Express application; never listens (server.ts and the tests do). */
 export function createApp(deps: Deps): Express {
@@ -38,7 +27,7 @@ export function createApp(deps: Deps): Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      customLogLevel: requestLogLevel,
+      customLogLevel: (req, res, error) => requestLogLevel(req, res, error),
     }),
   );
   app.use(express.json({ limit: deps.config.bodyLimit, strict: true }));
