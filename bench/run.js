@@ -20,7 +20,8 @@ const soak = args.includes('--soak');
 const slice = quick ? { seconds: 3, warmup: 1 } : { seconds: 5, warmup: 1 };
 const rounds = quick ? 1 : 2;
 const CONNECTIONS = 10;
-const cost = Number(process.env.BCRYPT_COST || 10);
+// The server's configured cost: BCRYPT_COST when set, else its default (12).
+const cost = Number(process.env.BCRYPT_COST || 12);
 const logLevel = process.env.LOG_LEVEL || 'info';
 const keys = { SECRET_KEY: crypto.randomBytes(32).toString('hex'), JAWTH_KEY: crypto.randomBytes(16).toString('hex') };
 const round = (n) => (typeof n === 'number' ? Math.round(n * 100) / 100 : null);
