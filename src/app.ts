@@ -3,9 +3,11 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { errorHandler, notFound } from './http/middleware/errors';
+import { adminRouter } from './http/routes/admin.routes';
 import { requestLogLevel } from './http/request-log-level';
 import { applicationsRouter } from './http/routes/applications.routes';
 import { groupsRouter } from './http/routes/groups.routes';
+import { consoleRouter } from './http/routes/console.routes';
 import { healthRouter } from './http/routes/health.routes';
 import { loginRouter } from './http/routes/login.routes';
 import { tokensRouter } from './http/routes/tokens.routes';
@@ -33,6 +35,8 @@ export function createApp(deps: Deps): Express {
   app.use(express.json({ limit: deps.config.bodyLimit, strict: true }));
 
   app.use(healthRouter(deps));
+  app.use('/admin', adminRouter(deps));
+  app.use('/admin', consoleRouter());
   app.use('/applications', applicationsRouter(deps));
   app.use(usersRouter(deps));
   app.use(groupsRouter(deps));
