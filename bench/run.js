@@ -26,13 +26,17 @@ const logLevel = process.env.LOG_LEVEL || 'info';
 const keys = { SECRET_KEY: crypto.randomBytes(32).toString('hex'), JAWTH_KEY: crypto.randomBytes(16).toString('hex') };
 const round = (n) => (typeof n === 'number' ? Math.round(n * 100) / 100 : null);
 
+// The ceiling server's address and access body, for the WORKERS=2 rows.
+let ceilingUrl;
+let ceilingBody;
+
 const log = (text) => process.stderr.write(`bench: ${text}\n`);
 
-function row(scenario, db, result, ceiling, target, rss) {
+function row(scenario, db, result, ceiling, target, rss, workers = 1) {
   return {
     scenario,
     db,
-    workers: 1,
+    workers,
     ...result,
     ceiling_rps: ceiling ?? null,
     ratio: ceiling ? round(result.rps / ceiling) : null,
@@ -87,11 +91,9 @@ async function benchDatabase(kind, ceilingServer, tokens, rows) {
 
       log(`${kind}: access against bare Express parse + verify + sign`);
       const accessOptions = await scenarios.accessLoad(server, CONNECTIONS);
-      const ceilingOptions = {
-        ...accessOptions,
-        url: `${ceilingServer.url}/ceiling/access`,
-        body: JSON.stringify({ namespace: 'bench', refresh_token: tokens.refresh }),
-      };
+      ceilingUrl = ceilingServer.url;
+      ceilingBody = JSON.stringify({ namespace: 'bench', refresh_token: tokens.refresh });
+      const ceilingOptions = { ...accessOptions, url: `${ceilingUrl}/ceiling/access`, body: ceilingBody };
       const [ceiling, access] = await alternate(
         () => measure(ceilingOptions, slice),
         () => measure(accessOptions, slice),
@@ -110,8 +112,44 @@ async function benchDatabase(kind, ceilingServer, tokens, rows) {
     } finally {
       await server.stop();
     }
+    await clusterRun(kind, vars, rows);
   } finally {
     await database.drop();
+  }
+}
+
+/**
+ * WORKERS=2 (node:cluster) on the same database, after the single-process rows: the same loads,
+ * against the ceilings measured alongside, in alternating slices again.
+ */
+async function clusterRun(kind, vars, rows) {
+  const server = await startJawth({ vars: { ...vars, WORKERS: '2' } });
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    rows.push(row('idle', kind, { rps: null, p50_ms: null, p99_ms: null, errors: null }, null, '–', server.rss(), 2));
+    log(`${kind}: WORKERS=2 login`);
+    const [bcryptRps, login] = await alternate(
+      () => bcryptCeiling(cost, slice.seconds),
+      () => measure(scenarios.loginLoad(server), slice),
+      rounds,
+    );
+    rows.push(row('login', kind, login, bcryptRps.rps, '–', server.rss(), 2));
+    log(`${kind}: WORKERS=2 access`);
+    const accessOptions = await scenarios.accessLoad(server, CONNECTIONS);
+    const ceilingOptions = { ...accessOptions, url: `${ceilingUrl}/ceiling/access`, body: ceilingBody };
+    const [ceiling, access] = await alternate(
+      () => measure(ceilingOptions, slice),
+      () => measure(accessOptions, slice),
+      rounds,
+    );
+    rows.push(row('access', kind, access, ceiling.rps, '–', server.rss(), 2));
+    log(`${kind}: WORKERS=2 refresh, admin list`);
+    const refresh = await measure(await scenarios.refreshLoad(server, CONNECTIONS), slice);
+    rows.push(row('refresh', kind, refresh, ceiling.rps, undefined, server.rss(), 2));
+    const list = await measure(scenarios.listLoad(server, keys, 2), slice);
+    rows.push(row('admin list', kind, list, null, 'p50 ≤20 ms', server.rss(), 2));
+  } finally {
+    await server.stop();
   }
 }
 

@@ -35,15 +35,30 @@ async function waitForHttp(url, child, timeoutMs = 30_000) {
   throw new Error(`${url}: not up after ${timeoutMs} ms`);
 }
 
-/** Resident set size of a process, in MB, from /proc (Linux). */
-function rssMb(pid) {
+function rssKb(pid) {
   try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
-    return Math.round(kb / 102.4) / 10;
+    return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
   } catch {
-    return null;
+    return 0;
   }
+}
+
+/** The children of a process (cluster workers), from /proc (Linux). */
+function childPids(pid) {
+  try {
+    const tasks = fs.readdirSync(`/proc/${pid}/task`);
+    return tasks.flatMap((task) =>
+      fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** Resident set size of a process and its children (a cluster's workers), in MB. */
+function rssMb(pid) {
+  const kb = [pid, ...childPids(pid)].reduce((sum, p) => sum + rssKb(p), 0);
+  return kb === 0 ? null : Math.round(kb / 102.4) / 10;
 }
 
 function stop(child) {
