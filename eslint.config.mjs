@@ -25,4 +25,11 @@ export default tseslint.config(
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // The bench runs on plain Node 20: its timers and fetch are globals.
+    files: ['bench/**/*.js'],
+    languageOptions: {
+      globals: { fetch: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly' },
+    },
+  },
 );

@@ -7,6 +7,7 @@ import { auditAdminChanges } from './http/middleware/audit-admin';
 import { corsPolicy } from './http/middleware/cors';
 import { errorHandler, notFound } from './http/middleware/errors';
 import { adminRouter } from './http/routes/admin.routes';
+import { requestLogLevel } from './http/request-log-level';
 import { applicationsRouter } from './http/routes/applications.routes';
 import { auditRouter } from './http/routes/audit.routes';
 import { consoleRouter } from './http/routes/console.routes';
@@ -45,7 +46,7 @@ export function createApp(base: Deps & { limiter?: LoginLimiter }): Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      customLogLevel: (req, res, error) => requestLogLevel(req, res, error),
     }),
   );
   app.use(timeRequests(deps.metrics));

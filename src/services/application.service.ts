@@ -5,6 +5,7 @@ import { AppError, assertThat } from '../errors';
 import { Application } from '../db/models';
 import type { CreateApplicationInput, RotateSecretInput, UpdateApplicationInput } from '../schemas/application.schema';
 import { forgetApplication } from './application-cache';
+import { forgetUserCounts } from './user-count-cache';
 import type { Deps } from './deps';
 
 /** Quid's defaults: login tokens live 15m, access tokens at most 20m, refresh tokens at most 24h. */
@@ -119,4 +120,5 @@ export async function deleteApplication(name: string): Promise<void> {
   const app = await findApplication(name);
   await app.destroy();
   forgetApplication(name);
+  forgetUserCounts();
 }

@@ -2,11 +2,11 @@ import { Op } from 'sequelize';
 import { TokenError, verifyToken } from '../crypto/jwt';
 import { sha256 } from '../crypto/random';
 import { AppError } from '../errors';
-import { Session, User, type Application } from '../db/models';
+import { Session, type Application } from '../db/models';
+import { findSessionByTokenHash, type SessionRecord } from '../db/session.repository';
 import { cachedApplication } from './application-cache';
 import { epochSeconds, type Deps } from './deps';
 import { accessClaims, createRefreshToken, signAccessToken } from './token.service';
-import { MEMBERSHIPS } from './user.service';
 
 const invalidToken = (why: string, cause?: unknown) =>
   new AppError('invalid_token', 'The refresh token is not valid; log in again.', undefined, {
@@ -30,7 +30,11 @@ export function assertTtl(ttl: number, max: number, kind: 'refresh' | 'access'):
  * Verifies a refresh token of this application and finds its session, user and memberships in
  * one query. Revoked, expired, tampered, other-application and disabled-user tokens are refused.
  */
-export async function readRefreshToken(app: Application, token: string, deps: Pick<Deps, 'clock'>): Promise<Session> {
+export async function readRefreshToken(
+  app: Application,
+  token: string,
+  deps: Pick<Deps, 'clock' | 'db'>,
+): Promise<SessionRecord> {
   const now = deps.clock.now();
   let claims;
   try {
@@ -42,10 +46,7 @@ export async function readRefreshToken(app: Application, token: string, deps: Pi
   if (claims.typ !== 'refresh' || claims.app !== app.name || typeof claims.jti !== 'string') {
     throw invalidToken('not a refresh token of this application');
   }
-  const session = await Session.findOne({
-    where: { tokenHash: sha256(claims.jti) },
-    include: [{ model: User, as: 'user', include: MEMBERSHIPS }],
-  });
+  const session = await findSessionByTokenHash(deps.db, sha256(claims.jti));
   const user = session?.user;
   if (!session || !user || user.applicationId !== app.id) throw invalidToken('no such session');
   if (session.revokedAt) throw invalidToken('session revoked');
@@ -60,7 +61,7 @@ export async function accessToken(namespace: string, refreshToken: string, ttl: 
   const lifetime = ttl ?? app.accessTtl;
   assertTtl(lifetime, app.accessTtlMax, 'access');
   const session = await readRefreshToken(app, refreshToken, deps);
-  const claims = accessClaims(app, session.user as User, deps.clock.now(), lifetime, deps.config.issuer);
+  const claims = accessClaims(app, session.user, deps.clock.now(), lifetime, deps.config.issuer);
   return { token: signAccessToken(app, claims) };
 }
 
@@ -84,7 +85,7 @@ export async function rotateRefreshToken(appName: string, refreshToken: string, 
       );
     }
   }
-  const user = session.user as User;
+  const { user } = session;
   return {
     token: signAccessToken(app, accessClaims(app, user, now, app.accessTtl, deps.config.issuer)),
     refresh_token: await createRefreshToken(app, user, app.refreshTtlMax, deps, { familyId: session.familyId }),
@@ -93,7 +94,7 @@ export async function rotateRefreshToken(appName: string, refreshToken: string, 
 }
 
 /** Marks the session spent; false when it already was (atomic: one of two racing requests wins). */
-async function spend(session: Session, now: Date): Promise<boolean> {
+async function spend(session: SessionRecord, now: Date): Promise<boolean> {
   if (session.usedAt) return false;
   const [changed] = await Session.update({ usedAt: now }, { where: { id: session.id, usedAt: null } });
   return changed === 1;

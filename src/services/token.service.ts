@@ -5,7 +5,10 @@ import { randomId, sha256 } from '../crypto/random';
 import { Session, type Application, type User } from '../db/models';
 import { keyId } from './application.service';
 import { epochSeconds, type Deps } from './deps';
-import { memberNames } from './user.service';
+import { memberNames, type Members } from './user.service';
+
+/** What a token says about its user. */
+export type TokenUser = Pick<User, 'username' | 'uid' | 'role'> & Members;
 
 /**
  * The claims of a token an application verifies: `aud` only when the application sets an
@@ -13,7 +16,7 @@ import { memberNames } from './user.service';
  */
 export function accessClaims(
   app: Application,
-  user: User,
+  user: TokenUser,
   now: Date,
   ttl: number,
   issuer: string,
@@ -44,7 +47,7 @@ export function signAccessToken(app: Application, claims: Claims): string {
  */
 export async function createRefreshToken(
   app: Application,
-  user: User,
+  user: Pick<User, 'id' | 'username'>,
   ttl: number,
   deps: Pick<Deps, 'clock' | 'config'>,
   options: { familyId?: string; transaction?: Transaction } = {},

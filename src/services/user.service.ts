@@ -5,6 +5,7 @@ import { AppError, assertThat } from '../errors';
 import { Application, Group, Org, Session, User } from '../db/models';
 import type { CreateUserInput, UpdateUserInput } from '../schemas/user.schema';
 import type { Deps } from './deps';
+import { cachedUserCount, forgetUserCounts } from './user-count-cache';
 
 /** Groups and orgs come with every user the API returns. */
 export const MEMBERSHIPS = [
@@ -12,7 +13,13 @@ export const MEMBERSHIPS = [
   { model: Org, as: 'orgs', attributes: ['name'], through: { attributes: [] } },
 ];
 
-export function memberNames(user: User): { groups: string[]; orgs: string[] } {
+/** Anything that carries memberships: a User model, or a session's plain user record. */
+export interface Members {
+  groups?: { name: string }[];
+  orgs?: { name: string }[];
+}
+
+export function memberNames(user: Members): { groups: string[]; orgs: string[] } {
   return {
     groups: (user.groups ?? []).map((g) => g.name).sort(),
     orgs: (user.orgs ?? []).map((o) => o.name).sort(),
@@ -48,7 +55,7 @@ export async function listUsers(where: { applicationId?: number; search?: string
     ...(where.search ? { [Op.and]: [usernameContains(where.search)] } : {}),
   };
   const [count, page] = await Promise.all([
-    User.count({ where: filter }),
+    cachedUserCount(String(where.applicationId ?? 'all'), () => User.count({ where: filter })),
     User.findAll({ where: filter, order: [['id', 'ASC']], limit, offset, attributes: ['id'] }),
   ]);
   // Two steps so that the page is cut on users, not on user × group rows.
@@ -153,6 +160,8 @@ export async function createUser(
     });
   } catch (error) {
     conflictOnDuplicate(error, input.username, app);
+  } finally {
+    forgetUserCounts();
   }
   return reload(id);
 }
@@ -199,7 +208,11 @@ async function endSessions(user: User, now: Date, transaction?: Transaction): Pr
 }
 
 export async function deleteUser(user: User): Promise<void> {
-  await user.destroy();
+  try {
+    await user.destroy();
+  } finally {
+    forgetUserCounts();
+  }
 }
 
 async function reload(id: number): Promise<User> {

@@ -89,6 +89,7 @@ describe('jawth, from a fresh folder to a running server', () => {
       { name: '0001-initial', state: 'applied' },
       { name: '0002-admin-accounts', state: 'applied' },
       { name: '0003-audit-log', state: 'applied' },
+      { name: '0004-users-paging-index', state: 'applied' },
     ]);
     expect((await cli('migrate')).stdout).toContain('up to date');
   });

@@ -2,6 +2,7 @@ import type { QueryInterface } from 'sequelize';
 import * as initial from './0001-initial';
 import * as adminAccounts from './0002-admin-accounts';
 import * as auditLog from './0003-audit-log';
+import * as usersPagingIndex from './0004-users-paging-index';
 
 export interface Migration {
   name: string;
@@ -14,4 +15,5 @@ export const migrations: Migration[] = [
   { name: '0001-initial', ...initial },
   { name: '0002-admin-accounts', ...adminAccounts },
   { name: '0003-audit-log', ...auditLog },
+  { name: '0004-users-paging-index', ...usersPagingIndex },
 ];
