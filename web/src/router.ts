@@ -2,7 +2,10 @@ import { useEffect, useState } from 'react';
 
 /** The console's own paths, below the base /admin/. */
 export type Route =
-  { page: 'apps' } | { page: 'orgs' } | { page: 'app'; app: string; tab: 'users' | 'settings' | 'groups' };
+  | { page: 'apps' }
+  | { page: 'orgs' }
+  | { page: 'audit' }
+  | { page: 'app'; app: string; tab: 'users' | 'settings' | 'groups' };
 
 const BASE = '/admin';
 
@@ -10,6 +13,7 @@ export function parseRoute(pathname: string): Route {
   const rest = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
   const parts = rest.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'orgs') return { page: 'orgs' };
+  if (parts[0] === 'audit') return { page: 'audit' };
   if (parts[0] === 'apps' && parts[1]) {
     const tab = parts[2] === 'settings' || parts[2] === 'groups' ? parts[2] : 'users';
     return { page: 'app', app: parts[1], tab };
@@ -23,6 +27,8 @@ export function routePath(route: Route): string {
       return `${BASE}/`;
     case 'orgs':
       return `${BASE}/orgs`;
+    case 'audit':
+      return `${BASE}/audit`;
     case 'app':
       return `${BASE}/apps/${encodeURIComponent(route.app)}${route.tab === 'users' ? '' : `/${route.tab}`}`;
   }
