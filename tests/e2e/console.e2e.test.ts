@@ -273,6 +273,17 @@ describe('the admin console in Chromium', () => {
     await page.getByText('Current secret version: v2').waitFor();
     await screenshot(page, '04-settings');
 
+    // The application's own audit log, one link away, already filtered; Back returns to Settings.
+    await page.getByRole('link', { name: `Audit log of ${appName}` }).click();
+    await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+    expect(await page.getByLabel('Application', { exact: true }).inputValue()).toBe(appName);
+    await page.getByRole('table', { name: 'Audit entries matching the filters, newest first' }).waitFor();
+    const actions = await page.locator('tbody tr td:nth-child(3)').allTextContents();
+    expect(actions.slice(0, 2)).toEqual(['application.rotate_secret', 'application.update']);
+    expect(actions).toContain('application.create');
+    await page.goBack();
+    await page.getByText('Current secret version: v2').waitFor();
+
     await page.getByRole('button', { name: `Delete ${appName}…` }).click();
     await page.getByText(`also deletes its 2 users`).waitFor();
     await page.getByRole('button', { name: `Delete ${appName} and 2 users` }).click();
@@ -288,7 +299,8 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('button', { name: `Delete ${org}…` }).click();
     expect(await Org.count({ where: { name: org } })).toBe(1);
     await page.getByRole('button', { name: `Delete ${org} now` }).click();
-    await page.getByRole('button', { name: `Delete ${org}…` }).waitFor({ state: 'detached' });
+    // The "Delete …" button is gone as soon as the confirmation shows: wait for the org's card itself.
+    await page.locator('li', { hasText: org }).waitFor({ state: 'detached' });
     expect(await Org.count({ where: { name: org } })).toBe(0);
     expect(problems).toEqual([]);
     await page.close();

@@ -72,7 +72,7 @@ export function App() {
       <main>
         {route.page === 'apps' && <AppsPage api={api} />}
         {route.page === 'orgs' && <OrgsPage api={api} />}
-        {route.page === 'audit' && <AuditPage api={api} />}
+        {route.page === 'audit' && <AuditPage key={route.app ?? ''} api={api} app={route.app} />}
         {route.page === 'app' && <AppPage key={route.app} api={api} name={route.app} tab={route.tab} />}
       </main>
     </div>

@@ -47,10 +47,11 @@ function utcOffset(): string {
   return `UTC${sign}${Math.floor(abs / 60)}${rest}`;
 }
 
-export function AuditPage({ api }: { api: ApiClient }) {
-  const [draft, setDraft] = useState<Filters>(NO_FILTERS);
+/** `app` opens the log already filtered by that application (from `/admin/audit?app=`). */
+export function AuditPage({ api, app }: { api: ApiClient; app?: string }) {
+  const [draft, setDraft] = useState<Filters>(() => ({ ...NO_FILTERS, app: app ?? '' }));
   /** What to show; a new object for every load (filters, page, "Refresh"), so each one runs. */
-  const [request, setRequest] = useState<Request>(() => ({ filters: NO_FILTERS, offset: 0 }));
+  const [request, setRequest] = useState<Request>(() => ({ filters: { ...NO_FILTERS, app: app ?? '' }, offset: 0 }));
   /** The entries shown and the request they answer: they stay until the next answer arrives. */
   const [result, setResult] = useState<{ request: Request; entries: AuditEntry[]; total: number } | null>(null);
   const [failure, setFailure] = useState<{ request: Request; error: unknown } | null>(null);
@@ -63,7 +64,7 @@ export function AuditPage({ api }: { api: ApiClient }) {
     let current = true;
     api.listApplications().then(
       (page) => {
-        if (current) setApps(page.items.map((app) => app.name));
+        if (current) setApps(page.items.map((item) => item.name));
       },
       () => undefined,
     );
