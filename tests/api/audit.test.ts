@@ -37,11 +37,23 @@ describe('audit log: what is recorded', () => {
     for (const secret of [GOOD_PASSWORD, newPassword, app.secret]) expect(everything).not.toContain(secret);
   });
 
+  it('records a change refused by validation with its action, application and target', async () => {
+    const app = await createApplication(ctx.app);
+    const user = await createUser(ctx.app, app.name);
+    await admin(ctx.app, 'patch', `/${app.name}/users/${user.username}`, { password: 'x' }).expect(400);
+    await admin(ctx.app, 'post', `/${app.name}/groups`, { name: 'bad name' }).expect(400);
+    const rows = await rowsFor(app.name);
+    expect(rows.slice(-2).map((r) => [r.action, r.target, r.outcome])).toEqual([
+      ['user.update', user.username, 'failure'],
+      ['group.create', 'bad name', 'failure'],
+    ]);
+  });
+
   it('records a refused admin change as a failure by an anonymous actor', async () => {
     const res = await request(ctx.app).delete('/applications/refused-app').set('auth', 'jwt not-a-token');
     expect(res.status).toBe(401);
-    const row = await AuditEntry.findOne({ where: { action: 'DELETE /applications/refused-app' } });
-    expect(row).toMatchObject({ actor: 'anonymous', outcome: 'failure' });
+    const row = await AuditEntry.findOne({ where: { action: 'application.delete', app: 'refused-app' } });
+    expect(row).toMatchObject({ actor: 'anonymous', outcome: 'failure', target: 'refused-app' });
     expect(JSON.parse(row?.detail ?? '{}')).toEqual({ status: 401, fields: [] });
     expect(row?.detail).not.toContain('not-a-token');
   });

@@ -168,6 +168,70 @@ describe('the admin console in Chromium', () => {
     const refused = await fetch(`${baseUrl}/applications`, { headers: { Authorization: `Bearer ${old.token}` } });
     expect(refused.status).toBe(401);
 
+    // The audit log shows that flow: filtered by the application, then by action and time.
+    await logIn(page);
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+    await page.getByRole('table').waitFor();
+    await page.getByLabel('Application', { exact: true }).fill(appName);
+    await applyFilters(page);
+    await page.getByRole('table', { name: 'Audit entries matching the filters, newest first' }).waitFor();
+    const rows = page.getByRole('table').locator('tbody tr');
+    const cells = async () =>
+      (await rows.evaluateAll((trs) => trs.map((tr) => tr.textContent ?? ''))).map((text) => text.trim());
+    const row = (action: string, target: string, outcome: string) =>
+      rows.filter({ has: page.getByRole('cell', { name: action, exact: true }) }).filter({
+        has: page.getByRole('cell', { name: target, exact: true }),
+        hasText: outcome,
+      });
+    for (const [action, target, outcome] of [
+      ['application.create', appName, 'success'],
+      ['user.create', username, 'success'],
+      ['user.update', username, 'success'],
+      ['login', username, 'failure'],
+      ['login', username, 'success'],
+      ['user.revoke_sessions', username, 'success'],
+      ['user.delete', username, 'success'],
+    ]) {
+      expect(await row(action, target, outcome).count()).toBeGreaterThanOrEqual(1);
+    }
+    const actor = row('application.create', appName, 'success').getByRole('cell', {
+      name: `admin:${adminName}`,
+      exact: true,
+    });
+    expect(await actor.count()).toBe(1);
+    // Only this application's entries, newest first: the deletion comes before the creation.
+    const all = await cells();
+    expect(all.every((text) => text.includes(appName))).toBe(true);
+    expect(all.findIndex((text) => text.includes('user.delete'))).toBeLessThan(
+      all.findIndex((text) => text.includes('application.create')),
+    );
+    const total = all.length;
+    await page.getByText(`1–${total} of ${total} entries`).waitFor();
+    await screenshot(page, '06-audit');
+
+    // The user's two logins alone: one refused while disabled, one accepted.
+    await page.getByLabel('Action', { exact: true }).fill('login');
+    await applyFilters(page);
+    await page.getByText('1–2 of 2 entries').waitFor();
+    expect(await cells()).toEqual([
+      expect.stringMatching(new RegExp(`login${appName}${username}.*success$`)),
+      expect.stringMatching(new RegExp(`login${appName}${username}.*failure$`)),
+    ]);
+
+    // Since: a time before the flow keeps them, a time after it leaves none.
+    const local = (at: number) =>
+      page.evaluate((ms) => new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 19), at);
+    await page.getByLabel(/^Since/).fill(await local(ctx.clock.now().getTime() - 3_600_000));
+    await applyFilters(page);
+    await page.getByText('1–2 of 2 entries').waitFor();
+    await page.getByLabel(/^Since/).fill(await local(ctx.clock.now().getTime() + 3_600_000));
+    await applyFilters(page);
+    await page.getByText('No entries match these filters.').waitFor();
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.getByRole('table', { name: 'Audit entries, newest first' }).waitFor();
+    expect(await page.getByLabel('Application', { exact: true }).inputValue()).toBe('');
+
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -209,6 +273,17 @@ describe('the admin console in Chromium', () => {
     await page.getByText('Current secret version: v2').waitFor();
     await screenshot(page, '04-settings');
 
+    // The application's own audit log, one link away, already filtered; Back returns to Settings.
+    await page.getByRole('link', { name: `Audit log of ${appName}` }).click();
+    await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+    expect(await page.getByLabel('Application', { exact: true }).inputValue()).toBe(appName);
+    await page.getByRole('table', { name: 'Audit entries matching the filters, newest first' }).waitFor();
+    const actions = await page.locator('tbody tr td:nth-child(3)').allTextContents();
+    expect(actions.slice(0, 2)).toEqual(['application.rotate_secret', 'application.update']);
+    expect(actions).toContain('application.create');
+    await page.goBack();
+    await page.getByText('Current secret version: v2').waitFor();
+
     await page.getByRole('button', { name: `Delete ${appName}…` }).click();
     await page.getByText(`also deletes its 2 users`).waitFor();
     await page.getByRole('button', { name: `Delete ${appName} and 2 users` }).click();
@@ -224,7 +299,8 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('button', { name: `Delete ${org}…` }).click();
     expect(await Org.count({ where: { name: org } })).toBe(1);
     await page.getByRole('button', { name: `Delete ${org} now` }).click();
-    await page.getByText(org, { exact: true }).waitFor({ state: 'detached' });
+    // The "Delete …" button is gone as soon as the confirmation shows: wait for the org's card itself.
+    await page.locator('li', { hasText: org }).waitFor({ state: 'detached' });
     expect(await Org.count({ where: { name: org } })).toBe(0);
     expect(problems).toEqual([]);
     await page.close();
@@ -272,9 +348,42 @@ describe('the admin console in Chromium', () => {
     await screenshot(page, '05-applications-390px');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+
+    // The audit log, by keyboard: its link, then two Tabs past "Log out" to the filters.
+    await page.getByRole('link', { name: 'Audit log' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+    await page.getByRole('table').waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.locator('input[placeholder="any"]:focus').nth(0).waitFor();
+    expect(
+      await page.getByLabel('Action', { exact: true }).evaluate((el) => el === el.ownerDocument.activeElement),
+    ).toBe(true);
+    await page.keyboard.type('admin.login');
+    await page.keyboard.press('Enter');
+    await page.locator('section[aria-label="Audit entries"][aria-busy="false"]').waitFor();
+    await page.getByRole('table', { name: 'Audit entries matching the filters, newest first' }).waitFor();
+    const actions = await page.locator('tbody tr td:nth-child(3)').allTextContents();
+    expect(actions.length).toBeGreaterThan(0);
+    expect(new Set(actions)).toEqual(new Set(['admin.login']));
+    // The page itself does not scroll sideways; the table scrolls inside its focusable region.
+    const auditOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(auditOverflow).toBeLessThanOrEqual(0);
+    const region = page.getByRole('region', { name: /newest first$/ });
+    expect(await region.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+    expect(await region.getAttribute('tabindex')).toBe('0');
+    await screenshot(page, '07-audit-390px');
     await page.close();
   });
 });
+
+/** Applies the audit log's filters and waits for the answer to them (the section stops being busy). */
+async function applyFilters(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.locator('section[aria-label="Audit entries"][aria-busy="false"]').waitFor();
+}
 
 async function expectAlert(page: Page, text: string): Promise<void> {
   await page.getByRole('alert').filter({ hasText: text }).first().waitFor();

@@ -147,4 +147,72 @@ describe('console API client', () => {
     await expect(api.listOrgs()).resolves.toEqual([{ name: 'acme' }]);
     await expect(api.listGroups('gone')).rejects.toMatchObject({ status: 404 });
   });
+  it('lists the audit log with its filters, a Date as ISO 8601, and the total from X-Total-Count', async () => {
+    const entry = {
+      at: '2026-11-26T10:00:00.000Z',
+      actor: 'root',
+      action: 'application.create',
+      app: 'shop',
+      target: 'shop',
+      ip: '127.0.0.1',
+      user_agent: 'curl',
+      outcome: 'success',
+      detail: { status: 201 },
+    };
+    const fetch = fakeFetch(json(200, [entry], { 'X-Total-Count': '120' }));
+    const { api } = client(fetch.impl);
+
+    const page = await api.listAudit({
+      app: ' shop ',
+      action: 'application.create',
+      since: new Date(Date.UTC(2026, 10, 26, 9, 30)),
+      limit: 50,
+      offset: 50,
+    });
+    expect(page).toEqual({ items: [entry], total: 120 });
+    expect(fetch.calls[0].method).toBe('GET');
+    expect(fetch.calls[0].headers.Authorization).toBe('Bearer session-token');
+    const url = new URL(fetch.calls[0].url, 'http://x');
+    expect(url.pathname).toBe('/audit');
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      app: 'shop',
+      action: 'application.create',
+      since: '2026-11-26T09:30:00.000Z',
+      limit: '50',
+      offset: '50',
+    });
+  });
+
+  it('leaves blank audit filters out of the query and passes an ISO string through', async () => {
+    const fetch = fakeFetch(json(200, [], { 'X-Total-Count': '0' }), json(200, []));
+    const { api } = client(fetch.impl);
+
+    await expect(api.listAudit({ app: '  ', action: '', limit: 20, offset: 0 })).resolves.toEqual({
+      items: [],
+      total: 0,
+    });
+    await api.listAudit({ since: '2026-01-01T00:00:00Z', limit: 20, offset: 0 });
+    expect(fetch.calls.map((c) => c.url)).toEqual([
+      '/audit?limit=20&offset=0',
+      '/audit?since=2026-01-01T00%3A00%3A00Z&limit=20&offset=0',
+    ]);
+  });
+
+  it('when the audit filters are refused, then it shows the field problem in words', async () => {
+    const fetch = fakeFetch(
+      json(400, {
+        error: 'validation_failed',
+        message: 'The request is not valid.',
+        details: [{ field: 'since', message: 'must be an ISO 8601 time' }],
+      }),
+    );
+    const { api, onUnauthorized } = client(fetch.impl);
+
+    const error = (await api
+      .listAudit({ since: 'yesterday', limit: 20, offset: 0 })
+      .catch((e: unknown) => e)) as ApiError;
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.describe()).toBe('The request is not valid. since: must be an ISO 8601 time.');
+    expect(onUnauthorized).not.toHaveBeenCalled();
+  });
 });

@@ -3,6 +3,7 @@ import { ApiClient } from './api/client';
 import { Link } from './components/common';
 import { AppPage } from './pages/AppPage';
 import { AppsPage } from './pages/AppsPage';
+import { AuditPage } from './pages/AuditPage';
 import { LoginPage } from './pages/LoginPage';
 import { OrgsPage } from './pages/OrgsPage';
 import { useRoute } from './router';
@@ -62,6 +63,7 @@ export function App() {
         <nav aria-label="Main">
           <Link to={{ page: 'apps' }}>Applications</Link>
           <Link to={{ page: 'orgs' }}>Orgs</Link>
+          <Link to={{ page: 'audit' }}>Audit log</Link>
           <button type="button" className="secondary" onClick={() => void logout()}>
             Log out
           </button>
@@ -70,6 +72,7 @@ export function App() {
       <main>
         {route.page === 'apps' && <AppsPage api={api} />}
         {route.page === 'orgs' && <OrgsPage api={api} />}
+        {route.page === 'audit' && <AuditPage key={route.app ?? ''} api={api} app={route.app} />}
         {route.page === 'app' && <AppPage key={route.app} api={api} name={route.app} tab={route.tab} />}
       </main>
     </div>

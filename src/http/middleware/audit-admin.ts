@@ -17,6 +17,10 @@ const ACTIONS: Record<string, string> = {
   'DELETE /users/:uid': 'user.delete',
   'DELETE /:app/users/:username': 'user.delete',
   'DELETE /:app/users/:username/sessions': 'user.revoke_sessions',
+  'POST /orgs': 'org.create',
+  'DELETE /orgs/:org': 'org.delete',
+  'POST /:app/groups': 'group.create',
+  'DELETE /:app/groups/:group': 'group.delete',
 };
 
 /** The matched route's pattern (`/applications/:name`), or the raw path when none matched. */
@@ -26,9 +30,34 @@ export function routePattern(req: Request): string | undefined {
   return path.length > 1 ? path.replace(/\/$/, '') : path;
 }
 
+/** The parameters of `path` when it has the shape of `pattern` (`/applications/:name`), else undefined. */
+function match(pattern: string, path: string): Record<string, string> | undefined {
+  const expected = pattern.split('/');
+  const actual = path.replace(/\/$/, '').split('/');
+  if (expected.length !== actual.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, part] of expected.entries()) {
+    if (part.startsWith(':')) params[part.slice(1)] = decodeURIComponent(actual[i]);
+    else if (part !== actual[i]) return undefined;
+  }
+  return params;
+}
+
+/**
+ * The route's pattern and parameters, read from the path by the admin API's known shapes:
+ * after a refusal Express has left the route and `req.params` no longer holds them.
+ */
+function readRoute(req: Request): { pattern: string; params: Record<string, string | undefined> } {
+  for (const key of Object.keys(ACTIONS)) {
+    const [method, shape] = key.split(' ');
+    const params = method === req.method ? match(shape, req.path) : undefined;
+    if (params) return { pattern: shape, params };
+  }
+  return { pattern: routePattern(req) ?? req.path, params: req.params as Record<string, string | undefined> };
+}
+
 function entry(req: Request, res: Response): AuditInput {
-  const pattern = routePattern(req) ?? req.path;
-  const params = req.params as Record<string, string | undefined>;
+  const { pattern, params } = readRoute(req);
   const data = (res.locals.data && typeof res.locals.data === 'object' ? res.locals.data : {}) as Record<
     string,
     unknown
@@ -39,7 +68,14 @@ function entry(req: Request, res: Response): AuditInput {
     actor: typeof res.locals.actor === 'string' ? res.locals.actor : 'anonymous',
     action: ACTIONS[`${req.method} ${pattern}`] ?? `${req.method} ${pattern}`,
     app: params.app ?? (onApplication ? (params.name ?? text(data.name)) : text(data.app)),
-    target: params.username ?? params.uid ?? params.name ?? text(data.username) ?? text(data.name),
+    target:
+      params.username ??
+      params.uid ??
+      params.name ??
+      params.group ??
+      params.org ??
+      text(data.username) ??
+      text(data.name),
     ip: req.ip,
     userAgent: req.get('user-agent'),
     outcome: res.statusCode < 400 ? 'success' : 'failure',

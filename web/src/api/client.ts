@@ -1,4 +1,15 @@
-import type { AdminSession, Application, ApplicationInput, FieldProblem, Named, Page, User, UserInput } from './types';
+import type {
+  AdminSession,
+  Application,
+  ApplicationInput,
+  AuditEntry,
+  AuditFilter,
+  FieldProblem,
+  Named,
+  Page,
+  User,
+  UserInput,
+} from './types';
 
 /** An answer of the API that is not a success, or a request that never got one. */
 export class ApiError extends Error {
@@ -136,6 +147,23 @@ export class ApiClient {
 
   async deleteOrg(name: string): Promise<void> {
     await this.send({ method: 'DELETE', path: `/orgs/${seg(name)}` });
+  }
+
+  /** The audit log, newest first; blank filters are not sent. */
+  listAudit(filter: AuditFilter): Promise<Page<AuditEntry>> {
+    const text = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
+    const since = filter.since instanceof Date ? filter.since.toISOString() : text(filter.since);
+    return this.page({
+      method: 'GET',
+      path: '/audit',
+      query: {
+        app: text(filter.app),
+        action: text(filter.action),
+        since,
+        limit: filter.limit,
+        offset: filter.offset,
+      },
+    });
   }
 
   private async optionalList(path: string): Promise<Named[] | null> {

@@ -60,3 +60,26 @@ export interface FieldProblem {
   field: string;
   message: string;
 }
+
+/** One entry of the audit log (src/services/audit.service.ts serializeAuditEntry). */
+export interface AuditEntry {
+  at: string;
+  actor: string;
+  action: string;
+  app: string | null;
+  target: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  outcome: string;
+  detail: Record<string, unknown> | null;
+}
+
+/** Filters of GET /audit; empty ones are left out. */
+export interface AuditFilter {
+  app?: string;
+  action?: string;
+  /** Entries at or after this time; a Date is sent as ISO 8601 (UTC). */
+  since?: Date | string;
+  limit: number;
+  offset: number;
+}

@@ -40,6 +40,7 @@ export function AppPage({ api, name, tab }: Props) {
             {t.label}
           </Link>
         ))}
+        <Link to={{ page: 'audit', app: name }}>Audit log of {name}</Link>
       </nav>
       <ErrorText error={load.error} />
       {!app && !load.error && <Loading what="the application" />}

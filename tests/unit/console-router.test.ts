@@ -1,0 +1,26 @@
+import { parseRoute, routePath, type Route } from '../../web/src/routes';
+
+describe('console routes', () => {
+  it('reads the audit log page, with its application filter from the query', () => {
+    expect(parseRoute('/admin/audit')).toEqual({ page: 'audit' });
+    expect(parseRoute('/admin/audit', '?app=shop')).toEqual({ page: 'audit', app: 'shop' });
+    expect(parseRoute('/admin/audit/', '?app=%20')).toEqual({ page: 'audit' });
+    expect(parseRoute('/admin/orgs', '?app=shop')).toEqual({ page: 'orgs' });
+  });
+
+  it('writes paths that read back as the same route', () => {
+    const routes: Route[] = [
+      { page: 'apps' },
+      { page: 'orgs' },
+      { page: 'audit' },
+      { page: 'audit', app: 'my shop&x' },
+      { page: 'app', app: 'shop', tab: 'users' },
+      { page: 'app', app: 'shop', tab: 'groups' },
+    ];
+    for (const route of routes) {
+      const [pathname, search = ''] = routePath(route).split('?');
+      expect(parseRoute(pathname, search ? `?${search}` : '')).toEqual(route);
+    }
+    expect(routePath({ page: 'audit', app: 'a&b' })).toBe('/admin/audit?app=a%26b');
+  });
+});
