@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { errorHandler, notFound } from './http/middleware/errors';
+import { adminRouter } from './http/routes/admin.routes';
 import { applicationsRouter } from './http/routes/applications.routes';
 import { groupsRouter } from './http/routes/groups.routes';
 import { healthRouter } from './http/routes/health.routes';
@@ -32,6 +33,7 @@ export function createApp(deps: Deps): Express {
   app.use(express.json({ limit: deps.config.bodyLimit, strict: true }));
 
   app.use(healthRouter(deps));
+  app.use('/admin', adminRouter(deps));
   app.use('/applications', applicationsRouter(deps));
   app.use(usersRouter(deps));
   app.use(groupsRouter(deps));

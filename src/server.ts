@@ -1,7 +1,9 @@
+import cluster from 'node:cluster';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { createApp } from './app';
+import { runPrimary } from './cluster';
 import { ConfigError, parseConfig, type Config } from './config/config';
 import { writeEnvFile } from './config/env-file';
 import { readConfigSources } from './config/sources';
@@ -60,6 +62,13 @@ export async function start(config: Config): Promise<Server> {
   return server;
 }
 
+/** Runs the server: one process, or with WORKERS > 1 a cluster primary and its workers. */
+export async function serve(config: Config): Promise<void> {
+  if (config.workers > 1 && cluster.isPrimary) return runPrimary(config);
+  // A worker's primary applied the migrations already.
+  await start(cluster.isWorker ? { ...config, migrateOnStart: false } : config);
+}
+
 /** The database's kind and place, without credentials. */
 function describeDatabase(url: string): string {
   if (url.startsWith('sqlite:')) return url;
@@ -69,7 +78,7 @@ function describeDatabase(url: string): string {
 
 if (require.main === module) {
   try {
-    void start(loadConfig()).catch((error: unknown) => {
+    void serve(loadConfig()).catch((error: unknown) => {
       process.stderr.write(`jawth: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exit(1);
     });

@@ -1,9 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
-import { TokenError, verifyToken } from '../crypto/jwt';
+import { TokenError, verifyToken, type Claims } from '../crypto/jwt';
 import { safeEqual } from '../crypto/random';
 import { AppError } from '../errors';
 import type { Config } from '../config/config';
-import { epochSeconds } from './deps';
+import type { AdminSession } from '../db/models';
+import { findActiveSession } from './admin-session.service';
+import { epochSeconds, type Deps } from './deps';
 
 export interface AdminRequest {
   token: string;
@@ -17,21 +19,63 @@ export interface AdminRequest {
 const unauthorized = (why: string, cause?: unknown) =>
   new AppError('unauthorized', 'A valid admin credential is required.', undefined, { cause: cause ?? new Error(why) });
 
+/** Checks signature (HS256, SECRET_KEY) and times; any failure is 401 unauthorized. */
+function verifyAdminToken(token: string, config: Config, now: Date): Claims {
+  try {
+    return verifyToken(token, config.secretKey, { now: epochSeconds(now), requireExp: !config.adminAllowNoExp });
+  } catch (error) {
+    if (error instanceof TokenError) throw unauthorized('bad token', error);
+    throw error;
+  }
+}
+
+/**
+ * Both ways of contract §3.1. A token carrying `sid` is a console session and is accepted only
+ * as `Authorization: Bearer`; any other token is a signed request (which refuses `sid`).
+ */
+export async function authenticateAdmin(
+  request: AdminRequest & { scheme: 'jwt' | 'bearer' },
+  deps: Deps,
+): Promise<Record<string, unknown>> {
+  const claims = verifyAdminToken(request.token, deps.config, request.now);
+  if (request.scheme === 'bearer' && 'sid' in claims) {
+    await requireSession(claims, request.now);
+    return sessionData(request.body);
+  }
+  return checkSignedRequest(claims, request, deps.config);
+}
+
+/** The live session a session token names; 401 when it is revoked, expired or not a session. */
+export async function authenticateSessionToken(token: string, now: Date, config: Config): Promise<AdminSession> {
+  return requireSession(verifyAdminToken(token, config, now), now);
+}
+
+async function requireSession(claims: Claims, now: Date): Promise<AdminSession> {
+  const session = await findActiveSession(claims, now);
+  if (!session) throw unauthorized('no live session for this sid');
+  return session;
+}
+
+/** With a session the request data is the JSON body. */
+function sessionData(body: unknown): Record<string, unknown> {
+  if (body === undefined) return {};
+  if (!isPlainObject(body)) {
+    throw new AppError('validation_failed', 'The request body must be a JSON object.', [
+      { field: '(body)', message: 'must be an object' },
+    ]);
+  }
+  return body;
+}
+
 /**
  * JaWTh's signed admin request (contract §3.1): an HS256 token signed with SECRET_KEY carrying
  * the master password and the request data. Returns the data the request may act on.
  */
 export function authenticateSignedRequest(request: AdminRequest, config: Config): Record<string, unknown> {
-  let claims;
-  try {
-    claims = verifyToken(request.token, config.secretKey, {
-      now: epochSeconds(request.now),
-      requireExp: !config.adminAllowNoExp,
-    });
-  } catch (error) {
-    if (error instanceof TokenError) throw unauthorized('bad token', error);
-    throw error;
-  }
+  return checkSignedRequest(verifyAdminToken(request.token, config, request.now), request, config);
+}
+
+function checkSignedRequest(claims: Claims, request: AdminRequest, config: Config): Record<string, unknown> {
   // Session tokens of the console carry `sid`; they are never accepted as signed requests.
   if ('sid' in claims) throw unauthorized('session token used as signed request');
   if (typeof claims.password !== 'string' || !safeEqual(claims.password, config.jawthKey)) {

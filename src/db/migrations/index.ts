@@ -1,5 +1,6 @@
 import type { QueryInterface } from 'sequelize';
 import * as initial from './0001-initial';
+import * as adminAccounts from './0002-admin-accounts';
 
 export interface Migration {
   name: string;
@@ -8,4 +9,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Listed rather than globbed: the names do not change between ts and js. */
-export const migrations: Migration[] = [{ name: '0001-initial', ...initial }];
+export const migrations: Migration[] = [
+  { name: '0001-initial', ...initial },
+  { name: '0002-admin-accounts', ...adminAccounts },
+];

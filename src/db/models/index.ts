@@ -1,15 +1,19 @@
 import type { Sequelize } from 'sequelize';
+import { AdminAccount } from './admin-account.model';
+import { AdminSession } from './admin-session.model';
 import { Application } from './application.model';
 import { Group } from './group.model';
 import { Org } from './org.model';
 import { Session } from './session.model';
 import { User } from './user.model';
 
-export { Application, Group, Org, Session, User };
+export { AdminAccount, AdminSession, Application, Group, Org, Session, User };
 
 /** Binds the models to a connection and declares their associations (tables come from migrations). */
 export function initModels(sequelize: Sequelize): void {
-  for (const model of [Application, User, Group, Org, Session]) model.initModel(sequelize);
+  for (const model of [Application, User, Group, Org, Session, AdminAccount, AdminSession]) {
+    model.initModel(sequelize);
+  }
   Application.hasMany(User, { foreignKey: 'applicationId', onDelete: 'CASCADE' });
   User.belongsTo(Application, { foreignKey: 'applicationId', as: 'application' });
   User.belongsToMany(Group, {
@@ -41,4 +45,6 @@ export function initModels(sequelize: Sequelize): void {
     timestamps: false,
   });
   Session.belongsTo(User, { foreignKey: 'userId', as: 'user' });
+  AdminAccount.hasMany(AdminSession, { foreignKey: 'adminAccountId', onDelete: 'CASCADE' });
+  AdminSession.belongsTo(AdminAccount, { foreignKey: 'adminAccountId', as: 'account' });
 }

@@ -1,24 +1,31 @@
 import type { RequestHandler } from 'express';
-import { authenticateSignedRequest } from '../../services/admin-auth.service';
+import { authenticateAdmin } from '../../services/admin-auth.service';
 import type { Deps } from '../../services/deps';
 import { AppError } from '../../errors';
 
-/** Reads `auth: jwt <token>` (JaWTh) or `Authorization: Bearer <token>`. */
-export function bearerToken(header: { auth?: string; authorization?: string }): string | undefined {
+type AuthHeaders = { auth?: string; authorization?: string };
+
+/** Reads `auth: jwt <token>` (JaWTh) or `Authorization: Bearer <token>`, naming which one. */
+export function adminCredential(header: AuthHeaders): { token: string; scheme: 'jwt' | 'bearer' } | undefined {
   const auth = /^jwt\s+(\S+)$/i.exec(header.auth?.trim() ?? '');
-  if (auth) return auth[1];
+  if (auth) return { token: auth[1], scheme: 'jwt' };
   const bearer = /^bearer\s+(\S+)$/i.exec(header.authorization?.trim() ?? '');
-  return bearer?.[1];
+  return bearer ? { token: bearer[1], scheme: 'bearer' } : undefined;
 }
 
-/** Guards every admin route; the verified data lands in `res.locals.data`. */
+/** The token of either header. */
+export function bearerToken(header: AuthHeaders): string | undefined {
+  return adminCredential(header)?.token;
+}
+
+/** Guards every admin route (signed request or console session); the data lands in `res.locals.data`. */
 export function adminAuth(deps: Deps): RequestHandler {
-  return (req, res, next) => {
-    const token = bearerToken(req.headers as { auth?: string; authorization?: string });
-    if (!token) throw new AppError('unauthorized', 'A valid admin credential is required.');
-    res.locals.data = authenticateSignedRequest(
-      { token, method: req.method, path: req.originalUrl.split('?')[0], body: req.body, now: deps.clock.now() },
-      deps.config,
+  return async (req, res, next) => {
+    const credential = adminCredential(req.headers as AuthHeaders);
+    if (!credential) throw new AppError('unauthorized', 'A valid admin credential is required.');
+    res.locals.data = await authenticateAdmin(
+      { ...credential, method: req.method, path: req.originalUrl.split('?')[0], body: req.body, now: deps.clock.now() },
+      deps,
     );
     next();
   };

@@ -1,0 +1,78 @@
+import { signToken } from '../crypto/jwt';
+import type { Config } from '../config/config';
+import { CliError } from './errors';
+
+export interface SignOptions {
+  data?: unknown;
+  method?: string;
+  path?: string;
+  /** Seconds until exp. */
+  ttl: number;
+}
+
+/** A JaWTh signed admin request token, bound to a method and path (htm/htu) when given. */
+export function signAdminRequest(config: Pick<Config, 'secretKey' | 'jawthKey'>, options: SignOptions): string {
+  const iat = Math.floor(Date.now() / 1000);
+  return signToken(
+    {
+      password: config.jawthKey,
+      ...(options.data === undefined ? {} : { data: options.data }),
+      ...(options.method ? { htm: options.method.toUpperCase() } : {}),
+      ...(options.path ? { htu: options.path.split('?')[0] } : {}),
+      iat,
+      exp: iat + options.ttl,
+    },
+    config.secretKey,
+  );
+}
+
+export interface AdminResponse {
+  status: number;
+  body: unknown;
+}
+
+const REQUEST_TTL = 60;
+
+/** Signs and sends one admin request; 4xx/5xx answers become a CliError with the server's message. */
+export async function sendAdminRequest(
+  baseUrl: string,
+  config: Pick<Config, 'secretKey' | 'jawthKey'>,
+  method: string,
+  path: string,
+  data?: unknown,
+): Promise<AdminResponse> {
+  const verb = method.toUpperCase();
+  const target = path.startsWith('/') ? path : `/${path}`;
+  const token = signAdminRequest(config, { data, method: verb, path: target, ttl: REQUEST_TTL });
+  let response: Response;
+  try {
+    response = await fetch(`${baseUrl}${target}`, { method: verb, headers: { auth: `jwt ${token}` } });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (error as Error).message;
+    throw new CliError(
+      `cannot reach jawth at ${baseUrl} (${why}): is \`jawth serve\` running? Set --url or JAWTH_URL.`,
+    );
+  }
+  const text = await response.text();
+  const body: unknown = text ? parseJson(text) : undefined;
+  if (response.status >= 400) throw new CliError(describeFailure(response.status, body));
+  return { status: response.status, body };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function describeFailure(status: number, body: unknown): string {
+  if (typeof body !== 'object' || body === null) return `${status}: ${String(body ?? 'no answer body')}`;
+  const { error, message, details } = body as { error?: string; message?: string; details?: unknown };
+  const lines = Array.isArray(details)
+    ? details.map((d: { field?: string; message?: string }) => `\n  ${d.field}: ${d.message}`).join('')
+    : '';
+  return `${status} ${error ?? 'error'}: ${message ?? ''}${lines}`;
+}

@@ -1,0 +1,49 @@
+import { Command } from 'commander';
+import { migrateUp } from '../../db/migrator';
+import { adminAccountExists, countAdminAccounts, ensureAdminAccount } from '../../services/admin-account.service';
+import { examples } from '../help';
+import { ask, askNewPassword } from '../prompt';
+import { loadSettings } from '../settings';
+import { withDatabase } from './database';
+
+interface InitOptions {
+  username?: string;
+  password?: string;
+}
+
+/** Quid's -init: schema, then one admin account; running it again changes nothing. */
+export function initCommand(): Command {
+  const command = new Command('init')
+    .description('create or migrate the schema and create an admin account (prompted, or from options or env)')
+    .option('--username <name>', 'admin username (or JAWTH_ADMIN_USERNAME)')
+    .option('--password <password>', 'admin password (or JAWTH_ADMIN_PASSWORD; prompted when absent)')
+    .action(async (options: InitOptions) => {
+      const { config, raw } = loadSettings();
+      await withDatabase(config, async (db) => {
+        const applied = await migrateUp(db, config.databaseUrl);
+        process.stdout.write(applied.length ? `Applied migrations: ${applied.join(', ')}\n` : 'Schema up to date.\n');
+        let username = options.username ?? raw.JAWTH_ADMIN_USERNAME;
+        if (!username && (await countAdminAccounts()) > 0) {
+          process.stdout.write('An admin account already exists; nothing else to do.\n');
+          return;
+        }
+        username ??= (await ask('Admin username: ')).trim();
+        if (await adminAccountExists(username)) {
+          process.stdout.write(`Admin account "${username}" already exists; nothing changed.\n`);
+          return;
+        }
+        const password = options.password ?? raw.JAWTH_ADMIN_PASSWORD;
+        const result = await ensureAdminAccount(username, password ?? (await askNewPassword('Admin password')), config);
+        process.stdout.write(
+          result.created
+            ? `Created admin account "${result.username}". Start the server with \`jawth serve\`.\n`
+            : `Admin account "${result.username}" already exists; nothing changed.\n`,
+        );
+      });
+    });
+  return examples(command, [
+    'jawth init                                   # prompts for username and password',
+    'jawth init --username admin --password "$ADMIN_PASSWORD"',
+    'JAWTH_ADMIN_USERNAME=admin JAWTH_ADMIN_PASSWORD=... jawth init',
+  ]);
+}

@@ -1,0 +1,22 @@
+import { ConfigError } from '../config/config';
+import { AppError } from '../errors';
+
+/** A failure the CLI explains in one sentence, without a stack trace. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** The text a user sees for any error: known errors by their message, others by their first line. */
+export function describeError(error: unknown): string {
+  if (error instanceof CliError || error instanceof ConfigError) return error.message;
+  if (error instanceof AppError) {
+    const details = (error.details ?? []).map((d) => `\n  ${d.field}: ${d.message}`).join('');
+    return `${error.message}${details}`;
+  }
+  return error instanceof Error ? error.message.split('\n')[0] : String(error);
+}

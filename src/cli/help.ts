@@ -1,0 +1,44 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { parseDuration } from '../config/duration';
+
+/** Adds an "Examples:" block to a command's --help. */
+export function examples(command: Command, lines: string[]): Command {
+  return command.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
+}
+
+export function integerIn(min: number, max: number) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new InvalidArgumentError(`Expected an integer from ${min} to ${max}.`);
+    }
+    return value;
+  };
+}
+
+export function durationSeconds(text: string): number {
+  const seconds = parseDuration(text);
+  if (seconds === undefined || seconds < 1) throw new InvalidArgumentError('Expected a duration like 30s, 10m or 2h.');
+  return seconds;
+}
+
+/** Options every command that talks to a running server shares. */
+export function remote(command: Command): Command {
+  return command
+    .option('--url <url>', 'the running jawth (default: JAWTH_URL, else http://HOST:PORT from the config)')
+    .option('--json', 'print the JSON answer (for scripts)');
+}
+
+export const list = (text: string) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+export function jsonData(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InvalidArgumentError(`Expected JSON: ${(error as Error).message}.`);
+  }
+}

@@ -1,0 +1,45 @@
+import { Command } from 'commander';
+import { appsCommand } from './commands/apps';
+import { confCommand } from './commands/conf';
+import { initCommand } from './commands/init';
+import { migrateCommand } from './commands/migrate';
+import { requestCommand } from './commands/request';
+import { serveCommand } from './commands/serve';
+import { tokenCommand } from './commands/token';
+import { usersCommand } from './commands/users';
+import { describeError, CliError } from './errors';
+import { examples } from './help';
+
+export function createProgram(): Command {
+  const program = new Command('jawth')
+    .description('jawth, a self-hosted JWT authenticator: set up, run and administer it')
+    .showHelpAfterError('(add --help for usage)');
+  for (const command of [
+    confCommand(),
+    initCommand(),
+    migrateCommand(),
+    serveCommand(),
+    tokenCommand(),
+    requestCommand(),
+    appsCommand(),
+    usersCommand(),
+  ]) {
+    program.addCommand(command);
+  }
+  return examples(program, [
+    'jawth conf && jawth init && jawth serve',
+    'jawth apps create myapp',
+    'jawth users create myapp alice',
+    'jawth request GET /applications',
+  ]);
+}
+
+/** Runs the CLI; any failure is one line on stderr and a non-zero exit, never a stack trace. */
+export async function run(argv: string[]): Promise<void> {
+  try {
+    await createProgram().parseAsync(argv);
+  } catch (error) {
+    process.stderr.write(`jawth: ${describeError(error)}\n`);
+    process.exitCode = error instanceof CliError ? error.exitCode : 1;
+  }
+}

@@ -1,0 +1,31 @@
+import { ConfigError, parseConfig, type Config } from '../config/config';
+import { readConfigSources } from '../config/sources';
+import { CliError } from './errors';
+
+export interface Settings {
+  config: Config;
+  /** Every raw value (environment, .env, JAWTH_CONFIG), for the CLI's own keys such as JAWTH_URL. */
+  raw: Record<string, string | undefined>;
+}
+
+/** The server's configuration, read as the server reads it; a missing key says how to make one. */
+export function loadSettings(): Settings {
+  const raw = readConfigSources();
+  try {
+    return { config: parseConfig(raw), raw };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new CliError(
+      `${error.message}\nRun \`jawth conf\` to write a .env with fresh keys, or set them in the environment.`,
+    );
+  }
+}
+
+/** Where the running server is: --url, else JAWTH_URL, else HOST and PORT of the configuration. */
+export function serverUrl(given: string | undefined, settings: Settings): string {
+  const url = given ?? settings.raw.JAWTH_URL;
+  if (url) return url.replace(/\/+$/, '');
+  const { host, port } = settings.config;
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${reachable}:${port}`;
+}

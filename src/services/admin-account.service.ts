@@ -1,0 +1,42 @@
+import { UniqueConstraintError } from 'sequelize';
+import { assertPasswordPolicy, hashPassword } from '../crypto/password';
+import { AppError } from '../errors';
+import { AdminAccount } from '../db/models';
+import type { Config } from '../config/config';
+
+export type CreateAdminResult = { created: true; username: string } | { created: false; username: string };
+
+export function countAdminAccounts(): Promise<number> {
+  return AdminAccount.count();
+}
+
+export async function adminAccountExists(username: string): Promise<boolean> {
+  return (await AdminAccount.count({ where: { username } })) > 0;
+}
+
+/**
+ * Creates an admin account unless one of that name exists (so `jawth init` can run twice).
+ * The password meets the same policy as users' passwords and is stored only as a bcrypt hash.
+ */
+export async function ensureAdminAccount(
+  username: string,
+  password: string,
+  config: Pick<Config, 'bcryptCost' | 'passwordMinLength'>,
+): Promise<CreateAdminResult> {
+  if (username.length < 1 || username.length > 128 || username.includes('/')) {
+    throw new AppError('validation_failed', 'The admin username is not valid.', [
+      { field: 'username', message: 'must be 1-128 characters without /' },
+    ]);
+  }
+  if (await AdminAccount.findOne({ where: { username } })) return { created: false, username };
+  assertPasswordPolicy(password, config.passwordMinLength);
+  const passwordHash = await hashPassword(password, config.bcryptCost);
+  try {
+    await AdminAccount.create({ username, passwordHash });
+  } catch (error) {
+    // Another `init` created it between the check and the insert: the account exists either way.
+    if (error instanceof UniqueConstraintError) return { created: false, username };
+    throw error;
+  }
+  return { created: true, username };
+}

@@ -1,0 +1,230 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { verifyToken } from '../../src/crypto/jwt';
+import { AdminAccount } from '../../src/db/models';
+import { openDatabase } from '../../src/db/sequelize';
+import { GOOD_PASSWORD } from '../helpers/factories';
+import { STACK_LINE, exited, listeningUrls, runCli, startCli, waitFor } from '../helpers/cli';
+
+const ADMIN_PASSWORD = 'admin-pass-word-42';
+// bcrypt cost 10, the lowest the configuration allows, keeps the spawned server quick.
+const ENV = { BCRYPT_COST: '10', LOG_LEVEL: 'info' };
+
+let dir: string;
+let server: { child: ChildProcess; output: () => string } | undefined;
+let url: string;
+const cli = (...args: string[]) => runCli(args, dir, ENV);
+const remote = (...args: string[]) => runCli([...args, '--url', url], dir, ENV);
+const json = (stdout: string) => JSON.parse(stdout) as Record<string, unknown>;
+const serverOutput = () => server?.output() ?? '';
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-cli-'));
+});
+
+afterAll(async () => {
+  if (server && server.child.exitCode === null) {
+    server.child.kill('SIGTERM');
+    await exited(server.child);
+  }
+});
+
+describe('jawth, from a fresh folder to a running server', () => {
+  it('conf writes a private .env with fresh keys and refuses to overwrite it without --force', async () => {
+    const first = await cli('conf');
+    expect(first.code).toBe(0);
+    const envFile = path.join(dir, '.env');
+    expect(first.stdout).toContain(envFile);
+    expect(fs.statSync(envFile).mode & 0o777).toBe(0o600);
+    const keys = fs.readFileSync(envFile, 'utf8');
+    expect(keys).toMatch(/^SECRET_KEY=[0-9a-f]{64}$/m);
+    expect(keys).toMatch(/^JAWTH_KEY=[0-9a-f]{64}$/m);
+
+    const again = await cli('conf');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already exists; pass --force/);
+    expect(again.stderr).not.toMatch(STACK_LINE);
+    expect(fs.readFileSync(envFile, 'utf8')).toBe(keys);
+
+    expect((await cli('conf', '--force')).code).toBe(0);
+    expect(fs.readFileSync(envFile, 'utf8')).not.toBe(keys);
+  });
+
+  it('init migrates and creates the admin from the environment; a second run says it exists', async () => {
+    const env = { ...ENV, JAWTH_ADMIN_USERNAME: 'root', JAWTH_ADMIN_PASSWORD: ADMIN_PASSWORD };
+    const first = await runCli(['init'], dir, env);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('0002-admin-accounts');
+    expect(first.stdout).toContain('Created admin account "root"');
+    expect(first.stdout + first.stderr).not.toContain(ADMIN_PASSWORD);
+
+    const second = await runCli(['init'], dir, env);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('Admin account "root" already exists');
+    expect((await cli('init')).stdout).toContain('An admin account already exists');
+
+    const db = openDatabase(`sqlite:${path.join(dir, 'data', 'jawth.sqlite')}`);
+    try {
+      const accounts = await AdminAccount.findAll();
+      expect(accounts.map((a) => a.username)).toEqual(['root']);
+      expect(accounts[0].passwordHash).toMatch(/^\$2b\$10\$/);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('init refuses a common password with a clear message', async () => {
+    const res = await cli('init', '--username', 'weak', '--password', 'password123');
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/most common/);
+    expect(res.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it('migrate --status lists every migration as applied', async () => {
+    const res = await cli('migrate', '--status', '--json');
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toEqual([
+      { name: '0001-initial', state: 'applied' },
+      { name: '0002-admin-accounts', state: 'applied' },
+    ]);
+    expect((await cli('migrate')).stdout).toContain('up to date');
+  });
+
+  it('serve listens on the port it is given (0: a free one)', async () => {
+    const started = startCli(['serve', '--port', '0'], dir, ENV);
+    server = started;
+    await waitFor(() => listeningUrls(started.output()).length > 0);
+    url = listeningUrls(started.output())[0];
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+  });
+
+  it('apps create prints the application with its secret; users create makes a user who can log in', async () => {
+    const app = await remote('apps', 'create', 'shop', '--access-ttl', '5m', '--json');
+    expect(app.code).toBe(0);
+    const created = json(app.stdout);
+    expect(created).toMatchObject({ name: 'shop', access_ttl: '5m' });
+    expect(created.secret).toMatch(/^[0-9a-f]{64}$/);
+
+    const user = await remote('users', 'create', 'shop', 'alice', '--password', GOOD_PASSWORD, '--json');
+    expect(user.code).toBe(0);
+    expect(json(user.stdout)).toMatchObject({ app: 'shop', username: 'alice', role: 'user', disabled: false });
+    expect(user.stdout).not.toContain(GOOD_PASSWORD);
+
+    const login = await userLogin('alice', GOOD_PASSWORD);
+    expect(login.status).toBe(200);
+    const { token } = (await login.json()) as { token: string };
+    expect(verifyToken(token, created.secret as string)).toMatchObject({ username: 'alice', app: 'shop' });
+  });
+
+  it('apps list and users list print tables by default', async () => {
+    const apps = await remote('apps', 'list');
+    expect(apps.stdout).toMatch(/^NAME\s+ACCESS_TTL/);
+    expect(apps.stdout).toMatch(/^shop\s+5m/m);
+    expect(apps.stdout).not.toContain('secret');
+    const users = await remote('users', 'list', 'shop');
+    expect(users.stdout).toMatch(/^APP\s+USERNAME/);
+    expect(users.stdout).toMatch(/^shop\s+alice\s/m);
+  });
+
+  it('token prints a signed request token that the server accepts for its method and path only', async () => {
+    const res = await cli('token', '--method', 'GET', '--path', '/applications/shop', '--ttl', '30s');
+    expect(res.code).toBe(0);
+    const token = res.stdout.trim();
+    expect((await fetch(`${url}/applications/shop`, { headers: { auth: `jwt ${token}` } })).status).toBe(200);
+    expect((await fetch(`${url}/applications`, { headers: { auth: `jwt ${token}` } })).status).toBe(401);
+
+    const tooLong = await cli('token', '--ttl', '1h');
+    expect(tooLong.code).toBe(1);
+    expect(tooLong.stderr).toContain('ADMIN_TOKEN_MAX_TTL');
+  });
+
+  it('request signs and sends, prints the JSON answer, and exits 1 with the message on 4xx', async () => {
+    const created = await remote('request', 'POST', '/applications', '--data', '{"name":"blog"}');
+    expect(created.code).toBe(0);
+    expect(json(created.stdout)).toMatchObject({ name: 'blog' });
+
+    const shown = await remote('request', 'GET', '/applications/blog');
+    expect(json(shown.stdout)).toMatchObject({ name: 'blog' });
+    expect(json(shown.stdout)).not.toHaveProperty('secret');
+
+    const missing = await remote('request', 'GET', '/nowhere/users');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('404 not_found');
+    expect(missing.stderr).not.toMatch(STACK_LINE);
+
+    const badJson = await remote('request', 'POST', '/applications', '--data', '{name:');
+    expect(badJson.code).not.toBe(0);
+    expect(badJson.stderr).toContain('Expected JSON');
+  });
+
+  it('users disable, enable, set-password, revoke and delete act through the admin API', async () => {
+    expect((await remote('users', 'disable', 'shop', 'alice')).stdout).toContain('Disabled "alice"');
+    expect(json((await remote('users', 'show', 'shop', 'alice', '--json')).stdout).disabled).toBe(true);
+    expect((await userLogin('alice', GOOD_PASSWORD)).status).toBe(401);
+    expect((await remote('users', 'enable', 'shop', 'alice')).code).toBe(0);
+    expect((await remote('users', 'set-password', 'shop', 'alice', '--password', 'new-pass-word-77')).code).toBe(0);
+    expect((await userLogin('alice', 'new-pass-word-77')).status).toBe(200);
+    expect((await remote('users', 'revoke', 'shop', 'alice')).code).toBe(0);
+    expect((await remote('users', 'delete', 'shop', 'alice')).code).toBe(0);
+    expect((await remote('users', 'show', 'shop', 'alice')).code).toBe(1);
+  });
+
+  it('apps rotate-secret gives a new secret; apps delete removes the application', async () => {
+    const rotated = json((await remote('apps', 'rotate-secret', 'shop', '--json')).stdout);
+    expect(rotated).toMatchObject({ name: 'shop', secret_version: 2 });
+    expect((await remote('apps', 'delete', 'blog')).stdout).toContain('Deleted application "blog"');
+    expect((await remote('apps', 'show', 'blog')).stderr).toContain('404 not_found');
+  });
+
+  it('the admin created by init logs in through HTTP, uses the session, and logs out', async () => {
+    const login = await fetch(`${url}/admin/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'root', password: ADMIN_PASSWORD }),
+    });
+    expect(login.status).toBe(200);
+    const { token } = (await login.json()) as { token: string };
+    const bearer = { authorization: `Bearer ${token}` };
+    expect((await fetch(`${url}/applications`, { headers: bearer })).status).toBe(200);
+    expect((await fetch(`${url}/admin/logout`, { method: 'POST', headers: bearer })).status).toBe(204);
+    expect((await fetch(`${url}/applications`, { headers: bearer })).status).toBe(401);
+  });
+
+  it('the server never logged a key or a password', async () => {
+    const keys = fs.readFileSync(path.join(dir, '.env'), 'utf8');
+    for (const secret of [...keys.matchAll(/^\w+=(\S+)$/gm)].map((m) => m[1])) {
+      expect(serverOutput()).not.toContain(secret);
+    }
+    expect(serverOutput()).not.toContain(ADMIN_PASSWORD);
+    expect(serverOutput()).not.toContain(GOOD_PASSWORD);
+  });
+
+  it('once the server is stopped, commands say it cannot be reached', async () => {
+    server?.child.kill('SIGTERM');
+    expect(await exited((server as { child: ChildProcess }).child)).toBe(0);
+    const res = await remote('apps', 'list');
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/cannot reach jawth at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+  });
+});
+
+describe('jawth without configuration', () => {
+  it('says how to make one, without a stack trace', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-empty-'));
+    const res = await runCli(['apps', 'list'], empty);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/SECRET_KEY is required/);
+    expect(res.stderr).toContain('jawth conf');
+    expect(res.stderr).not.toMatch(STACK_LINE);
+  });
+});
+
+function userLogin(username: string, password: string) {
+  return fetch(`${url}/shop/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+}
