@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { verifyToken } from '../../src/crypto/jwt';
-import { Application, Group, Org, User } from '../../src/db/models';
+import { AdminAccount, Application, Group, Org, User } from '../../src/db/models';
 import { importQuid } from '../../src/services/import/quid-import.service';
 import { createTestContext, type TestContext } from '../helpers/context';
 import { login } from '../helpers/factories';
@@ -16,7 +16,11 @@ beforeAll(async () => {
       {
         name: 'quid',
         groups: ['quid_admin'],
-        users: [{ username: 'root', password: 'quid-admin-pass-1', groups: ['quid_admin'] }],
+        users: [
+          { username: 'root', password: 'quid-admin-pass-1', groups: ['quid_admin'] },
+          { username: 'former', password: 'quid-admin-pass-2', groups: ['quid_admin'], disabled: true },
+          { username: 'helper', password: 'quid-helper-pass-3' },
+        ],
       },
       {
         name: 'shop',
@@ -50,8 +54,9 @@ const counts = async () => ({
   users: await User.count(),
   groups: await Group.count(),
   orgs: await Org.count(),
+  admins: await AdminAccount.count(),
 });
-const EMPTY = { applications: 0, users: 0, groups: 0, orgs: 0 };
+const EMPTY = { applications: 0, users: 0, groups: 0, orgs: 0, admins: 0 };
 
 describe('jawth import quid', () => {
   it('when the Quid key is wrong, then it fails clearly before writing anything', async () => {
@@ -71,6 +76,7 @@ describe('jawth import quid', () => {
       ['blog', 'would_create', 1, 1],
     ]);
     expect(report.orgs.created).toEqual(['acme', 'globex']);
+    expect(report.admins).toEqual([{ username: 'root', status: 'would_create' }]);
     expect(report.applications[0]).not.toHaveProperty('secret');
     expect(await counts()).toEqual(EMPTY);
   });
@@ -81,7 +87,7 @@ describe('jawth import quid', () => {
       ['shop', 'created'],
       ['blog', 'created'],
     ]);
-    expect(await counts()).toEqual({ applications: 2, users: 3, groups: 3, orgs: 2 });
+    expect(await counts()).toEqual({ applications: 2, users: 3, groups: 3, orgs: 2, admins: 1 });
     const shop = await Application.findOne({ where: { name: 'shop' } });
     expect(shop).toMatchObject({ secret: quid.keys.get('shop')?.key, accessTtl: 900, accessTtlMax: 1200 });
     expect(shop?.refreshSecret).toBe(quid.keys.get('shop')?.refreshKey);
@@ -89,6 +95,15 @@ describe('jawth import quid', () => {
     const blog = await Application.findOne({ where: { name: 'blog' } });
     expect(blog).toMatchObject({ accessTtl: 600, accessTtlMax: 600, refreshTtlMax: 72 * 3600 });
     expect(await Application.count({ where: { name: 'quid' } })).toBe(0);
+    expect(report.admins).toEqual([{ username: 'root', status: 'created' }]);
+    expect(report.skipped_users).toEqual([{ app: 'quid', username: 'former', reason: 'disabled Quid admin' }]);
+  });
+
+  it('when a quid_admin member signs in to the console with the old password, then jawth accepts it', async () => {
+    const res = await request(ctx.app).post('/admin/login').send({ username: 'root', password: 'quid-admin-pass-1' });
+    expect(res.status).toBe(200);
+    expect(typeof res.body.token).toBe('string');
+    expect(await AdminAccount.count({ where: { username: ['former', 'helper'] } })).toBe(0);
   });
 
   it('when a Quid user logs in with the old password, then the token carries groups and orgs', async () => {
@@ -139,7 +154,8 @@ describe('jawth import quid', () => {
       ['blog', 'skipped_existing'],
     ]);
     expect(report.orgs).toEqual({ created: [], existing: ['acme', 'globex'] });
-    expect(await counts()).toEqual({ applications: 2, users: 3, groups: 3, orgs: 2 });
+    expect(report.admins).toEqual([{ username: 'root', status: 'skipped_existing' }]);
+    expect(await counts()).toEqual({ applications: 2, users: 3, groups: 3, orgs: 2, admins: 1 });
     // carol's re-hashed password is kept: a skipped application is not touched.
     expect((await User.findOne({ where: { username: 'carol' } }))?.passwordHash.startsWith('$2b$04$')).toBe(true);
   });
@@ -147,7 +163,7 @@ describe('jawth import quid', () => {
   it('when run with --replace, then existing applications are replaced from Quid', async () => {
     const report = await importQuid({ db: ctx.db }, { from: quid.url, quidKey: quid.quidKey, replace: true });
     expect(report.applications.map((a) => a.status)).toEqual(['replaced', 'replaced']);
-    expect(await counts()).toEqual({ applications: 2, users: 3, groups: 3, orgs: 2 });
+    expect(await counts()).toEqual({ applications: 2, users: 3, groups: 3, orgs: 2, admins: 1 });
     expect((await User.findOne({ where: { username: 'carol' } }))?.passwordHash).toMatch(/^\$2[ab]\$10\$/);
     expect((await login(ctx.app, 'shop', 'alice', 'alice-old-password')).status).toBe(200);
   });

@@ -10,6 +10,8 @@ import {
   type PlannedNamespace,
   type SkippedUser,
 } from './quid-plan';
+import { parseQuidKey } from './quid-crypto';
+import { importQuidAdmins, type AdminOutcome } from './quid-admins';
 import { QuidSource, type QuidLink } from './quid-source';
 
 export interface QuidImportOptions {
@@ -43,6 +45,7 @@ export interface QuidImportReport {
   dry_run: boolean;
   applications: AppOutcome[];
   orgs: { created: string[]; existing: string[] };
+  admins: AdminOutcome[];
   skipped_users: SkippedUser[];
 }
 
@@ -54,6 +57,7 @@ const BATCH = 1000;
  * and memberships, and the global orgs. Each namespace is written in one transaction.
  */
 export async function importQuid(deps: { db: Sequelize }, options: QuidImportOptions): Promise<QuidImportReport> {
+  parseQuidKey(options.quidKey); // a mistyped key fails before any connection
   const source = await QuidSource.open(options.from);
   try {
     const planned = await planNamespaces(source, options.quidKey);
@@ -61,11 +65,15 @@ export async function importQuid(deps: { db: Sequelize }, options: QuidImportOpt
       dry_run: Boolean(options.dryRun),
       applications: [],
       orgs: { created: [], existing: [] },
+      admins: [],
       skipped_users: [],
     };
     const orgIds = await importOrgs(deps.db, source, report, Boolean(options.dryRun));
     for (const plan of planned) {
-      if (plan.namespace.name === QUID_ADMIN_NAMESPACE) continue;
+      if (plan.namespace.name === QUID_ADMIN_NAMESPACE) {
+        report.admins = await importQuidAdmins(deps.db, source, plan, report.skipped_users, options);
+        continue;
+      }
       report.applications.push(await importNamespace(deps.db, source, plan, orgIds, report, options));
     }
     return report;
