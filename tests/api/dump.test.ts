@@ -102,6 +102,25 @@ describe('jawth export and jawth import', () => {
     }
   });
 
+  it("when a user was renamed since, then the dump's user is a uid conflict and is left out", async () => {
+    const source = await createTestContext();
+    const { shop, alice } = await seed(source);
+    const text = await dumpOf(source);
+    await source.close();
+
+    const target = await createTestContext();
+    try {
+      await importText(target, text);
+      await admin(target.app, 'patch', `/${shop}/users/${alice.username}`, { username: 'alice-renamed' }).expect(200);
+      const again = await importText(target, text);
+      expect(again.users).toEqual({ created: 0, skipped: 6, conflicts: 1 });
+      expect(await User.count({ where: { uid: alice.uid } })).toBe(1);
+      expect(await User.count()).toBe(7);
+    } finally {
+      await target.close();
+    }
+  });
+
   it('when exported with --app, then only that application, its groups, its users and their orgs are in it', async () => {
     const source = await createTestContext();
     const { blog } = await seed(source);

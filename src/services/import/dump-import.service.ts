@@ -196,25 +196,26 @@ class DumpImporter {
     orgs: Map<string, number>,
     transaction: Transaction,
   ) {
-    const usernames = users.map((u) => u.username);
-    const existing = await User.findAll({
-      where: { applicationId, username: { [Op.in]: usernames } },
-      attributes: ['username'],
+    // One query finds both kinds of clash: the same username in this application (the user is
+    // already here: skipped) and the same uid anywhere (another user: a conflict, left out).
+    const clashes = await User.findAll({
+      where: {
+        [Op.or]: [
+          { applicationId, username: { [Op.in]: users.map((u) => u.username) } },
+          { uid: { [Op.in]: users.map((u) => u.uid) } },
+        ],
+      },
+      attributes: ['applicationId', 'username', 'uid'],
       transaction,
     });
-    const existingNames = new Set(existing.map((u) => u.username));
+    const existingNames = new Set(clashes.filter((u) => u.applicationId === applicationId).map((u) => u.username));
+    const takenUids = new Set(clashes.map((u) => u.uid));
     const candidates = users.filter((u) => !existingNames.has(u.username));
-    this.summary.users.skipped += users.length - candidates.length;
-    const taken = await User.findAll({
-      where: { uid: { [Op.in]: candidates.map((u) => u.uid) } },
-      attributes: ['uid'],
-      transaction,
-    });
-    const takenUids = new Set(taken.map((u) => u.uid));
     const fresh = candidates.filter((u) => !takenUids.has(u.uid));
+    this.summary.users.skipped += users.length - candidates.length;
     this.summary.users.conflicts += candidates.length - fresh.length;
     if (fresh.length === 0) return;
-    await User.bulkCreate(
+    const created = await User.bulkCreate(
       fresh.map((u) => ({
         uid: u.uid,
         applicationId,
@@ -230,12 +231,7 @@ class DumpImporter {
       { transaction },
     );
     this.summary.users.created += fresh.length;
-    const ids = await User.findAll({
-      where: { applicationId, username: { [Op.in]: fresh.map((u) => u.username) } },
-      attributes: ['id', 'username'],
-      transaction,
-    });
-    const idByName = new Map(ids.map((u) => [u.username, u.id]));
+    const idByName = await this.createdIds(applicationId, created, transaction);
     const links = (names: string[], known: Map<string, number>, username: string, column: string) =>
       names.flatMap((name) => {
         const target = known.get(name);
@@ -248,6 +244,17 @@ class DumpImporter {
     if (userGroups.length > 0) await queryInterface.bulkInsert('user_groups', userGroups, { transaction });
     if (userOrgs.length > 0) await queryInterface.bulkInsert('user_orgs', userOrgs, { transaction });
     this.summary.memberships += userGroups.length + userOrgs.length;
+  }
+
+  /** PostgreSQL returns the new ids (RETURNING); SQLite's bulk insert does not, so they are read back. */
+  private async createdIds(applicationId: number, created: User[], transaction: Transaction) {
+    if (this.db.getDialect() === 'postgres') return new Map(created.map((u) => [u.username, u.id]));
+    const rows = await User.findAll({
+      where: { applicationId, username: { [Op.in]: created.map((u) => u.username) } },
+      attributes: ['id', 'username'],
+      transaction,
+    });
+    return new Map(rows.map((u) => [u.username, u.id]));
   }
 
   private async appId(name: string): Promise<number> {
