@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { QueryTypes } from 'sequelize';
+import { openDatabase } from '../../src/db/sequelize';
 import { STACK_LINE, runCli } from '../helpers/cli';
 import { createQuidFixture, type QuidFixture } from '../helpers/quid-fixture';
 
@@ -40,11 +42,20 @@ afterAll(async () => {
 });
 
 describe('jawth import quid, jawth export, jawth import', () => {
-  it('when the Quid key is wrong, then one clear line and exit 1', async () => {
-    const res = await runCli(['import', 'quid', '--from', quid.url, '--quid-key', 'cd'.repeat(32)], dir, first);
+  it("when the Quid key is wrong, then one clear line, exit 1, and jawth's database is not even migrated", async () => {
+    const untouched = { ...ENV, DATABASE_URL: 'sqlite:./untouched.sqlite' };
+    const res = await runCli(['import', 'quid', '--from', quid.url, '--quid-key', 'cd'.repeat(32)], dir, untouched);
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/^jawth: --quid-key does not decrypt the keys of 2 of 2 namespaces/);
     expect(res.stderr).not.toMatch(STACK_LINE);
+    const db = openDatabase(`sqlite:${path.join(dir, 'untouched.sqlite')}`);
+    try {
+      expect(
+        await db.query("SELECT name FROM sqlite_master WHERE type = 'table'", { type: QueryTypes.SELECT }),
+      ).toEqual([]);
+    } finally {
+      await db.close();
+    }
   });
 
   it('when run with --dry-run, then it prints the plan without secrets', async () => {

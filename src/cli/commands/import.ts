@@ -82,7 +82,8 @@ function quidCommand(): Command {
       const { config, raw } = loadSettings();
       const quidKey = options.quidKey ?? raw.QUID_KEY;
       if (!quidKey) throw new CliError('Pass --quid-key <hex> or set QUID_KEY: the "key" of Quid\'s config.json.');
-      const report = await withMigratedDatabase(config, (db) =>
+      // Migrations wait until every Quid key has decrypted: a wrong key leaves jawth's database untouched.
+      const report = await withDatabase(config, (db) =>
         importQuid(
           { db },
           {
@@ -91,6 +92,7 @@ function quidCommand(): Command {
             dryRun: options.dryRun,
             replace: options.replace,
             includeSecrets: options.showSecrets,
+            beforeWrite: async () => void (await migrateUp(db, config.databaseUrl)),
           },
         ),
       );

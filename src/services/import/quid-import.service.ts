@@ -23,6 +23,8 @@ export interface QuidImportOptions {
   replace?: boolean;
   /** Put the applications' secrets in the report (the CLI's --show-secrets). */
   includeSecrets?: boolean;
+  /** Runs once the keys are known to decrypt, before jawth's database is read or written (the CLI migrates here). */
+  beforeWrite?: () => Promise<void>;
 }
 
 export type AppStatus = 'created' | 'replaced' | 'skipped_existing' | 'invalid' | 'would_create' | 'would_replace';
@@ -61,6 +63,7 @@ export async function importQuid(deps: { db: Sequelize }, options: QuidImportOpt
   const source = await QuidSource.open(options.from);
   try {
     const planned = await planNamespaces(source, options.quidKey);
+    await options.beforeWrite?.();
     const report: QuidImportReport = {
       dry_run: Boolean(options.dryRun),
       applications: [],
