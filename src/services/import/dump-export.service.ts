@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { Op, QueryTypes, type Sequelize, type WhereOptions } from 'sequelize';
+import { Op, QueryTypes, Transaction, type Sequelize, type WhereOptions } from 'sequelize';
 import { Application, Group, Org, User } from '../../db/models';
 import { AppError } from '../../errors';
 import {
@@ -25,9 +25,19 @@ const iso = (date: Date | null) => (date ? date.toISOString() : null);
  * Writes jawth's data as JSON lines, never sessions. Users are read in batches by keyset
  * pagination on id, so memory stays flat however many there are; writes wait for the stream.
  */
-export async function exportDump(deps: { db: Sequelize }, out: Writable, options: ExportOptions = {}) {
+export function exportDump(deps: { db: Sequelize }, out: Writable, options: ExportOptions = {}): Promise<DumpCounts> {
+  // One snapshot: a user written during the export cannot name a group the dump does not hold.
+  const isolationLevel = Transaction.ISOLATION_LEVELS.REPEATABLE_READ;
+  return deps.db.transaction({ isolationLevel }, (transaction) => writeDump(deps.db, transaction, out, options));
+}
+
+async function writeDump(db: Sequelize, transaction: Transaction, out: Writable, options: ExportOptions) {
   const batchSize = options.batchSize ?? 1000;
-  const apps = await Application.findAll({ where: options.app ? { name: options.app } : {}, order: [['id', 'ASC']] });
+  const apps = await Application.findAll({
+    where: options.app ? { name: options.app } : {},
+    order: [['id', 'ASC']],
+    transaction,
+  });
   if (options.app && apps.length === 0) throw new AppError('not_found', `No application is named "${options.app}".`);
   const appNames = new Map(apps.map((a) => [a.id, a.name]));
   const appFilter: WhereOptions = options.app ? { applicationId: apps[0].id } : {};
@@ -46,12 +56,19 @@ export async function exportDump(deps: { db: Sequelize }, out: Writable, options
   await write([header]);
   await write(apps.map(applicationRecord));
 
-  for await (const orgs of pages((after) => orgPage(deps.db, after, batchSize, options.app ? apps[0].id : undefined))) {
+  for await (const orgs of pages((after) =>
+    orgPage(db, transaction, after, batchSize, options.app ? apps[0].id : undefined),
+  )) {
     counts.orgs += orgs.length;
     await write(orgs.map((o) => ({ type: 'org', name: o.name, created_at: o.createdAt.toISOString() })));
   }
   const groupPage = (after: number) =>
-    Group.findAll({ where: { ...appFilter, id: { [Op.gt]: after } }, order: [['id', 'ASC']], limit: batchSize });
+    Group.findAll({
+      where: { ...appFilter, id: { [Op.gt]: after } },
+      order: [['id', 'ASC']],
+      limit: batchSize,
+      transaction,
+    });
   for await (const groups of pages(groupPage)) {
     counts.groups += groups.length;
     await write(
@@ -64,12 +81,18 @@ export async function exportDump(deps: { db: Sequelize }, out: Writable, options
     );
   }
 
-  const totalUsers = await User.count({ where: appFilter });
+  const totalUsers = await User.count({ where: appFilter, transaction });
   const userPage = (after: number) =>
-    User.findAll({ where: { ...appFilter, id: { [Op.gt]: after } }, order: [['id', 'ASC']], limit: batchSize });
+    User.findAll({
+      where: { ...appFilter, id: { [Op.gt]: after } },
+      order: [['id', 'ASC']],
+      limit: batchSize,
+      transaction,
+    });
   for await (const users of pages(userPage)) {
     const memberships = await membershipsOf(
-      deps.db,
+      db,
+      transaction,
       users.map((u) => u.id),
     );
     await write(users.map((u) => userRecord(u, appNames.get(u.applicationId) as string, memberships)));
@@ -92,9 +115,15 @@ async function* pages<T extends { id: number }>(fetch: (afterId: number) => Prom
 }
 
 /** All orgs, or with an application filter only those some of its users belong to. */
-function orgPage(db: Sequelize, after: number, limit: number, applicationId?: number): Promise<Org[]> {
+function orgPage(
+  db: Sequelize,
+  transaction: Transaction,
+  after: number,
+  limit: number,
+  applicationId?: number,
+): Promise<Org[]> {
   if (applicationId === undefined) {
-    return Org.findAll({ where: { id: { [Op.gt]: after } }, order: [['id', 'ASC']], limit });
+    return Org.findAll({ where: { id: { [Op.gt]: after } }, order: [['id', 'ASC']], limit, transaction });
   }
   return Org.findAll({
     where: {
@@ -107,16 +136,21 @@ function orgPage(db: Sequelize, after: number, limit: number, applicationId?: nu
     },
     order: [['id', 'ASC']],
     limit,
+    transaction,
   });
 }
 
 type Memberships = Map<number, { groups: string[]; orgs: string[] }>;
 
-async function membershipsOf(db: Sequelize, userIds: number[]): Promise<Memberships> {
+async function membershipsOf(db: Sequelize, transaction: Transaction, userIds: number[]): Promise<Memberships> {
   const result: Memberships = new Map(userIds.map((id) => [id, { groups: [], orgs: [] }]));
   if (userIds.length === 0) return result;
   const query = (sql: string) =>
-    db.query<{ user_id: number; name: string }>(sql, { replacements: { ids: userIds }, type: QueryTypes.SELECT });
+    db.query<{ user_id: number; name: string }>(sql, {
+      replacements: { ids: userIds },
+      type: QueryTypes.SELECT,
+      transaction,
+    });
   const groups = await query(
     'SELECT ug.user_id, g.name FROM user_groups ug JOIN "groups" g ON g.id = ug.group_id WHERE ug.user_id IN (:ids)',
   );
