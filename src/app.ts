@@ -2,21 +2,39 @@ import crypto from 'node:crypto';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
+import type { AppDeps } from './http/app-deps';
+import { auditAdminChanges } from './http/middleware/audit-admin';
+import { corsPolicy } from './http/middleware/cors';
 import { errorHandler, notFound } from './http/middleware/errors';
 import { adminRouter } from './http/routes/admin.routes';
 import { applicationsRouter } from './http/routes/applications.routes';
+import { auditRouter } from './http/routes/audit.routes';
+import { consoleRouter } from './http/routes/console.routes';
 import { groupsRouter } from './http/routes/groups.routes';
 import { healthRouter } from './http/routes/health.routes';
 import { loginRouter } from './http/routes/login.routes';
+import { metricsRouter, timeRequests } from './http/routes/metrics.routes';
+import { openApiRouter } from './http/routes/openapi.routes';
 import { tokensRouter } from './http/routes/tokens.routes';
 import { usersRouter } from './http/routes/users.routes';
 import type { Deps } from './services/deps';
+import { createLoginLimiter, type LoginLimiter } from './services/login-limiter';
+import { createMetrics } from './services/metrics';
 
-/** Builds the Express application; never listens (server.ts and the tests do). */
-export function createApp(deps: Deps): Express {
+/**
+ * Builds the Express application; never listens (server.ts and the tests do). Without a
+ * `limiter`, one is made from the configuration; whoever passes one closes it.
+ */
+export function createApp(base: Deps & { limiter?: LoginLimiter }): Express {
+  const deps: AppDeps = {
+    ...base,
+    limiter: base.limiter ?? createLoginLimiter(base.config, base.logger),
+    metrics: createMetrics(),
+  };
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // Behind a reverse proxy, TRUST_PROXY lets req.ip be the client's (rate limits, audit log).
+  app.set('trust proxy', deps.config.trustProxy);
   app.use(helmet());
   app.use(
     pinoHttp({
@@ -30,10 +48,17 @@ export function createApp(deps: Deps): Express {
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
     }),
   );
+  app.use(timeRequests(deps.metrics));
+  app.use(corsPolicy(deps.config.corsOrigins));
   app.use(express.json({ limit: deps.config.bodyLimit, strict: true }));
+  app.use(auditAdminChanges(deps));
 
   app.use(healthRouter(deps));
+  app.use(metricsRouter(deps.metrics));
+  app.use(openApiRouter());
+  app.use(auditRouter(deps));
   app.use('/admin', adminRouter(deps));
+  app.use('/admin', consoleRouter());
   app.use('/applications', applicationsRouter(deps));
   app.use(usersRouter(deps));
   app.use(groupsRouter(deps));

@@ -14,6 +14,9 @@ const RESTART_DELAY_MS = 1000;
  */
 export async function runPrimary(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
+  if (!config.redisUrl) {
+    logger.warn('WORKERS > 1 without REDIS_URL: each worker keeps its own login rate-limit counters');
+  }
   if (config.migrateOnStart) {
     const db = openDatabase(config.databaseUrl);
     try {
@@ -31,6 +34,7 @@ export async function runPrimary(config: Config): Promise<void> {
   const fork = () => {
     const worker = cluster.fork(env);
     live.add(worker);
+    logger.info({ worker: worker.id, workerPid: worker.process.pid }, 'worker started');
     worker.once('exit', (code, signal) => {
       live.delete(worker);
       if (stopping) {
@@ -38,7 +42,9 @@ export async function runPrimary(config: Config): Promise<void> {
         return;
       }
       logger.warn({ pid: worker.process.pid, code, signal }, 'worker died; starting another');
-      setTimeout(fork, RESTART_DELAY_MS);
+      setTimeout(() => {
+        if (!stopping) fork();
+      }, RESTART_DELAY_MS);
     });
   };
   for (let i = 0; i < config.workers; i++) fork();

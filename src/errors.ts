@@ -32,15 +32,18 @@ export interface FieldProblem {
 
 export class AppError extends Error {
   readonly status: number;
+  /** Seconds, sent as Retry-After (rate_limited). */
+  readonly retryAfter?: number;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details?: FieldProblem[],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfter?: number },
   ) {
     super(message, options);
     this.status = STATUS[code];
+    this.retryAfter = options?.retryAfter;
   }
 }
 

@@ -1,10 +1,15 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 /** Paths that may carry a credential: they are censored in every log line. */
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.auth',
   'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'password',
+  'secret',
+  'token',
+  'refresh_token',
   '*.password',
   '*.repeated_password',
   '*.secret',
@@ -12,6 +17,8 @@ export const REDACT_PATHS = [
   '*.refresh_token',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+/** JSON lines on stdout, or on `destination` (the tests capture it to prove the redaction). */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }

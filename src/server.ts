@@ -12,6 +12,7 @@ import { openDatabase, prepareDatabase } from './db/sequelize';
 import { createLogger } from './logger';
 import { systemClock } from './services/deps';
 import { startMaintenance } from './services/maintenance';
+import { createLoginLimiter } from './services/login-limiter';
 
 /**
  * Loads the configuration. On a fresh machine (no keys anywhere, no .env) it writes a .env with
@@ -37,8 +38,10 @@ export async function start(config: Config): Promise<Server> {
     const applied = await migrateUp(db, config.databaseUrl);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   }
+  const limiter = createLoginLimiter(config, logger);
+  if (!(await limiter.ready())) logger.warn('Redis did not answer at start: login rate limits are per process for now');
   const deps = { db, config, clock: systemClock, logger };
-  const app = createApp(deps);
+  const app = createApp({ ...deps, limiter });
   const stopMaintenance = startMaintenance(deps);
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
@@ -52,7 +55,7 @@ export async function start(config: Config): Promise<Server> {
     logger.info({ signal }, 'shutting down');
     stopMaintenance();
     server.close(() => {
-      void db.close().finally(() => process.exit(0));
+      void Promise.allSettled([limiter.close(), db.close()]).finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     setTimeout(() => process.exit(1), 10_000).unref();

@@ -69,6 +69,16 @@ export const configSchema = z.object({
     )
     .default([]),
   ISSUER: z.string().min(1).default('jawth'),
+  AUDIT_RETENTION: duration('AUDIT_RETENTION').default(90 * 86400),
+  TRUST_PROXY: z
+    .string()
+    .transform((text): boolean | number | string => {
+      const value = text.trim();
+      if (['false', '0', 'no'].includes(value)) return false;
+      if (['true', 'yes'].includes(value)) return true;
+      return /^\d+$/.test(value) ? Number(value) : value;
+    })
+    .default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -94,6 +104,8 @@ export interface Config {
   redisUrl?: string;
   corsOrigins: string[];
   issuer: string;
+  auditRetention: number;
+  trustProxy: boolean | number | string;
   logLevel: string;
 }
 
@@ -135,6 +147,8 @@ export function parseConfig(raw: Record<string, string | undefined>): Config {
     redisUrl: v.REDIS_URL,
     corsOrigins: v.CORS_ORIGINS,
     issuer: v.ISSUER,
+    auditRetention: v.AUDIT_RETENTION,
+    trustProxy: v.TRUST_PROXY,
     logLevel: v.LOG_LEVEL,
   };
 }

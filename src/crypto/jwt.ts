@@ -44,6 +44,8 @@ export interface VerifyOptions {
   requireExp?: boolean;
   audience?: string;
   issuer?: string;
+  /** Seconds of leeway for `exp` and `nbf` (clock skew between servers). */
+  clockTolerance?: number;
 }
 
 /** The decoded header, checked for shape only. Lets a caller pick a key by `kid`. */
@@ -86,6 +88,7 @@ export function verifyToken(
         clockTimestamp: options.now ?? Math.floor(Date.now() / 1000),
         ...(options.audience === undefined ? {} : { audience: options.audience }),
         ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
+        ...(options.clockTolerance === undefined ? {} : { clockTolerance: options.clockTolerance }),
       });
       if (typeof verified !== 'object' || verified === null || Array.isArray(verified)) {
         throw new TokenError('payload must be a JSON object');

@@ -36,13 +36,13 @@ function verifyAdminToken(token: string, config: Config, now: Date): Claims {
 export async function authenticateAdmin(
   request: AdminRequest & { scheme: 'jwt' | 'bearer' },
   deps: Deps,
-): Promise<Record<string, unknown>> {
+): Promise<{ data: Record<string, unknown>; actor: string }> {
   const claims = verifyAdminToken(request.token, deps.config, request.now);
   if (request.scheme === 'bearer' && 'sid' in claims) {
-    await requireSession(claims, request.now);
-    return sessionData(request.body);
+    const session = await requireSession(claims, request.now);
+    return { data: sessionData(request.body), actor: `admin:${session.account?.username ?? 'unknown'}` };
   }
-  return checkSignedRequest(claims, request, deps.config);
+  return { data: checkSignedRequest(claims, request, deps.config), actor: 'signed_request' };
 }
 
 /** The live session a session token names; 401 when it is revoked, expired or not a session. */

@@ -71,9 +71,12 @@ async function authenticate(appName: string, username: string, password: string,
  * (change_password accepts only the latest login's token), so it strictly increases.
  */
 async function recordLogin(user: User, deps: Deps): Promise<Date> {
-  const clock = deps.clock.now();
-  const previous = user.lastLoginAt;
-  const now = previous && previous >= clock ? new Date(previous.getTime() + 1) : clock;
+  const floor = Math.max(
+    deps.clock.now().getTime(),
+    user.lastLoginAt ? user.lastLoginAt.getTime() + 1 : 0,
+    user.tokensValidAfter?.getTime() ?? 0,
+  );
+  const now = new Date(floor);
   user.lastLoginAt = now;
   await user.save();
   return now;

@@ -1,16 +1,22 @@
+import { pruneAudit } from './audit.service';
 import type { Deps } from './deps';
 import { purgeSessions } from './refresh.service';
 
 const EVERY_MS = 10 * 60 * 1000;
 
-/** Periodic clean-up: expired and long-revoked refresh sessions. Returns a stop function. */
-export function startMaintenance(deps: Pick<Deps, 'clock' | 'logger'>): () => void {
+/**
+ * Periodic clean-up: expired and long-revoked refresh sessions, and audit entries older than
+ * AUDIT_RETENTION. Returns a stop function.
+ */
+export function startMaintenance(deps: Pick<Deps, 'clock' | 'logger' | 'config'>): () => void {
   const run = async () => {
     try {
       const purged = await purgeSessions(deps.clock.now());
       if (purged > 0) deps.logger.info({ purged }, 'expired sessions purged');
+      const pruned = await pruneAudit(deps);
+      if (pruned > 0) deps.logger.info({ pruned }, 'audit log pruned');
     } catch (error) {
-      deps.logger.warn({ err: error }, 'session purge failed');
+      deps.logger.warn({ err: error }, 'maintenance failed');
     }
   };
   const timer = setInterval(() => void run(), EVERY_MS);

@@ -1,4 +1,4 @@
-import { Op, UniqueConstraintError, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, UniqueConstraintError, col, fn, where as sqlWhere, type Transaction, type WhereOptions } from 'sequelize';
 import { assertPasswordPolicy, hashPassword } from '../crypto/password';
 import { randomId } from '../crypto/random';
 import { AppError, assertThat } from '../errors';
@@ -33,8 +33,20 @@ export function serializeUser(user: User, appName: string) {
   };
 }
 
-export async function listUsers(where: { applicationId?: number }, limit: number, offset: number) {
-  const filter: WhereOptions<User> = where.applicationId === undefined ? {} : { applicationId: where.applicationId };
+/**
+ * `search` keeps usernames that contain it, ignoring case. A plain substring function rather
+ * than LIKE, so that `%` and `_` in the search are ordinary characters on both databases.
+ */
+function usernameContains(search: string) {
+  const substringIndex = User.sequelize?.getDialect() === 'postgres' ? 'strpos' : 'instr';
+  return sqlWhere(fn(substringIndex, fn('lower', col('username')), search.toLowerCase()), Op.gt, 0);
+}
+
+export async function listUsers(where: { applicationId?: number; search?: string }, limit: number, offset: number) {
+  const filter: WhereOptions<User> = {
+    ...(where.applicationId === undefined ? {} : { applicationId: where.applicationId }),
+    ...(where.search ? { [Op.and]: [usernameContains(where.search)] } : {}),
+  };
   const [count, page] = await Promise.all([
     User.count({ where: filter }),
     User.findAll({ where: filter, order: [['id', 'ASC']], limit, offset, attributes: ['id'] }),
@@ -180,7 +192,9 @@ export async function revokeSessions(user: User, now: Date, transaction?: Transa
 
 /** Marks the user's refresh tokens revoked and dates their login tokens out; the caller saves the user. */
 async function endSessions(user: User, now: Date, transaction?: Transaction): Promise<void> {
-  user.tokensValidAfter = now;
+  // Strictly after the latest login, even within its millisecond, so that its token is refused.
+  const latest = user.lastLoginAt;
+  user.tokensValidAfter = latest && latest >= now ? new Date(latest.getTime() + 1) : now;
   await Session.update({ revokedAt: now }, { where: { userId: user.id, revokedAt: null }, transaction });
 }
 

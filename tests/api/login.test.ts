@@ -186,6 +186,16 @@ describe('POST /:app/:username/change_password', () => {
     expect((await change(app.name, user.username, token, { password: NEW, repeated_password: NEW })).status).toBe(401);
   });
 
+  it('refuses a token whose sessions were revoked in the same millisecond as its login', async () => {
+    const { app, user, token } = await loggedIn(); // the fake clock does not move between the two
+    await admin(ctx.app, 'delete', `/${app.name}/users/${user.username}/sessions`);
+    expect((await change(app.name, user.username, token, { password: NEW, repeated_password: NEW })).status).toBe(401);
+    const fresh = await login(ctx.app, app.name, user.username, user.password);
+    expect(
+      (await change(app.name, user.username, fresh.body.token, { password: NEW, repeated_password: NEW })).status,
+    ).toBe(200);
+  });
+
   it("refuses another user's token and another application's token", async () => {
     const first = await loggedIn();
     const second = await loggedIn();

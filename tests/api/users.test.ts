@@ -100,6 +100,21 @@ describe('GET /:app/users', () => {
     expect(page.headers['x-total-count']).toBe('3');
     expect(page.body.map((u: { username: string }) => u.username)).toEqual([created[1].username, created[2].username]);
   });
+
+  it('with ?q= keeps usernames that contain it, ignoring case, with % and _ as plain characters', async () => {
+    const app = await createApplication(ctx.app);
+    for (const username of ['Alice_Admin', 'bob', 'malice', 'al%ex']) await createUser(ctx.app, app.name, { username });
+
+    const alice = await admin(ctx.app, 'get', `/${app.name}/users?q=ALIC&limit=1`);
+    expect(alice.status).toBe(200);
+    expect(alice.headers['x-total-count']).toBe('2');
+    expect(alice.body.map((u: { username: string }) => u.username)).toEqual(['Alice_Admin']);
+
+    const literal = await admin(ctx.app, 'get', `/${app.name}/users?q=${encodeURIComponent('l%')}`);
+    expect(literal.body.map((u: { username: string }) => u.username)).toEqual(['al%ex']);
+    const underscore = await admin(ctx.app, 'get', `/${app.name}/users?q=_`);
+    expect(underscore.body.map((u: { username: string }) => u.username)).toEqual(['Alice_Admin']);
+  });
 });
 
 describe('GET /:app/users/:username', () => {

@@ -88,6 +88,7 @@ describe('jawth, from a fresh folder to a running server', () => {
     expect(JSON.parse(res.stdout)).toEqual([
       { name: '0001-initial', state: 'applied' },
       { name: '0002-admin-accounts', state: 'applied' },
+      { name: '0003-audit-log', state: 'applied' },
     ]);
     expect((await cli('migrate')).stdout).toContain('up to date');
   });

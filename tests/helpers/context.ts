@@ -10,6 +10,7 @@ import { signToken } from '../../src/crypto/jwt';
 import { migrateUp } from '../../src/db/migrator';
 import { openDatabase, prepareDatabase } from '../../src/db/sequelize';
 import type { Clock, Deps } from '../../src/services/deps';
+import { createLoginLimiter, type LoginLimiter } from '../../src/services/login-limiter';
 
 export const SECRET_KEY = 'test-secret-key-that-is-at-least-32-bytes-long';
 export const JAWTH_KEY = 'test-master-password';
@@ -30,6 +31,7 @@ export interface TestContext {
   db: Sequelize;
   config: Config;
   clock: FakeClock;
+  limiter: LoginLimiter;
   close(): Promise<void>;
 }
 
@@ -37,7 +39,10 @@ export interface TestContext {
  * A jawth on a real database: in-memory SQLite by default, or a schema of its own in the
  * PostgreSQL database named by TEST_DATABASE_URL, so that test files run in parallel.
  */
-export async function createTestContext(overrides: Partial<Config> = {}): Promise<TestContext> {
+export async function createTestContext(
+  overrides: Partial<Config> = {},
+  options: { logger?: pino.Logger } = {},
+): Promise<TestContext> {
   const pgUrl = process.env.TEST_DATABASE_URL;
   const schema = `jawth_test_${crypto.randomBytes(6).toString('hex')}`;
   if (pgUrl) await adminQuery(pgUrl, `CREATE SCHEMA ${schema}`);
@@ -53,13 +58,19 @@ export async function createTestContext(overrides: Partial<Config> = {}): Promis
   await migrateUp(db, pgUrl);
   const clock = new FakeClock();
   activeClock = clock;
-  const deps: Deps = { db, config, clock, logger: pino({ level: 'silent' }) };
+  const logger = options.logger ?? pino({ level: 'silent' });
+  // A key prefix of its own, so that test files sharing one Redis never share counters.
+  const limiter = createLoginLimiter(config, logger, { keyPrefix: `jawth-test-${schema}` });
+  await limiter.ready();
+  const deps: Deps = { db, config, clock, logger };
   return {
-    app: createApp(deps),
+    app: createApp({ ...deps, limiter }),
     db,
     config,
     clock,
+    limiter,
     async close() {
+      await limiter.close();
       await db.close();
       if (pgUrl) await adminQuery(pgUrl, `DROP SCHEMA ${schema} CASCADE`);
     },

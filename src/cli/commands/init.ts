@@ -16,7 +16,10 @@ export function initCommand(): Command {
   const command = new Command('init')
     .description('create or migrate the schema and create an admin account (prompted, or from options or env)')
     .option('--username <name>', 'admin username (or JAWTH_ADMIN_USERNAME)')
-    .option('--password <password>', 'admin password (or JAWTH_ADMIN_PASSWORD; prompted when absent)')
+    .option(
+      '--password <password>',
+      'admin password (or JAWTH_ADMIN_PASSWORD; prompted, hidden, when absent). Other local users can see options in the process list: prefer the prompt or the environment',
+    )
     .action(async (options: InitOptions) => {
       const { config, raw } = loadSettings();
       await withDatabase(config, async (db) => {

@@ -50,7 +50,10 @@ export function usersCommand(): Command {
     const body = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
     show(await remote(o)('POST', `/${seg(app)}/users`, body), o.json);
   })
-    .option('--password <password>', 'the password (prompted, hidden, when absent)')
+    .option(
+      '--password <password>',
+      'the password (prompted, hidden, when absent; other local users can see options in the process list)',
+    )
     .option('--role <role>', 'role claim (default "user")')
     .option('--groups <names>', 'comma-separated group names', list)
     .option('--orgs <names>', 'comma-separated org names', list);
@@ -70,7 +73,10 @@ export function usersCommand(): Command {
       const password = (o.password as string | undefined) ?? (await askNewPassword(`New password for ${username}`));
       await done(o, await remote(o)('PATCH', userPath(app, username), { password }), `Password of "${username}" set.`);
     },
-  ).option('--password <password>', 'the new password (prompted, hidden, when absent)');
+  ).option(
+    '--password <password>',
+    'the new password (prompted, hidden, when absent; other local users can see options in the process list)',
+  );
   users.addCommand(examples(setPassword, ['jawth users set-password myapp alice']));
 
   const disable = userVerb('disable', 'disable a user and end their sessions', async (app, username, o) => {

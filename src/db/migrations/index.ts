@@ -1,6 +1,7 @@
 import type { QueryInterface } from 'sequelize';
 import * as initial from './0001-initial';
 import * as adminAccounts from './0002-admin-accounts';
+import * as auditLog from './0003-audit-log';
 
 export interface Migration {
   name: string;
@@ -12,4 +13,5 @@ export interface Migration {
 export const migrations: Migration[] = [
   { name: '0001-initial', ...initial },
   { name: '0002-admin-accounts', ...adminAccounts },
+  { name: '0003-audit-log', ...auditLog },
 ];

@@ -2,16 +2,17 @@ import type { Sequelize } from 'sequelize';
 import { AdminAccount } from './admin-account.model';
 import { AdminSession } from './admin-session.model';
 import { Application } from './application.model';
+import { AuditEntry } from './audit-entry.model';
 import { Group } from './group.model';
 import { Org } from './org.model';
 import { Session } from './session.model';
 import { User } from './user.model';
 
-export { AdminAccount, AdminSession, Application, Group, Org, Session, User };
+export { AdminAccount, AdminSession, Application, AuditEntry, Group, Org, Session, User };
 
 /** Binds the models to a connection and declares their associations (tables come from migrations). */
 export function initModels(sequelize: Sequelize): void {
-  for (const model of [Application, User, Group, Org, Session, AdminAccount, AdminSession]) {
+  for (const model of [Application, User, Group, Org, Session, AdminAccount, AdminSession, AuditEntry]) {
     model.initModel(sequelize);
   }
   Application.hasMany(User, { foreignKey: 'applicationId', onDelete: 'CASCADE' });

@@ -21,12 +21,15 @@ export function bearerToken(header: AuthHeaders): string | undefined {
 /** Guards every admin route (signed request or console session); the data lands in `res.locals.data`. */
 export function adminAuth(deps: Deps): RequestHandler {
   return async (req, res, next) => {
+    res.locals.adminRequest = true; // the audit log records admin changes, refused ones too
     const credential = adminCredential(req.headers as AuthHeaders);
     if (!credential) throw new AppError('unauthorized', 'A valid admin credential is required.');
-    res.locals.data = await authenticateAdmin(
+    const { data, actor } = await authenticateAdmin(
       { ...credential, method: req.method, path: req.originalUrl.split('?')[0], body: req.body, now: deps.clock.now() },
       deps,
     );
+    res.locals.data = data;
+    res.locals.actor = actor;
     next();
   };
 }

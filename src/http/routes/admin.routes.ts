@@ -2,18 +2,23 @@ import { Router } from 'express';
 import { adminLoginSchema } from '../../schemas/admin.schema';
 import { authenticateSessionToken } from '../../services/admin-auth.service';
 import { adminLogin, revokeSession } from '../../services/admin-session.service';
-import type { Deps } from '../../services/deps';
 import { AppError } from '../../errors';
 import { adminCredential } from '../middleware/admin-auth';
+import type { AppDeps } from '../app-deps';
+import { limitAttempt } from '../middleware/login-limit';
 import { parse } from '../validate';
 
 /** Contract §3.1, second way: console sessions of admin accounts. */
-export function adminRouter(deps: Deps): Router {
+export function adminRouter(deps: AppDeps): Router {
   const router = Router();
 
   router.post('/login', async (req, res) => {
     const { username, password } = parse(adminLoginSchema, req.body);
-    res.json(await adminLogin(username, password, deps));
+    // `admin` is a reserved application name: these counters cannot collide with an application's.
+    const attempt = { action: 'admin.login', app: 'admin', username };
+    const result = await limitAttempt(deps, req, attempt, () => adminLogin(username, password, deps));
+    deps.metrics.tokensIssued.inc({ kind: 'admin_session' });
+    res.json(result);
   });
 
   router.post('/logout', async (req, res) => {

@@ -1,18 +1,23 @@
 import { Router } from 'express';
 import { changePasswordSchema, loginSchema } from '../../schemas/user.schema';
-import type { Deps } from '../../services/deps';
 import { changePassword, login } from '../../services/login.service';
 import { AppError } from '../../errors';
+import type { AppDeps } from '../app-deps';
 import { bearerToken } from '../middleware/admin-auth';
+import { limitAttempt } from '../middleware/login-limit';
 import { parse } from '../validate';
 
 /** Contract §4.1 and §4.2: the JaWTh endpoints an application's users call. */
-export function loginRouter(deps: Deps): Router {
+export function loginRouter(deps: AppDeps): Router {
   const router = Router();
 
   router.post('/:app/login', async (req, res) => {
     const { username, password } = parse(loginSchema, req.body);
-    res.json(await login(req.params.app, username, password, deps));
+    const attempt = { action: 'login', app: req.params.app, username };
+    const result = await limitAttempt(deps, req, attempt, () => login(req.params.app, username, password, deps));
+    deps.metrics.tokensIssued.inc({ kind: 'access' });
+    deps.metrics.tokensIssued.inc({ kind: 'refresh' });
+    res.json(result);
   });
 
   router.post('/:app/:username/change_password', async (req, res) => {

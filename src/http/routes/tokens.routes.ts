@@ -1,12 +1,13 @@
 import express, { Router } from 'express';
 import { quidAccessSchema, quidRefreshSchema, rotateRefreshSchema, ttlParamsSchema } from '../../schemas/token.schema';
-import type { Deps } from '../../services/deps';
 import { quidRefreshToken } from '../../services/login.service';
 import { accessToken, rotateRefreshToken } from '../../services/refresh.service';
+import type { AppDeps } from '../app-deps';
+import { limitAttempt } from '../middleware/login-limit';
 import { parse } from '../validate';
 
 /** Contract §4.3 (Quid's token endpoints) and §4.4 (rotating refresh). */
-export function tokensRouter(deps: Deps): Router {
+export function tokensRouter(deps: AppDeps): Router {
   const router = Router();
   // quidjs posts JSON as text/plain or with no content type: read any body as JSON here.
   const anyJson = express.json({ limit: deps.config.bodyLimit, type: () => true });
@@ -14,18 +15,32 @@ export function tokensRouter(deps: Deps): Router {
   router.post(['/token/refresh', '/token/refresh/:ttl'], anyJson, async (req, res) => {
     const { ttl } = parse(ttlParamsSchema, req.params);
     const { namespace, username, password } = parse(quidRefreshSchema, req.body);
-    res.json(await quidRefreshToken(namespace, username, password, ttl, deps));
+    const attempt = { action: 'token.refresh', app: namespace, username };
+    const result = await limitAttempt(deps, req, attempt, () =>
+      quidRefreshToken(namespace, username, password, ttl, deps),
+    );
+    deps.metrics.tokensIssued.inc({ kind: 'refresh' });
+    res.json(result);
   });
 
   router.post(['/token/access', '/token/access/:ttl'], anyJson, async (req, res) => {
     const { ttl } = parse(ttlParamsSchema, req.params);
     const { namespace, refresh_token } = parse(quidAccessSchema, req.body);
-    res.json(await accessToken(namespace, refresh_token, ttl, deps));
+    const result = await accessToken(namespace, refresh_token, ttl, deps);
+    deps.metrics.tokensIssued.inc({ kind: 'access' });
+    res.json(result);
   });
 
   router.post('/:app/refresh', async (req, res) => {
     const { refresh_token } = parse(rotateRefreshSchema, req.body);
-    res.json(await rotateRefreshToken(req.params.app, refresh_token, deps));
+    // No username before the token is verified: only the per-IP ceiling applies here.
+    const attempt = { action: 'refresh', app: req.params.app };
+    const result = await limitAttempt(deps, req, attempt, () =>
+      rotateRefreshToken(req.params.app, refresh_token, deps),
+    );
+    deps.metrics.tokensIssued.inc({ kind: 'access' });
+    deps.metrics.tokensIssued.inc({ kind: 'refresh' });
+    res.json(result);
   });
 
   return router;

@@ -10,7 +10,9 @@ import { adminAuth } from '../middleware/admin-auth';
 import { sendList } from '../respond';
 import { parse } from '../validate';
 
-const allUsersQuery = paginationSchema.extend({ app: z.string().optional() });
+/** `?q=` keeps the users whose username contains it, ignoring case (a console search). */
+const usersQuery = paginationSchema.extend({ q: z.string().max(128).optional() });
+const allUsersQuery = usersQuery.extend({ app: z.string().optional() });
 
 /** Contract §3.3 (users of one application) and §3.4 (all users, by uid). */
 export function usersRouter(deps: Deps): Router {
@@ -19,9 +21,9 @@ export function usersRouter(deps: Deps): Router {
 
   // §3.4: all users
   router.get('/users', async (req, res) => {
-    const { limit, offset, app } = parse(allUsersQuery, req.query);
+    const { limit, offset, app, q } = parse(allUsersQuery, req.query);
     const application = app === undefined ? undefined : await findApplication(app);
-    const { rows, count } = await users.listUsers({ applicationId: application?.id }, limit, offset);
+    const { rows, count } = await users.listUsers({ applicationId: application?.id, search: q }, limit, offset);
     sendList(
       res,
       rows.map((u) => users.serializeUser(u, (u.application as Application).name)),
@@ -55,9 +57,9 @@ export function usersRouter(deps: Deps): Router {
 
   // §3.3: users of one application
   router.get('/:app/users', async (req, res) => {
-    const { limit, offset } = parse(paginationSchema, req.query);
+    const { limit, offset, q } = parse(usersQuery, req.query);
     const application = await findApplication(req.params.app);
-    const { rows, count } = await users.listUsers({ applicationId: application.id }, limit, offset);
+    const { rows, count } = await users.listUsers({ applicationId: application.id, search: q }, limit, offset);
     sendList(
       res,
       rows.map((u) => users.serializeUser(u, application.name)),

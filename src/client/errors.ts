@@ -1,0 +1,25 @@
+/** A refusal from jawth: the HTTP status and the contract's error code (`invalid_token`, ...). */
+export class JawthClientError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'JawthClientError';
+  }
+}
+
+/**
+ * The refresh token is missing, expired, revoked or reused: nothing the client can do on its
+ * own; the user must log in again. `hasToLogin` matches quidjs's `QuidError` for callers
+ * switching from it.
+ */
+export class LoginRequiredError extends JawthClientError {
+  readonly hasToLogin = true;
+
+  constructor(message: string, status: number, code: string) {
+    super(message, status, code);
+    this.name = 'LoginRequiredError';
+  }
+}

@@ -1,0 +1,113 @@
+import type { RequestHandler, Response } from 'express';
+import { TokenError, verifyToken } from '../crypto/jwt';
+
+/**
+ * `jawth/express`: verifies the tokens one application receives (from `/:app/login` or
+ * `/token/access`) in that application's own backend, without calling jawth. HS256 is pinned
+ * and `exp` required by `src/crypto/jwt.ts`; the secret becomes a cached KeyObject there.
+ */
+
+/** The claims jawth puts in an application's tokens (contract §4.1 and §4.3). */
+export interface JawthClaims {
+  username: string;
+  id: string;
+  role: string;
+  groups: string[];
+  orgs: string[];
+  app: string;
+  iss: string;
+  iat: number;
+  exp: number;
+  aud?: string;
+  /** Only on `/:app/login` tokens: the time of that login. */
+  timestamp?: string;
+  [claim: string]: unknown;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The verified claims, set by `jawthAuth`. */
+    auth?: JawthClaims;
+  }
+}
+
+export interface JawthAuthOptions {
+  /** The application's secret (the text itself is the key). */
+  secret?: string | Buffer;
+  /** Several secrets, e.g. the new and the previous one during a rotation's grace. */
+  secrets?: (string | Buffer)[];
+  /** When set, `aud` must equal it. */
+  audience?: string;
+  /** When set, `iss` must equal it (jawth's `ISSUER`, `jawth` by default). */
+  issuer?: string;
+  /** The role the user must have; with several, any one of them. */
+  requireRole?: string | string[];
+  /** A group the user must belong to; with several, any one of them. */
+  requireGroup?: string | string[];
+  /** Seconds of leeway for `exp` and `nbf`. */
+  clockTolerance?: number;
+  /** Seconds since the epoch; tests pass a fake clock. */
+  now?: () => number;
+}
+
+const MIN_SECRET_BYTES = 32;
+
+export function jawthAuth(options: JawthAuthOptions): RequestHandler {
+  const secrets = checkedSecrets(options);
+  const roles = asList(options.requireRole);
+  const groups = asList(options.requireGroup);
+
+  return (req, res, next) => {
+    const token = bearerToken(req.headers.authorization);
+    if (!token) return unauthorized(res, 'A bearer token is required.', false);
+    let claims: JawthClaims;
+    try {
+      claims = verifyToken(token, secrets, {
+        requireExp: true,
+        audience: options.audience,
+        issuer: options.issuer,
+        clockTolerance: options.clockTolerance,
+        now: options.now?.(),
+      }) as JawthClaims;
+    } catch (error) {
+      // The cause stays here: telling a caller which check failed helps an attacker, not a user.
+      const expired = error instanceof TokenError && /expired/.test(error.message);
+      return unauthorized(res, expired ? 'The token has expired.' : 'The token is invalid.', true);
+    }
+    if (roles.length > 0 && !roles.includes(claims.role)) return forbidden(res, 'A required role is missing.');
+    if (groups.length > 0 && !(Array.isArray(claims.groups) && groups.some((g) => claims.groups.includes(g)))) {
+      return forbidden(res, 'A required group is missing.');
+    }
+    req.auth = claims;
+    next();
+  };
+}
+
+function checkedSecrets(options: JawthAuthOptions): (string | Buffer)[] {
+  const secrets = options.secrets ?? (options.secret === undefined ? [] : [options.secret]);
+  if (secrets.length === 0) throw new Error('jawthAuth: a secret (or secrets) is required');
+  for (const secret of secrets) {
+    // RFC 7518 §3.2: an HS256 key shorter than the hash is guessable; jawth never issues one.
+    if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) throw new Error('jawthAuth: secrets are at least 32 bytes');
+  }
+  return secrets;
+}
+
+function asList(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  return /^bearer\s+(\S+)$/i.exec(header?.trim() ?? '')?.[1];
+}
+
+function unauthorized(res: Response, message: string, invalid: boolean): void {
+  // RFC 6750 §3: a request without a token gets the bare challenge, a bad token an error code.
+  res.setHeader('WWW-Authenticate', invalid ? 'Bearer error="invalid_token"' : 'Bearer');
+  res.status(401).json({ error: 'unauthorized', message });
+}
+
+function forbidden(res: Response, message: string): void {
+  res.status(403).json({ error: 'forbidden', message });
+}

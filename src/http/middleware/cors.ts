@@ -1,0 +1,44 @@
+import cors, { type CorsOptions } from 'cors';
+import type { Request, RequestHandler } from 'express';
+import { Application } from '../../db/models';
+import { cachedApplication } from '../../services/application-cache';
+
+/** The public endpoints (§4): an application's own `cors_origins` govern them. */
+const PUBLIC_PATH = /^\/([^/]+)\/(?:login|refresh|[^/]+\/change_password)\/?$/;
+const TOKEN_PATH = /^\/token\/(?:refresh|access)(?:\/[^/]+)?\/?$/;
+
+const common: CorsOptions = {
+  methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+  allowedHeaders: ['Content-Type', 'Authorization', 'auth', 'X-Request-Id'],
+  exposedHeaders: ['X-Total-Count', 'X-Request-Id', 'Retry-After'],
+  // Credentials travel in headers, never cookies; and an origin is only ever echoed from a list, never `*`.
+  credentials: false,
+  maxAge: 600,
+};
+
+async function allowedOrigins(req: Request, adminOrigins: string[]): Promise<string[]> {
+  const path = req.path;
+  const publicApp = PUBLIC_PATH.exec(path)?.[1];
+  if (publicApp) {
+    const app = await cachedApplication(publicApp);
+    return app ? (JSON.parse(app.corsOrigins) as string[]) : [];
+  }
+  if (TOKEN_PATH.test(path)) {
+    // The application is named in the body, which a preflight does not carry: any application's origin.
+    const apps = await Application.findAll({ attributes: ['corsOrigins'] });
+    return apps.flatMap((app) => JSON.parse(app.corsOrigins) as string[]);
+  }
+  return adminOrigins;
+}
+
+/** Per-request CORS: public endpoints by their application's origins, the admin API by CORS_ORIGINS. */
+export function corsPolicy(adminOrigins: string[]): RequestHandler {
+  return cors((req, callback) => {
+    const origin = req.headers.origin;
+    if (!origin) return callback(null, { ...common, origin: false });
+    allowedOrigins(req as Request, adminOrigins).then(
+      (origins) => callback(null, { ...common, origin: origins.includes(origin) ? origin : false }),
+      (error: unknown) => callback(error as Error),
+    );
+  });
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/** What the API answers: the OpenAPI document describes these; serializers list the same fields. */
+export const errorSchema = z.object({
+  error: z.string(),
+  message: z.string(),
+  details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  request_id: z.string().optional(),
+});
+
+export const applicationSchema = z.object({
+  name: z.string(),
+  access_ttl: z.string(),
+  access_ttl_max: z.string(),
+  refresh_ttl_max: z.string(),
+  cors_origins: z.array(z.string()),
+  audience: z.string().nullable(),
+  secret_version: z.number().int(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  secret: z.string().optional(),
+});
+
+export const userSchema = z.object({
+  uid: z.string(),
+  app: z.string(),
+  username: z.string(),
+  role: z.string(),
+  groups: z.array(z.string()),
+  orgs: z.array(z.string()),
+  disabled: z.boolean(),
+  created_at: z.string(),
+  last_login: z.string().nullable(),
+});
+
+export const loginResultSchema = z.object({
+  token: z.string(),
+  refresh_token: z.string(),
+  expires_in: z.number().int(),
+  token_type: z.literal('Bearer'),
+  username: z.string(),
+  uid: z.string(),
+  role: z.string(),
+});
+
+export const statusSchema = z.object({ status: z.string() });
+
+export const groupSchema = z.object({ name: z.string(), app: z.string(), created_at: z.string() });
+
+export const orgSchema = z.object({ name: z.string(), created_at: z.string() });
+
+export const tokenSchema = z.object({ token: z.string() });
+
+export const rotatedSchema = z.object({ token: z.string(), refresh_token: z.string(), expires_in: z.number().int() });
+
+export const adminSessionSchema = z.object({ token: z.string(), expires_in: z.number().int() });

@@ -1,0 +1,53 @@
+import request from 'supertest';
+import { AuditEntry } from '../../src/db/models';
+import { ensureAdminAccount } from '../../src/services/admin-account.service';
+import { createTestContext, type TestContext } from '../helpers/context';
+import { GOOD_PASSWORD, createApplication, createUser, uniqueName } from '../helpers/factories';
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext({ loginMaxFailures: 3, loginMaxFailuresPerIp: 5, trustProxy: true });
+});
+afterAll(async () => ctx.close());
+
+describe('brute-force protection beyond /:app/login (contract §4.5)', () => {
+  it('locks /token/refresh after LOGIN_MAX_FAILURES, even for the right password, and audits it', async () => {
+    const app = await createApplication(ctx.app);
+    const user = await createUser(ctx.app, app.name);
+    const send = (password: string) =>
+      request(ctx.app)
+        .post('/token/refresh/10m')
+        .set('X-Forwarded-For', '203.0.113.1')
+        .send({ namespace: app.name, username: user.username, password });
+    for (let i = 0; i < 3; i++) expect((await send('wrong-password')).status).toBe(401);
+    const locked = await send(user.password);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    const rows = await AuditEntry.findAll({ where: { action: 'token.refresh', target: user.username } });
+    expect(rows.map((r) => r.outcome).sort()).toEqual(['failure', 'failure', 'failure', 'rate_limited']);
+  });
+
+  it('locks /admin/login after LOGIN_MAX_FAILURES, even for the right password', async () => {
+    const username = uniqueName('admin');
+    await ensureAdminAccount(username, GOOD_PASSWORD, ctx.config);
+    const send = (password: string) =>
+      request(ctx.app).post('/admin/login').set('X-Forwarded-For', '203.0.113.2').send({ username, password });
+    for (let i = 0; i < 3; i++) expect((await send('wrong-password')).status).toBe(401);
+    const locked = await send(GOOD_PASSWORD);
+    expect(locked.status).toBe(429);
+    expect(locked.body.error).toBe('rate_limited');
+  });
+
+  it('limits bad refresh tokens on /:app/refresh per source IP', async () => {
+    const app = await createApplication(ctx.app);
+    const statuses = [];
+    for (let i = 0; i < 7; i++) {
+      const res = await request(ctx.app)
+        .post(`/${app.name}/refresh`)
+        .set('X-Forwarded-For', '203.0.113.3')
+        .send({ refresh_token: `not-a-token-${i}` });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+  });
+});

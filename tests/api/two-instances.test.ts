@@ -1,0 +1,129 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { Client } from 'pg';
+import { JAWTH_KEY, SECRET_KEY, adminToken } from '../helpers/context';
+import { GOOD_PASSWORD } from '../helpers/factories';
+
+// Two jawth processes on one PostgreSQL database and one Redis (contract §4.5, issue 4).
+const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SERVER = path.resolve(__dirname, '../../dist/server.js');
+const database = `jawth_two_${crypto.randomBytes(5).toString('hex')}`;
+
+async function pg(sql: string): Promise<void> {
+  const client = new Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+interface Instance {
+  child: ChildProcess;
+  url: string;
+}
+
+async function startInstance(databaseUrl: string): Promise<Instance> {
+  let output = '';
+  const env = {
+    PATH: process.env.PATH ?? '',
+    PORT: '0',
+    SECRET_KEY,
+    JAWTH_KEY,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    LOGIN_MAX_FAILURES: '3',
+    BCRYPT_COST: '10',
+  };
+  const child = spawn(process.execPath, [SERVER], { env });
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const end = Date.now() + 20000;
+  let url: string | undefined;
+  while (!(url = /jawth listening on (http:\/\/\S+)"/.exec(output)?.[1])) {
+    if (Date.now() > end || child.exitCode !== null) throw new Error(`instance did not start: ${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { child, url };
+}
+
+const post = (base: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+
+function adminCall(base: string, method: string, path: string, data?: unknown) {
+  const token = adminToken({ data, method, path });
+  return fetch(`${base}${path}`, { method, headers: { auth: `jwt ${token}` } });
+}
+
+let a: Instance;
+let b: Instance;
+beforeAll(async () => {
+  await pg(`CREATE DATABASE ${database}`);
+  const url = new URL(PG_URL);
+  url.pathname = `/${database}`;
+  // Started together: the migration advisory lock lets one migrate while the other waits.
+  [a, b] = await Promise.all([startInstance(url.toString()), startInstance(url.toString())]);
+});
+afterAll(async () => {
+  for (const instance of [a, b]) {
+    if (!instance || instance.child.exitCode !== null) continue;
+    const exit = new Promise((resolve) => instance.child.once('exit', resolve));
+    instance.child.kill('SIGTERM');
+    await exit;
+  }
+  await pg(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+});
+
+describe('two jawth instances on one PostgreSQL and one Redis', () => {
+  it('share lockouts, tokens and revocations', async () => {
+    const appName = `two-${crypto.randomBytes(4).toString('hex')}`;
+    expect((await adminCall(a.url, 'POST', '/applications', { name: appName })).status).toBe(201);
+    for (const username of ['victim', 'alice']) {
+      const created = await adminCall(b.url, 'POST', `/${appName}/users`, { username, password: GOOD_PASSWORD });
+      expect(created.status).toBe(201);
+    }
+
+    // A lockout earned on A holds on B.
+    for (let i = 0; i < 3; i++) {
+      expect((await post(a.url, `/${appName}/login`, { username: 'victim', password: 'wrong-password' })).status).toBe(
+        401,
+      );
+    }
+    const locked = await post(b.url, `/${appName}/login`, { username: 'victim', password: GOOD_PASSWORD });
+    expect(locked.status).toBe(429);
+    expect(locked.headers.get('retry-after')).toBeTruthy();
+
+    // A token issued by A verifies on B.
+    const login = (await (
+      await post(a.url, `/${appName}/login`, { username: 'alice', password: GOOD_PASSWORD })
+    ).json()) as {
+      token: string;
+    };
+    const fresh = 'fresh-horse-battery-5';
+    const changed = await post(
+      b.url,
+      `/${appName}/alice/change_password`,
+      { password: fresh, repeated_password: fresh },
+      { auth: `jwt ${login.token}` },
+    );
+    expect(changed.status).toBe(200);
+    const session = (await changed.json()) as { token: string };
+
+    // A revocation on A is seen by B.
+    expect((await adminCall(a.url, 'DELETE', `/${appName}/users/alice/sessions`)).status).toBe(204);
+    const again = await post(
+      b.url,
+      `/${appName}/alice/change_password`,
+      { password: 'other-horse-battery-6', repeated_password: 'other-horse-battery-6' },
+      { auth: `jwt ${session.token}` },
+    );
+    expect(again.status).toBe(401);
+  });
+});

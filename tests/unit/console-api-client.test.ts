@@ -1,0 +1,150 @@
+import { ApiClient, ApiError } from '../../web/src/api/client';
+
+interface Recorded {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** A fetch that records each request and answers from a queue. */
+function fakeFetch(...answers: Array<Response | Error>) {
+  const calls: Recorded[] = [];
+  const impl = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
+    calls.push({
+      url: String(input),
+      method: init?.method ?? 'GET',
+      headers: (init?.headers ?? {}) as Record<string, string>,
+      body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined,
+    });
+    const next = answers.shift();
+    if (!next) throw new Error('no answer queued');
+    if (next instanceof Error) throw next;
+    return next;
+  };
+  return { calls, impl: impl as typeof fetch };
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(status === 204 ? null : JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json', ...headers },
+  });
+
+function client(fetchImpl: typeof fetch, token: string | null = 'session-token', onUnauthorized = jest.fn()) {
+  return { api: new ApiClient({ fetch: fetchImpl, getToken: () => token, onUnauthorized }), onUnauthorized };
+}
+
+describe('console API client', () => {
+  it('logs in with a JSON body and returns the session', async () => {
+    const fetch = fakeFetch(json(200, { token: 't', expires_in: 1800 }));
+    const { api } = client(fetch.impl, null);
+
+    await expect(api.login('root', 'pw')).resolves.toEqual({ token: 't', expires_in: 1800 });
+    expect(fetch.calls[0]).toMatchObject({
+      url: '/admin/login',
+      method: 'POST',
+      body: { username: 'root', password: 'pw' },
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect(fetch.calls[0].headers.Authorization).toBeUndefined();
+  });
+
+  it('when login fails with 401, then it throws the server message and does not end a session', async () => {
+    const fetch = fakeFetch(
+      json(401, { error: 'invalid_credentials', message: 'The username or password is incorrect.' }),
+    );
+    const { api, onUnauthorized } = client(fetch.impl, null);
+
+    const error = await api.login('root', 'bad').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 401, code: 'invalid_credentials' });
+    expect((error as ApiError).describe()).toBe('The username or password is incorrect.');
+    expect(onUnauthorized).not.toHaveBeenCalled();
+  });
+
+  it('sends the session as a Bearer token and reads X-Total-Count of a list', async () => {
+    const fetch = fakeFetch(json(200, [{ username: 'a' }], { 'X-Total-Count': '41' }));
+    const { api } = client(fetch.impl);
+
+    const page = await api.listUsers('my-app', { limit: 20, offset: 40, q: ' al ' });
+    expect(page).toEqual({ items: [{ username: 'a' }], total: 41 });
+    expect(fetch.calls[0].url).toBe('/my-app/users?limit=20&offset=40&q=al');
+    expect(fetch.calls[0].headers.Authorization).toBe('Bearer session-token');
+  });
+
+  it('counts users with a one-item page', async () => {
+    const fetch = fakeFetch(json(200, [{}], { 'X-Total-Count': '7' }));
+    const { api } = client(fetch.impl);
+
+    await expect(api.countUsers('my-app')).resolves.toBe(7);
+    expect(fetch.calls[0].url).toBe('/my-app/users?limit=1&offset=0');
+  });
+
+  it('escapes names in paths', async () => {
+    const fetch = fakeFetch(json(204, null), json(204, null));
+    const { api } = client(fetch.impl);
+
+    await api.revokeSessions('app', 'ann marie?x');
+    await api.deleteUser('app', 'a#b');
+    expect(fetch.calls.map((c) => [c.method, c.url])).toEqual([
+      ['DELETE', '/app/users/ann%20marie%3Fx/sessions'],
+      ['DELETE', '/app/users/a%23b'],
+    ]);
+  });
+
+  it('sends application changes and rotations as JSON request data', async () => {
+    const fetch = fakeFetch(json(200, { name: 'a' }), json(200, { name: 'a', secret: 's' }));
+    const { api } = client(fetch.impl);
+
+    await api.updateApplication('a', { access_ttl: '10m', cors_origins: ['https://x.example'] });
+    await api.rotateSecret('a', '1h');
+    expect(fetch.calls.map((c) => [c.method, c.url, c.body])).toEqual([
+      ['PATCH', '/applications/a', { access_ttl: '10m', cors_origins: ['https://x.example'] }],
+      ['POST', '/applications/a/rotate_secret', { grace: '1h' }],
+    ]);
+  });
+
+  it('when a session request answers 401, then it reports the ended session and throws', async () => {
+    const fetch = fakeFetch(json(401, { error: 'unauthorized', message: 'A valid admin credential is required.' }));
+    const { api, onUnauthorized } = client(fetch.impl);
+
+    await expect(api.listApplications()).rejects.toMatchObject({ status: 401, code: 'unauthorized' });
+    expect(onUnauthorized).toHaveBeenCalledTimes(1);
+  });
+
+  it('puts validation details into the sentence it shows', async () => {
+    const fetch = fakeFetch(
+      json(400, {
+        error: 'validation_failed',
+        message: 'The request is not valid.',
+        details: [{ field: 'access_ttl', message: 'must be a duration like 30s' }],
+      }),
+    );
+    const { api } = client(fetch.impl);
+
+    const error = (await api.createApplication({ name: 'x', access_ttl: 'soon' }).catch((e: unknown) => e)) as ApiError;
+    expect(error.describe()).toBe('The request is not valid. access_ttl: must be a duration like 30s.');
+  });
+
+  it('turns a network failure and a non-JSON error into readable errors', async () => {
+    const fetch = fakeFetch(new TypeError('fetch failed'), new Response('<html>bad gateway</html>', { status: 502 }));
+    const { api } = client(fetch.impl);
+
+    await expect(api.getApplication('a')).rejects.toMatchObject({ status: 0, code: 'network_error' });
+    await expect(api.getApplication('a')).rejects.toMatchObject({ status: 502, code: 'http_error' });
+  });
+
+  it('answers null for groups and orgs when the server has no such routes, and throws other errors', async () => {
+    const fetch = fakeFetch(
+      json(404, { error: 'not_found', message: 'No route for GET /app/groups.' }),
+      json(200, [{ name: 'acme' }], { 'X-Total-Count': '1' }),
+      json(404, { error: 'not_found', message: 'No application is named "gone".' }),
+    );
+    const { api } = client(fetch.impl);
+
+    await expect(api.listGroups('app')).resolves.toBeNull();
+    await expect(api.listOrgs()).resolves.toEqual([{ name: 'acme' }]);
+    await expect(api.listGroups('gone')).rejects.toMatchObject({ status: 404 });
+  });
+});

@@ -1,0 +1,211 @@
+import type { AdminSession, Application, ApplicationInput, FieldProblem, Named, Page, User, UserInput } from './types';
+
+/** An answer of the API that is not a success, or a request that never got one. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: FieldProblem[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** The message with the per-field problems, in words a person reads. */
+  describe(): string {
+    if (this.details.length === 0) return this.message;
+    return `${this.message} ${this.details.map((d) => `${d.field}: ${d.message}.`).join(' ')}`;
+  }
+}
+
+export interface ApiClientOptions {
+  /** The server's origin, '' for the page's own. */
+  baseUrl?: string;
+  fetch?: typeof fetch;
+  /** The current admin session token, if any. */
+  getToken(): string | null;
+  /** Called when the server refuses the session (expired or ended elsewhere). */
+  onUnauthorized?(): void;
+}
+
+interface Call {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  path: string;
+  body?: unknown;
+  query?: Record<string, string | number | undefined>;
+  /** Login has no session yet: its 401 means wrong credentials, not an expired session. */
+  anonymous?: boolean;
+}
+
+const seg = encodeURIComponent;
+
+/** The admin API as the console uses it: an admin session, JSON bodies as request data. */
+export class ApiClient {
+  private readonly baseUrl: string;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly options: ApiClientOptions) {
+    this.baseUrl = options.baseUrl ?? '';
+    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  login(username: string, password: string): Promise<AdminSession> {
+    return this.json({ method: 'POST', path: '/admin/login', body: { username, password }, anonymous: true });
+  }
+
+  async logout(): Promise<void> {
+    await this.send({ method: 'POST', path: '/admin/logout', anonymous: true });
+  }
+
+  listApplications(limit = 1000, offset = 0): Promise<Page<Application>> {
+    return this.page({ method: 'GET', path: '/applications', query: { limit, offset } });
+  }
+
+  createApplication(input: ApplicationInput): Promise<Application> {
+    return this.json({ method: 'POST', path: '/applications', body: input });
+  }
+
+  getApplication(name: string): Promise<Application> {
+    return this.json({ method: 'GET', path: `/applications/${seg(name)}` });
+  }
+
+  updateApplication(name: string, input: ApplicationInput): Promise<Application> {
+    return this.json({ method: 'PATCH', path: `/applications/${seg(name)}`, body: input });
+  }
+
+  rotateSecret(name: string, grace: string): Promise<Application> {
+    return this.json({ method: 'POST', path: `/applications/${seg(name)}/rotate_secret`, body: { grace } });
+  }
+
+  async deleteApplication(name: string): Promise<void> {
+    await this.send({ method: 'DELETE', path: `/applications/${seg(name)}` });
+  }
+
+  /** How many users an application has, from X-Total-Count of a one-item page. */
+  async countUsers(app: string): Promise<number> {
+    return (await this.listUsers(app, { limit: 1, offset: 0 })).total;
+  }
+
+  listUsers(app: string, page: { limit: number; offset: number; q?: string }): Promise<Page<User>> {
+    const q = page.q?.trim() ? page.q.trim() : undefined;
+    return this.page({
+      method: 'GET',
+      path: `/${seg(app)}/users`,
+      query: { limit: page.limit, offset: page.offset, q },
+    });
+  }
+
+  createUser(app: string, input: UserInput & { username: string; password: string }): Promise<User> {
+    return this.json({ method: 'POST', path: `/${seg(app)}/users`, body: input });
+  }
+
+  updateUser(app: string, username: string, input: UserInput): Promise<User> {
+    return this.json({ method: 'PATCH', path: `/${seg(app)}/users/${seg(username)}`, body: input });
+  }
+
+  async revokeSessions(app: string, username: string): Promise<void> {
+    await this.send({ method: 'DELETE', path: `/${seg(app)}/users/${seg(username)}/sessions` });
+  }
+
+  async deleteUser(app: string, username: string): Promise<void> {
+    await this.send({ method: 'DELETE', path: `/${seg(app)}/users/${seg(username)}` });
+  }
+
+  /** Groups of an application, or null when this server has no groups endpoints. */
+  listGroups(app: string): Promise<Named[] | null> {
+    return this.optionalList(`/${seg(app)}/groups`);
+  }
+
+  createGroup(app: string, name: string): Promise<Named> {
+    return this.json({ method: 'POST', path: `/${seg(app)}/groups`, body: { name } });
+  }
+
+  async deleteGroup(app: string, name: string): Promise<void> {
+    await this.send({ method: 'DELETE', path: `/${seg(app)}/groups/${seg(name)}` });
+  }
+
+  /** Orgs, or null when this server has no orgs endpoints. */
+  listOrgs(): Promise<Named[] | null> {
+    return this.optionalList('/orgs');
+  }
+
+  createOrg(name: string): Promise<Named> {
+    return this.json({ method: 'POST', path: '/orgs', body: { name } });
+  }
+
+  async deleteOrg(name: string): Promise<void> {
+    await this.send({ method: 'DELETE', path: `/orgs/${seg(name)}` });
+  }
+
+  private async optionalList(path: string): Promise<Named[] | null> {
+    try {
+      return (await this.page<Named>({ method: 'GET', path, query: { limit: 1000 } })).items;
+    } catch (error) {
+      // A route the server does not have answers 404 "No route for …".
+      if (error instanceof ApiError && error.status === 404 && /^No route/.test(error.message)) return null;
+      throw error;
+    }
+  }
+
+  private async page<T>(call: Call): Promise<Page<T>> {
+    const res = await this.send(call);
+    const items = (await res.json()) as T[];
+    const header = res.headers.get('X-Total-Count');
+    const total = header === null ? items.length : Number(header);
+    return { items, total: Number.isFinite(total) ? total : items.length };
+  }
+
+  private async json<T>(call: Call): Promise<T> {
+    return (await (await this.send(call)).json()) as T;
+  }
+
+  private async send(call: Call): Promise<Response> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    const token = this.options.getToken();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    if (call.body !== undefined) headers['Content-Type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await this.fetchImpl(this.baseUrl + call.path + queryString(call.query), {
+        method: call.method,
+        headers,
+        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        credentials: 'omit',
+      });
+    } catch {
+      throw new ApiError(0, 'network_error', 'Could not reach the jawth server. Check the connection and try again.');
+    }
+    if (res.ok) return res;
+    const error = await readError(res);
+    if (res.status === 401 && !call.anonymous) this.options.onUnauthorized?.();
+    throw error;
+  }
+}
+
+function queryString(query: Call['query']): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+async function readError(res: Response): Promise<ApiError> {
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    body = undefined;
+  }
+  if (body && typeof body === 'object' && 'error' in body && 'message' in body) {
+    const { error, message, details } = body as { error: unknown; message: unknown; details?: unknown };
+    return new ApiError(
+      res.status,
+      String(error),
+      String(message),
+      Array.isArray(details) ? (details as FieldProblem[]) : [],
+    );
+  }
+  return new ApiError(res.status, 'http_error', `The server answered ${res.status} ${res.statusText}`.trim() + '.');
+}

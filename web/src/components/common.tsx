@@ -1,0 +1,97 @@
+import { useCallback, useState, type ReactNode, type MouseEvent } from 'react';
+import { ApiError } from '../api/client';
+import { navigate, routePath, type Route } from '../router';
+
+/** An error shown next to the action that caused it. */
+export function ErrorText({ error }: { error: unknown }) {
+  if (!error) return null;
+  const text = error instanceof ApiError ? error.describe() : error instanceof Error ? error.message : String(error);
+  return (
+    <p className="error" role="alert">
+      {text}
+    </p>
+  );
+}
+
+/** Runs one action at a time and keeps its error, so each form shows its own. */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = useCallback(async (action: () => Promise<void>): Promise<boolean> => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      return true;
+    } catch (caught) {
+      setError(caught);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, run, clear: () => setError(null) };
+}
+
+export function Link({ to, children, className }: { to: Route; children: ReactNode; className?: string }) {
+  const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    navigate(to);
+  };
+  return (
+    <a href={routePath(to)} onClick={onClick} className={className}>
+      {children}
+    </a>
+  );
+}
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p className="muted" role="status">
+      Loading {what}…
+    </p>
+  );
+}
+
+/** A secret shown once: a warning, the value, and a copy button. */
+export function SecretNotice({ title, secret, onDone }: { title: string; secret: string; onDone(): void }) {
+  const [copied, setCopied] = useState<string | null>(null);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(secret);
+      setCopied('Copied to the clipboard.');
+    } catch {
+      setCopied('Could not copy automatically: select the text and copy it.');
+    }
+  };
+  return (
+    <section className="notice" aria-labelledby="secret-title">
+      <h3 id="secret-title">{title}</h3>
+      <p className="warning">
+        Copy this secret now and store it safely: it is shown only once, and applications need it to verify tokens.
+      </p>
+      <label>
+        Secret
+        <input className="mono" readOnly value={secret} onFocus={(e) => e.currentTarget.select()} />
+      </label>
+      <div className="row">
+        <button type="button" onClick={() => void copy()}>
+          Copy secret
+        </button>
+        <button type="button" className="secondary" onClick={onDone}>
+          I have stored it
+        </button>
+      </div>
+      {copied && <p role="status">{copied}</p>}
+    </section>
+  );
+}
+
+/** Comma- or line-separated text as a clean list. */
+export function splitList(text: string): string[] {
+  return text
+    .split(/[\n,]/)
+    .map((item) => item.trim())
+    .filter(Boolean);
+}

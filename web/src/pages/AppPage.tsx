@@ -1,0 +1,51 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { ApiClient } from '../api/client';
+import type { Application } from '../api/types';
+import { ErrorText, Link, Loading, useAction } from '../components/common';
+import { GroupsPanel } from './GroupsPanel';
+import { SettingsPanel } from './SettingsPanel';
+import { UsersPanel } from './UsersPanel';
+
+interface Props {
+  api: ApiClient;
+  name: string;
+  tab: 'users' | 'settings' | 'groups';
+}
+
+const TABS = [
+  { tab: 'users', label: 'Users' },
+  { tab: 'groups', label: 'Groups' },
+  { tab: 'settings', label: 'Settings' },
+] as const;
+
+export function AppPage({ api, name, tab }: Props) {
+  const [app, setApp] = useState<Application | null>(null);
+  const load = useAction();
+  const { run } = load;
+
+  const refresh = useCallback(() => {
+    void run(async () => setApp(await api.getApplication(name)));
+  }, [api, name, run]);
+  useEffect(refresh, [refresh]);
+
+  return (
+    <>
+      <p className="crumbs">
+        <Link to={{ page: 'apps' }}>Applications</Link> / <span>{name}</span>
+      </p>
+      <h1>{name}</h1>
+      <nav className="tabs" aria-label="Application sections">
+        {TABS.map((t) => (
+          <Link key={t.tab} to={{ page: 'app', app: name, tab: t.tab }} className={t.tab === tab ? 'current' : ''}>
+            {t.label}
+          </Link>
+        ))}
+      </nav>
+      <ErrorText error={load.error} />
+      {!app && !load.error && <Loading what="the application" />}
+      {app && tab === 'users' && <UsersPanel api={api} app={app.name} />}
+      {app && tab === 'groups' && <GroupsPanel api={api} app={app.name} />}
+      {app && tab === 'settings' && <SettingsPanel api={api} app={app} onChange={setApp} />}
+    </>
+  );
+}

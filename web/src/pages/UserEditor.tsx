@@ -1,0 +1,155 @@
+import { useState, type FormEvent } from 'react';
+import type { ApiClient } from '../api/client';
+import type { User } from '../api/types';
+import { ErrorText, splitList, useAction } from '../components/common';
+
+interface Props {
+  api: ApiClient;
+  app: string;
+  user: User;
+  onChange(): void;
+}
+
+/** Every change to one user, each with its own error line. */
+export function UserEditor({ api, app, user, onChange }: Props) {
+  const [role, setRole] = useState(user.role);
+  const [groups, setGroups] = useState(user.groups.join(', '));
+  const [orgs, setOrgs] = useState(user.orgs.join(', '));
+  const [password, setPassword] = useState('');
+  const [status, setStatus] = useState<string | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const save = useAction();
+  const toggle = useAction();
+  const setPw = useAction();
+  const revoke = useAction();
+  const remove = useAction();
+
+  const saveMembership = (event: FormEvent) => {
+    event.preventDefault();
+    void save.run(async () => {
+      await api.updateUser(app, user.username, {
+        role: role.trim(),
+        groups: splitList(groups),
+        orgs: splitList(orgs),
+      });
+      setStatus(`Saved role, groups and orgs of ${user.username}.`);
+      onChange();
+    });
+  };
+
+  const submitPassword = (event: FormEvent) => {
+    event.preventDefault();
+    void setPw.run(async () => {
+      await api.updateUser(app, user.username, { password });
+      setPassword('');
+      setStatus(`Password of ${user.username} set; their sessions were revoked.`);
+      onChange();
+    });
+  };
+
+  return (
+    <div className="editor">
+      <form onSubmit={saveMembership} aria-label={`Role, groups and orgs of ${user.username}`}>
+        <div className="grid">
+          <label>
+            Role
+            <input required value={role} onChange={(e) => setRole(e.target.value)} />
+          </label>
+          <label>
+            Groups (comma-separated)
+            <input value={groups} onChange={(e) => setGroups(e.target.value)} />
+          </label>
+          <label>
+            Orgs (comma-separated)
+            <input value={orgs} onChange={(e) => setOrgs(e.target.value)} />
+          </label>
+        </div>
+        <button type="submit" disabled={save.busy}>
+          Save role, groups and orgs
+        </button>
+        <ErrorText error={save.error} />
+      </form>
+
+      <form onSubmit={submitPassword} aria-label={`Set the password of ${user.username}`}>
+        <label>
+          New password
+          <input
+            type="password"
+            required
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </label>
+        <button type="submit" disabled={setPw.busy}>
+          Set password
+        </button>
+        <ErrorText error={setPw.error} />
+      </form>
+
+      <div className="row wrap">
+        <button
+          type="button"
+          className="secondary"
+          disabled={toggle.busy}
+          onClick={() =>
+            void toggle.run(async () => {
+              await api.updateUser(app, user.username, { disabled: !user.disabled });
+              setStatus(user.disabled ? `${user.username} enabled.` : `${user.username} disabled; sessions revoked.`);
+              onChange();
+            })
+          }
+        >
+          {user.disabled ? 'Enable' : 'Disable'} {user.username}
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          disabled={revoke.busy}
+          onClick={() =>
+            void revoke.run(async () => {
+              await api.revokeSessions(app, user.username);
+              setStatus(`Every session of ${user.username} was revoked.`);
+            })
+          }
+        >
+          Revoke sessions
+        </button>
+        {!confirmDelete && (
+          <button type="button" className="danger" onClick={() => setConfirmDelete(true)}>
+            Delete {user.username}…
+          </button>
+        )}
+      </div>
+      <ErrorText error={toggle.error} />
+      <ErrorText error={revoke.error} />
+      {confirmDelete && (
+        <div role="group" aria-label="Confirm deletion" className="confirm">
+          <p className="warning">
+            Delete “{user.username}”? Their account, memberships and sessions are removed. This cannot be undone.
+          </p>
+          <div className="row">
+            <button
+              type="button"
+              className="danger"
+              disabled={remove.busy}
+              onClick={() =>
+                void remove.run(async () => {
+                  await api.deleteUser(app, user.username);
+                  onChange();
+                })
+              }
+            >
+              Delete {user.username} now
+            </button>
+            <button type="button" className="secondary" onClick={() => setConfirmDelete(false)}>
+              Cancel
+            </button>
+          </div>
+          <ErrorText error={remove.error} />
+        </div>
+      )}
+      {status && <p role="status">{status}</p>}
+    </div>
+  );
+}
