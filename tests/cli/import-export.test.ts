@@ -41,6 +41,23 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+async function auditActions(file: string): Promise<string[]> {
+  const db = openDatabase(`sqlite:${path.join(dir, file)}`);
+  try {
+    const rows = await db.query<{ action: string; actor: string; outcome: string; detail: string }>(
+      'SELECT action, actor, outcome, detail FROM audit_log ORDER BY id',
+      { type: QueryTypes.SELECT },
+    );
+    for (const row of rows) {
+      expect(row).toMatchObject({ outcome: 'success', actor: expect.stringMatching(/^cli/) });
+      expect(row.detail).not.toContain(quid.keys.get('shop')?.key);
+    }
+    return rows.map((row) => row.action);
+  } finally {
+    await db.close();
+  }
+}
+
 describe('jawth import quid, jawth export, jawth import', () => {
   it("when the Quid key is wrong, then one clear line, exit 1, and jawth's database is not even migrated", async () => {
     const untouched = { ...ENV, DATABASE_URL: 'sqlite:./untouched.sqlite' };
@@ -100,6 +117,16 @@ describe('jawth import quid, jawth export, jawth import', () => {
     const again = await runCli(['import', 'dump.jsonl'], dir, second);
     expect(again.stdout).toContain('users: 0 created, 1 already there');
     expect(again.stdout).toContain('applications: 0 created, 1 already there');
+
+    // Every run (dry runs too) is in the audit log of the database it worked on, without a secret.
+    expect(await auditActions('first.sqlite')).toEqual([
+      'import.quid',
+      'import.quid',
+      'import.quid',
+      'export.dump',
+      'export.dump',
+    ]);
+    expect(await auditActions('second.sqlite')).toEqual(['import.dump', 'import.dump']);
   });
 
   it('when the file is missing or not a dump, then one clear line and exit 1', async () => {

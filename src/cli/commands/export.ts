@@ -6,6 +6,7 @@ import { CliError } from '../errors';
 import { examples } from '../help';
 import { progressLine } from '../progress';
 import { loadSettings } from '../settings';
+import { auditCli } from './audit';
 import { withDatabase } from './database';
 
 interface ExportOptions {
@@ -27,9 +28,14 @@ export function exportCommand(): Command {
       const { config } = loadSettings();
       const out = options.output ? fs.createWriteStream(options.output, { mode: 0o600 }) : process.stdout;
       const progress = progressLine('exporting users');
-      const counts = await withDatabase(config, (db) =>
-        exportDump({ db }, out, { app: options.app, onProgress: (done, total) => progress.update(done, total) }),
-      );
+      const counts = await withDatabase(config, async (db) => {
+        const result = await exportDump({ db }, out, {
+          app: options.app,
+          onProgress: (done, total) => progress.update(done, total),
+        });
+        await auditCli('export.dump', 'success', { ...result, output: options.output ?? 'stdout' }, options.app);
+        return result;
+      });
       progress.finish();
       if (out !== process.stdout) {
         out.end();

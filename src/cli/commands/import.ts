@@ -6,7 +6,8 @@ import { formatDuration } from '../../config/duration';
 import { migrateUp } from '../../db/migrator';
 import { importDump } from '../../services/import/dump-import.service';
 import { importQuid, type QuidImportReport } from '../../services/import/quid-import.service';
-import { CliError } from '../errors';
+import { CliError, describeError } from '../errors';
+import { auditCli } from './audit';
 import { examples } from '../help';
 import { printJson, printTable } from '../output';
 import { progressLine } from '../progress';
@@ -42,9 +43,19 @@ export function importCommand(): Command {
       const progress = progressLine('importing');
       const onProgress = (users: number) =>
         input instanceof fs.ReadStream ? progress.update(input.bytesRead, size) : progress.update(users);
-      const summary = await withMigratedDatabase(config, (db) => importDump({ db }, input, { onProgress })).finally(
-        () => progress.finish(),
-      );
+      const summary = await withMigratedDatabase(config, async (db) => {
+        try {
+          const result = await importDump({ db }, input, { onProgress });
+          await auditCli('import.dump', 'success', { file: file === '-' ? 'stdin' : file, ...result });
+          return result;
+        } catch (error) {
+          await auditCli('import.dump', 'failure', {
+            file: file === '-' ? 'stdin' : file,
+            error: describeError(error),
+          });
+          throw error;
+        }
+      }).finally(() => progress.finish());
       const line = (what: string, t: { created: number; skipped: number }) =>
         `${what}: ${t.created} created, ${t.skipped} already there`;
       process.stdout.write(
@@ -83,19 +94,26 @@ function quidCommand(): Command {
       const quidKey = options.quidKey ?? raw.QUID_KEY;
       if (!quidKey) throw new CliError('Pass --quid-key <hex> or set QUID_KEY: the "key" of Quid\'s config.json.');
       // Migrations wait until every Quid key has decrypted: a wrong key leaves jawth's database untouched.
-      const report = await withDatabase(config, (db) =>
-        importQuid(
-          { db },
-          {
-            from: options.from,
-            quidKey,
-            dryRun: options.dryRun,
-            replace: options.replace,
-            includeSecrets: options.showSecrets,
-            beforeWrite: async () => void (await migrateUp(db, config.databaseUrl)),
-          },
-        ),
-      );
+      const report = await withDatabase(config, async (db) => {
+        let migrated = false;
+        const beforeWrite = async () => {
+          await migrateUp(db, config.databaseUrl);
+          migrated = true;
+        };
+        const { from, dryRun, replace } = options;
+        try {
+          const result = await importQuid(
+            { db },
+            { from, quidKey, dryRun, replace, includeSecrets: options.showSecrets, beforeWrite },
+          );
+          await auditCli('import.quid', 'success', quidAuditDetail(result));
+          return result;
+        } catch (error) {
+          // Until the keys decrypt, jawth's database is not even migrated: no log to write to.
+          if (migrated) await auditCli('import.quid', 'failure', { error: describeError(error) });
+          throw error;
+        }
+      });
       if (options.json) printJson(report);
       else printQuidReport(report, Boolean(options.showSecrets));
     });
@@ -103,6 +121,17 @@ function quidCommand(): Command {
     'QUID_KEY=… jawth import quid --from postgres://quid@db/quid --dry-run',
     'jawth import quid --from postgres://quid@db/quid --quid-key "$QUID_KEY"',
   ]);
+}
+
+/** Names and counts for the audit log; never a secret. */
+function quidAuditDetail(report: QuidImportReport): Record<string, unknown> {
+  return {
+    dry_run: report.dry_run,
+    applications: report.applications.map((a) => ({ name: a.name, status: a.status, users: a.users })),
+    orgs_created: report.orgs.created.length,
+    admins: report.admins,
+    skipped_users: report.skipped_users.length,
+  };
 }
 
 function printQuidReport(report: QuidImportReport, showSecrets: boolean): void {
