@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { appsCommand } from './commands/apps';
 import { confCommand } from './commands/conf';
+import { exportCommand } from './commands/export';
+import { importCommand } from './commands/import';
 import { initCommand } from './commands/init';
 import { migrateCommand } from './commands/migrate';
 import { requestCommand } from './commands/request';
@@ -23,6 +25,8 @@ export function createProgram(): Command {
     requestCommand(),
     appsCommand(),
     usersCommand(),
+    importCommand(),
+    exportCommand(),
   ]) {
     program.addCommand(command);
   }
@@ -31,6 +35,8 @@ export function createProgram(): Command {
     'jawth apps create myapp',
     'jawth users create myapp alice',
     'jawth request GET /applications',
+    'jawth export > dump.jsonl',
+    'jawth import quid --from postgres://quid@db/quid --dry-run',
   ]);
 }
 

@@ -1,0 +1,29 @@
+import os from 'node:os';
+import pino from 'pino';
+import { recordAudit, type AuditOutcome } from '../../services/audit.service';
+import { systemClock } from '../../services/deps';
+
+/** Who ran a CLI command that changed or read the whole database: the operating-system user. */
+function cliActor(): string {
+  try {
+    return `cli:${os.userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}
+
+/**
+ * Records one CLI data move (import, export) in the audit log. `detail` holds counts and names,
+ * never a secret or a hash (the audit service scrubs such keys besides).
+ */
+export function auditCli(
+  action: string,
+  outcome: AuditOutcome,
+  detail: Record<string, unknown>,
+  app: string | null = null,
+): Promise<void> {
+  return recordAudit(
+    { actor: cliActor(), action, outcome, app, detail },
+    { clock: systemClock, logger: pino({ level: 'silent' }) },
+  );
+}

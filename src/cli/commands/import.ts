@@ -1,0 +1,155 @@
+import fs from 'node:fs';
+import { Command } from 'commander';
+import type { Sequelize } from 'sequelize';
+import type { Config } from '../../config/config';
+import { formatDuration } from '../../config/duration';
+import { migrateUp } from '../../db/migrator';
+import { importDump } from '../../services/import/dump-import.service';
+import { importQuid, type QuidImportReport } from '../../services/import/quid-import.service';
+import { CliError, describeError } from '../errors';
+import { auditCli } from './audit';
+import { examples } from '../help';
+import { printJson, printTable } from '../output';
+import { progressLine } from '../progress';
+import { loadSettings } from '../settings';
+import { withDatabase } from './database';
+
+interface QuidOptions {
+  from: string;
+  quidKey?: string;
+  dryRun?: boolean;
+  replace?: boolean;
+  showSecrets?: boolean;
+  json?: boolean;
+}
+
+/** Both imports write into the configured database, migrated first so that an empty one works. */
+function withMigratedDatabase<T>(config: Config, work: (db: Sequelize) => Promise<T>): Promise<T> {
+  return withDatabase(config, async (db) => {
+    await migrateUp(db, config.databaseUrl);
+    return work(db);
+  });
+}
+
+/** `jawth import <file>` (a jawth dump) and `jawth import quid` (a Quid database). */
+export function importCommand(): Command {
+  const command = new Command('import')
+    .description('import a jawth dump (JSON lines from `jawth export`; - reads stdin), or a Quid database')
+    .argument('<file>', 'the dump, or - for stdin')
+    .action(async (file: string) => {
+      const { config } = loadSettings();
+      const size = file === '-' ? undefined : fileSize(file);
+      const input = file === '-' ? process.stdin : fs.createReadStream(file);
+      const progress = progressLine('importing');
+      const onProgress = (users: number) =>
+        input instanceof fs.ReadStream ? progress.update(input.bytesRead, size) : progress.update(users);
+      const summary = await withMigratedDatabase(config, async (db) => {
+        try {
+          const result = await importDump({ db }, input, { onProgress });
+          await auditCli('import.dump', 'success', { file: file === '-' ? 'stdin' : file, ...result });
+          return result;
+        } catch (error) {
+          await auditCli('import.dump', 'failure', {
+            file: file === '-' ? 'stdin' : file,
+            error: describeError(error),
+          });
+          throw error;
+        }
+      }).finally(() => progress.finish());
+      const line = (what: string, t: { created: number; skipped: number }) =>
+        `${what}: ${t.created} created, ${t.skipped} already there`;
+      process.stdout.write(
+        [
+          line('applications', summary.applications),
+          line('orgs', summary.orgs),
+          line('groups', summary.groups),
+          `${line('users', summary.users)}, ${summary.users.conflicts} uid conflicts`,
+          `memberships: ${summary.memberships} created`,
+        ].join('\n') + '\n',
+      );
+    });
+  command.addCommand(quidCommand());
+  return examples(command, ['jawth export > dump.jsonl && DATABASE_URL=postgres://… jawth import dump.jsonl']);
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    throw new CliError(`Cannot read "${file}".`);
+  }
+}
+
+function quidCommand(): Command {
+  const command = new Command('quid')
+    .description('move a Quid installation in: namespaces, users (with their passwords), groups, orgs, admins')
+    .requiredOption('--from <url>', 'the Quid PostgreSQL database, postgres://… (only read)')
+    .option('--quid-key <hex>', 'the "key" of Quid\'s config.json (or QUID_KEY)')
+    .option('--dry-run', 'report what would be created, write nothing')
+    .option('--replace', 'replace applications and admin accounts whose names exist (default: skip them)')
+    .option('--show-secrets', "print the applications' secrets")
+    .option('--json', 'print the report as JSON')
+    .action(async (options: QuidOptions) => {
+      const { config, raw } = loadSettings();
+      const quidKey = options.quidKey ?? raw.QUID_KEY;
+      if (!quidKey) throw new CliError('Pass --quid-key <hex> or set QUID_KEY: the "key" of Quid\'s config.json.');
+      // Migrations wait until every Quid key has decrypted: a wrong key leaves jawth's database untouched.
+      const report = await withDatabase(config, async (db) => {
+        let migrated = false;
+        const beforeWrite = async () => {
+          await migrateUp(db, config.databaseUrl);
+          migrated = true;
+        };
+        const { from, dryRun, replace } = options;
+        try {
+          const result = await importQuid(
+            { db },
+            { from, quidKey, dryRun, replace, includeSecrets: options.showSecrets, beforeWrite },
+          );
+          await auditCli('import.quid', 'success', quidAuditDetail(result));
+          return result;
+        } catch (error) {
+          // Until the keys decrypt, jawth's database is not even migrated: no log to write to.
+          if (migrated) await auditCli('import.quid', 'failure', { error: describeError(error) });
+          throw error;
+        }
+      });
+      if (options.json) printJson(report);
+      else printQuidReport(report, Boolean(options.showSecrets));
+    });
+  return examples(command, [
+    'QUID_KEY=… jawth import quid --from postgres://quid@db/quid --dry-run',
+    'jawth import quid --from postgres://quid@db/quid --quid-key "$QUID_KEY"',
+  ]);
+}
+
+/** Names and counts for the audit log; never a secret. */
+function quidAuditDetail(report: QuidImportReport): Record<string, unknown> {
+  return {
+    dry_run: report.dry_run,
+    applications: report.applications.map((a) => ({ name: a.name, status: a.status, users: a.users })),
+    orgs_created: report.orgs.created.length,
+    admins: report.admins,
+    skipped_users: report.skipped_users.length,
+  };
+}
+
+function printQuidReport(report: QuidImportReport, showSecrets: boolean): void {
+  const columns = ['name', 'status', 'users', 'groups', 'access_ttl_max', 'refresh_ttl_max', 'reason'];
+  printTable(
+    report.applications.map((a) => ({
+      ...a,
+      access_ttl_max: a.access_ttl_max ? formatDuration(a.access_ttl_max) : null,
+      refresh_ttl_max: a.refresh_ttl_max ? formatDuration(a.refresh_ttl_max) : null,
+    })),
+    showSecrets ? [...columns, 'secret', 'refresh_secret'] : columns,
+  );
+  const out = [
+    `orgs: ${report.orgs.created.length} new (${report.orgs.created.join(', ') || '-'}), ` +
+      `${report.orgs.existing.length} already there`,
+    `admin accounts: ${report.admins.map((a) => `${a.username} ${a.status}`).join(', ') || '-'}`,
+    ...report.skipped_users.map((u) => `skipped user ${u.app}/${u.username}: ${u.reason}`),
+    ...(report.dry_run ? ['dry run: nothing was written'] : []),
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/**
+ * jawth's dump: JSON lines, a header first, then applications, orgs, groups and users (with
+ * their memberships by name), then an `end` line with the counts, so that a cut file is noticed.
+ * Sessions are never dumped. Row ids never appear: records refer to each other by name.
+ */
+export const DUMP_FORMAT = 'jawth-dump';
+export const DUMP_VERSION = 1;
+
+const timestamp = z.iso.datetime({ offset: true });
+const seconds = z.number().int().positive();
+
+export const dumpHeaderSchema = z.object({
+  format: z.literal(DUMP_FORMAT),
+  version: z.literal(DUMP_VERSION),
+  exported_at: timestamp,
+  app: z.string().nullable(),
+});
+
+export const applicationRecordSchema = z.object({
+  type: z.literal('application'),
+  name: z.string().min(1).max(63),
+  secret: z.string().min(1).max(512),
+  secret_version: z.number().int().positive(),
+  previous_secret: z.string().max(512).nullable(),
+  previous_secret_expires_at: timestamp.nullable(),
+  refresh_secret: z.string().min(1).max(512),
+  access_ttl: seconds,
+  access_ttl_max: seconds,
+  refresh_ttl_max: seconds,
+  cors_origins: z.array(z.string()),
+  audience: z.string().max(255).nullable(),
+  created_at: timestamp,
+  updated_at: timestamp,
+});
+
+export const orgRecordSchema = z.object({
+  type: z.literal('org'),
+  name: z.string().min(1).max(128),
+  created_at: timestamp,
+});
+
+export const groupRecordSchema = z.object({
+  type: z.literal('group'),
+  app: z.string().min(1).max(63),
+  name: z.string().min(1).max(128),
+  created_at: timestamp,
+});
+
+export const userRecordSchema = z.object({
+  type: z.literal('user'),
+  app: z.string().min(1).max(63),
+  uid: z.string().min(1).max(36),
+  username: z.string().min(1).max(128),
+  password_hash: z.string().min(1).max(100),
+  role: z.string().min(1).max(64),
+  disabled: z.boolean(),
+  last_login_at: timestamp.nullable(),
+  tokens_valid_after: timestamp.nullable(),
+  created_at: timestamp,
+  updated_at: timestamp,
+  groups: z.array(z.string()),
+  orgs: z.array(z.string()),
+});
+
+export const endRecordSchema = z.object({
+  type: z.literal('end'),
+  counts: z.object({
+    applications: z.number().int(),
+    orgs: z.number().int(),
+    groups: z.number().int(),
+    users: z.number().int(),
+  }),
+});
+
+export const dumpRecordSchema = z.discriminatedUnion('type', [
+  applicationRecordSchema,
+  orgRecordSchema,
+  groupRecordSchema,
+  userRecordSchema,
+  endRecordSchema,
+]);
+
+export type DumpHeader = z.infer<typeof dumpHeaderSchema>;
+export type ApplicationRecord = z.infer<typeof applicationRecordSchema>;
+export type OrgRecord = z.infer<typeof orgRecordSchema>;
+export type GroupRecord = z.infer<typeof groupRecordSchema>;
+export type UserRecord = z.infer<typeof userRecordSchema>;
+export type DumpRecord = z.infer<typeof dumpRecordSchema>;
+export type DumpCounts = z.infer<typeof endRecordSchema>['counts'];

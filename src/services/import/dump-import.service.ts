@@ -1,0 +1,288 @@
+import readline from 'node:readline';
+import type { Readable } from 'node:stream';
+import { Op, type Sequelize, type Transaction } from 'sequelize';
+import { Application, Group, Org, User } from '../../db/models';
+import {
+  dumpHeaderSchema,
+  dumpRecordSchema,
+  type ApplicationRecord,
+  type DumpRecord,
+  type GroupRecord,
+  type OrgRecord,
+  type UserRecord,
+} from '../../schemas/dump.schema';
+import { forgetApplication } from '../application-cache';
+
+export class DumpError extends Error {}
+
+interface Tally {
+  created: number;
+  skipped: number;
+}
+
+export interface DumpImportSummary {
+  applications: Tally;
+  orgs: Tally;
+  groups: Tally;
+  /** `conflicts`: a new user whose uid another user already has; left out. */
+  users: Tally & { conflicts: number };
+  memberships: number;
+}
+
+export interface DumpImportOptions {
+  batchSize?: number;
+  onProgress?: (usersRead: number) => void;
+}
+
+const date = (text: string | null) => (text === null ? null : new Date(text));
+
+/**
+ * Reads a dump line by line (readline: one batch of users in memory at a time). Existing rows
+ * are found by their natural key (application name, org name, application + group name,
+ * application + username) and skipped, so a re-run, or a run after a cut, is safe.
+ */
+export async function importDump(deps: { db: Sequelize }, input: Readable, options: DumpImportOptions = {}) {
+  const importer = new DumpImporter(deps.db, options);
+  const lines = readline.createInterface({ input, crlfDelay: Infinity });
+  let lineNumber = 0;
+  let complete = false;
+  for await (const line of lines) {
+    lineNumber += 1;
+    if (line.trim() === '') continue;
+    const value = parseLine(line, lineNumber);
+    if (lineNumber === 1) {
+      const header = dumpHeaderSchema.safeParse(value);
+      if (!header.success) throw new DumpError('This is not a jawth dump of format version 1 (first line).');
+      continue;
+    }
+    if (complete) throw new DumpError(`line ${lineNumber}: records after the end line`);
+    const record = dumpRecordSchema.safeParse(value);
+    if (!record.success) {
+      const issue = record.error.issues[0];
+      throw new DumpError(`line ${lineNumber}: ${issue.path.join('.') || 'record'} ${issue.message}`);
+    }
+    complete = await importer.add(record.data);
+  }
+  if (lineNumber === 0) throw new DumpError('The dump is empty.');
+  await importer.flushUsers();
+  if (!complete) {
+    throw new DumpError(
+      'The dump ends before its end line (cut short?). What it held was imported; re-running is safe.',
+    );
+  }
+  return importer.summary;
+}
+
+function parseLine(line: string, lineNumber: number): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    throw new DumpError(`line ${lineNumber} is not JSON`);
+  }
+}
+
+class DumpImporter {
+  readonly summary: DumpImportSummary = {
+    applications: { created: 0, skipped: 0 },
+    orgs: { created: 0, skipped: 0 },
+    groups: { created: 0, skipped: 0 },
+    users: { created: 0, skipped: 0, conflicts: 0 },
+    memberships: 0,
+  };
+  private readonly appIds = new Map<string, number>();
+  private readonly groupIds = new Map<number, Map<string, number>>();
+  private orgIds?: Map<string, number>;
+  private pending: UserRecord[] = [];
+  private usersRead = 0;
+
+  constructor(
+    private readonly db: Sequelize,
+    private readonly options: DumpImportOptions,
+  ) {}
+
+  /** Takes one record; true when it was the end line. */
+  async add(record: DumpRecord): Promise<boolean> {
+    if (record.type === 'user') {
+      this.pending.push(record);
+      if (this.pending.length >= (this.options.batchSize ?? 500)) await this.flushUsers();
+      return false;
+    }
+    await this.flushUsers();
+    if (record.type === 'application') await this.addApplication(record);
+    else if (record.type === 'org') await this.addOrg(record);
+    else if (record.type === 'group') await this.addGroup(record);
+    return record.type === 'end';
+  }
+
+  private async addApplication(record: ApplicationRecord) {
+    const existing = await Application.findOne({ where: { name: record.name }, attributes: ['id'] });
+    if (existing) {
+      this.summary.applications.skipped += 1;
+      this.appIds.set(record.name, existing.id);
+      return;
+    }
+    await Application.bulkCreate([
+      {
+        name: record.name,
+        secret: record.secret,
+        secretVersion: record.secret_version,
+        previousSecret: record.previous_secret,
+        previousSecretExpiresAt: date(record.previous_secret_expires_at),
+        refreshSecret: record.refresh_secret,
+        accessTtl: record.access_ttl,
+        accessTtlMax: record.access_ttl_max,
+        refreshTtlMax: record.refresh_ttl_max,
+        corsOrigins: JSON.stringify(record.cors_origins),
+        audience: record.audience,
+        createdAt: new Date(record.created_at),
+        updatedAt: new Date(record.updated_at),
+      },
+    ]);
+    forgetApplication(record.name);
+    this.summary.applications.created += 1;
+    await this.appId(record.name);
+  }
+
+  private async addOrg(record: OrgRecord) {
+    const orgIds = await this.orgs();
+    if (orgIds.has(record.name)) {
+      this.summary.orgs.skipped += 1;
+      return;
+    }
+    await Org.bulkCreate([{ name: record.name, createdAt: new Date(record.created_at) }]);
+    const org = await Org.findOne({ where: { name: record.name }, attributes: ['id'] });
+    orgIds.set(record.name, (org as Org).id);
+    this.summary.orgs.created += 1;
+  }
+
+  private async addGroup(record: GroupRecord) {
+    const applicationId = await this.appId(record.app);
+    const groups = await this.groups(applicationId);
+    if (groups.has(record.name)) {
+      this.summary.groups.skipped += 1;
+      return;
+    }
+    await Group.bulkCreate([{ applicationId, name: record.name, createdAt: new Date(record.created_at) }]);
+    const group = await Group.findOne({ where: { applicationId, name: record.name }, attributes: ['id'] });
+    groups.set(record.name, (group as Group).id);
+    this.summary.groups.created += 1;
+  }
+
+  /** Writes the pending users, one transaction per application in the batch. */
+  async flushUsers(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    const byApp = new Map<string, UserRecord[]>();
+    for (const user of batch) {
+      const list = byApp.get(user.app);
+      if (list) list.push(user);
+      else byApp.set(user.app, [user]);
+    }
+    for (const [app, users] of byApp) {
+      const applicationId = await this.appId(app);
+      const groups = await this.groups(applicationId);
+      const orgs = await this.orgs();
+      await this.db.transaction((transaction) => this.insertUsers(applicationId, users, groups, orgs, transaction));
+    }
+    this.usersRead += batch.length;
+    this.options.onProgress?.(this.usersRead);
+  }
+
+  private async insertUsers(
+    applicationId: number,
+    users: UserRecord[],
+    groups: Map<string, number>,
+    orgs: Map<string, number>,
+    transaction: Transaction,
+  ) {
+    // One query finds both kinds of clash: the same username in this application (the user is
+    // already here: skipped) and the same uid anywhere (another user: a conflict, left out).
+    const clashes = await User.findAll({
+      where: {
+        [Op.or]: [
+          { applicationId, username: { [Op.in]: users.map((u) => u.username) } },
+          { uid: { [Op.in]: users.map((u) => u.uid) } },
+        ],
+      },
+      attributes: ['applicationId', 'username', 'uid'],
+      transaction,
+    });
+    const existingNames = new Set(clashes.filter((u) => u.applicationId === applicationId).map((u) => u.username));
+    const takenUids = new Set(clashes.map((u) => u.uid));
+    const candidates = users.filter((u) => !existingNames.has(u.username));
+    const fresh = candidates.filter((u) => !takenUids.has(u.uid));
+    this.summary.users.skipped += users.length - candidates.length;
+    this.summary.users.conflicts += candidates.length - fresh.length;
+    if (fresh.length === 0) return;
+    const created = await User.bulkCreate(
+      fresh.map((u) => ({
+        uid: u.uid,
+        applicationId,
+        username: u.username,
+        passwordHash: u.password_hash,
+        role: u.role,
+        disabled: u.disabled,
+        lastLoginAt: date(u.last_login_at),
+        tokensValidAfter: date(u.tokens_valid_after),
+        createdAt: new Date(u.created_at),
+        updatedAt: new Date(u.updated_at),
+      })),
+      { transaction },
+    );
+    this.summary.users.created += fresh.length;
+    const idByName = await this.createdIds(applicationId, created, transaction);
+    const links = (names: string[], known: Map<string, number>, username: string, column: string) =>
+      names.flatMap((name) => {
+        const target = known.get(name);
+        if (target === undefined) throw new DumpError(`user "${username}" belongs to "${name}", which the dump lacks`);
+        return [{ user_id: idByName.get(username), [column]: target }];
+      });
+    const userGroups = fresh.flatMap((u) => links([...new Set(u.groups)], groups, u.username, 'group_id'));
+    const userOrgs = fresh.flatMap((u) => links([...new Set(u.orgs)], orgs, u.username, 'org_id'));
+    const queryInterface = this.db.getQueryInterface();
+    if (userGroups.length > 0) await queryInterface.bulkInsert('user_groups', userGroups, { transaction });
+    if (userOrgs.length > 0) await queryInterface.bulkInsert('user_orgs', userOrgs, { transaction });
+    this.summary.memberships += userGroups.length + userOrgs.length;
+  }
+
+  /** PostgreSQL returns the new ids (RETURNING); SQLite's bulk insert does not, so they are read back. */
+  private async createdIds(applicationId: number, created: User[], transaction: Transaction) {
+    if (this.db.getDialect() === 'postgres') return new Map(created.map((u) => [u.username, u.id]));
+    const rows = await User.findAll({
+      where: { applicationId, username: { [Op.in]: created.map((u) => u.username) } },
+      attributes: ['id', 'username'],
+      transaction,
+    });
+    return new Map(rows.map((u) => [u.username, u.id]));
+  }
+
+  private async appId(name: string): Promise<number> {
+    let id = this.appIds.get(name);
+    if (id === undefined) {
+      const app = await Application.findOne({ where: { name }, attributes: ['id'] });
+      if (!app) throw new DumpError(`application "${name}" is neither in the dump nor in the database`);
+      id = app.id;
+      this.appIds.set(name, id);
+    }
+    return id;
+  }
+
+  private async groups(applicationId: number): Promise<Map<string, number>> {
+    let groups = this.groupIds.get(applicationId);
+    if (!groups) {
+      const rows = await Group.findAll({ where: { applicationId }, attributes: ['id', 'name'] });
+      groups = new Map(rows.map((g) => [g.name, g.id]));
+      this.groupIds.set(applicationId, groups);
+    }
+    return groups;
+  }
+
+  private async orgs(): Promise<Map<string, number>> {
+    if (!this.orgIds) {
+      const rows = await Org.findAll({ attributes: ['id', 'name'] });
+      this.orgIds = new Map(rows.map((o) => [o.name, o.id]));
+    }
+    return this.orgIds;
+  }
+}

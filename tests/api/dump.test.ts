@@ -1,0 +1,182 @@
+import { Readable, PassThrough } from 'node:stream';
+import { Session, User } from '../../src/db/models';
+import { exportDump, type ExportOptions } from '../../src/services/import/dump-export.service';
+import { importDump } from '../../src/services/import/dump-import.service';
+import { admin, createTestContext, type TestContext } from '../helpers/context';
+import { createApplication, createUser, GOOD_PASSWORD, login } from '../helpers/factories';
+import { snapshotData } from '../helpers/snapshot';
+
+// jawth's models bind to one database at a time: each test exports from one context, closes it,
+// then imports into a fresh one.
+async function dumpOf(ctx: TestContext, options: ExportOptions = {}): Promise<string> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await exportDump({ db: ctx.db }, out, { batchSize: 2, ...options });
+  out.end();
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function importText(ctx: TestContext, text: string) {
+  return importDump({ db: ctx.db }, Readable.from([text]), { batchSize: 3 });
+}
+
+/** Two applications with lifetimes, CORS, audience, a rotated secret, groups, orgs, users and sessions. */
+async function seed(ctx: TestContext) {
+  const shop = await createApplication(ctx.app, {
+    access_ttl: '5m',
+    cors_origins: ['https://shop.example'],
+    audience: 'shop-api',
+  });
+  const blog = await createApplication(ctx.app);
+  await admin(ctx.app, 'post', `/applications/${shop.name}/rotate_secret`, { grace: '1h' }).expect(200);
+  for (const name of ['staff', 'vip']) await admin(ctx.app, 'post', `/${shop.name}/groups`, { name }).expect(201);
+  await admin(ctx.app, 'post', `/${blog.name}/groups`, { name: 'staff' }).expect(201);
+  for (const name of ['acme', 'globex']) await admin(ctx.app, 'post', '/orgs', { name }).expect(201);
+  const alice = await createUser(ctx.app, shop.name, { groups: ['staff', 'vip'], orgs: ['acme'], role: 'admin' });
+  for (let i = 0; i < 5; i += 1) await createUser(ctx.app, shop.name, { groups: i % 2 ? ['vip'] : [] });
+  const carol = await createUser(ctx.app, blog.name, { groups: ['staff'], orgs: ['globex'] });
+  await admin(ctx.app, 'patch', `/${blog.name}/users/${carol.username}`, { disabled: true }).expect(200);
+  await login(ctx.app, shop.name, alice.username, GOOD_PASSWORD).expect(200);
+  return { shop: shop.name, blog: blog.name, alice };
+}
+
+describe('jawth export and jawth import', () => {
+  it('when a dump is imported into an empty database, then every row comes back, sessions excepted', async () => {
+    const source = await createTestContext();
+    const { shop, alice } = await seed(source);
+    const before = await snapshotData();
+    expect(await Session.count()).toBeGreaterThan(0);
+    const text = await dumpOf(source);
+    await source.close();
+
+    const lines = text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines[0]).toMatchObject({ format: 'jawth-dump', version: 1, app: null });
+    expect(lines.at(-1)).toEqual({ type: 'end', counts: { applications: 2, orgs: 2, groups: 3, users: 7 } });
+    expect(text).not.toMatch(/session|refresh_token/i);
+
+    const target = await createTestContext();
+    try {
+      const summary = await importText(target, text);
+      expect(summary).toEqual({
+        applications: { created: 2, skipped: 0 },
+        orgs: { created: 2, skipped: 0 },
+        groups: { created: 3, skipped: 0 },
+        users: { created: 7, skipped: 0, conflicts: 0 },
+        memberships: 7,
+      });
+      expect(await snapshotData()).toEqual(before);
+      expect(await Session.count()).toBe(0);
+      // The moved user logs in with the same password and keeps the same uid.
+      const res = await login(target.app, shop, alice.username, GOOD_PASSWORD).expect(200);
+      expect(res.body.uid).toBe(alice.uid);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('when the same dump is imported twice, then the second run skips every row', async () => {
+    const source = await createTestContext();
+    await seed(source);
+    const text = await dumpOf(source);
+    await source.close();
+
+    const target = await createTestContext();
+    try {
+      await importText(target, text);
+      const once = await snapshotData();
+      const again = await importText(target, text);
+      expect(again).toEqual({
+        applications: { created: 0, skipped: 2 },
+        orgs: { created: 0, skipped: 2 },
+        groups: { created: 0, skipped: 3 },
+        users: { created: 0, skipped: 7, conflicts: 0 },
+        memberships: 0,
+      });
+      expect(await snapshotData()).toEqual(once);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it("when a user was renamed since, then the dump's user is a uid conflict and is left out", async () => {
+    const source = await createTestContext();
+    const { shop, alice } = await seed(source);
+    const text = await dumpOf(source);
+    await source.close();
+
+    const target = await createTestContext();
+    try {
+      await importText(target, text);
+      await admin(target.app, 'patch', `/${shop}/users/${alice.username}`, { username: 'alice-renamed' }).expect(200);
+      const again = await importText(target, text);
+      expect(again.users).toEqual({ created: 0, skipped: 6, conflicts: 1 });
+      expect(await User.count({ where: { uid: alice.uid } })).toBe(1);
+      expect(await User.count()).toBe(7);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('when exported with --app, then only that application, its groups, its users and their orgs are in it', async () => {
+    const source = await createTestContext();
+    const { blog } = await seed(source);
+    const text = await dumpOf(source, { app: blog });
+    await expect(dumpOf(source, { app: 'missing' })).rejects.toThrow(/No application/);
+    await source.close();
+
+    const records = text
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((line) => JSON.parse(line));
+    expect(records.map((r) => `${r.type}:${r.name ?? r.username ?? ''}`)).toEqual([
+      `application:${blog}`,
+      'org:globex',
+      'group:staff',
+      expect.stringMatching(/^user:/),
+      'end:',
+    ]);
+  });
+
+  it('when a dump is cut short, then what it held is imported, the import fails, and a re-run of the whole dump completes', async () => {
+    const source = await createTestContext();
+    await seed(source);
+    const text = await dumpOf(source);
+    await source.close();
+
+    const lines = text.trimEnd().split('\n');
+    const cut = `${lines.slice(0, -3).join('\n')}\n`;
+    const target = await createTestContext();
+    try {
+      await expect(importText(target, cut)).rejects.toThrow(/ends before its end line/);
+      expect(await User.count()).toBe(5);
+      const rerun = await importText(target, text);
+      expect(rerun.users).toEqual({ created: 2, skipped: 5, conflicts: 0 });
+      expect(await User.count()).toBe(7);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('when the input is not a jawth dump, then nothing is written', async () => {
+    const target = await createTestContext();
+    try {
+      await expect(importText(target, '{"format":"other","version":1}\n')).rejects.toThrow(/not a jawth dump/);
+      await expect(importText(target, '')).rejects.toThrow(/empty/);
+      const header = JSON.stringify({
+        format: 'jawth-dump',
+        version: 1,
+        exported_at: new Date().toISOString(),
+        app: null,
+      });
+      await expect(importText(target, `${header}\n{"type":"user","app":"x"}\n`)).rejects.toThrow(/line 2: /);
+      expect(await User.count()).toBe(0);
+    } finally {
+      await target.close();
+    }
+  });
+});

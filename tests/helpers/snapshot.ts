@@ -1,0 +1,31 @@
+import { Application, Group, Org, User } from '../../src/db/models';
+import { MEMBERSHIPS, memberNames } from '../../src/services/user.service';
+
+/** Every row a dump carries, by natural key and without row ids, so two databases compare equal. */
+export async function snapshotData() {
+  const apps = await Application.findAll({ order: [['name', 'ASC']] });
+  const appName = new Map(apps.map((a) => [a.id, a.name]));
+  const groups = await Group.findAll({ order: [['id', 'ASC']] });
+  const orgs = await Org.findAll({ order: [['name', 'ASC']] });
+  const users = await User.findAll({ include: MEMBERSHIPS, order: [['uid', 'ASC']] });
+  return {
+    applications: apps.map((a) => ({ ...a.get({ plain: true }), id: undefined })),
+    groups: groups
+      .map((g) => ({ app: appName.get(g.applicationId), name: g.name, createdAt: g.createdAt }))
+      .sort((a, b) => `${a.app}/${a.name}`.localeCompare(`${b.app}/${b.name}`)),
+    orgs: orgs.map((o) => ({ name: o.name, createdAt: o.createdAt })),
+    users: users.map((u) => ({
+      app: appName.get(u.applicationId),
+      uid: u.uid,
+      username: u.username,
+      passwordHash: u.passwordHash,
+      role: u.role,
+      disabled: u.disabled,
+      lastLoginAt: u.lastLoginAt,
+      tokensValidAfter: u.tokensValidAfter,
+      createdAt: u.createdAt,
+      updatedAt: u.updatedAt,
+      ...memberNames(u),
+    })),
+  };
+}
