@@ -9,6 +9,7 @@ import { writeEnvFile } from './config/env-file';
 import { readConfigSources } from './config/sources';
 import { migrateUp } from './db/migrator';
 import { openDatabase, prepareDatabase } from './db/sequelize';
+import { dummyHash } from './crypto/password';
 import { createLogger } from './logger';
 import { countAdminAccounts } from './services/admin-account.service';
 import { systemClock } from './services/deps';
@@ -39,6 +40,7 @@ export async function start(config: Config): Promise<Server> {
     const applied = await migrateUp(db, config.databaseUrl);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   }
+  await dummyHash(config.bcryptCost);
   const limiter = createLoginLimiter(config, logger);
   if (!(await limiter.ready())) logger.warn('Redis did not answer at start: login rate limits are per process for now');
   const deps = { db, config, clock: systemClock, logger };

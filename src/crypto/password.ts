@@ -44,11 +44,19 @@ const dummyHashes = new Map<number, Promise<string>>();
  * the answer's timing does not tell which usernames exist.
  */
 export async function dummyVerify(password: string, cost: number): Promise<false> {
+  await bcrypt.compare(password, await dummyHash(cost));
+  return false;
+}
+
+/**
+ * The hash dummy comparisons use. The server makes it at start: made on the first unknown
+ * username instead, that one answer would take twice as long and tell.
+ */
+export function dummyHash(cost: number): Promise<string> {
   let hash = dummyHashes.get(cost);
   if (!hash) {
     hash = bcrypt.hash('jawth-dummy-password', cost);
     dummyHashes.set(cost, hash);
   }
-  await bcrypt.compare(password, await hash);
-  return false;
+  return hash;
 }
