@@ -9,6 +9,7 @@ import { writeEnvFile } from './config/env-file';
 import { readConfigSources } from './config/sources';
 import { migrateUp } from './db/migrator';
 import { openDatabase, prepareDatabase } from './db/sequelize';
+import { closeSqliteReaders } from './db/sqlite-readers';
 import { dummyHash } from './crypto/password';
 import { createLogger } from './logger';
 import { countAdminAccounts } from './services/admin-account.service';
@@ -61,7 +62,9 @@ export async function start(config: Config): Promise<Server> {
     logger.info({ signal }, 'shutting down');
     stopMaintenance();
     server.close(() => {
-      void Promise.allSettled([limiter.close(), db.close()]).finally(() => process.exit(0));
+      void Promise.allSettled([limiter.close(), closeSqliteReaders(db).then(() => db.close())]).finally(() =>
+        process.exit(0),
+      );
     });
     server.closeIdleConnections();
     setTimeout(() => process.exit(1), 10_000).unref();

@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { sqliteReaders } from './sqlite-readers';
 
 /** A refresh session with the user and memberships a token needs, as plain data. */
 export interface SessionRecord {
@@ -63,8 +64,10 @@ export async function findSessionByTokenHash(db: Sequelize, tokenHash: string): 
     sql = sessionQuery(dialect);
     queries.set(dialect, sql);
   }
-  const rows = await db.query<Row>(sql, { bind: [tokenHash], type: QueryTypes.SELECT });
-  const row = rows[0];
+  const readers = sqliteReaders(db);
+  const row = readers
+    ? await readers.get<Row>(sql, [tokenHash])
+    : (await db.query<Row>(sql, { bind: [tokenHash], type: QueryTypes.SELECT }))[0];
   if (!row) return null;
   return {
     id: Number(row.id),

@@ -9,6 +9,7 @@ import { parseConfig, type Config } from '../../src/config/config';
 import { signToken } from '../../src/crypto/jwt';
 import { migrateUp } from '../../src/db/migrator';
 import { openDatabase, prepareDatabase } from '../../src/db/sequelize';
+import { closeSqliteReaders } from '../../src/db/sqlite-readers';
 import type { Clock, Deps } from '../../src/services/deps';
 import { createLoginLimiter, type LoginLimiter } from '../../src/services/login-limiter';
 
@@ -41,12 +42,12 @@ export interface TestContext {
  */
 export async function createTestContext(
   overrides: Partial<Config> = {},
-  options: { logger?: pino.Logger } = {},
+  options: { logger?: pino.Logger; sqliteFile?: string } = {},
 ): Promise<TestContext> {
-  const pgUrl = process.env.TEST_DATABASE_URL;
+  const pgUrl = options.sqliteFile ? undefined : process.env.TEST_DATABASE_URL;
   const schema = `jawth_test_${crypto.randomBytes(6).toString('hex')}`;
   if (pgUrl) await adminQuery(pgUrl, `CREATE SCHEMA ${schema}`);
-  const databaseUrl = pgUrl ?? 'sqlite::memory:';
+  const databaseUrl = pgUrl ?? (options.sqliteFile ? `sqlite:${options.sqliteFile}` : 'sqlite::memory:');
   // bcrypt cost 4: the contract's range starts at 10, the tests' clock should not.
   const config = {
     ...parseConfig({ SECRET_KEY, JAWTH_KEY, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' }),
@@ -71,6 +72,7 @@ export async function createTestContext(
     limiter,
     async close() {
       await limiter.close();
+      await closeSqliteReaders(db);
       await db.close();
       if (pgUrl) await adminQuery(pgUrl, `DROP SCHEMA ${schema} CASCADE`);
     },
