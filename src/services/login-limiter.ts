@@ -24,7 +24,7 @@ export class LimitExceeded extends Error {
 }
 
 export interface LoginLimiter {
-  /** Reserves one failure on every counter before the password is checked; throws LimitExceeded. */
+  /** Checks every counter before the password is: throws LimitExceeded when one is spent. */
   reserve(key: AttemptKey): Promise<Reservation>;
   /** Resolves when the shared store answers (at once without Redis), or false after `ms`. */
   ready(ms?: number): Promise<boolean>;
@@ -32,10 +32,13 @@ export interface LoginLimiter {
 }
 
 export interface Reservation {
-  /** The attempt succeeded: the triple's consecutive failures start again, the ceilings give the point back. */
+  /** The attempt succeeded: the triple's consecutive failures start again. */
   succeeded(): Promise<void>;
-  /** The attempt was not about credentials (bad request, server error): every point goes back. */
-  released(): Promise<void>;
+  /**
+   * The credentials were wrong: one failure on every counter, in one atomic step each. Throws
+   * LimitExceeded when this failure is beyond a limit, so that the caller answers 429, not 401.
+   */
+  failed(): Promise<void>;
 }
 
 const HOUR = 3600;
@@ -47,9 +50,10 @@ interface Limiters {
 }
 
 /**
- * §4.5 with rate-limiter-flexible. A failure is counted *before* the password is checked
- * (reserve) and given back on success: consume is one atomic store operation, so 50 parallel
- * wrong passwords cannot all pass a check made before any of them has failed.
+ * §4.5 with rate-limiter-flexible. Counters are checked before the password and a failure is
+ * counted after it, with consume, one atomic store operation: of 50 parallel wrong passwords,
+ * only as many as the limit allows are answered 401 and the others 429, while correct logins in
+ * flight never count against anyone. The triple's last allowed failure locks it for LOGIN_LOCKOUT.
  * With REDIS_URL the counters live in Redis, shared by every instance; when Redis cannot be
  * reached, each limiter falls back to an in-memory insurance limiter of this process (logins
  * keep working and stay limited per instance), with a warning, until Redis answers again.
@@ -71,28 +75,29 @@ export function createLoginLimiter(config: Config, logger: Logger, options: { ke
 
   return {
     async reserve(key) {
-      const taken: [RateLimiterAbstract, string][] = [];
-      const keys: [RateLimiterAbstract, string | undefined][] = [
-        [limiters.triple, key.username === undefined ? undefined : JSON.stringify([key.app, key.username, key.ip])],
-        [limiters.ip, key.ip],
-        [limiters.account, key.username === undefined ? undefined : JSON.stringify([key.app, key.username])],
-      ];
-      for (const [limiter, id] of keys) {
-        if (id === undefined) continue;
-        try {
-          await limiter.consume(id);
-          taken.push([limiter, id]);
-        } catch (error) {
-          await Promise.all(taken.map(([l, k]) => l.reward(k)));
-          throw refusal(error);
-        }
+      const counters = (
+        [
+          [limiters.triple, key.username === undefined ? undefined : JSON.stringify([key.app, key.username, key.ip])],
+          [limiters.ip, key.ip],
+          [limiters.account, key.username === undefined ? undefined : JSON.stringify([key.app, key.username])],
+        ] as [RateLimiterAbstract, string | undefined][]
+      ).filter((counter): counter is [RateLimiterAbstract, string] => counter[1] !== undefined);
+      for (const [limiter, id] of counters) {
+        const state = await limiter.get(id).catch((error: unknown) => Promise.reject(refusal(error)));
+        if (state && state.consumedPoints >= limiter.points) throw refusal(state);
       }
       return {
         async succeeded() {
-          await Promise.all(taken.map(([l, k]) => (l === limiters.triple ? l.delete(k) : l.reward(k))));
+          const triple = counters.find(([limiter]) => limiter === limiters.triple);
+          if (triple) await triple[0].delete(triple[1]);
         },
-        async released() {
-          await Promise.all(taken.map(([l, k]) => l.reward(k)));
+        async failed() {
+          for (const [limiter, id] of counters) {
+            const state = await limiter.consume(id).catch((error: unknown) => Promise.reject(refusal(error)));
+            if (limiter === limiters.triple && state.consumedPoints >= limiter.points) {
+              await limiter.block(id, config.loginLockout);
+            }
+          }
         },
       };
     },

@@ -27,6 +27,19 @@ describe('brute-force protection beyond /:app/login (contract §4.5)', () => {
     expect(rows.map((r) => r.outcome).sort()).toEqual(['failure', 'failure', 'failure', 'rate_limited']);
   });
 
+  it('never counts correct logins in flight: 10 at once from one IP all succeed, and lock nothing', async () => {
+    const app = await createApplication(ctx.app);
+    const user = await createUser(ctx.app, app.name);
+    const send = () =>
+      request(ctx.app)
+        .post(`/${app.name}/login`)
+        .set('X-Forwarded-For', '203.0.113.4')
+        .send({ username: user.username, password: user.password });
+    const answers = await Promise.all(Array.from({ length: 10 }, send));
+    expect(answers.map((res) => res.status)).toEqual(Array(10).fill(200));
+    expect((await send()).status).toBe(200);
+  });
+
   it('locks /admin/login after LOGIN_MAX_FAILURES, even for the right password', async () => {
     const username = uniqueName('admin');
     await ensureAdminAccount(username, GOOD_PASSWORD, ctx.config);

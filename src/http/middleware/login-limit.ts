@@ -13,10 +13,10 @@ export interface Attempt {
 
 /**
  * Runs a credential check under the §4.5 limits and records it (audit log and metrics).
- * A failure is reserved before `check` runs and kept only when `check` answers 401, so parallel
- * requests cannot slip past the limit; a success resets the (app, username, IP) count; other
- * errors (400, 500) give the point back. Locked out: 429 rate_limited with Retry-After, even
- * for the right password, because `check` never runs.
+ * Spent counters answer 429 rate_limited with Retry-After before `check` runs, even for the right
+ * password. A 401 from `check` counts one failure, atomically; the failure beyond a limit is
+ * answered 429, not 401, so parallel requests cannot get more 401s than the limit allows. A
+ * success resets the (app, username, IP) count; other errors (400, 500) count nothing.
  */
 export async function limitAttempt<T>(
   deps: AppDeps,
@@ -39,11 +39,7 @@ export async function limitAttempt<T>(
       },
       deps,
     );
-
-  let reservation;
-  try {
-    reservation = await deps.limiter.reserve({ app: attempt.app, username: attempt.username, ip });
-  } catch (error) {
+  const limited = async (error: unknown): Promise<never> => {
     if (!(error instanceof LimitExceeded)) throw error;
     deps.metrics.rateLimited.inc({ action: attempt.action });
     deps.metrics.logins.inc({ action: attempt.action, outcome: 'rate_limited' });
@@ -51,8 +47,9 @@ export async function limitAttempt<T>(
     throw new AppError('rate_limited', 'Too many failed attempts; try again later.', undefined, {
       retryAfter: error.retryAfter,
     });
-  }
+  };
 
+  const reservation = await deps.limiter.reserve({ app: attempt.app, username: attempt.username, ip }).catch(limited);
   try {
     const result = await check();
     await reservation.succeeded();
@@ -60,8 +57,7 @@ export async function limitAttempt<T>(
     await audit('success');
     return result;
   } catch (error) {
-    const failed = error instanceof AppError && error.status === 401;
-    if (!failed) await reservation.released();
+    if (error instanceof AppError && error.status === 401) await reservation.failed().catch(limited);
     const outcome = error instanceof AppError ? 'failure' : 'error';
     deps.metrics.logins.inc({ action: attempt.action, outcome });
     await audit(outcome, error instanceof AppError ? { reason: error.code } : undefined);
