@@ -1,40 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { exited, startServer as startIn, waitFor as waitUpTo, type Running } from '../helpers/cli';
 
-const SERVER = path.resolve(__dirname, '../../dist/server.js');
 const KEYS = { SECRET_KEY: 'process-test-secret-key-at-least-32-bytes!', JAWTH_KEY: 'process-test-master' };
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-}
 
 function startServer(env: Record<string, string>): Running {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-process-'));
-  let output = '';
-  const child = spawn(process.execPath, [SERVER], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...KEYS, ...env },
-  });
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  return { child, output: () => output };
+  return startIn(dir, { PORT: '0', ...KEYS, ...env });
 }
 
-async function waitFor(check: () => boolean, ms = 20000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) =>
-    child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve),
-  );
+const waitFor = (check: () => boolean) => waitUpTo(check, 20000);
 
 const url = (server: Running) => /jawth listening on (http:\/\/\S+)"/.exec(server.output())?.[1] as string;
 const count = (text: string, pattern: RegExp) => (text.match(pattern) ?? []).length;

@@ -29,12 +29,29 @@ export function runCli(args: string[], cwd: string, env: Record<string, string> 
   });
 }
 
-export function startCli(args: string[], cwd: string, env: Record<string, string> = {}) {
+/** The production entry, `node dist/server.js`. */
+export const SERVER = path.resolve(__dirname, '../../dist/server.js');
+
+export interface Running {
+  child: ChildProcess;
+  /** Everything it printed so far, stdout and stderr together. */
+  output: () => string;
+}
+
+function startNode(script: string, args: string[], cwd: string, env: Record<string, string>): Running {
   let output = '';
-  const child = spawn(process.execPath, [JAWTH, ...args], { cwd, env: childEnv(env) });
+  const child = spawn(process.execPath, [script, ...args], { cwd, env: childEnv(env) });
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
   return { child, output: () => output };
+}
+
+export function startCli(args: string[], cwd: string, env: Record<string, string> = {}): Running {
+  return startNode(JAWTH, args, cwd, env);
+}
+
+export function startServer(cwd: string, env: Record<string, string> = {}): Running {
+  return startNode(SERVER, [], cwd, env);
 }
 
 export async function waitFor(check: () => boolean, ms = 15000): Promise<void> {
