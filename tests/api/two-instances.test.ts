@@ -1,25 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
-import { JAWTH_KEY, SECRET_KEY, adminToken } from '../helpers/context';
+import { listeningUrls, startServer, waitFor } from '../helpers/cli';
+import { JAWTH_KEY, SECRET_KEY, adminQuery, adminToken } from '../helpers/context';
 import { GOOD_PASSWORD } from '../helpers/factories';
 
 // Two jawth processes on one PostgreSQL database and one Redis (contract §4.5, issue 4).
 const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const SERVER = path.resolve(__dirname, '../../dist/server.js');
 const database = `jawth_two_${crypto.randomBytes(5).toString('hex')}`;
-
-async function pg(sql: string): Promise<void> {
-  const client = new Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const pg = (sql: string) => adminQuery(PG_URL, sql);
 
 interface Instance {
   child: ChildProcess;
@@ -27,9 +19,8 @@ interface Instance {
 }
 
 async function startInstance(databaseUrl: string): Promise<Instance> {
-  let output = '';
-  const env = {
-    PATH: process.env.PATH ?? '',
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-two-'));
+  const server = startServer(dir, {
     PORT: '0',
     SECRET_KEY,
     JAWTH_KEY,
@@ -37,17 +28,11 @@ async function startInstance(databaseUrl: string): Promise<Instance> {
     REDIS_URL,
     LOGIN_MAX_FAILURES: '3',
     BCRYPT_COST: '10',
-  };
-  const child = spawn(process.execPath, [SERVER], { env });
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  const end = Date.now() + 20000;
-  let url: string | undefined;
-  while (!(url = /jawth listening on (http:\/\/\S+)"/.exec(output)?.[1])) {
-    if (Date.now() > end || child.exitCode !== null) throw new Error(`instance did not start: ${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { child, url };
+  });
+  await waitFor(() => listeningUrls(server.output()).length > 0 || server.child.exitCode !== null, 20000);
+  const url = listeningUrls(server.output())[0];
+  if (!url) throw new Error(`instance did not start: ${server.output()}`);
+  return { child: server.child, url };
 }
 
 const post = (base: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
