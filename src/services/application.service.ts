@@ -1,8 +1,8 @@
-import { UniqueConstraintError } from 'sequelize';
 import { formatDuration } from '../config/duration';
 import { randomSecret } from '../crypto/random';
 import { AppError, assertThat } from '../errors';
 import { Application } from '../db/models';
+import { uniquely } from '../db/unique';
 import type { CreateApplicationInput, RotateSecretInput, UpdateApplicationInput } from '../schemas/application.schema';
 import { forgetApplication } from './application-cache';
 import { forgetUserCounts } from './user-count-cache';
@@ -60,16 +60,9 @@ function assertLifetimes(app: Pick<Application, 'accessTtl' | 'accessTtlMax'>): 
 
 async function saveUnique(app: Application): Promise<Application> {
   const formerName = (app.previous('name') as string | undefined) ?? app.name;
-  try {
-    await app.save();
-    forgetApplication(app.name, formerName);
-    return app;
-  } catch (error) {
-    if (error instanceof UniqueConstraintError) {
-      throw new AppError('conflict', `An application named "${app.name}" already exists.`, undefined, { cause: error });
-    }
-    throw error;
-  }
+  await uniquely(() => app.save(), `An application named "${app.name}" already exists.`);
+  forgetApplication(app.name, formerName);
+  return app;
 }
 
 export async function createApplication(input: CreateApplicationInput): Promise<Application> {

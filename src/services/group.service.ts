@@ -1,5 +1,5 @@
-import { UniqueConstraintError } from 'sequelize';
-import { AppError, assertThat } from '../errors';
+import { assertThat } from '../errors';
+import { uniquely } from '../db/unique';
 import { Group, Org, type Application, type User } from '../db/models';
 import { loadUsers } from './user.service';
 
@@ -12,23 +12,15 @@ export function serializeOrg(org: Org) {
   return { name: org.name, created_at: org.createdAt.toISOString() };
 }
 
-async function createUnique<T>(create: () => Promise<T>, what: string): Promise<T> {
-  try {
-    return await create();
-  } catch (error) {
-    if (error instanceof UniqueConstraintError) {
-      throw new AppError('conflict', `${what} already exists.`, undefined, { cause: error });
-    }
-    throw error;
-  }
-}
-
 export function listGroups(app: Application, limit: number, offset: number) {
   return Group.findAndCountAll({ where: { applicationId: app.id }, order: [['name', 'ASC']], limit, offset });
 }
 
 export function createGroup(app: Application, name: string) {
-  return createUnique(() => Group.create({ applicationId: app.id, name }), `Group "${name}" of "${app.name}"`);
+  return uniquely(
+    () => Group.create({ applicationId: app.id, name }),
+    `Group "${name}" of "${app.name}" already exists.`,
+  );
 }
 
 export async function findGroup(app: Application, name: string): Promise<Group> {
@@ -42,7 +34,7 @@ export function listOrgs(limit: number, offset: number) {
 }
 
 export function createOrg(name: string) {
-  return createUnique(() => Org.create({ name }), `Org "${name}"`);
+  return uniquely(() => Org.create({ name }), `Org "${name}" already exists.`);
 }
 
 export async function findOrg(name: string): Promise<Org> {

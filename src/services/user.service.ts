@@ -1,8 +1,9 @@
-import { Op, UniqueConstraintError, col, fn, where as sqlWhere, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, col, fn, where as sqlWhere, type Transaction, type WhereOptions } from 'sequelize';
 import { assertPasswordPolicy, hashPassword } from '../crypto/password';
 import { randomId } from '../crypto/random';
 import { AppError, assertThat } from '../errors';
 import { Application, Group, Org, Session, User } from '../db/models';
+import { uniquely } from '../db/unique';
 import type { CreateUserInput, UpdateUserInput } from '../schemas/user.schema';
 import type { Deps } from './deps';
 import { cachedUserCount, forgetUserCounts } from './user-count-cache';
@@ -124,14 +125,8 @@ async function setMemberships(
   }
 }
 
-function conflictOnDuplicate(error: unknown, username: string, app: Application): never {
-  if (error instanceof UniqueConstraintError) {
-    throw new AppError('conflict', `A user "${username}" already exists in application "${app.name}".`, undefined, {
-      cause: error,
-    });
-  }
-  throw error;
-}
+const duplicate = (username: string, app: Application) =>
+  `A user "${username}" already exists in application "${app.name}".`;
 
 export async function createUser(
   app: Application,
@@ -140,9 +135,8 @@ export async function createUser(
 ): Promise<User> {
   assertPasswordPolicy(input.password, deps.config.passwordMinLength);
   const passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
-  let id = 0;
-  try {
-    await deps.db.transaction(async (transaction) => {
+  const create = () =>
+    deps.db.transaction(async (transaction) => {
       const user = await User.create(
         {
           uid: randomId(),
@@ -156,14 +150,13 @@ export async function createUser(
         { transaction },
       );
       await setMemberships(user, app, input, transaction);
-      id = user.id;
+      return user.id;
     });
-  } catch (error) {
-    conflictOnDuplicate(error, input.username, app);
+  try {
+    return reload(await uniquely(create, duplicate(input.username, app)));
   } finally {
     forgetUserCounts();
   }
-  return reload(id);
 }
 
 export async function updateUser(
@@ -181,15 +174,13 @@ export async function updateUser(
   if (input.disabled !== undefined) user.disabled = input.disabled;
   // A new password or a disabled account ends every session at once.
   const revoke = input.password !== undefined || input.disabled === true;
-  try {
-    await deps.db.transaction(async (transaction) => {
+  const save = () =>
+    deps.db.transaction(async (transaction) => {
       if (revoke) await endSessions(user, deps.clock.now(), transaction);
       await user.save({ transaction });
       await setMemberships(user, app, input, transaction);
     });
-  } catch (error) {
-    conflictOnDuplicate(error, user.username, app);
-  }
+  await uniquely(save, duplicate(user.username, app));
   return reload(user.id);
 }
 
