@@ -20,6 +20,22 @@ export async function cachedApplication(name: string, now = Date.now()): Promise
   return app;
 }
 
+let everyOrigin: { origins: Set<string>; expires: number } | undefined;
+
+/**
+ * The CORS origins of every application, for `/token/*`, whose application is named only in the
+ * body (a preflight carries none). Cached like the applications, so that a browser's token
+ * requests do not read the whole applications table each time.
+ */
+export async function cachedOriginsOfAllApplications(now = Date.now()): Promise<Set<string>> {
+  if (everyOrigin && everyOrigin.expires > now) return everyOrigin.origins;
+  const apps = await Application.findAll({ attributes: ['corsOrigins'] });
+  const origins = new Set(apps.flatMap((app) => JSON.parse(app.corsOrigins) as string[]));
+  everyOrigin = { origins, expires: now + TTL_MS };
+  return origins;
+}
+
 export function forgetApplication(...names: string[]): void {
   for (const name of names) entries.delete(name);
+  everyOrigin = undefined;
 }

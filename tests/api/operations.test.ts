@@ -85,6 +85,25 @@ describe('CORS', () => {
     expect(adminOrigin.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it("answers /token/* preflights for any application's origins, and sees a new origin at once", async () => {
+    const app = await createApplication(ctx.app, { cors_origins: ['https://spa.example.com'] });
+    expect(
+      (await preflight('/token/access/10m', 'https://spa.example.com')).headers['access-control-allow-origin'],
+    ).toBe('https://spa.example.com');
+    expect(
+      (await preflight('/token/access/10m', 'https://late.example.com')).headers['access-control-allow-origin'],
+    ).toBeUndefined();
+    await admin(ctx.app, 'patch', `/applications/${app.name}`, { cors_origins: ['https://late.example.com'] }).expect(
+      200,
+    );
+    expect((await preflight('/token/refresh', 'https://late.example.com')).headers['access-control-allow-origin']).toBe(
+      'https://late.example.com',
+    );
+    expect(
+      (await preflight('/token/refresh', 'https://spa.example.com')).headers['access-control-allow-origin'],
+    ).toBeUndefined();
+  });
+
   it('adds the origin to the real answer of an allowed public request', async () => {
     const app = await createApplication(ctx.app, { cors_origins: ['https://shop.example.com'] });
     const user = await createUser(ctx.app, app.name);

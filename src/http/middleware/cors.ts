@@ -1,7 +1,6 @@
 import cors, { type CorsOptions } from 'cors';
 import type { Request, RequestHandler } from 'express';
-import { Application } from '../../db/models';
-import { cachedApplication } from '../../services/application-cache';
+import { cachedApplication, cachedOriginsOfAllApplications } from '../../services/application-cache';
 
 /** The public endpoints (§4): an application's own `cors_origins` govern them. */
 const PUBLIC_PATH = /^\/([^/]+)\/(?:login|refresh|[^/]+\/change_password)\/?$/;
@@ -18,15 +17,15 @@ const common: CorsOptions = {
 
 async function allowedOrigins(req: Request, adminOrigins: string[]): Promise<string[]> {
   const path = req.path;
+  // Before the per-application shape, which `/token/refresh` also has (as application "token").
+  if (TOKEN_PATH.test(path)) {
+    // The application is named in the body, which a preflight does not carry: any application's origin.
+    return [...(await cachedOriginsOfAllApplications())];
+  }
   const publicApp = PUBLIC_PATH.exec(path)?.[1];
   if (publicApp) {
     const app = await cachedApplication(publicApp);
     return app ? (JSON.parse(app.corsOrigins) as string[]) : [];
-  }
-  if (TOKEN_PATH.test(path)) {
-    // The application is named in the body, which a preflight does not carry: any application's origin.
-    const apps = await Application.findAll({ attributes: ['corsOrigins'] });
-    return apps.flatMap((app) => JSON.parse(app.corsOrigins) as string[]);
   }
   return adminOrigins;
 }
