@@ -1,7 +1,16 @@
-/** @type {import('jest').Config} */
+/**
+ * `npm test` runs every suite that needs nothing but Node and this repository (SQLite in memory or
+ * in a temporary file). Suites under tests/services/ need the machine's PostgreSQL, Redis or
+ * Python's PyJWT, and tests/e2e/ needs Chromium: `npm run test:all` (JAWTH_TEST_ALL=1) adds them.
+ * @type {import('jest').Config}
+ */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    ...(process.env.JAWTH_TEST_ALL ? [] : ['/tests/services/', '/tests/e2e/']),
+  ],
   testTimeout: 30000,
 };

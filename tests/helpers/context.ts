@@ -44,7 +44,7 @@ export async function createTestContext(
   overrides: Partial<Config> = {},
   options: { logger?: pino.Logger; sqliteFile?: string } = {},
 ): Promise<TestContext> {
-  const pgUrl = options.sqliteFile ? undefined : process.env.TEST_DATABASE_URL;
+  const pgUrl = options.sqliteFile ? undefined : process.env.TEST_DATABASE_URL || undefined;
   const schema = `jawth_test_${crypto.randomBytes(6).toString('hex')}`;
   if (pgUrl) await adminQuery(pgUrl, `CREATE SCHEMA ${schema}`);
   const databaseUrl = pgUrl ?? (options.sqliteFile ? `sqlite:${options.sqliteFile}` : 'sqlite::memory:');

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { encryptQuidValue } from '../../src/services/import/quid-crypto';
 
 /** CI always runs PostgreSQL: the Quid side of the import tests uses it even when jawth's tests run on SQLite. */
-export const QUID_PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const QUID_PG_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
 // Quid's tables, reduced to the columns the import reads plus the ones Quid has beside them.
 const QUID_SCHEMA = `
