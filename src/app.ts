@@ -21,16 +21,19 @@ import { usersRouter } from './http/routes/users.routes';
 import type { Deps } from './services/deps';
 import { createLoginLimiter, type LoginLimiter } from './services/login-limiter';
 import { createMetrics } from './services/metrics';
+import { createRefusalAudit } from './services/audit-refusals';
 
 /**
  * Builds the Express application; never listens (server.ts and the tests do). Without a
  * `limiter`, one is made from the configuration; whoever passes one closes it.
  */
 export function createApp(base: Deps & { limiter?: LoginLimiter }): Express {
+  const limiter = base.limiter ?? createLoginLimiter(base.config, base.logger);
   const deps: AppDeps = {
     ...base,
-    limiter: base.limiter ?? createLoginLimiter(base.config, base.logger),
-    metrics: createMetrics(),
+    limiter,
+    refusals: createRefusalAudit(base),
+    metrics: createMetrics(limiter),
   };
   const app = express();
   app.disable('x-powered-by');

@@ -14,6 +14,7 @@ const STATUS = {
   invalid_token: 401,
   refresh_token_reused: 401,
   forbidden: 403,
+  origin_not_allowed: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,

@@ -1,4 +1,5 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { Session, User } from './models';
 import { sqliteReaders } from './sqlite-readers';
 
 /** A refresh session with the user and memberships a token needs, as plain data. */
@@ -96,4 +97,85 @@ function asDate(value: Date | string): Date {
 function names(value: string[] | string | null): { name: string }[] {
   const list: unknown = typeof value === 'string' ? JSON.parse(value) : (value ?? []);
   return (list as (string | null)[]).filter((name): name is string => name !== null).map((name) => ({ name }));
+}
+
+/** A refresh session about to be created. */
+export interface NewSession {
+  tokenHash: string;
+  familyId: string;
+  userId: number;
+  expiresAt: Date;
+}
+
+/** What became of a renewal: done, lost to a concurrent spend of the same token, or revoked meanwhile. */
+export type Renewal = 'renewed' | 'already_spent' | 'revoked';
+
+/**
+ * Creates the successor of a refresh session, spending the parent first when `spend` is set,
+ * so that a revocation is final once it has answered (contract §4.4): a successor is never left
+ * alive by a revocation that ran while it was being made.
+ * - PostgreSQL: one transaction that first takes a share lock on the user's row; revocations
+ *   take the exclusive lock before they touch sessions, so they wait for renewals in flight and
+ *   then see their successors.
+ * - SQLite runs one write at a time, and each statement sees every committed one: the spend is
+ *   one conditional UPDATE (not spent, not revoked), and after the successor is inserted the
+ *   parent is read again; if a revocation came in between, the successor is revoked too. No
+ *   transaction: Sequelize opens a new SQLite connection for each one.
+ */
+export async function renewSession(
+  db: Sequelize,
+  parent: { id: number; userId: number },
+  child: NewSession,
+  now: Date,
+  options: { spend: boolean },
+): Promise<Renewal> {
+  const steps = async (transaction?: Transaction): Promise<Renewal> => {
+    if (transaction) {
+      const user = await User.findByPk(parent.userId, {
+        attributes: ['id'],
+        lock: transaction.LOCK.SHARE,
+        transaction,
+      });
+      if (!user) return 'revoked';
+    }
+    if (options.spend) {
+      const [spent] = await Session.update(
+        { usedAt: now },
+        { where: { id: parent.id, usedAt: null, revokedAt: null }, transaction },
+      );
+      if (spent !== 1) {
+        const state = await Session.findByPk(parent.id, { attributes: ['revokedAt'], transaction });
+        return state && !state.revokedAt ? 'already_spent' : 'revoked';
+      }
+    }
+    const created = await Session.create({ ...child, usedAt: null, revokedAt: null }, { transaction });
+    const after = await Session.findByPk(parent.id, { attributes: ['revokedAt'], transaction });
+    if (after && !after.revokedAt) return 'renewed';
+    await Session.update({ revokedAt: now }, { where: { id: created.id }, transaction });
+    return 'revoked';
+  };
+  if (db.getDialect() !== 'postgres') return steps();
+  return db.transaction((transaction) => steps(transaction));
+}
+
+/**
+ * Ends refresh sessions of one user (all of them, or one family) for good. On PostgreSQL it
+ * first takes the user's row lock, so that renewals in flight finish before and are revoked
+ * too (see renewSession); the caller's transaction, when given, holds it until commit.
+ */
+export async function revokeUserSessions(
+  db: Sequelize,
+  userId: number,
+  now: Date,
+  options: { familyId?: string; transaction?: Transaction } = {},
+): Promise<void> {
+  const steps = async (transaction?: Transaction) => {
+    if (transaction && db.getDialect() === 'postgres') {
+      await User.findByPk(userId, { attributes: ['id'], lock: transaction.LOCK.UPDATE, transaction });
+    }
+    const where = { userId, revokedAt: null, ...(options.familyId ? { familyId: options.familyId } : {}) };
+    await Session.update({ revokedAt: now }, { where, transaction });
+  };
+  if (options.transaction || db.getDialect() !== 'postgres') return steps(options.transaction);
+  return db.transaction((transaction) => steps(transaction));
 }

@@ -1,9 +1,11 @@
 import type { Deps } from '../services/deps';
+import type { RefusalAudit } from '../services/audit-refusals';
 import type { LoginLimiter } from '../services/login-limiter';
 import type { Metrics } from '../services/metrics';
 
-/** What the HTTP layer holds besides the services' deps: the brute-force limiter and the metrics. */
+/** What the HTTP layer holds besides the services' deps: the brute-force limiter, its audit summary and the metrics. */
 export interface AppDeps extends Deps {
   limiter: LoginLimiter;
+  refusals: RefusalAudit;
   metrics: Metrics;
 }

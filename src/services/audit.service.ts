@@ -20,7 +20,7 @@ export interface AuditInput {
 /** Keys whose values are never written, wherever they appear in `detail`. */
 const SECRET_KEYS = /password|secret|token|authorization|^auth$|hash/i;
 
-function scrub(value: unknown): unknown {
+export function scrub(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(scrub);
   if (value && typeof value === 'object') {
     return Object.fromEntries(
@@ -33,12 +33,15 @@ function scrub(value: unknown): unknown {
 const cut = (text: string | null | undefined, max: number) => (text ? text.slice(0, max) : null);
 
 /**
- * Writes one audit entry. An audit failure is logged and never turns a login or an admin
+ * Writes one audit entry and returns its id. An audit failure is logged and never turns a login or an admin
  * change into an error: the action already happened, and refusing the answer would hide it.
  */
-export async function recordAudit(input: AuditInput, deps: Pick<Deps, 'clock' | 'logger'>): Promise<void> {
+export async function recordAudit(
+  input: AuditInput,
+  deps: Pick<Deps, 'clock' | 'logger'>,
+): Promise<number | undefined> {
   try {
-    await AuditEntry.create({
+    const entry = await AuditEntry.create({
       at: deps.clock.now(),
       actor: cut(input.actor, 255) ?? 'unknown',
       action: input.action.slice(0, 64),
@@ -49,8 +52,10 @@ export async function recordAudit(input: AuditInput, deps: Pick<Deps, 'clock' | 
       outcome: input.outcome,
       detail: input.detail ? JSON.stringify(scrub(input.detail)) : null,
     });
+    return entry.id;
   } catch (error) {
     deps.logger.error({ err: error, action: input.action }, 'could not write the audit log');
+    return undefined;
   }
 }
 

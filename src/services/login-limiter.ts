@@ -1,12 +1,6 @@
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
-import {
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-  type IRateLimiterOptions,
-  type RateLimiterAbstract,
-} from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config/config';
 
 /** Who is trying: the application, the username when the request names one, and the source IP. */
@@ -24,80 +18,148 @@ export class LimitExceeded extends Error {
 }
 
 export interface LoginLimiter {
-  /** Checks every counter before the password is: throws LimitExceeded when one is spent. */
+  /**
+   * Reserves one attempt on every counter before the password is checked; throws LimitExceeded
+   * when the failures already counted leave no room. Waits (bounded) while attempts in flight
+   * hold the last places, since each of them may yet succeed and give its place back.
+   */
   reserve(key: AttemptKey): Promise<Reservation>;
   /** Resolves when the shared store answers (at once without Redis), or false after `ms`. */
   ready(ms?: number): Promise<boolean>;
+  /** 'memory' (no REDIS_URL), 'redis', or 'fallback' while Redis does not answer. */
+  store(): 'memory' | 'redis' | 'fallback';
   close(): Promise<void>;
 }
 
 export interface Reservation {
-  /** The attempt succeeded: the triple's consecutive failures start again. */
+  /** The credentials were right: every place is given back and the triple's failures reset. */
   succeeded(): Promise<void>;
-  /**
-   * The credentials were wrong: one failure on every counter, in one atomic step each. Throws
-   * LimitExceeded when this failure is beyond a limit, so that the caller answers 429, not 401.
-   */
+  /** The credentials were wrong: the places stay taken as failures; the triple's last one locks it. */
   failed(): Promise<void>;
+  /** The password was never judged (a 400, a 500): every place is given back. */
+  released(): Promise<void>;
 }
 
 const HOUR = 3600;
+/** How long an attempt may wait for attempts in flight to give their places back. */
+const QUEUE_WAIT_MS = 10_000;
+/** Seconds a place in flight is kept at most (a password check takes well under one). */
+const PLACE_TTL = 60;
+/** A Redis command that has not answered by then counts as an outage (§4.5 falls back to memory). */
+const REDIS_COMMAND_TIMEOUT_MS = 200;
+/** During an outage, how often one request tries Redis again. */
+const REDIS_RETRY_MS = 2000;
 
-interface Limiters {
-  triple: RateLimiterAbstract;
-  ip: RateLimiterAbstract;
-  account: RateLimiterAbstract;
+/**
+ * One limit (§4.5) as two counters: `failures` in the limit's window, and `places`, the attempts
+ * in flight, taken atomically before a password is checked. An attempt goes ahead only while
+ * in flight + failures stay within the limit. A failure is counted before its place is given
+ * back, so every attempt sees each earlier one in one counter or the other: a burst of any
+ * size gets at most `points` password checks, and correct logins sent at once all succeed,
+ * some after a short wait. Places expire after PLACE_TTL, so a process that dies mid-check
+ * cannot hold one for long.
+ */
+class Counter {
+  constructor(
+    readonly points: number,
+    private readonly places: Guarded,
+    private readonly failures: Guarded,
+    private readonly lockout?: number,
+  ) {}
+
+  /** 'taken': the place is ours; 'wait': attempts in flight hold the rest; throws when failures fill it. */
+  async tryReserve(id: string): Promise<'taken' | 'wait'> {
+    let inFlight: number;
+    try {
+      inFlight = (await this.places.run((l) => l.consume(id))).consumedPoints;
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      inFlight = error.consumedPoints;
+    }
+    const failed = await this.failures.run((l) => l.get(id));
+    const failures = failed?.consumedPoints ?? 0;
+    if (failures < this.points && inFlight + failures <= this.points) return 'taken';
+    await this.giveBack(id);
+    if (failed && failures >= this.points) throw exceeded(failed.msBeforeNext);
+    return 'wait';
+  }
+
+  giveBack(id: string): Promise<unknown> {
+    return this.places.run((l) => l.reward(id));
+  }
+
+  /** Counts the failure, then gives the place back; the triple's last allowed failure locks it. */
+  async fail(id: string): Promise<void> {
+    const failed = await this.failures.run((l) => l.penalty(id));
+    if (this.lockout && failed.consumedPoints >= this.points) {
+      await this.failures.run((l) => l.block(id, this.lockout as number));
+    }
+    await this.giveBack(id);
+  }
+
+  /** A success on the triple: the consecutive failures start again. */
+  reset(id: string): Promise<unknown> {
+    return this.failures.run((l) => l.delete(id));
+  }
 }
 
 /**
- * §4.5 with rate-limiter-flexible. Counters are checked before the password and a failure is
- * counted after it, with consume, one atomic store operation: of 50 parallel wrong passwords,
- * only as many as the limit allows are answered 401 and the others 429, while correct logins in
- * flight never count against anyone. The triple's last allowed failure locks it for LOGIN_LOCKOUT.
- * With REDIS_URL the counters live in Redis, shared by every instance; when Redis cannot be
- * reached, each limiter falls back to an in-memory insurance limiter of this process (logins
- * keep working and stay limited per instance), with a warning, until Redis answers again.
+ * §4.5 with rate-limiter-flexible. Each of the three limits (application + username + IP,
+ * application + username, IP) is a Counter; an attempt takes a place on each before its password
+ * is checked. With REDIS_URL the counters live in Redis and every instance shares them; a Redis
+ * that fails or does not answer within REDIS_COMMAND_TIMEOUT_MS is replaced by this process's
+ * memory (logins keep working, limited per instance) with one warning per outage, until it
+ * answers again.
  */
 export function createLoginLimiter(config: Config, logger: Logger, options: { keyPrefix?: string } = {}): LoginLimiter {
   const prefix = options.keyPrefix ?? 'jawth';
-  const specs: Record<keyof Limiters, IRateLimiterOptions> = {
-    triple: { points: config.loginMaxFailures, duration: config.loginLockout, blockDuration: config.loginLockout },
-    ip: { points: config.loginMaxFailuresPerIp, duration: HOUR },
-    account: { points: config.loginMaxFailures * 10, duration: HOUR },
+  const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  const health = new StoreHealth(logger);
+  const guarded = (keyPrefix: string, points: number, duration: number): Guarded => {
+    const memory = new RateLimiterMemory({ points, duration, keyPrefix });
+    const shared = redis && new RateLimiterRedis({ points, duration, keyPrefix, storeClient: redis });
+    return new Guarded(memory, shared, health);
   };
-  const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
-  const make = (name: keyof Limiters): RateLimiterAbstract => {
-    const opts = { ...specs[name], keyPrefix: `${prefix}:login:${name}` };
-    if (!redis) return new RateLimiterMemory(opts);
-    return new RateLimiterRedis({ ...opts, storeClient: redis, insuranceLimiter: new RateLimiterMemory(opts) });
-  };
-  const limiters: Limiters = { triple: make('triple'), ip: make('ip'), account: make('account') };
+  const counter = (name: string, points: number, duration: number, lockout?: number) =>
+    new Counter(
+      points,
+      guarded(`${prefix}:login:${name}:places`, points, PLACE_TTL),
+      guarded(`${prefix}:login:${name}:failures`, points, duration),
+      lockout,
+    );
+  const triple = counter('triple', config.loginMaxFailures, config.loginLockout, config.loginLockout);
+  const account = counter('account', config.loginMaxFailures * 10, HOUR);
+  const ip = counter('ip', config.loginMaxFailuresPerIp, HOUR);
 
   return {
     async reserve(key) {
-      const counters = (
-        [
-          [limiters.triple, key.username === undefined ? undefined : JSON.stringify([key.app, key.username, key.ip])],
-          [limiters.ip, key.ip],
-          [limiters.account, key.username === undefined ? undefined : JSON.stringify([key.app, key.username])],
-        ] as [RateLimiterAbstract, string | undefined][]
-      ).filter((counter): counter is [RateLimiterAbstract, string] => counter[1] !== undefined);
-      for (const [limiter, id] of counters) {
-        const state = await limiter.get(id).catch((error: unknown) => Promise.reject(refusal(error)));
-        if (state && state.consumedPoints >= limiter.points) throw refusal(state);
+      const held: [Counter, string][] = [[ip, key.ip]];
+      if (key.username !== undefined) {
+        held.push([triple, JSON.stringify([key.app, key.username, key.ip])]);
+        held.push([account, JSON.stringify([key.app, key.username])]);
+      }
+      const giveBack = (ids: [Counter, string][]) => Promise.all(ids.map(([c, id]) => c.giveBack(id)));
+      const deadline = Date.now() + QUEUE_WAIT_MS;
+      for (let pause = 10; ; pause = Math.min(pause * 2, 100)) {
+        const tries = await Promise.allSettled(held.map(([c, id]) => c.tryReserve(id)));
+        const taken = held.filter((_, i) => tries[i].status === 'fulfilled' && tries[i].value === 'taken');
+        if (taken.length === held.length) break;
+        await giveBack(taken);
+        const refused = tries.find((t): t is PromiseRejectedResult => t.status === 'rejected');
+        if (refused) throw refused.reason;
+        if (Date.now() > deadline) throw new LimitExceeded(1);
+        await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause));
       }
       return {
         async succeeded() {
-          const triple = counters.find(([limiter]) => limiter === limiters.triple);
-          if (triple) await triple[0].delete(triple[1]);
+          await giveBack(held);
+          if (key.username !== undefined) await triple.reset(held[1][1]);
         },
         async failed() {
-          for (const [limiter, id] of counters) {
-            const state = await limiter.consume(id).catch((error: unknown) => Promise.reject(refusal(error)));
-            if (limiter === limiters.triple && state.consumedPoints >= limiter.points) {
-              await limiter.block(id, config.loginLockout);
-            }
-          }
+          await Promise.all(held.map(([c, id]) => c.fail(id)));
+        },
+        async released() {
+          await giveBack(held);
         },
       };
     },
@@ -111,6 +173,10 @@ export function createLoginLimiter(config: Config, logger: Logger, options: { ke
         });
       });
     },
+    store() {
+      if (!redis) return 'memory';
+      return health.down ? 'fallback' : 'redis';
+    },
     async close() {
       if (!redis) return;
       if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
@@ -119,27 +185,77 @@ export function createLoginLimiter(config: Config, logger: Logger, options: { ke
   };
 }
 
-/** A RateLimiterRes is a limit; anything else is a store failure the insurance could not absorb. */
-function refusal(error: unknown): Error {
-  if (error instanceof RateLimiterRes) return new LimitExceeded(Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
-  return error instanceof Error ? error : new Error(String(error));
+function exceeded(msBeforeNext: number): LimitExceeded {
+  return new LimitExceeded(Math.max(1, Math.ceil(msBeforeNext / 1000)));
 }
 
-/** No offline queue: while Redis is away a command fails at once and the insurance limiter answers. */
-function connectRedis(url: string, logger: Logger): Redis {
-  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
-  let healthy = true;
-  redis.on('error', (error: Error) => {
-    if (!healthy) return;
-    healthy = false;
-    logger.warn(
-      { err: { message: error.message } },
+/** Whether Redis answers: one warning when an outage starts, one line when it ends. */
+class StoreHealth {
+  down = false;
+  private retryAt = 0;
+  constructor(private readonly logger: Logger) {}
+
+  useShared(): boolean {
+    return !this.down || Date.now() >= this.retryAt;
+  }
+
+  failed(error: unknown): void {
+    this.retryAt = Date.now() + REDIS_RETRY_MS;
+    if (this.down) return;
+    this.down = true;
+    this.logger.warn(
+      { err: { message: error instanceof Error ? error.message : String(error) } },
       'Redis unreachable: login rate limits fall back to this process memory until it answers',
     );
+  }
+
+  answered(): void {
+    if (!this.down) return;
+    this.down = false;
+    this.logger.info('Redis reachable again: login rate limits are shared again');
+  }
+}
+
+/**
+ * One limiter on Redis with an in-memory stand-in. A RateLimiterRes rejection is a limit and
+ * passes through; any other failure (refused, timed out) is an outage: this call and the next
+ * ones, until a retry every REDIS_RETRY_MS succeeds, run on memory.
+ */
+class Guarded {
+  constructor(
+    private readonly memory: RateLimiterAbstract,
+    private readonly shared: RateLimiterAbstract | undefined,
+    private readonly health: StoreHealth,
+  ) {}
+
+  async run<T>(operation: (limiter: RateLimiterAbstract) => Promise<T>): Promise<T> {
+    if (!this.shared || !this.health.useShared()) return operation(this.memory);
+    try {
+      const result = await operation(this.shared);
+      this.health.answered();
+      return result;
+    } catch (error) {
+      if (error instanceof RateLimiterRes) {
+        this.health.answered();
+        throw error;
+      }
+      this.health.failed(error);
+      return operation(this.memory);
+    }
+  }
+}
+
+/**
+ * No offline queue and a short command timeout: while Redis is away or frozen a command fails
+ * within REDIS_COMMAND_TIMEOUT_MS and the memory stand-in answers, so no login waits on Redis.
+ */
+function connectRedis(url: string): Redis {
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
   });
-  redis.on('ready', () => {
-    if (!healthy) logger.info('Redis reachable again: login rate limits are shared again');
-    healthy = true;
-  });
+  redis.on('error', () => {}); // outages are reported once, by StoreHealth, when a command fails
   return redis;
 }

@@ -3,7 +3,6 @@ import { TokenError, verifyToken } from '../crypto/jwt';
 import { AppError } from '../errors';
 import { Application, User } from '../db/models';
 import { verificationSecrets } from './application.service';
-import { cachedApplication } from './application-cache';
 import { assertTtl } from './refresh.service';
 import type { Deps } from './deps';
 import { accessClaims, createRefreshToken, signAccessToken } from './token.service';
@@ -39,7 +38,8 @@ export async function login(appName: string, username: string, password: string,
 
 /**
  * Quid's `POST /token/refresh`: a refresh token for valid credentials. An unknown application
- * answers like an unknown user, after the same bcrypt work.
+ * answers like an unknown user, after the same bcrypt work, and the lifetime is judged only
+ * after the credentials, so that no answer tells which applications exist or their maxima.
  */
 export async function quidRefreshToken(
   namespace: string,
@@ -48,10 +48,9 @@ export async function quidRefreshToken(
   ttl: number | undefined,
   deps: Deps,
 ): Promise<{ token: string }> {
-  const known = await cachedApplication(namespace);
-  if (known) assertTtl(ttl ?? known.refreshTtlMax, known.refreshTtlMax, 'refresh');
   const user = await authenticate(namespace, username, password, deps);
   const app = user.application as Application;
+  assertTtl(ttl ?? app.refreshTtlMax, app.refreshTtlMax, 'refresh');
   await recordLogin(user, deps);
   return { token: await createRefreshToken(app, user, ttl ?? app.refreshTtlMax, deps) };
 }
@@ -140,6 +139,6 @@ export async function changePassword(
   }
   assertPasswordPolicy(input.password, deps.config.passwordMinLength);
   user.passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
-  await revokeSessions(user, now);
+  await revokeSessions(user, now, deps);
   return startLogin(user, deps);
 }

@@ -1,10 +1,11 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { LoginLimiter } from './login-limiter';
 
 /**
  * One registry per app (never prom-client's global one), so that several apps in one process,
  * as in the tests, keep their own counts.
  */
-export function createMetrics() {
+export function createMetrics(limiter: Pick<LoginLimiter, 'store'>) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'jawth_' });
   return {
@@ -33,6 +34,14 @@ export function createMetrics() {
       help: 'Attempts refused with 429 by the brute-force limiter, by action',
       labelNames: ['action'] as const,
       registers: [registry],
+    }),
+    limiterFallback: new Gauge({
+      name: 'jawth_rate_limit_store_fallback',
+      help: '1 while Redis does not answer and the brute-force counters live in this process memory',
+      registers: [registry],
+      collect() {
+        this.set(limiter.store() === 'fallback' ? 1 : 0);
+      },
     }),
   };
 }

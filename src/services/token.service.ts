@@ -3,6 +3,7 @@ import type { Transaction } from 'sequelize';
 import { signToken, type Claims } from '../crypto/jwt';
 import { randomId, sha256 } from '../crypto/random';
 import { Session, type Application, type User } from '../db/models';
+import type { NewSession } from '../db/session.repository';
 import { keyId } from './application.service';
 import { epochSeconds, type Deps } from './deps';
 import { memberNames, type Members } from './user.service';
@@ -42,32 +43,38 @@ export function signAccessToken(app: Application, claims: Claims): string {
 }
 
 /**
- * A refresh token: a JWT signed with the application's refresh secret (never handed out),
- * whose random `jti` is recorded only as its SHA-256, with family, user and absolute expiry.
+ * A refresh token: a JWT signed with the application's refresh secret (never handed out), whose
+ * random `jti` is recorded only as its SHA-256, with family, user and absolute expiry. Returns
+ * the token and the session row to store; createRefreshToken stores it.
  */
+export function newRefreshToken(
+  app: Application,
+  user: Pick<User, 'id' | 'username'>,
+  ttl: number,
+  deps: Pick<Deps, 'clock' | 'config'>,
+  familyId: string = randomId(),
+): { token: string; session: NewSession } {
+  const jti = crypto.randomBytes(32).toString('base64url');
+  const iat = epochSeconds(deps.clock.now());
+  const token = signToken(
+    { username: user.username, app: app.name, jti, typ: 'refresh', iss: deps.config.issuer, iat, exp: iat + ttl },
+    app.refreshSecret,
+  );
+  return {
+    token,
+    session: { tokenHash: sha256(jti), familyId, userId: user.id, expiresAt: new Date((iat + ttl) * 1000) },
+  };
+}
+
+/** A refresh token of a new family (a login), stored at once. */
 export async function createRefreshToken(
   app: Application,
   user: Pick<User, 'id' | 'username'>,
   ttl: number,
   deps: Pick<Deps, 'clock' | 'config'>,
-  options: { familyId?: string; transaction?: Transaction } = {},
+  options: { transaction?: Transaction } = {},
 ): Promise<string> {
-  const now = deps.clock.now();
-  const jti = crypto.randomBytes(32).toString('base64url');
-  const iat = epochSeconds(now);
-  await Session.create(
-    {
-      tokenHash: sha256(jti),
-      familyId: options.familyId ?? randomId(),
-      userId: user.id,
-      expiresAt: new Date((iat + ttl) * 1000),
-      usedAt: null,
-      revokedAt: null,
-    },
-    { transaction: options.transaction },
-  );
-  return signToken(
-    { username: user.username, app: app.name, jti, typ: 'refresh', iss: deps.config.issuer, iat, exp: iat + ttl },
-    app.refreshSecret,
-  );
+  const { token, session } = newRefreshToken(app, user, ttl, deps);
+  await Session.create({ ...session, usedAt: null, revokedAt: null }, { transaction: options.transaction });
+  return token;
 }

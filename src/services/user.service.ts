@@ -2,7 +2,8 @@ import { Op, col, fn, where as sqlWhere, type Transaction, type WhereOptions } f
 import { assertPasswordPolicy, hashPassword } from '../crypto/password';
 import { randomId } from '../crypto/random';
 import { AppError, assertThat } from '../errors';
-import { Application, Group, Org, Session, User } from '../db/models';
+import { Application, Group, Org, User } from '../db/models';
+import { revokeUserSessions } from '../db/session.repository';
 import { uniquely } from '../db/unique';
 import type { CreateUserInput, UpdateUserInput } from '../schemas/user.schema';
 import type { Deps } from './deps';
@@ -176,7 +177,7 @@ export async function updateUser(
   const revoke = input.password !== undefined || input.disabled === true;
   const save = () =>
     deps.db.transaction(async (transaction) => {
-      if (revoke) await endSessions(user, deps.clock.now(), transaction);
+      if (revoke) await endSessions(user, deps.clock.now(), deps, transaction);
       await user.save({ transaction });
       await setMemberships(user, app, input, transaction);
     });
@@ -185,17 +186,19 @@ export async function updateUser(
 }
 
 /** Every refresh token and login token of the user stops working on jawth's endpoints. */
-export async function revokeSessions(user: User, now: Date, transaction?: Transaction): Promise<void> {
-  await endSessions(user, now, transaction);
-  await user.save({ transaction });
+export async function revokeSessions(user: User, now: Date, deps: Pick<Deps, 'db'>): Promise<void> {
+  await deps.db.transaction(async (transaction) => {
+    await endSessions(user, now, deps, transaction);
+    await user.save({ transaction });
+  });
 }
 
 /** Marks the user's refresh tokens revoked and dates their login tokens out; the caller saves the user. */
-async function endSessions(user: User, now: Date, transaction?: Transaction): Promise<void> {
+async function endSessions(user: User, now: Date, deps: Pick<Deps, 'db'>, transaction: Transaction): Promise<void> {
   // Strictly after the latest login, even within its millisecond, so that its token is refused.
   const latest = user.lastLoginAt;
   user.tokensValidAfter = latest && latest >= now ? new Date(latest.getTime() + 1) : now;
-  await Session.update({ revokedAt: now }, { where: { userId: user.id, revokedAt: null }, transaction });
+  await revokeUserSessions(deps.db, user.id, now, { transaction });
 }
 
 export async function deleteUser(user: User): Promise<void> {

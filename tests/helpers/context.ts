@@ -33,6 +33,8 @@ export interface TestContext {
   config: Config;
   clock: FakeClock;
   limiter: LoginLimiter;
+  /** Another jawth instance on the same database and the same rate-limit store (own limiter and memory). */
+  secondInstance(): Promise<Express>;
   close(): Promise<void>;
 }
 
@@ -61,7 +63,8 @@ export async function createTestContext(
   activeClock = clock;
   const logger = options.logger ?? pino({ level: 'silent' });
   // A key prefix of its own, so that test files sharing one Redis never share counters.
-  const limiter = createLoginLimiter(config, logger, { keyPrefix: `jawth-test-${schema}` });
+  const limiters = [createLoginLimiter(config, logger, { keyPrefix: `jawth-test-${schema}` })];
+  const limiter = limiters[0];
   await limiter.ready();
   const deps: Deps = { db, config, clock, logger };
   return {
@@ -70,8 +73,14 @@ export async function createTestContext(
     config,
     clock,
     limiter,
+    async secondInstance() {
+      const other = createLoginLimiter(config, logger, { keyPrefix: `jawth-test-${schema}` });
+      limiters.push(other);
+      await other.ready();
+      return createApp({ ...deps, limiter: other });
+    },
     async close() {
-      await limiter.close();
+      await Promise.all(limiters.map((l) => l.close()));
       await closeSqliteReaders(db);
       await db.close();
       if (pgUrl) await adminQuery(pgUrl, `DROP SCHEMA ${schema} CASCADE`);

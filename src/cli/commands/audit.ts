@@ -16,13 +16,13 @@ function cliActor(): string {
  * Records one CLI data move (import, export) in the audit log. `detail` holds counts and names,
  * never a secret or a hash (the audit service scrubs such keys besides).
  */
-export function auditCli(
+export async function auditCli(
   action: string,
   outcome: AuditOutcome,
   detail: Record<string, unknown>,
   app: string | null = null,
 ): Promise<void> {
-  return recordAudit(
+  await recordAudit(
     { actor: cliActor(), action, outcome, app, detail },
     { clock: systemClock, logger: pino({ level: 'silent' }) },
   );

@@ -1,5 +1,6 @@
 import cors, { type CorsOptions } from 'cors';
 import type { Request, RequestHandler } from 'express';
+import { AppError } from '../../errors';
 import { cachedApplication, cachedOriginsOfAllApplications } from '../../services/application-cache';
 
 /** The public endpoints (§4): an application's own `cors_origins` govern them. */
@@ -40,4 +41,21 @@ export function corsPolicy(adminOrigins: string[]): RequestHandler {
       (error: unknown) => callback(error as Error),
     );
   });
+}
+
+/**
+ * Contract §4.3: `/token/refresh` and `/token/access` read a body of any content type (quidjs
+ * sends text/plain), so a browser sends them cross-site without a preflight. A request whose
+ * `Origin` is neither this server nor one of the named application's origins is refused before
+ * any password is checked or counted; otherwise any website could lock a user out from the
+ * user's own IP. An unknown application has no origins, so the answer tells nothing about it.
+ */
+export async function assertOriginAllowed(req: Request, appName: string): Promise<void> {
+  const origin = req.headers.origin;
+  if (origin === undefined || origin === `${req.protocol}://${req.get('host')}`) return;
+  const app = await cachedApplication(appName);
+  const allowed = app ? (JSON.parse(app.corsOrigins) as string[]) : [];
+  if (!allowed.includes(origin)) {
+    throw new AppError('origin_not_allowed', 'This origin may not call this endpoint for this application.');
+  }
 }

@@ -13,10 +13,11 @@ export interface Attempt {
 
 /**
  * Runs a credential check under the §4.5 limits and records it (audit log and metrics).
- * Spent counters answer 429 rate_limited with Retry-After before `check` runs, even for the right
- * password. A 401 from `check` counts one failure, atomically; the failure beyond a limit is
- * answered 429, not 401, so parallel requests cannot get more 401s than the limit allows. A
- * success resets the (app, username, IP) count; other errors (400, 500) count nothing.
+ * The attempt is reserved on every counter before `check` runs, so a burst gets no more checks
+ * than the limits allow; when failures fill a counter the answer is 429 rate_limited with
+ * Retry-After, even for the right password. A 401 from `check` keeps the reservation as a
+ * failure; a success gives it back and resets the (app, username, IP) count; other errors
+ * (400, 500) give it back and count nothing. Refusals are audited summarised, not one row each.
  */
 export async function limitAttempt<T>(
   deps: AppDeps,
@@ -25,25 +26,21 @@ export async function limitAttempt<T>(
   check: () => Promise<T>,
 ): Promise<T> {
   const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-  const audit = (outcome: 'success' | 'failure' | 'rate_limited' | 'error', detail?: Record<string, unknown>) =>
-    recordAudit(
-      {
-        actor: attempt.username ?? 'anonymous',
-        action: attempt.action,
-        app: attempt.app,
-        target: attempt.username,
-        ip,
-        userAgent: req.get('user-agent'),
-        outcome,
-        detail,
-      },
-      deps,
-    );
+  const entry = {
+    actor: attempt.username ?? 'anonymous',
+    action: attempt.action,
+    app: attempt.app,
+    target: attempt.username,
+    ip,
+    userAgent: req.get('user-agent'),
+  };
+  const audit = (outcome: 'success' | 'failure' | 'error', detail?: Record<string, unknown>) =>
+    recordAudit({ ...entry, outcome, detail }, deps);
   const limited = async (error: unknown): Promise<never> => {
     if (!(error instanceof LimitExceeded)) throw error;
     deps.metrics.rateLimited.inc({ action: attempt.action });
     deps.metrics.logins.inc({ action: attempt.action, outcome: 'rate_limited' });
-    await audit('rate_limited', { retry_after: error.retryAfter });
+    await deps.refusals.record({ ...entry, outcome: 'rate_limited', detail: { retry_after: error.retryAfter } });
     throw new AppError('rate_limited', 'Too many failed attempts; try again later.', undefined, {
       retryAfter: error.retryAfter,
     });
@@ -57,7 +54,8 @@ export async function limitAttempt<T>(
     await audit('success');
     return result;
   } catch (error) {
-    if (error instanceof AppError && error.status === 401) await reservation.failed().catch(limited);
+    if (error instanceof AppError && error.status === 401) await reservation.failed();
+    else await reservation.released();
     const outcome = error instanceof AppError ? 'failure' : 'error';
     deps.metrics.logins.inc({ action: attempt.action, outcome });
     await audit(outcome, error instanceof AppError ? { reason: error.code } : undefined);

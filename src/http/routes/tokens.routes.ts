@@ -3,6 +3,7 @@ import { quidAccessSchema, quidRefreshSchema, rotateRefreshSchema, ttlParamsSche
 import { quidRefreshToken } from '../../services/login.service';
 import { accessToken, rotateRefreshToken } from '../../services/refresh.service';
 import type { AppDeps } from '../app-deps';
+import { assertOriginAllowed } from '../middleware/cors';
 import { limitAttempt } from '../middleware/login-limit';
 import { parse } from '../validate';
 
@@ -15,6 +16,7 @@ export function tokensRouter(deps: AppDeps): Router {
   router.post(['/token/refresh', '/token/refresh/:ttl'], anyJson, async (req, res) => {
     const { ttl } = parse(ttlParamsSchema, req.params);
     const { namespace, username, password } = parse(quidRefreshSchema, req.body);
+    await assertOriginAllowed(req, namespace);
     const attempt = { action: 'token.refresh', app: namespace, username };
     const result = await limitAttempt(deps, req, attempt, () =>
       quidRefreshToken(namespace, username, password, ttl, deps),
@@ -26,6 +28,7 @@ export function tokensRouter(deps: AppDeps): Router {
   router.post(['/token/access', '/token/access/:ttl'], anyJson, async (req, res) => {
     const { ttl } = parse(ttlParamsSchema, req.params);
     const { namespace, refresh_token } = parse(quidAccessSchema, req.body);
+    await assertOriginAllowed(req, namespace);
     const result = await accessToken(namespace, refresh_token, ttl, deps);
     deps.metrics.tokensIssued.inc({ kind: 'access' });
     res.json(result);

@@ -93,7 +93,7 @@ export function usersRouter(deps: Deps): Router {
 
   router.delete('/:app/users/:username/sessions', async (req, res) => {
     const application = await findApplication(req.params.app);
-    await users.revokeSessions(await users.findUser(application, req.params.username), deps.clock.now());
+    await users.revokeSessions(await users.findUser(application, req.params.username), deps.clock.now(), deps);
     res.status(204).end();
   });
 
