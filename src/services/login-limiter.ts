@@ -97,6 +97,11 @@ class Counter {
     await this.giveBack(id);
   }
 
+  /** An attempt another limit refused still failed from here (the IP's ceiling counts it). */
+  countRefused(id: string): Promise<unknown> {
+    return this.failures.run((l) => l.penalty(id));
+  }
+
   /** A success on the triple: the consecutive failures start again. */
   reset(id: string): Promise<unknown> {
     return this.failures.run((l) => l.delete(id));
@@ -145,8 +150,12 @@ export function createLoginLimiter(config: Config, logger: Logger, options: { ke
         const taken = held.filter((_, i) => tries[i].status === 'fulfilled' && tries[i].value === 'taken');
         if (taken.length === held.length) break;
         await giveBack(taken);
-        const refused = tries.find((t): t is PromiseRejectedResult => t.status === 'rejected');
-        if (refused) throw refused.reason;
+        const refused = tries.findIndex((t) => t.status === 'rejected');
+        if (refused >= 0) {
+          // Hammering a locked account is still guessing from this IP: it counts on the IP's ceiling.
+          if (refused > 0) await ip.countRefused(key.ip);
+          throw (tries[refused] as PromiseRejectedResult).reason;
+        }
         if (Date.now() > deadline) throw new LimitExceeded(1);
         await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause));
       }

@@ -63,4 +63,34 @@ describe('brute-force protection beyond /:app/login (contract §4.5)', () => {
     }
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
   });
+
+  it.each([
+    [
+      '/token/refresh',
+      (app: string, username: string, password: string) =>
+        request(ctx.app)
+          .post('/token/refresh')
+          .set('X-Forwarded-For', '203.0.113.20')
+          .send({ namespace: app, username, password }),
+    ],
+    [
+      '/admin/login',
+      (_app: string, username: string, password: string) =>
+        request(ctx.app).post('/admin/login').set('X-Forwarded-For', '203.0.113.21').send({ username, password }),
+    ],
+  ])('%s: 20 guesses sent at once, the right one last, get 3 checks and no success', async (path, send) => {
+    const app = await createApplication(ctx.app);
+    const user =
+      path === '/admin/login'
+        ? { username: uniqueName('admin'), password: GOOD_PASSWORD }
+        : await createUser(ctx.app, app.name);
+    if (path === '/admin/login') await ensureAdminAccount(user.username, user.password, ctx.config);
+    const guesses = [...Array.from({ length: 19 }, (_, i) => `wrong-password-${i}`), user.password];
+
+    const statuses = (await Promise.all(guesses.map((p) => send(app.name, user.username, p)))).map((r) => r.status);
+
+    expect(statuses.filter((s) => s === 200)).toHaveLength(0);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(17);
+  });
 });

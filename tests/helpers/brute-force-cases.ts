@@ -177,6 +177,18 @@ export function perIpCases(storeConfig: Partial<Config>): void {
     expect((await fromIp(ctx.app, app.name, 'someone-new', 'wrong-password', '192.0.2.4')).status).toBe(401);
   });
 
+  it('guesses refused by a locked account still count on the IP, so the IP then stops for every username', async () => {
+    const app = await createApplication(ctx.app);
+    const user = await createUser(ctx.app, app.name);
+    for (let i = 0; i < 3; i++) {
+      expect((await fromIp(ctx.app, app.name, user.username, 'wrong-password', '192.0.2.5')).status).toBe(401);
+    }
+    expect((await fromIp(ctx.app, app.name, user.username, 'wrong-password', '192.0.2.5')).status).toBe(429);
+
+    expect((await fromIp(ctx.app, app.name, 'someone-else', 'wrong-password', '192.0.2.5')).status).toBe(429);
+    expect((await fromIp(ctx.app, app.name, 'someone-else', 'wrong-password', '192.0.2.6')).status).toBe(401);
+  });
+
   it('a request that is not a credential failure (400) does not count', async () => {
     const app = await createApplication(ctx.app);
     for (let i = 0; i < 6; i++) {
