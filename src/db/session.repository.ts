@@ -9,6 +9,7 @@ export interface SessionRecord {
   expiresAt: Date;
   usedAt: Date | null;
   revokedAt: Date | null;
+  lastUsedAt: Date | null;
   user: {
     id: number;
     uid: string;
@@ -27,6 +28,7 @@ interface Row {
   expires_at: Date | string;
   used_at: Date | string | null;
   revoked_at: Date | string | null;
+  last_used_at: Date | string | null;
   user_id: number | string;
   uid: string;
   application_id: number | string;
@@ -47,7 +49,7 @@ const AGGREGATE = {
 
 function sessionQuery(dialect: 'sqlite' | 'postgres'): string {
   const agg = AGGREGATE[dialect];
-  return `SELECT s.id, s.family_id, s.expires_at, s.used_at, s.revoked_at,
+  return `SELECT s.id, s.family_id, s.expires_at, s.used_at, s.revoked_at, s.last_used_at,
       u.id AS user_id, u.uid, u.application_id, u.username, u.role, u.disabled,
       (SELECT ${agg('g.name')} FROM user_groups ug JOIN "groups" g ON g.id = ug.group_id WHERE ug.user_id = u.id) AS "groups",
       (SELECT ${agg('o.name')} FROM user_orgs uo JOIN orgs o ON o.id = uo.org_id WHERE uo.user_id = u.id) AS orgs
@@ -76,6 +78,7 @@ export async function findSessionByTokenHash(db: Sequelize, tokenHash: string): 
     expiresAt: asDate(row.expires_at),
     usedAt: row.used_at === null ? null : asDate(row.used_at),
     revokedAt: row.revoked_at === null ? null : asDate(row.revoked_at),
+    lastUsedAt: row.last_used_at === null ? null : asDate(row.last_used_at),
     user: {
       id: Number(row.user_id),
       uid: row.uid,
@@ -99,12 +102,65 @@ function names(value: string[] | string | null): { name: string }[] {
   return (list as (string | null)[]).filter((name): name is string => name !== null).map((name) => ({ name }));
 }
 
+/** Where a request came from, as seen through TRUST_PROXY. */
+export interface ClientInfo {
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
 /** A refresh session about to be created. */
 export interface NewSession {
   tokenHash: string;
   familyId: string;
   userId: number;
   expiresAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** How often a session's last use is written at most: the token hot path reads, it rarely writes. */
+const LAST_USE_PRECISION_MS = 60_000;
+
+/** Records that a token of this session was used, unless that was written less than a minute ago. */
+export async function touchSession(session: SessionRecord, now: Date): Promise<void> {
+  if (session.lastUsedAt && now.getTime() - session.lastUsedAt.getTime() < LAST_USE_PRECISION_MS) return;
+  await Session.update({ lastUsedAt: now }, { where: { id: session.id } });
+}
+
+/** One entry per live refresh family of a user (contract §3.3): what an admin sees and may end. */
+export interface FamilySummary {
+  id: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/**
+ * The user's live families, newest first. A family is live while it holds a refresh token that
+ * is neither spent, revoked nor expired; it was created by its first session, last used by its
+ * newest session or the latest use recorded, and it is where its newest session came from.
+ */
+export async function listFamilies(userId: number, now: Date): Promise<FamilySummary[]> {
+  const rows = await Session.findAll({ where: { userId, revokedAt: null }, order: [['id', 'ASC']] });
+  const families = new Map<string, Session[]>();
+  for (const row of rows) families.set(row.familyId, [...(families.get(row.familyId) ?? []), row]);
+  const live = [...families.values()].filter((family) => family.some((s) => !s.usedAt && s.expiresAt > now));
+  const latest = (dates: number[]) => new Date(Math.max(...dates));
+  return live
+    .map((family) => {
+      const newest = family[family.length - 1];
+      return {
+        id: newest.familyId,
+        createdAt: family[0].createdAt,
+        lastUsedAt: latest(family.map((s) => Math.max(s.createdAt.getTime(), s.lastUsedAt?.getTime() ?? 0))),
+        expiresAt: latest(family.map((s) => s.expiresAt.getTime())),
+        ip: newest.ip,
+        userAgent: newest.userAgent,
+      };
+    })
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id));
 }
 
 /** What became of a renewal: done, lost to a concurrent spend of the same token, or revoked meanwhile. */
@@ -161,20 +217,22 @@ export async function renewSession(
 /**
  * Ends refresh sessions of one user (all of them, or one family) for good. On PostgreSQL it
  * first takes the user's row lock, so that renewals in flight finish before and are revoked
- * too (see renewSession); the caller's transaction, when given, holds it until commit.
+ * too (see renewSession); the caller's transaction, when given, holds it until commit. Returns
+ * how many sessions it ended.
  */
 export async function revokeUserSessions(
   db: Sequelize,
   userId: number,
   now: Date,
   options: { familyId?: string; transaction?: Transaction } = {},
-): Promise<void> {
-  const steps = async (transaction?: Transaction) => {
+): Promise<number> {
+  const steps = async (transaction?: Transaction): Promise<number> => {
     if (transaction && db.getDialect() === 'postgres') {
       await User.findByPk(userId, { attributes: ['id'], lock: transaction.LOCK.UPDATE, transaction });
     }
     const where = { userId, revokedAt: null, ...(options.familyId ? { familyId: options.familyId } : {}) };
-    await Session.update({ revokedAt: now }, { where, transaction });
+    const [revoked] = await Session.update({ revokedAt: now }, { where, transaction });
+    return revoked;
   };
   if (options.transaction || db.getDialect() !== 'postgres') return steps(options.transaction);
   return db.transaction((transaction) => steps(transaction));

@@ -54,3 +54,13 @@ export const tokenSchema = z.object({ token: z.string() });
 export const rotatedSchema = z.object({ token: z.string(), refresh_token: z.string(), expires_in: z.number().int() });
 
 export const adminSessionSchema = z.object({ token: z.string(), expires_in: z.number().int() });
+
+/** One live session of a user: a refresh family, from its login to its latest renewal. */
+export const sessionSchema = z.object({
+  id: z.string(),
+  created_at: z.string(),
+  last_used_at: z.string(),
+  expires_at: z.string(),
+  ip: z.string().nullable(),
+  user_agent: z.string().nullable(),
+});

@@ -2,6 +2,7 @@ import { dummyVerify, hashPassword, needsRehash, verifyPassword, assertPasswordP
 import { TokenError, verifyToken } from '../crypto/jwt';
 import { AppError } from '../errors';
 import { Application, User } from '../db/models';
+import type { ClientInfo } from '../db/session.repository';
 import { verificationSecrets } from './application.service';
 import { assertTtl } from './refresh.service';
 import type { Deps } from './deps';
@@ -32,8 +33,14 @@ function findLoginUser(appName: string, username: string): Promise<User | null> 
  * Unknown application, unknown user, wrong password and disabled user all get the same answer
  * after the same bcrypt work, so that neither the body nor the timing tells them apart.
  */
-export async function login(appName: string, username: string, password: string, deps: Deps): Promise<LoginResult> {
-  return startLogin(await authenticate(appName, username, password, deps), deps);
+export async function login(
+  appName: string,
+  username: string,
+  password: string,
+  client: ClientInfo,
+  deps: Deps,
+): Promise<LoginResult> {
+  return startLogin(await authenticate(appName, username, password, deps), client, deps);
 }
 
 /**
@@ -46,13 +53,14 @@ export async function quidRefreshToken(
   username: string,
   password: string,
   ttl: number | undefined,
+  client: ClientInfo,
   deps: Deps,
 ): Promise<{ token: string }> {
   const user = await authenticate(namespace, username, password, deps);
   const app = user.application as Application;
   assertTtl(ttl ?? app.refreshTtlMax, app.refreshTtlMax, 'refresh');
   await recordLogin(user, deps);
-  return { token: await createRefreshToken(app, user, ttl ?? app.refreshTtlMax, deps) };
+  return { token: await createRefreshToken(app, user, ttl ?? app.refreshTtlMax, deps, client) };
 }
 
 /** The user with these credentials, with application and memberships; re-hashes an old cost. */
@@ -82,13 +90,13 @@ async function recordLogin(user: User, deps: Deps): Promise<Date> {
 }
 
 /** Issues a login token (carrying this login's `timestamp`) and a refresh token. */
-async function startLogin(user: User, deps: Deps): Promise<LoginResult> {
+async function startLogin(user: User, client: ClientInfo, deps: Deps): Promise<LoginResult> {
   const app = user.application as Application;
   const now = await recordLogin(user, deps);
   const claims = accessClaims(app, user, now, app.accessTtl, deps.config.issuer, { timestamp: now.toISOString() });
   return {
     token: signAccessToken(app, claims),
-    refresh_token: await createRefreshToken(app, user, app.refreshTtlMax, deps),
+    refresh_token: await createRefreshToken(app, user, app.refreshTtlMax, deps, client),
     expires_in: app.accessTtl,
     token_type: 'Bearer',
     username: user.username,
@@ -106,6 +114,7 @@ export async function changePassword(
   username: string,
   token: string,
   input: { password: string; repeated_password: string },
+  client: ClientInfo,
   deps: Deps,
 ): Promise<LoginResult> {
   const user = await findLoginUser(appName, username);
@@ -140,5 +149,5 @@ export async function changePassword(
   assertPasswordPolicy(input.password, deps.config.passwordMinLength);
   user.passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
   await revokeSessions(user, now, deps);
-  return startLogin(user, deps);
+  return startLogin(user, client, deps);
 }

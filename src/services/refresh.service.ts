@@ -4,7 +4,14 @@ import { sha256 } from '../crypto/random';
 import { AppError } from '../errors';
 import { formatDuration } from '../config/duration';
 import { Session, type Application } from '../db/models';
-import { findSessionByTokenHash, renewSession, revokeUserSessions, type SessionRecord } from '../db/session.repository';
+import {
+  findSessionByTokenHash,
+  renewSession,
+  revokeUserSessions,
+  touchSession,
+  type ClientInfo,
+  type SessionRecord,
+} from '../db/session.repository';
 import { cachedApplication } from './application-cache';
 import { epochSeconds, type Deps } from './deps';
 import { accessClaims, newRefreshToken, signAccessToken } from './token.service';
@@ -79,6 +86,7 @@ export async function accessToken(namespace: string, refreshToken: string, ttl: 
   const session = await readRefreshToken(app, refreshToken, deps);
   const lifetime = ttl ?? app.accessTtl;
   assertTtl(lifetime, app.accessTtlMax, 'access');
+  await touchSession(session, deps.clock.now());
   const claims = accessClaims(app, session.user, deps.clock.now(), lifetime, deps.config.issuer);
   return { token: signAccessToken(app, claims) };
 }
@@ -89,12 +97,12 @@ export async function accessToken(namespace: string, refreshToken: string, ttl: 
  * token presented again within REFRESH_REUSE_GRACE (concurrent tabs, retries) gets a successor
  * too; later, it is taken as stolen and its whole family is revoked.
  */
-export async function rotateRefreshToken(appName: string, refreshToken: string, deps: Deps) {
+export async function rotateRefreshToken(appName: string, refreshToken: string, client: ClientInfo, deps: Deps) {
   const app = await requireApplication(appName);
   const session = await readRefreshToken(app, refreshToken, deps);
   const { user } = session;
   const renew = async (spend: boolean) => {
-    const next = newRefreshToken(app, user, app.refreshTtlMax, deps, session.familyId);
+    const next = newRefreshToken(app, user, app.refreshTtlMax, deps, client, session.familyId);
     const outcome = await renewSession(deps.db, { id: session.id, userId: user.id }, next.session, deps.clock.now(), {
       spend,
     });

@@ -3,7 +3,7 @@ import type { Transaction } from 'sequelize';
 import { signToken, type Claims } from '../crypto/jwt';
 import { randomId, sha256 } from '../crypto/random';
 import { Session, type Application, type User } from '../db/models';
-import type { NewSession } from '../db/session.repository';
+import type { ClientInfo, NewSession } from '../db/session.repository';
 import { keyId } from './application.service';
 import { epochSeconds, type Deps } from './deps';
 import { memberNames, type Members } from './user.service';
@@ -52,6 +52,7 @@ export function newRefreshToken(
   user: Pick<User, 'id' | 'username'>,
   ttl: number,
   deps: Pick<Deps, 'clock' | 'config'>,
+  client: ClientInfo,
   familyId: string = randomId(),
 ): { token: string; session: NewSession } {
   const jti = crypto.randomBytes(32).toString('base64url');
@@ -60,10 +61,15 @@ export function newRefreshToken(
     { username: user.username, app: app.name, jti, typ: 'refresh', iss: deps.config.issuer, iat, exp: iat + ttl },
     app.refreshSecret,
   );
-  return {
-    token,
-    session: { tokenHash: sha256(jti), familyId, userId: user.id, expiresAt: new Date((iat + ttl) * 1000) },
+  const session = {
+    tokenHash: sha256(jti),
+    familyId,
+    userId: user.id,
+    expiresAt: new Date((iat + ttl) * 1000),
+    ip: client.ip?.slice(0, 64) ?? null,
+    userAgent: client.userAgent?.slice(0, 255) ?? null,
   };
+  return { token, session };
 }
 
 /** A refresh token of a new family (a login), stored at once. */
@@ -72,9 +78,10 @@ export async function createRefreshToken(
   user: Pick<User, 'id' | 'username'>,
   ttl: number,
   deps: Pick<Deps, 'clock' | 'config'>,
+  client: ClientInfo,
   options: { transaction?: Transaction } = {},
 ): Promise<string> {
-  const { token, session } = newRefreshToken(app, user, ttl, deps);
+  const { token, session } = newRefreshToken(app, user, ttl, deps, client);
   await Session.create({ ...session, usedAt: null, revokedAt: null }, { transaction: options.transaction });
   return token;
 }

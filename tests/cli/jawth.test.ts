@@ -7,6 +7,7 @@ import { AdminAccount } from '../../src/db/models';
 import { openDatabase } from '../../src/db/sequelize';
 import { GOOD_PASSWORD } from '../helpers/factories';
 import { STACK_LINE, exited, listeningUrls, runCli, startCli, waitFor } from '../helpers/cli';
+import { migrations } from '../../src/db/migrations';
 
 const ADMIN_PASSWORD = 'admin-pass-word-42';
 // bcrypt cost 10, the lowest the configuration allows, keeps the spawned server quick.
@@ -85,12 +86,8 @@ describe('jawth, from a fresh folder to a running server', () => {
   it('migrate --status lists every migration as applied', async () => {
     const res = await cli('migrate', '--status', '--json');
     expect(res.code).toBe(0);
-    expect(JSON.parse(res.stdout)).toEqual([
-      { name: '0001-initial', state: 'applied' },
-      { name: '0002-admin-accounts', state: 'applied' },
-      { name: '0003-audit-log', state: 'applied' },
-      { name: '0004-users-paging-index', state: 'applied' },
-    ]);
+    expect(JSON.parse(res.stdout)).toEqual(migrations.map((m) => ({ name: m.name, state: 'applied' })));
+    expect(migrations[0].name).toBe('0001-initial');
     expect((await cli('migrate')).stdout).toContain('up to date');
   });
 

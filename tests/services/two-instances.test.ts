@@ -111,4 +111,24 @@ describe('two jawth instances on one PostgreSQL and one Redis', () => {
     );
     expect(again.status).toBe(401);
   });
+
+  it('give a burst of 40 guesses split over both, the right one last, 3 password checks in all and no success', async () => {
+    const appName = `burst-${crypto.randomBytes(4).toString('hex')}`;
+    expect((await adminCall(a.url, 'POST', '/applications', { name: appName })).status).toBe(201);
+    const user = { username: 'target', password: GOOD_PASSWORD };
+    expect((await adminCall(a.url, 'POST', `/${appName}/users`, user)).status).toBe(201);
+    const guesses = [...Array.from({ length: 39 }, (_, i) => `wrong-password-${i}`), GOOD_PASSWORD];
+
+    const statuses = await Promise.all(
+      guesses.map(async (password, i) => {
+        const res = await post(i % 2 ? b.url : a.url, `/${appName}/login`, { username: 'target', password });
+        await res.arrayBuffer();
+        return res.status;
+      }),
+    );
+
+    expect(statuses.filter((s) => s === 200)).toHaveLength(0);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(37);
+  });
 });

@@ -18,6 +18,11 @@ export class Session extends Model<InferAttributes<Session>, InferCreationAttrib
   declare expiresAt: Date;
   declare usedAt: Date | null;
   declare revokedAt: Date | null;
+  /** The latest time a token of this session was used (written at most once a minute). */
+  declare lastUsedAt: CreationOptional<Date | null>;
+  /** Where the session was opened or renewed, as seen through TRUST_PROXY. */
+  declare ip: CreationOptional<string | null>;
+  declare userAgent: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
 
   declare user?: NonAttribute<User>;
@@ -32,6 +37,9 @@ export class Session extends Model<InferAttributes<Session>, InferCreationAttrib
         expiresAt: { type: DataTypes.DATE, allowNull: false },
         usedAt: { type: DataTypes.DATE, allowNull: true },
         revokedAt: { type: DataTypes.DATE, allowNull: true },
+        lastUsedAt: { type: DataTypes.DATE, allowNull: true },
+        ip: { type: DataTypes.STRING(64), allowNull: true },
+        userAgent: { type: DataTypes.STRING(255), allowNull: true },
         createdAt: DataTypes.DATE,
       },
       { sequelize, tableName: 'sessions', underscored: true, updatedAt: false },

@@ -17,6 +17,7 @@ const ACTIONS: Record<string, string> = {
   'DELETE /users/:uid': 'user.delete',
   'DELETE /:app/users/:username': 'user.delete',
   'DELETE /:app/users/:username/sessions': 'user.revoke_sessions',
+  'DELETE /:app/users/:username/sessions/:id': 'user.revoke_session',
   'POST /orgs': 'org.create',
   'DELETE /orgs/:org': 'org.delete',
   'POST /:app/groups': 'group.create',

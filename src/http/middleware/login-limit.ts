@@ -3,6 +3,7 @@ import { AppError } from '../../errors';
 import { recordAudit } from '../../services/audit.service';
 import { LimitExceeded } from '../../services/login-limiter';
 import type { AppDeps } from '../app-deps';
+import { clientOf } from '../client';
 
 /** One credential attempt: its audit action, its application and the username it names (if any). */
 export interface Attempt {
@@ -25,14 +26,14 @@ export async function limitAttempt<T>(
   attempt: Attempt,
   check: () => Promise<T>,
 ): Promise<T> {
-  const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  const { ip, userAgent } = clientOf(req);
   const entry = {
     actor: attempt.username ?? 'anonymous',
     action: attempt.action,
     app: attempt.app,
     target: attempt.username,
     ip,
-    userAgent: req.get('user-agent'),
+    userAgent,
   };
   const audit = (outcome: 'success' | 'failure' | 'error', detail?: Record<string, unknown>) =>
     recordAudit({ ...entry, outcome, detail }, deps);

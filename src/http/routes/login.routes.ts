@@ -3,6 +3,7 @@ import { changePasswordSchema, loginSchema } from '../../schemas/user.schema';
 import { changePassword, login } from '../../services/login.service';
 import { AppError } from '../../errors';
 import type { AppDeps } from '../app-deps';
+import { clientOf } from '../client';
 import { bearerToken } from '../middleware/admin-auth';
 import { limitAttempt } from '../middleware/login-limit';
 import { parse } from '../validate';
@@ -14,7 +15,9 @@ export function loginRouter(deps: AppDeps): Router {
   router.post('/:app/login', async (req, res) => {
     const { username, password } = parse(loginSchema, req.body);
     const attempt = { action: 'login', app: req.params.app, username };
-    const result = await limitAttempt(deps, req, attempt, () => login(req.params.app, username, password, deps));
+    const result = await limitAttempt(deps, req, attempt, () =>
+      login(req.params.app, username, password, clientOf(req), deps),
+    );
     deps.metrics.tokensIssued.inc({ kind: 'access' });
     deps.metrics.tokensIssued.inc({ kind: 'refresh' });
     res.json(result);
@@ -24,7 +27,7 @@ export function loginRouter(deps: AppDeps): Router {
     const token = bearerToken(req.headers as { auth?: string; authorization?: string });
     if (!token) throw new AppError('unauthorized', 'The token of the latest login is required.');
     const input = parse(changePasswordSchema, req.body);
-    res.json(await changePassword(req.params.app, req.params.username, token, input, deps));
+    res.json(await changePassword(req.params.app, req.params.username, token, input, clientOf(req), deps));
   });
 
   return router;

@@ -3,6 +3,7 @@ import { quidAccessSchema, quidRefreshSchema, rotateRefreshSchema, ttlParamsSche
 import { quidRefreshToken } from '../../services/login.service';
 import { accessToken, rotateRefreshToken } from '../../services/refresh.service';
 import type { AppDeps } from '../app-deps';
+import { clientOf } from '../client';
 import { assertOriginAllowed } from '../middleware/cors';
 import { limitAttempt } from '../middleware/login-limit';
 import { parse } from '../validate';
@@ -19,7 +20,7 @@ export function tokensRouter(deps: AppDeps): Router {
     await assertOriginAllowed(req, namespace);
     const attempt = { action: 'token.refresh', app: namespace, username };
     const result = await limitAttempt(deps, req, attempt, () =>
-      quidRefreshToken(namespace, username, password, ttl, deps),
+      quidRefreshToken(namespace, username, password, ttl, clientOf(req), deps),
     );
     deps.metrics.tokensIssued.inc({ kind: 'refresh' });
     res.json(result);
@@ -39,7 +40,7 @@ export function tokensRouter(deps: AppDeps): Router {
     // No username before the token is verified: only the per-IP ceiling applies here.
     const attempt = { action: 'refresh', app: req.params.app };
     const result = await limitAttempt(deps, req, attempt, () =>
-      rotateRefreshToken(req.params.app, refresh_token, deps),
+      rotateRefreshToken(req.params.app, refresh_token, clientOf(req), deps),
     );
     deps.metrics.tokensIssued.inc({ kind: 'access' });
     deps.metrics.tokensIssued.inc({ kind: 'refresh' });

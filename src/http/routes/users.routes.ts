@@ -4,6 +4,7 @@ import { paginationSchema } from '../../schemas/common.schema';
 import { createAnyUserSchema, createUserSchema, updateUserSchema } from '../../schemas/user.schema';
 import { findApplication } from '../../services/application.service';
 import type { Deps } from '../../services/deps';
+import * as sessions from '../../services/session.service';
 import * as users from '../../services/user.service';
 import type { Application } from '../../db/models';
 import { adminAuth } from '../middleware/admin-auth';
@@ -88,6 +89,20 @@ export function usersRouter(deps: Deps): Router {
   router.delete('/:app/users/:username', async (req, res) => {
     const application = await findApplication(req.params.app);
     await users.deleteUser(await users.findUser(application, req.params.username));
+    res.status(204).end();
+  });
+
+  router.get('/:app/users/:username/sessions', async (req, res) => {
+    const { limit, offset } = parse(paginationSchema, req.query);
+    const application = await findApplication(req.params.app);
+    const live = await sessions.listSessions(await users.findUser(application, req.params.username), deps);
+    sendList(res, live.slice(offset, offset + limit), live.length);
+  });
+
+  router.delete('/:app/users/:username/sessions/:id', async (req, res) => {
+    const application = await findApplication(req.params.app);
+    const user = await users.findUser(application, req.params.username);
+    await sessions.revokeSession(user, req.params.id, deps);
     res.status(204).end();
   });
 

@@ -1,0 +1,30 @@
+import type { z } from 'zod';
+import { assertThat } from '../errors';
+import type { User } from '../db/models';
+import { listFamilies, revokeUserSessions } from '../db/session.repository';
+import type { sessionSchema } from '../schemas/responses.schema';
+import type { Deps } from './deps';
+
+/** Contract §3.3: the user's live sessions, one per refresh family (a login or a `/token/refresh`), newest first. */
+export async function listSessions(user: User, deps: Pick<Deps, 'clock'>): Promise<z.infer<typeof sessionSchema>[]> {
+  const families = await listFamilies(user.id, deps.clock.now());
+  return families.map((family) => ({
+    id: family.id,
+    created_at: family.createdAt.toISOString(),
+    last_used_at: family.lastUsedAt.toISOString(),
+    expires_at: family.expiresAt.toISOString(),
+    ip: family.ip,
+    user_agent: family.userAgent,
+  }));
+}
+
+/** Ends one session (refresh family) of the user at once; the user's other sessions go on. */
+export async function revokeSession(user: User, id: string, deps: Pick<Deps, 'db' | 'clock'>): Promise<void> {
+  const live = await listFamilies(user.id, deps.clock.now());
+  assertThat(
+    live.some((family) => family.id === id),
+    'not_found',
+    `No live session "${id}" for user "${user.username}".`,
+  );
+  await revokeUserSessions(deps.db, user.id, deps.clock.now(), { familyId: id });
+}
