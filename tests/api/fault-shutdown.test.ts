@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { exited, listeningUrls, startServer, waitFor, type Running } from '../helpers/cli';
 import { JAWTH_KEY, SECRET_KEY } from '../helpers/context';
-import { keepAliveLoad, quidAccessBody, type Outcome } from '../helpers/load';
+import { runLoad, quidAccessBody, type Outcome } from '../helpers/load';
 
 // Fault: SIGTERM while 50 keep-alive connections keep /token/access busy.
 const CONNECTIONS = 50;
@@ -25,7 +25,7 @@ async function signalUnderLoad(server: Running, listening: number) {
   await waitFor(() => listeningUrls(server.output()).length === listening, 20000);
   const base = listeningUrls(server.output())[0];
   const body = await quidAccessBody(base, 'drain');
-  const load = keepAliveLoad(`${base}/token/access`, body, CONNECTIONS);
+  const load = runLoad(`${base}/token/access`, body, { connections: CONNECTIONS });
   await waitFor(() => load.outcomes.filter((o) => o.status === 200).length >= 500, 20000);
   const signalAt = Date.now();
   server.child.kill('SIGTERM');

@@ -40,11 +40,19 @@ export function post(agent: http.Agent, url: string, body: unknown, timeoutMs = 
 }
 
 /**
- * `connections` loops, each POSTing one request after another over a keep-alive agent, until
- * `stop()`.
+ * `connections` loops, each POSTing one request after another until `stop()`: over keep-alive
+ * connections, or with `keepAlive: false` a new connection per request.
  */
-export function keepAliveLoad(url: string, body: unknown, connections: number, timeoutMs = 10_000) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+export function runLoad(
+  url: string,
+  body: unknown,
+  {
+    connections,
+    keepAlive = true,
+    timeoutMs = 10_000,
+  }: { connections: number; keepAlive?: boolean; timeoutMs?: number },
+) {
+  const agent = new http.Agent({ keepAlive, maxSockets: connections });
   const outcomes: Outcome[] = [];
   let running = true;
   const loops = Array.from({ length: connections }, async () => {
