@@ -67,3 +67,28 @@ describe('SIGTERM under keep-alive load', () => {
     60000,
   );
 });
+
+describe('a request that outlasts SHUTDOWN_TIMEOUT', () => {
+  it.each([
+    ['one process', {}, 1, /could not drain within 1s: 1 requests unanswered, exiting 1/],
+    ['WORKERS=2', { WORKERS: '2' }, 2, /worker \d+ did not drain \(exit 1\)/],
+  ])(
+    '%s: exits 1 and says so',
+    async (_name, env, listening, line) => {
+      // bcrypt cost 15: a login takes over 2 s, longer than the 1 s allowed to drain.
+      const server = start({ ...env, BCRYPT_COST: '15', SHUTDOWN_TIMEOUT: '1s' });
+      await waitFor(() => listeningUrls(server.output()).length === listening, 30000);
+      const slow = fetch(`${listeningUrls(server.output())[0]}/someapp/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'nobody', password: 'not-the-password' }),
+      }).catch(() => 'failed');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      server.child.kill('SIGTERM');
+      expect(await exited(server.child)).toBe(1);
+      expect(server.output()).toMatch(line);
+      await slow;
+    },
+    60000,
+  );
+});
