@@ -153,18 +153,37 @@ async function clusterRun(kind, vars, rows) {
   }
 }
 
-/** 60 s of access load in 5 s slices; RSS after each. Growth = last slice minus the second. */
+/**
+ * 60 s of access load in 5 s slices, RSS after each. RSS is reported at the start (before the
+ * load), after the warm-up (the first 10 s: heap, caches and JIT settle) and at the end; growth
+ * is counted after the warm-up, and should stay under 10% of it.
+ */
 async function soakRun(server, kind, accessOptions, ceilingRps) {
   log(`${kind}: soak, 60 s of access load`);
+  const start = server.rss();
   const samples = [];
   let last;
   for (let i = 0; i < 12; i++) {
     last = await measure(accessOptions, { seconds: 5, warmup: 0 });
     samples.push(server.rss());
   }
+  const warm = samples[1];
+  const end = samples[11];
+  const growth = round(end - warm);
+  const percent = round(((end - warm) / warm) * 100);
+  const verdict = percent < 10 ? 'under 10%' : 'NOT under 10%';
   log(`${kind}: soak RSS every 5 s: ${samples.join(', ')} MB`);
-  const growth = round(samples[11] - samples[1]);
-  return row('soak 60s', kind, last, ceilingRps, `RSS growth ${growth} MB`, samples[11]);
+  log(
+    `${kind}: soak RSS start ${start} MB, after 10 s warm-up ${warm} MB, end ${end} MB: growth after warm-up ${growth} MB (${percent}%, ${verdict})`,
+  );
+  return row(
+    'soak 60s',
+    kind,
+    last,
+    ceilingRps,
+    `RSS ${start}→${warm}→${end} MB, ${percent >= 0 ? '+' : ''}${percent}% after warm-up (<10%)`,
+    end,
+  );
 }
 
 async function main() {

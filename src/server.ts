@@ -8,7 +8,8 @@ import { ConfigError, parseConfig, type Config } from './config/config';
 import { writeEnvFile } from './config/env-file';
 import { readConfigSources } from './config/sources';
 import { migrateUp } from './db/migrator';
-import { openDatabase, prepareDatabase } from './db/sequelize';
+import { openDatabase, prepareDatabase, timeoutsOf } from './db/sequelize';
+import { gracefulCloser } from './http/graceful-close';
 import { closeSqliteReaders } from './db/sqlite-readers';
 import { dummyHash } from './crypto/password';
 import { createLogger } from './logger';
@@ -35,7 +36,7 @@ export function loadConfig(): Config {
 /** config → database → migrations → app → listen; SIGTERM/SIGINT close gracefully. */
 export async function start(config: Config): Promise<Server> {
   const logger = createLogger(config.logLevel);
-  const db = openDatabase(config.databaseUrl);
+  const db = openDatabase(config.databaseUrl, { timeouts: timeoutsOf(config) });
   await prepareDatabase(db);
   if (config.migrateOnStart) {
     const applied = await migrateUp(db, config.databaseUrl);
@@ -48,29 +49,43 @@ export async function start(config: Config): Promise<Server> {
   const app = createApp({ ...deps, limiter });
   const stopMaintenance = startMaintenance(deps);
   const server = app.listen(config.port, config.host);
+  const closer = gracefulCloser(server);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
   const where = `http://${config.host}:${(server.address() as { port: number }).port}`;
   logger.info({ url: where, database: describeDatabase(config.databaseUrl) }, `jawth listening on ${where}`);
-  if ((await countAdminAccounts()) === 0) {
-    logger.warn(`no admin account yet: run \`npx jawth init\` to create one for the console at ${where}/admin/`);
+  try {
+    if ((await countAdminAccounts()) === 0) {
+      logger.warn(`no admin account yet: run \`npx jawth init\` to create one for the console at ${where}/admin/`);
+    }
+  } catch (error) {
+    // A database that is down at start is /ready's business (503), not a reason to exit.
+    logger.warn({ err: error }, 'could not count the admin accounts: the database did not answer');
   }
 
-  const shutdown = (signal: string) => {
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    // A second signal (a supervisor signalling the whole process group) must not cut the drain short.
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'shutting down');
     stopMaintenance();
-    server.close(() => {
-      void Promise.allSettled([limiter.close(), closeSqliteReaders(db).then(() => db.close())]).finally(() =>
-        process.exit(0),
+    const result = await closer.close(config.shutdownTimeout * 1000);
+    if (!result.drained) {
+      logger.error(
+        { open: result.open, inFlight: result.inFlight },
+        `could not drain within ${config.shutdownTimeout}s: ${result.inFlight} requests unanswered, exiting 1`,
       );
-    });
-    server.closeIdleConnections();
-    setTimeout(() => process.exit(1), 10_000).unref();
+      process.exit(1);
+    }
+    await Promise.allSettled([limiter.close(), closeSqliteReaders(db).then(() => db.close())]);
+    logger.info('drained: every request answered');
+    process.exit(0);
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
   return server;
 }
 

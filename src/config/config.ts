@@ -46,6 +46,9 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   WORKERS: integer(1, 64).default(1),
   MIGRATE_ON_START: boolean.default(true),
+  DATABASE_CONNECT_TIMEOUT: duration('DATABASE_CONNECT_TIMEOUT').default(5),
+  DATABASE_STATEMENT_TIMEOUT: duration('DATABASE_STATEMENT_TIMEOUT').default(10),
+  SHUTDOWN_TIMEOUT: duration('SHUTDOWN_TIMEOUT').default(10),
   BCRYPT_COST: integer(10, 15).default(12),
   BODY_LIMIT: byteSize.default(16 * 1024),
   PASSWORD_MIN_LENGTH: integer(1, 72).default(8),
@@ -92,6 +95,12 @@ export interface Config {
   host: string;
   workers: number;
   migrateOnStart: boolean;
+  /** Seconds: opening a connection, waiting for one from the pool, waiting for SQLite's lock. */
+  databaseConnectTimeout: number;
+  /** Seconds one statement may run. */
+  databaseStatementTimeout: number;
+  /** Seconds SIGTERM waits for the requests in flight before giving up (exit 1). */
+  shutdownTimeout: number;
   bcryptCost: number;
   bodyLimit: number;
   passwordMinLength: number;
@@ -135,6 +144,9 @@ export function parseConfig(raw: Record<string, string | undefined>): Config {
     host: v.HOST,
     workers: v.WORKERS,
     migrateOnStart: v.MIGRATE_ON_START,
+    databaseConnectTimeout: v.DATABASE_CONNECT_TIMEOUT,
+    databaseStatementTimeout: v.DATABASE_STATEMENT_TIMEOUT,
+    shutdownTimeout: v.SHUTDOWN_TIMEOUT,
     bcryptCost: v.BCRYPT_COST,
     bodyLimit: v.BODY_LIMIT,
     passwordMinLength: v.PASSWORD_MIN_LENGTH,

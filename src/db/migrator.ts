@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import lockfile from 'proper-lockfile';
 import type { Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
 import { migrations } from './migrations';
@@ -6,6 +7,37 @@ import { migrations } from './migrations';
 // Any constant shared by every jawth instance: umzug has no lock of its own, so concurrent
 // starts on PostgreSQL serialise on this advisory lock, held on a dedicated connection.
 const MIGRATION_LOCK = 4_207_311;
+
+/** How long a start waits for another process's SQLite migration run (about a minute). */
+const SQLITE_LOCK_RETRIES = { retries: 120, minTimeout: 50, maxTimeout: 500 };
+
+type Release = () => Promise<void>;
+
+/** Session-level advisory lock on a dedicated PostgreSQL connection. */
+async function lockPostgres(url: string): Promise<Release> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+  return async () => {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    await client.end();
+  };
+}
+
+/**
+ * SQLite has no advisory lock: two servers started together on a new file both saw every
+ * migration pending and one failed ("index ... already exists"). A lock directory beside the
+ * file (`<file>.lock`, proper-lockfile: atomic mkdir, refreshed while held, taken over when a
+ * crashed holder leaves it stale) makes the second wait and then find nothing to do.
+ */
+async function lockSqliteFile(storage: string): Promise<Release> {
+  return lockfile.lock(storage, { realpath: false, retries: SQLITE_LOCK_RETRIES });
+}
+
+function sqliteStorage(sequelize: Sequelize): string | undefined {
+  const storage = (sequelize as unknown as { options: { storage?: string } }).options.storage;
+  return sequelize.getDialect() === 'sqlite' && storage && storage !== ':memory:' ? storage : undefined;
+}
 
 export function createMigrator(sequelize: Sequelize, lockUrl?: string) {
   const umzug = new Umzug({
@@ -18,17 +50,23 @@ export function createMigrator(sequelize: Sequelize, lockUrl?: string) {
     context: sequelize.getQueryInterface(),
     logger: undefined,
   });
-  if (sequelize.getDialect() === 'postgres' && lockUrl) {
-    let client: Client | undefined;
+  const storage = sqliteStorage(sequelize);
+  const lock =
+    sequelize.getDialect() === 'postgres' && lockUrl
+      ? () => lockPostgres(lockUrl)
+      : storage
+        ? () => lockSqliteFile(storage)
+        : undefined;
+  if (lock) {
+    // umzug computes the pending list after beforeCommand: the waiting instance sees none.
+    let release: Release | undefined;
     umzug.on('beforeCommand', async () => {
-      client = new Client({ connectionString: lockUrl });
-      await client.connect();
-      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      release = await lock();
     });
     umzug.on('afterCommand', async () => {
-      await client?.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
-      await client?.end();
-      client = undefined;
+      const held = release;
+      release = undefined;
+      await held?.();
     });
   }
   return umzug;

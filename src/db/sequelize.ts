@@ -1,30 +1,80 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Sequelize, type Options } from 'sequelize';
+import type { Config } from '../config/config';
 import { initModels } from './models';
+
+/** Seconds. `connect`: opening or waiting for a connection, SQLite's lock wait; `statement`: one statement. */
+export interface DatabaseTimeouts {
+  connect: number;
+  statement: number;
+}
+
+/** The defaults of DATABASE_CONNECT_TIMEOUT and DATABASE_STATEMENT_TIMEOUT. */
+export const DEFAULT_TIMEOUTS: DatabaseTimeouts = { connect: 5, statement: 10 };
+
+export const timeoutsOf = (config: Config): DatabaseTimeouts => ({
+  connect: config.databaseConnectTimeout,
+  statement: config.databaseStatementTimeout,
+});
 
 /**
  * Opens the database named by DATABASE_URL: `sqlite:<path>` (folder created on demand),
  * `sqlite::memory:` or `postgres://…`. `searchPath` lets tests give each file its own schema.
  */
-export function openDatabase(url: string, options: { searchPath?: string } = {}): Sequelize {
-  const common: Options = { logging: false, define: { underscored: true } };
+export function openDatabase(
+  url: string,
+  options: { searchPath?: string; timeouts?: DatabaseTimeouts } = {},
+): Sequelize {
+  const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
+  // Without bounds a database that stops answering holds every request for as long as it is
+  // away (pg waits forever to connect; Sequelize's pool waits 60 s, then retries SQLITE_BUSY 5
+  // times): each wait below is bounded, and the error handler answers 503 when one runs out.
+  const common: Options = {
+    logging: false,
+    define: { underscored: true },
+    retry: { max: 2, match: ['SQLITE_BUSY: database is locked'] },
+  };
   let sequelize: Sequelize;
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
     const storage = file === ':memory:' || file === '' ? ':memory:' : path.resolve(file);
     if (storage !== ':memory:') fs.mkdirSync(path.dirname(storage), { recursive: true });
     sequelize = new Sequelize({ ...common, dialect: 'sqlite', storage });
+    setBusyTimeoutOnEveryConnection(sequelize, timeouts.connect * 1000);
   } else {
     sequelize = new Sequelize(url, {
       ...common,
       dialect: 'postgres',
-      pool: { max: 10, min: 0, idle: 10_000 },
-      ...(options.searchPath ? { dialectOptions: { options: `-c search_path=${options.searchPath}` } } : {}),
+      pool: { max: 10, min: 0, idle: 10_000, acquire: timeouts.connect * 1000 },
+      dialectOptions: {
+        connectionTimeoutMillis: timeouts.connect * 1000,
+        // statement_timeout stops a slow statement on the server; query_timeout gives up on
+        // the client side too, for a server that no longer answers at all.
+        statement_timeout: timeouts.statement * 1000,
+        query_timeout: (timeouts.statement + 1) * 1000,
+        ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+      },
     });
   }
   initModels(sequelize);
   return sequelize;
+}
+
+/**
+ * Sequelize opens a SQLite connection per transaction besides its default one and sets no busy
+ * timeout on any: a write meeting another process's lock failed at once with SQLITE_BUSY.
+ * Every connection it hands out now waits up to `ms` for the lock first.
+ */
+function setBusyTimeoutOnEveryConnection(sequelize: Sequelize, ms: number): void {
+  type Connection = { configure(option: 'busyTimeout', value: number): void };
+  const manager = sequelize.connectionManager as unknown as { getConnection(o?: unknown): Promise<Connection> };
+  const getConnection = manager.getConnection.bind(manager);
+  manager.getConnection = async (o) => {
+    const connection = await getConnection(o);
+    connection.configure('busyTimeout', ms);
+    return connection;
+  };
 }
 
 /** SQLite tuning: write-ahead logging lets readers proceed while one connection writes. */

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AppError } from '../../errors';
+import { databaseUnavailable, UNAVAILABLE_RETRY_AFTER } from './unavailable';
 
 export const notFound: RequestHandler = (req, _res, next) => {
   next(new AppError('not_found', `No route for ${req.method} ${req.path}.`));
@@ -24,13 +25,27 @@ function fromBodyParser(error: { type?: string; status?: number }): AppError | u
 }
 
 /**
- * The one error handler: known errors answer with their code; anything else is a generic 500
- * carrying the request id, with the cause in the log and never in the answer.
+ * The one error handler: known errors answer with their code; a database or disk that is
+ * unavailable answers 503 with Retry-After; anything else is a generic 500 carrying the request
+ * id, with the cause in the log and never in the answer.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const known = error instanceof AppError ? error : fromBodyParser(error as { type?: string; status?: number });
     const requestId = String(req.id ?? '');
+    const unavailable = known ? undefined : databaseUnavailable(error);
+    if (unavailable) {
+      logger.error(
+        { err: error, reason: unavailable, requestId },
+        `database unavailable (${unavailable}): answered 503`,
+      );
+      res.status(503).setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER)).json({
+        error: 'service_unavailable',
+        message: 'The database is unavailable; try again shortly.',
+        request_id: requestId,
+      });
+      return;
+    }
     if (!known) {
       logger.error({ err: error, requestId }, 'unhandled error');
       res

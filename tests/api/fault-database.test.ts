@@ -1,0 +1,130 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { captureStream } from '../helpers/capture';
+import { exited, listeningUrls, startServer, waitFor, type Running } from '../helpers/cli';
+import { admin, createTestContext, JAWTH_KEY, SECRET_KEY, type TestContext } from '../helpers/context';
+import { createApplication } from '../helpers/factories';
+
+// Contract §4.6: a database that does not answer, or a disk that refuses writes, gives 503
+// service_unavailable with Retry-After, never a 500 and never a hang.
+
+/** A TCP server that accepts connections and never says a word: a frozen database host. */
+function blackHole(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        port: (server.address() as net.AddressInfo).port,
+        close: () =>
+          new Promise((done) => {
+            for (const socket of sockets) socket.destroy();
+            server.close(() => done());
+          }),
+      }),
+    );
+  });
+}
+
+const STACK = /\bat .+:\d+:\d+/;
+
+describe('a PostgreSQL host that accepts connections and never answers', () => {
+  let hole: Awaited<ReturnType<typeof blackHole>>;
+  let server: Running;
+  let base: string;
+  beforeAll(async () => {
+    hole = await blackHole();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-blackhole-'));
+    server = startServer(dir, {
+      PORT: '0',
+      SECRET_KEY,
+      JAWTH_KEY,
+      BCRYPT_COST: '10',
+      DATABASE_URL: `postgres://jawth:secret@127.0.0.1:${hole.port}/jawth`,
+      DATABASE_CONNECT_TIMEOUT: '2s',
+      MIGRATE_ON_START: 'false',
+    });
+    await waitFor(() => listeningUrls(server.output()).length === 1 || server.child.exitCode !== null, 20000);
+    base = listeningUrls(server.output())[0];
+  });
+  afterAll(async () => {
+    if (server.child.exitCode === null) {
+      server.child.kill('SIGTERM');
+      if ((await Promise.race([exited(server.child), new Promise((r) => setTimeout(r, 10000).unref())])) !== 0) {
+        server.child.kill('SIGKILL');
+      }
+    }
+    await hole.close();
+  });
+
+  it('GET /ready answers 503 within about a second', async () => {
+    expect(base).toBeDefined();
+    const startedAt = Date.now();
+    const answer = await fetch(`${base}/ready`, { signal: AbortSignal.timeout(10000) });
+    const took = Date.now() - startedAt;
+    expect(answer.status).toBe(503);
+    expect(((await answer.json()) as { error: string }).error).toBe('service_unavailable');
+    expect(took).toBeLessThan(1500);
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+  });
+
+  it('an API request answers 503 service_unavailable with Retry-After once the connect timeout ends, and the log says why', async () => {
+    const startedAt = Date.now();
+    const answer = await fetch(`${base}/token/access`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ namespace: 'someapp', refresh_token: 'x.y.z' }),
+      signal: AbortSignal.timeout(15000),
+    });
+    const took = Date.now() - startedAt;
+    const text = await answer.text();
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(JSON.parse(text)).toMatchObject({ error: 'service_unavailable' });
+    expect(text).not.toMatch(STACK);
+    // DATABASE_CONNECT_TIMEOUT=2s, not pg's wait-forever or Sequelize's 60 s acquire.
+    expect(took).toBeLessThan(8000);
+    await waitFor(() => /database unavailable \(SequelizeConnection\w*Error\): answered 503/.test(server.output()));
+  });
+});
+
+describe('a SQLite file that refuses writes', () => {
+  let ctx: TestContext;
+  const logs = captureStream();
+  beforeEach(async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-sqlite-fault-'));
+    const logger = pino({ level: 'info' }, logs.stream);
+    ctx = await createTestContext({}, { sqliteFile: path.join(dir, 'jawth.sqlite'), logger });
+  });
+  afterEach(async () => ctx.close());
+
+  it('read-only (SQLITE_READONLY): 503 service_unavailable with Retry-After, reads still work', async () => {
+    const existing = await createApplication(ctx.app);
+    await ctx.db.query('PRAGMA query_only = ON');
+
+    const answer = await admin(ctx.app, 'post', '/applications', { name: 'refused' });
+    expect(answer.status).toBe(503);
+    expect(answer.headers['retry-after']).toMatch(/^\d+$/);
+    expect(answer.body).toMatchObject({ error: 'service_unavailable' });
+    expect(answer.text).not.toMatch(STACK);
+    expect(logs.text()).toMatch(/database unavailable \(SQLITE_READONLY\): answered 503/);
+    expect((await admin(ctx.app, 'get', `/applications/${existing.name}`)).status).toBe(200);
+  });
+
+  it('full (SQLITE_FULL, the file capped at its current size): 503 service_unavailable, never 500', async () => {
+    await ctx.db.query('PRAGMA max_page_count = 1');
+    const statuses: number[] = [];
+    for (let i = 0; i < 200 && !statuses.includes(503); i++) {
+      statuses.push((await admin(ctx.app, 'post', '/applications', { name: `fill-${i}` })).status);
+    }
+    expect(statuses.filter((status) => status !== 201)).toEqual([503]);
+    expect(logs.text()).toMatch(/database unavailable \(SQLITE_FULL\): answered 503/);
+  });
+});
