@@ -56,7 +56,8 @@ export async function listUsers(where: { applicationId?: number; search?: string
     ...(where.search ? { [Op.and]: [usernameContains(where.search)] } : {}),
   };
   const [count, page] = await Promise.all([
-    cachedUserCount(String(where.applicationId ?? 'all'), () => User.count({ where: filter })),
+    // Keyed by everything that filters the list, so that the total always counts what the list shows.
+    cachedUserCount(`${where.applicationId ?? 'all'}|${where.search ?? ''}`, () => User.count({ where: filter })),
     User.findAll({ where: filter, order: [['id', 'ASC']], limit, offset, attributes: ['id'] }),
   ]);
   // Two steps so that the page is cut on users, not on user × group rows.
@@ -169,6 +170,7 @@ export async function updateUser(
     assertPasswordPolicy(input.password, deps.config.passwordMinLength);
     user.passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
   }
+  const renamed = input.username !== undefined && input.username !== user.username;
   if (input.username !== undefined) user.username = input.username;
   if (input.role !== undefined) user.role = input.role;
   if (input.disabled !== undefined) user.disabled = input.disabled;
@@ -181,6 +183,8 @@ export async function updateUser(
       await setMemberships(user, app, input, transaction);
     });
   await uniquely(save, duplicate(user.username, app));
+  // A new username can move the user in or out of a `?q=` search: its cached total is stale.
+  if (renamed) forgetUserCounts();
   return reload(user.id);
 }
 
