@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { appNameSchema, paginationSchema, plainText } from '../../schemas/common.schema';
 import { createAnyUserSchema, createUserSchema, updateUserSchema } from '../../schemas/user.schema';
 import { findApplication } from '../../services/application.service';
