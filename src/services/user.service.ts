@@ -3,7 +3,8 @@ import { assertPasswordPolicy, hashPassword } from '../crypto/password';
 import { randomId } from '../crypto/random';
 import { AppError, assertThat } from '../errors';
 import { Application, Group, Org, Session, User } from '../db/models';
-import { uniquely } from '../db/unique';
+import { inTransaction } from '../db/transaction';
+import { underParent, uniquely } from '../db/unique';
 import type { CreateUserInput, UpdateUserInput } from '../schemas/user.schema';
 import type { Deps } from './deps';
 import { cachedUserCount, forgetUserCounts } from './user-count-cache';
@@ -137,7 +138,7 @@ export async function createUser(
   assertPasswordPolicy(input.password, deps.config.passwordMinLength);
   const passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
   const create = () =>
-    deps.db.transaction(async (transaction) => {
+    inTransaction(deps.db, async (transaction) => {
       const user = await User.create(
         {
           uid: randomId(),
@@ -153,8 +154,11 @@ export async function createUser(
       await setMemberships(user, app, input, transaction);
       return user.id;
     });
+  const gone = `No application is named "${app.name}".`;
   try {
-    return reload(await uniquely(create, duplicate(input.username, app)));
+    // The application may be deleted between its lookup and this insert, or right after it.
+    const id = await underParent(() => uniquely(create, duplicate(input.username, app)), gone);
+    return await reload(id, gone);
   } finally {
     forgetUserCounts();
   }
@@ -177,15 +181,16 @@ export async function updateUser(
   // A new password or a disabled account ends every session at once.
   const revoke = input.password !== undefined || input.disabled === true;
   const save = () =>
-    deps.db.transaction(async (transaction) => {
+    inTransaction(deps.db, async (transaction) => {
       if (revoke) await endSessions(user, deps.clock.now(), transaction);
       await user.save({ transaction });
       await setMemberships(user, app, input, transaction);
     });
-  await uniquely(save, duplicate(user.username, app));
+  const gone = `User "${user.username}", its application or a group or org named was deleted meanwhile.`;
+  await underParent(() => uniquely(save, duplicate(user.username, app)), gone);
   // A new username can move the user in or out of a `?q=` search: its cached total is stale.
   if (renamed) forgetUserCounts();
-  return reload(user.id);
+  return reload(user.id, gone);
 }
 
 /** Every refresh token and login token of the user stops working on jawth's endpoints. */
@@ -210,6 +215,9 @@ export async function deleteUser(user: User): Promise<void> {
   }
 }
 
-async function reload(id: number): Promise<User> {
-  return (await User.findByPk(id, { include: MEMBERSHIPS, rejectOnEmpty: true })) as User;
+/** The user as the API shows it; 404 when a concurrent delete (of it or its application) took it. */
+async function reload(id: number, missing: string): Promise<User> {
+  const user = await User.findByPk(id, { include: MEMBERSHIPS });
+  assertThat(user, 'not_found', missing);
+  return user;
 }

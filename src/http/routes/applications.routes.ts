@@ -52,7 +52,7 @@ export function applicationsRouter(deps: Deps): Router {
   });
 
   router.delete('/:name', async (req, res) => {
-    await applications.deleteApplication(req.params.name);
+    await applications.deleteApplication(req.params.name, deps);
     res.status(204).end();
   });
 
