@@ -4,7 +4,7 @@ import { safeEqual } from '../crypto/random';
 import { AppError } from '../errors';
 import type { Config } from '../config/config';
 import type { AdminSession } from '../db/models';
-import { findActiveSession } from './admin-session.service';
+import { ADMIN_SESSION_TTL, findActiveSession } from './admin-session.service';
 import { epochSeconds, type Deps } from './deps';
 
 export interface AdminRequest {
@@ -19,14 +19,45 @@ export interface AdminRequest {
 const unauthorized = (why: string, cause?: unknown) =>
   new AppError('unauthorized', 'A valid admin credential is required.', undefined, { cause: cause ?? new Error(why) });
 
+/** Clock difference tolerated between the signer and this server (contract §3.1). */
+export const CLOCK_SKEW = 60;
+
 /** Checks signature (HS256, SECRET_KEY) and times; any failure is 401 unauthorized. */
 function verifyAdminToken(token: string, config: Config, now: Date): Claims {
+  let claims: Claims;
   try {
-    return verifyToken(token, config.secretKey, { now: epochSeconds(now), requireExp: !config.adminAllowNoExp });
+    claims = verifyToken(token, config.secretKey, { now: epochSeconds(now), requireExp: !config.adminAllowNoExp });
   } catch (error) {
     if (error instanceof TokenError) throw unauthorized('bad token', error);
     throw error;
   }
+  // Console sessions are signed here with ADMIN_SESSION_TTL; signed requests by their sender.
+  const isSession = 'sid' in claims;
+  assertLifetime(claims, epochSeconds(now), {
+    maxTtl: isSession ? ADMIN_SESSION_TTL : config.adminTokenMaxTtl,
+    allowNoExp: !isSession && config.adminAllowNoExp,
+  });
+  return claims;
+}
+
+/**
+ * Contract §3.1: a token lives at most `maxTtl`, however it is dated. Checking `exp - iat` alone
+ * let a token dated ahead (iat ten years on, or iat = exp = 1e308) live for ever, so `iat` may
+ * not lie in the future and `exp` may not lie further than `maxTtl` from now (both give or take
+ * CLOCK_SKEW), and both must be integers a clock can reach.
+ */
+function assertLifetime(claims: Claims, now: number, rule: { maxTtl: number; allowNoExp: boolean }): void {
+  const { iat, exp } = claims;
+  if (iat !== undefined && !Number.isSafeInteger(iat)) throw unauthorized('iat is not an integer');
+  if (exp !== undefined && !Number.isSafeInteger(exp)) throw unauthorized('exp is not an integer');
+  if (typeof iat === 'number' && iat > now + CLOCK_SKEW) throw unauthorized('issued in the future');
+  if (typeof exp !== 'number') {
+    if (!rule.allowNoExp) throw unauthorized('exp is required');
+    return;
+  }
+  if (exp > now + rule.maxTtl + CLOCK_SKEW) throw unauthorized('expires further ahead than the maximum lifetime');
+  const issuedAt = typeof iat === 'number' ? iat : now;
+  if (exp - issuedAt > rule.maxTtl) throw unauthorized('lives longer than the maximum lifetime');
 }
 
 /**
@@ -80,11 +111,6 @@ function checkSignedRequest(claims: Claims, request: AdminRequest, config: Confi
   if ('sid' in claims) throw unauthorized('session token used as signed request');
   if (typeof claims.password !== 'string' || !safeEqual(claims.password, config.jawthKey)) {
     throw unauthorized('wrong master password');
-  }
-  if (typeof claims.exp === 'number') {
-    const issuedAt = typeof claims.iat === 'number' ? claims.iat : epochSeconds(request.now);
-    if (claims.exp - issuedAt > config.adminTokenMaxTtl)
-      throw unauthorized('token lives longer than ADMIN_TOKEN_MAX_TTL');
   }
   if (
     claims.htm !== undefined &&

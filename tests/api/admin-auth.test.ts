@@ -53,6 +53,39 @@ describe('signed admin requests (contract §3.1)', () => {
     expect(res.body.error).toBe('unauthorized');
   });
 
+  describe('lifetime, however the token is dated (ADMIN_TOKEN_MAX_TTL 5m, 60 s of clock skew)', () => {
+    const now = () => Math.floor(ctx.clock.now().getTime() / 1000);
+    const TEN_YEARS = 10 * 365 * 86400;
+    const dated = (times: Record<string, unknown>) =>
+      adminToken({ data: { name: uniqueName('dated') }, claims: times });
+
+    it.each([
+      ['iat ten years ahead with exp = iat + 60', () => ({ iat: now() + TEN_YEARS, exp: now() + TEN_YEARS + 60 })],
+      ['iat = exp = 1e308 (a token that never expires)', () => ({ iat: 1e308, exp: 1e308 })],
+      ['iat two minutes ahead (beyond the skew)', () => ({ iat: now() + 120, exp: now() + 180 })],
+      ['exp further than the maximum plus skew from now', () => ({ iat: now() + 50, exp: now() + 300 + 61 })],
+      ['a fractional exp', () => ({ iat: now(), exp: now() + 30.5 })],
+      ['a fractional iat', () => ({ iat: now() + 0.25, exp: now() + 30 })],
+      ['an exp beyond any clock', () => ({ iat: now(), exp: 2 ** 60 })],
+    ])('when a token has %s, then 401 and nothing is created', async (_what, times) => {
+      const token = dated(times());
+      const name = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).data.name;
+
+      const res = await request(ctx.app).post('/applications').set('auth', `jwt ${token}`);
+
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ error: 'unauthorized', message: 'A valid admin credential is required.' });
+      expect(await Application.count({ where: { name } })).toBe(0);
+    });
+
+    it('when iat lies within the skew ahead and the lifetime fits, then the token is accepted', async () => {
+      const token = dated({ iat: now() + 30, exp: now() + 30 + 300 });
+      const res = await request(ctx.app).post('/applications').set('auth', `jwt ${token}`);
+      expect(res.status).toBe(201);
+      expect(await Application.count({ where: { name: res.body.name } })).toBe(1);
+    });
+  });
+
   describe('request data', () => {
     it('takes the data from the signed claim (no body needed)', async () => {
       const name = uniqueName('signed');
