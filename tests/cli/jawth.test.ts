@@ -180,6 +180,23 @@ describe('jawth, from a fresh folder to a running server', () => {
     expect((await remote('apps', 'show', 'blog')).stderr).toContain('404 not_found');
   });
 
+  it('export onto an existing file readable by all leaves it private, like the database and its folder', async () => {
+    const modeOf = (file: string) => fs.statSync(file).mode & 0o777;
+    const file = path.join(dir, 'dump.jsonl');
+    fs.writeFileSync(file, 'an older dump\n');
+    fs.chmodSync(file, 0o644);
+
+    const res = await cli('export', '--output', file);
+
+    expect(res.code).toBe(0);
+    expect(modeOf(file)).toBe(0o600);
+    const dump = fs.readFileSync(file, 'utf8');
+    expect(dump).toContain('"shop"');
+    expect(dump).not.toContain('an older dump');
+    expect(modeOf(path.join(dir, 'data'))).toBe(0o700);
+    expect(modeOf(path.join(dir, 'data', 'jawth.sqlite'))).toBe(0o600);
+  });
+
   it('the admin created by init logs in through HTTP, uses the session, and logs out', async () => {
     const login = await fetch(`${url}/admin/login`, {
       method: 'POST',
