@@ -4,13 +4,17 @@ import { safeEqual } from '../crypto/random';
 import { AppError } from '../errors';
 import type { Config } from '../config/config';
 import type { AdminSession } from '../db/models';
+import { spendJti } from './admin-replay.service';
 import { ADMIN_SESSION_TTL, findActiveSession } from './admin-session.service';
 import { epochSeconds, type Deps } from './deps';
 
 export interface AdminRequest {
   token: string;
   method: string;
+  /** The request target as received: path and query string. */
   path: string;
+  /** This server's origin as the client sees it (protocol and host, through TRUST_PROXY). */
+  origin: string;
   /** The parsed JSON body, or undefined when none was sent. */
   body: unknown;
   now: Date;
@@ -73,7 +77,22 @@ export async function authenticateAdmin(
     const session = await requireSession(claims, request.now);
     return { data: sessionData(request.body), actor: `admin:${session.account?.username ?? 'unknown'}` };
   }
-  return { data: checkSignedRequest(claims, request, deps.config), actor: 'signed_request' };
+  const data = checkSignedRequest(claims, request, deps.config);
+  await assertFirstUse(claims, request.now);
+  return { data, actor: 'signed_request' };
+}
+
+/**
+ * Optional `jti` (contract §3.1): the token is good for one request, on every instance, until
+ * it expires. Checked last, so that a token refused for another reason does not spend its jti.
+ */
+async function assertFirstUse(claims: Claims, now: Date): Promise<void> {
+  if (claims.jti === undefined) return;
+  if (typeof claims.jti !== 'string' || claims.jti.length < 1 || claims.jti.length > 255) {
+    throw unauthorized('jti must be a string of 1-255 characters');
+  }
+  const exp = typeof claims.exp === 'number' ? claims.exp : undefined;
+  if (!(await spendJti(claims.jti, exp, now))) throw unauthorized('jti replayed');
 }
 
 /** The live session a session token names; 401 when it is revoked, expired or not a session. */
@@ -100,7 +119,8 @@ function sessionData(body: unknown): Record<string, unknown> {
 
 /**
  * JaWTh's signed admin request (contract §3.1): an HS256 token signed with SECRET_KEY carrying
- * the master password and the request data. Returns the data the request may act on.
+ * the master password and the request data. Returns the data the request may act on. The
+ * one-use `jti` needs the database: authenticateAdmin checks it.
  */
 export function authenticateSignedRequest(request: AdminRequest, config: Config): Record<string, unknown> {
   return checkSignedRequest(verifyAdminToken(request.token, config, request.now), request, config);
@@ -118,18 +138,32 @@ function checkSignedRequest(claims: Claims, request: AdminRequest, config: Confi
   ) {
     throw unauthorized('htm does not match the request method');
   }
-  if (claims.htu !== undefined && (typeof claims.htu !== 'string' || boundPath(claims.htu) !== request.path)) {
-    throw unauthorized('htu does not match the request path');
+  if (claims.htu !== undefined && (typeof claims.htu !== 'string' || !htuMatches(claims.htu, request))) {
+    throw unauthorized('htu does not match the request');
   }
   return signedData(claims.data, request.body);
 }
 
-/** `htu` may be a path or a full URL; only its path is compared (the query is not part of it). */
-function boundPath(htu: string): string {
+const ABSOLUTE_URL = /^(https?:\/\/[^/?#]+)(.*)$/i;
+
+/**
+ * `htu` binds the token to one request target: the path **with its query string**, compared as
+ * sent (a token for `/applications/x` does not read `?include_secret=true`), or an absolute URL
+ * whose path and query so match and whose origin is this server's.
+ */
+function htuMatches(htu: string, request: AdminRequest): boolean {
+  if (htu.startsWith('/') && !htu.startsWith('//')) return htu === request.path;
+  const absolute = ABSOLUTE_URL.exec(htu);
+  if (!absolute) return false;
+  const target = absolute[2] === '' ? '/' : absolute[2];
+  return target === request.path && sameOrigin(absolute[1], request.origin);
+}
+
+function sameOrigin(given: string, ours: string): boolean {
   try {
-    return new URL(htu, 'http://jawth.invalid').pathname;
+    return new URL(given).origin === new URL(ours).origin;
   } catch {
-    return '';
+    return false;
   }
 }
 

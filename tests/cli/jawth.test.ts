@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { parseConfig } from '../../src/config/config';
 import { verifyToken } from '../../src/crypto/jwt';
 import { AdminAccount } from '../../src/db/models';
 import { openDatabase } from '../../src/db/sequelize';
@@ -19,6 +20,10 @@ const cli = (...args: string[]) => runCli(args, dir, ENV);
 const remote = (...args: string[]) => runCli([...args, '--url', url], dir, ENV);
 const json = (stdout: string) => JSON.parse(stdout) as Record<string, unknown>;
 const serverOutput = () => server?.output() ?? '';
+const readEnv = () =>
+  Object.fromEntries(
+    [...fs.readFileSync(path.join(dir, '.env'), 'utf8').matchAll(/^(\w+)=(\S+)$/gm)].map((m) => [m[1], m[2]]),
+  );
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-cli-'));
@@ -90,6 +95,7 @@ describe('jawth, from a fresh folder to a running server', () => {
       { name: '0002-admin-accounts', state: 'applied' },
       { name: '0003-audit-log', state: 'applied' },
       { name: '0004-users-paging-index', state: 'applied' },
+      { name: '0005-admin-request-jtis', state: 'applied' },
     ]);
     expect((await cli('migrate')).stdout).toContain('up to date');
   });
@@ -159,6 +165,28 @@ describe('jawth, from a fresh folder to a running server', () => {
     const badJson = await remote('request', 'POST', '/applications', '--data', '{name:');
     expect(badJson.code).not.toBe(0);
     expect(badJson.stderr).toContain('Expected JSON');
+  });
+
+  it('every token the CLI signs is one-use and bound to method, path and query (htm, htu, jti)', async () => {
+    const config = parseConfig(readEnv());
+    const res = await cli('token', '--method', 'GET', '--path', '/applications/shop?include_secret=true');
+    const token = res.stdout.trim();
+    const claims = verifyToken(token, config.secretKey);
+    expect(claims).toMatchObject({
+      htm: 'GET',
+      htu: '/applications/shop?include_secret=true',
+      jti: expect.any(String),
+    });
+
+    const headers = { auth: `jwt ${token}` };
+    expect((await fetch(`${url}/applications/shop`, { headers })).status).toBe(401);
+    expect((await fetch(`${url}/applications/shop?include_secret=true`, { headers })).status).toBe(200);
+    expect((await fetch(`${url}/applications/shop?include_secret=true`, { headers })).status).toBe(401);
+
+    const listed = await remote('request', 'GET', '/shop/users?limit=1&q=a b');
+    expect(listed.code).toBe(0);
+    const twice = await Promise.all([remote('apps', 'list', '--json'), remote('apps', 'list', '--json')]);
+    expect(twice.map((r) => r.code)).toEqual([0, 0]);
   });
 
   it('users disable, enable, set-password, revoke and delete act through the admin API', async () => {
