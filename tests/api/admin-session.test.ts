@@ -183,6 +183,16 @@ describe('admin accounts (what `jawth init` creates)', () => {
       code: 'weak_password',
     });
   });
+
+  it('when the username holds a NUL or another control character, then it is refused before any query', async () => {
+    const before = await AdminAccount.count();
+    for (const username of ['root\u0000', 'ro\not', 'root\u007f']) {
+      await expect(ensureAdminAccount(username, GOOD_PASSWORD, ctx.config)).rejects.toMatchObject({
+        code: 'validation_failed',
+      });
+    }
+    expect(await AdminAccount.count()).toBe(before);
+  });
 });
 
 describe('admin session tokens: lifetime, however the token is dated', () => {
