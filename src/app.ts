@@ -6,6 +6,7 @@ import type { AppDeps } from './http/app-deps';
 import { auditAdminChanges } from './http/middleware/audit-admin';
 import { corsPolicy } from './http/middleware/cors';
 import { errorHandler, notFound } from './http/middleware/errors';
+import { pathGuard } from './http/middleware/path-guard';
 import { adminRouter } from './http/routes/admin.routes';
 import { requestLogLevel } from './http/request-log-level';
 import { applicationsRouter } from './http/routes/applications.routes';
@@ -39,6 +40,9 @@ export function createApp(base: Deps & { limiter?: LoginLimiter }): Express {
   app.disable('x-powered-by');
   // Behind a reverse proxy, TRUST_PROXY lets req.ip be the client's (rate limits, audit log).
   app.set('trust proxy', deps.config.trustProxy);
+  // `/Applications/x` is not `/applications/x`: one spelling per route, so that the audit log's
+  // filters see every change (routers are made case-sensitive too).
+  app.set('case sensitive routing', true);
   app.use(helmet());
   app.use(
     pinoHttp({
@@ -52,6 +56,7 @@ export function createApp(base: Deps & { limiter?: LoginLimiter }): Express {
       customLogLevel: (req, res, error) => requestLogLevel(req, res, error),
     }),
   );
+  app.use(pathGuard);
   app.use(timeRequests(deps.metrics));
   app.use(corsPolicy(deps.config.corsOrigins));
   app.use(express.json({ limit: deps.config.bodyLimit, strict: true }));

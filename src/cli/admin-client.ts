@@ -1,4 +1,5 @@
 import { signToken } from '../crypto/jwt';
+import { randomId } from '../crypto/random';
 import type { Config } from '../config/config';
 import { CliError } from './errors';
 
@@ -10,7 +11,10 @@ export interface SignOptions {
   ttl: number;
 }
 
-/** A JaWTh signed admin request token, bound to a method and path (htm/htu) when given. */
+/**
+ * A JaWTh signed admin request token, bound to a method and to a path with its query (htm/htu)
+ * when given, and always one-use (a fresh `jti`): a captured token cannot be replayed.
+ */
 export function signAdminRequest(config: Pick<Config, 'secretKey' | 'jawthKey'>, options: SignOptions): string {
   const iat = Math.floor(Date.now() / 1000);
   return signToken(
@@ -18,7 +22,8 @@ export function signAdminRequest(config: Pick<Config, 'secretKey' | 'jawthKey'>,
       password: config.jawthKey,
       ...(options.data === undefined ? {} : { data: options.data }),
       ...(options.method ? { htm: options.method.toUpperCase() } : {}),
-      ...(options.path ? { htu: options.path.split('?')[0] } : {}),
+      ...(options.path ? { htu: options.path } : {}),
+      jti: randomId(),
       iat,
       exp: iat + options.ttl,
     },
@@ -42,7 +47,9 @@ export async function sendAdminRequest(
   data?: unknown,
 ): Promise<AdminResponse> {
   const verb = method.toUpperCase();
-  const target = path.startsWith('/') ? path : `/${path}`;
+  // The target as fetch will send it (spaces and such escaped): the server compares htu with it.
+  const sent = new URL(path.startsWith('/') ? path : `/${path}`, 'http://jawth.invalid');
+  const target = `${sent.pathname}${sent.search}`;
   const token = signAdminRequest(config, { data, method: verb, path: target, ttl: REQUEST_TTL });
   let response: Response;
   try {

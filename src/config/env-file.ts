@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { randomSecret } from '../crypto/random';
+import { openPrivateFile } from '../files/private-files';
 
 /**
  * Writes a `.env` with fresh SECRET_KEY and JAWTH_KEY, readable by its owner only.
@@ -13,6 +14,10 @@ export function writeEnvFile(file: string, options: { force?: boolean } = {}): v
     `JAWTH_KEY=${randomSecret()}`,
     '',
   ].join('\n');
-  fs.writeFileSync(file, body, { mode: 0o600, flag: options.force ? 'w' : 'wx' });
-  fs.chmodSync(file, 0o600);
+  const fd = openPrivateFile(file, { exclusive: !options.force });
+  try {
+    fs.writeFileSync(fd, body);
+  } finally {
+    fs.closeSync(fd);
+  }
 }

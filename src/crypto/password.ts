@@ -29,8 +29,19 @@ export function hashPassword(password: string, cost: number): Promise<string> {
   return bcrypt.hash(password, cost);
 }
 
-export function verifyPassword(password: string, hash: string): Promise<boolean> {
-  return bcrypt.compare(password, hash);
+/** Whether bcrypt reads all of this password: it silently ignores every byte after the 72nd. */
+export function fitsBcrypt(password: string): boolean {
+  return Buffer.byteLength(password, 'utf8') <= MAX_PASSWORD_BYTES;
+}
+
+/**
+ * A password longer than 72 bytes never matches (contract §4.5): bcrypt would compare only its
+ * first 72 bytes, so the stored password plus any suffix would log in. The comparison still
+ * runs, so that the answer takes as long as a wrong password's.
+ */
+export async function verifyPassword(password: string, hash: string): Promise<boolean> {
+  const matches = await bcrypt.compare(password, hash);
+  return matches && fitsBcrypt(password);
 }
 
 export function needsRehash(hash: string, cost: number): boolean {

@@ -1,7 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Sequelize, type Options } from 'sequelize';
 import type { Config } from '../config/config';
+import { makePrivateFile, makePrivateFolder, restrictIfPresent } from '../files/private-files';
 import { initModels } from './models';
 
 /** Seconds. `connect`: opening or waiting for a connection, SQLite's lock wait; `statement`: one statement. */
@@ -39,7 +39,7 @@ export function openDatabase(
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
     const storage = file === ':memory:' || file === '' ? ':memory:' : path.resolve(file);
-    if (storage !== ':memory:') fs.mkdirSync(path.dirname(storage), { recursive: true });
+    if (storage !== ':memory:') makeSqliteFilePrivate(storage);
     sequelize = new Sequelize({ ...common, dialect: 'sqlite', storage });
     setBusyTimeoutOnEveryConnection(sequelize, timeouts.connect * 1000);
   } else {
@@ -83,4 +83,21 @@ export async function prepareDatabase(sequelize: Sequelize): Promise<void> {
   await sequelize.query('PRAGMA journal_mode = WAL');
   await sequelize.query('PRAGMA busy_timeout = 5000');
   await sequelize.query('PRAGMA foreign_keys = ON');
+  restrictSqliteSidecars(sequelize);
+}
+
+/**
+ * The database holds every application's secret (contract §1): its folder 0700 and the file
+ * 0600 before SQLite opens it, even when they exist. SQLite gives -wal and -shm the main file's
+ * mode when it creates them; ones left from before are restricted once the database is open.
+ */
+function makeSqliteFilePrivate(storage: string): void {
+  makePrivateFolder(path.dirname(storage));
+  makePrivateFile(storage);
+}
+
+function restrictSqliteSidecars(sequelize: Sequelize): void {
+  const storage = (sequelize as unknown as { options: { storage?: string } }).options.storage;
+  if (!storage || storage === ':memory:') return;
+  for (const suffix of ['-wal', '-shm', '-journal']) restrictIfPresent(`${storage}${suffix}`);
 }

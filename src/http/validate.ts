@@ -1,10 +1,22 @@
-import type { z } from 'zod';
+import type { RequestParamHandler } from 'express';
+import { z } from 'zod';
 import { AppError } from '../errors';
+import { REFUSED_AS_CREDENTIALS } from '../schemas/common.schema';
 
-/** Parses input with a schema; an invalid request becomes 400 validation_failed with per-field details. */
+/** The answer of every public login endpoint to credentials that do not match (contract §4.1). */
+export const invalidCredentials = () => new AppError('invalid_credentials', 'The username or password is incorrect.');
+
+/**
+ * Parses input with a schema; an invalid request becomes 400 validation_failed with per-field
+ * details, or, for a field marked REFUSED_AS_CREDENTIALS, the login endpoints' 401.
+ */
 export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
+  const refusedAsCredentials = result.error.issues.some(
+    (issue) => issue.code === 'custom' && issue.params?.refusal === REFUSED_AS_CREDENTIALS.refusal,
+  );
+  if (refusedAsCredentials) throw invalidCredentials();
   const details = result.error.issues.map((issue) => ({
     field:
       issue.path.length > 0
@@ -15,4 +27,20 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<
     message: issue.message,
   }));
   throw new AppError('validation_failed', 'The request is not valid.', details);
+}
+
+/**
+ * A `router.param` callback: the path segment `name` must pass `schema` before any handler, and
+ * so any database query, sees it.
+ */
+export function checkParam(name: string, schema: z.ZodType): RequestParamHandler {
+  const params = z.object({ [name]: schema });
+  return (_req, _res, next, value) => {
+    try {
+      parse(params, { [name]: value });
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
 }

@@ -410,7 +410,9 @@ export function openApiDocument(version: string) {
     type: 'apiKey',
     in: 'header',
     name: 'auth',
-    description: '`jwt <token>`: HS256 signed with SECRET_KEY, payload {password, data, iat, exp}',
+    description:
+      '`jwt <token>`: HS256 signed with SECRET_KEY, payload {password, data, iat, exp} and optionally ' +
+      'htm (method), htu (path with query, or absolute URL of this server) and jti (one use)',
   });
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   for (const op of OPERATIONS) register(registry, op);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { loginPasswordSchema, loginUsernameSchema } from './common.schema';
 
 export const adminLoginSchema = z.object({
-  username: z.string().min(1).max(128),
-  password: z.string().min(1).max(1024),
+  username: loginUsernameSchema.max(128),
+  password: loginPasswordSchema,
 });

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { appNameSchema, durationSchema, graceSchema } from './common.schema';
+import { appNameSchema, durationSchema, graceSchema, plainText } from './common.schema';
 
-const secretSchema = z
-  .string()
+const secretSchema = plainText()
   .refine((secret) => Buffer.byteLength(secret, 'utf8') >= 32, 'must be at least 32 bytes (RFC 7518 §3.2)')
   .refine((secret) => Buffer.byteLength(secret, 'utf8') <= 512, 'must be at most 512 bytes');
 
@@ -22,7 +21,7 @@ const fields = {
   access_ttl_max: durationSchema,
   refresh_ttl_max: durationSchema,
   cors_origins: z.array(originSchema).max(100),
-  audience: z.string().min(1).max(255).nullable(),
+  audience: plainText().min(1).max(255).nullable(),
 };
 
 export const createApplicationSchema = z.strictObject({

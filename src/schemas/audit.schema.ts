@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { paginationSchema } from './common.schema';
+import { paginationSchema, plainText } from './common.schema';
 
 export const auditQuerySchema = paginationSchema.extend({
-  app: z.string().min(1).max(63).optional(),
-  action: z.string().min(1).max(64).optional(),
+  app: plainText().min(1).max(63).optional(),
+  action: plainText().min(1).max(64).optional(),
   since: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time' }).optional(),
 });
 export type AuditQuery = z.infer<typeof auditQuerySchema>;

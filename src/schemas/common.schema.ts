@@ -18,6 +18,24 @@ export const RESERVED_NAMES = new Set([
   'assets',
 ]);
 
+/**
+ * NUL and the other control characters (C0, DEL, C1) are never part of a name (contract §1):
+ * SQLite cuts the statement at a NUL, PostgreSQL refuses or mangles it, and a log line or the
+ * console would show something other than what is stored.
+ */
+export const CONTROL_CHARACTER = /\p{Cc}/u;
+export const hasNoControlCharacter = (text: string) => !CONTROL_CHARACTER.test(text);
+const NO_CONTROL = 'must not contain NUL or other control characters';
+
+/** Any text that names or labels something: a string without control characters. */
+export const plainText = () => z.string().refine(hasNoControlCharacter, NO_CONTROL);
+
+/**
+ * Marks an issue that the public login endpoints answer like an unknown user (401
+ * invalid_credentials) rather than 400: a refusal must not tell which input was odd.
+ */
+export const REFUSED_AS_CREDENTIALS = { refusal: 'invalid_credentials' } as const;
+
 export const appNameSchema = z
   .string()
   .regex(
@@ -26,17 +44,31 @@ export const appNameSchema = z
   )
   .refine((name) => !RESERVED_NAMES.has(name), 'is a reserved name');
 
-export const usernameSchema = z
+/** An application named on a public login path (`:app`, Quid's `namespace`): anything else is an unknown one. */
+export const loginAppNameSchema = z
   .string()
+  .refine((name) => appNameSchema.safeParse(name).success, { params: REFUSED_AS_CREDENTIALS });
+
+/** A username typed at a login: control characters answer like an unknown user. */
+export const loginUsernameSchema = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine(hasNoControlCharacter, { message: NO_CONTROL, params: REFUSED_AS_CREDENTIALS });
+
+/** A password typed at a login; longer than 72 bytes never matches (see verifyPassword). */
+export const loginPasswordSchema = z.string().min(1).max(1024);
+
+export const usernameSchema = plainText()
   .min(1, 'must not be empty')
   .max(128, 'must be at most 128 characters')
   .refine((name) => !name.includes('/'), 'must not contain /');
 
 export const passwordSchema = z.string().min(1, 'must not be empty');
 
-export const roleSchema = z.string().min(1).max(64);
+export const roleSchema = plainText().min(1).max(64);
 
-export const memberNamesSchema = z.array(z.string().min(1).max(128)).max(100);
+export const memberNamesSchema = z.array(plainText().min(1).max(128)).max(100);
 
 /** A Quid duration (`30s`, `10m`, `2h`, `7d`) within bounds, as seconds. */
 const boundedDuration = (min: number, maxDays: number) =>

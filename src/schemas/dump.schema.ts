@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plainText } from './common.schema';
 
 /**
  * jawth's dump: JSON lines, a header first, then applications, orgs, groups and users (with
@@ -20,7 +21,7 @@ export const dumpHeaderSchema = z.object({
 
 export const applicationRecordSchema = z.object({
   type: z.literal('application'),
-  name: z.string().min(1).max(63),
+  name: plainText().min(1).max(63),
   secret: z.string().min(1).max(512),
   secret_version: z.number().int().positive(),
   previous_secret: z.string().max(512).nullable(),
@@ -37,31 +38,31 @@ export const applicationRecordSchema = z.object({
 
 export const orgRecordSchema = z.object({
   type: z.literal('org'),
-  name: z.string().min(1).max(128),
+  name: plainText().min(1).max(128),
   created_at: timestamp,
 });
 
 export const groupRecordSchema = z.object({
   type: z.literal('group'),
-  app: z.string().min(1).max(63),
-  name: z.string().min(1).max(128),
+  app: plainText().min(1).max(63),
+  name: plainText().min(1).max(128),
   created_at: timestamp,
 });
 
 export const userRecordSchema = z.object({
   type: z.literal('user'),
-  app: z.string().min(1).max(63),
+  app: plainText().min(1).max(63),
   uid: z.string().min(1).max(36),
-  username: z.string().min(1).max(128),
+  username: plainText().min(1).max(128),
   password_hash: z.string().min(1).max(100),
-  role: z.string().min(1).max(64),
+  role: plainText().min(1).max(64),
   disabled: z.boolean(),
   last_login_at: timestamp.nullable(),
   tokens_valid_after: timestamp.nullable(),
   created_at: timestamp,
   updated_at: timestamp,
-  groups: z.array(z.string()),
-  orgs: z.array(z.string()),
+  groups: z.array(plainText()),
+  orgs: z.array(plainText()),
 });
 
 export const endRecordSchema = z.object({

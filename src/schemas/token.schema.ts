@@ -1,16 +1,22 @@
 import { z } from 'zod';
-import { durationSchema } from './common.schema';
+import {
+  durationSchema,
+  loginAppNameSchema,
+  loginPasswordSchema,
+  loginUsernameSchema,
+  plainText,
+} from './common.schema';
 
 export const ttlParamsSchema = z.object({ ttl: durationSchema.optional() });
 
 export const quidRefreshSchema = z.object({
-  namespace: z.string().min(1).max(63),
-  username: z.string().min(1).max(1024),
-  password: z.string().min(1).max(1024),
+  namespace: loginAppNameSchema,
+  username: loginUsernameSchema,
+  password: loginPasswordSchema,
 });
 
 export const quidAccessSchema = z.object({
-  namespace: z.string().min(1).max(63),
+  namespace: plainText().min(1).max(63),
   refresh_token: z.string().min(1).max(8192),
 });
 

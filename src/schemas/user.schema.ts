@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { memberNamesSchema, passwordSchema, roleSchema, usernameSchema } from './common.schema';
+import {
+  appNameSchema,
+  loginAppNameSchema,
+  loginPasswordSchema,
+  loginUsernameSchema,
+  memberNamesSchema,
+  passwordSchema,
+  roleSchema,
+  usernameSchema,
+} from './common.schema';
 
 const fields = {
   username: usernameSchema,
@@ -20,11 +29,14 @@ export const createUserSchema = z.strictObject({
 export type CreateUserInput = z.infer<typeof createUserSchema>;
 
 /** `POST /users` names the application in the body. */
-export const createAnyUserSchema = createUserSchema.extend({ app: z.string().min(1).max(63) });
+export const createAnyUserSchema = createUserSchema.extend({ app: appNameSchema });
 
 export const updateUserSchema = z.strictObject(fields).partial();
 export type UpdateUserInput = z.infer<typeof updateUserSchema>;
 
-export const loginSchema = z.object({ username: z.string().min(1).max(1024), password: z.string().min(1).max(1024) });
+export const loginSchema = z.object({ username: loginUsernameSchema, password: loginPasswordSchema });
+
+/** `/:app/login`: the application segment is checked before any query, and answers like an unknown one. */
+export const loginParamsSchema = z.object({ app: loginAppNameSchema });
 
 export const changePasswordSchema = z.object({ password: passwordSchema, repeated_password: passwordSchema });

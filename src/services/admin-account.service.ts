@@ -3,6 +3,7 @@ import { assertPasswordPolicy, hashPassword } from '../crypto/password';
 import { AppError } from '../errors';
 import { AdminAccount } from '../db/models';
 import type { Config } from '../config/config';
+import { usernameSchema } from '../schemas/common.schema';
 
 export type CreateAdminResult = { created: true; username: string } | { created: false; username: string };
 
@@ -23,9 +24,9 @@ export async function ensureAdminAccount(
   password: string,
   config: Pick<Config, 'bcryptCost' | 'passwordMinLength'>,
 ): Promise<CreateAdminResult> {
-  if (username.length < 1 || username.length > 128 || username.includes('/')) {
+  if (!usernameSchema.safeParse(username).success) {
     throw new AppError('validation_failed', 'The admin username is not valid.', [
-      { field: 'username', message: 'must be 1-128 characters without /' },
+      { field: 'username', message: 'must be 1-128 characters without / or control characters' },
     ]);
   }
   if (await AdminAccount.findOne({ where: { username } })) return { created: false, username };

@@ -4,13 +4,17 @@ import { safeEqual } from '../crypto/random';
 import { AppError } from '../errors';
 import type { Config } from '../config/config';
 import type { AdminSession } from '../db/models';
-import { findActiveSession } from './admin-session.service';
+import { spendJti } from './admin-replay.service';
+import { ADMIN_SESSION_TTL, findActiveSession } from './admin-session.service';
 import { epochSeconds, type Deps } from './deps';
 
 export interface AdminRequest {
   token: string;
   method: string;
+  /** The request target as received: path and query string. */
   path: string;
+  /** This server's origin as the client sees it (protocol and host, through TRUST_PROXY). */
+  origin: string;
   /** The parsed JSON body, or undefined when none was sent. */
   body: unknown;
   now: Date;
@@ -19,14 +23,45 @@ export interface AdminRequest {
 const unauthorized = (why: string, cause?: unknown) =>
   new AppError('unauthorized', 'A valid admin credential is required.', undefined, { cause: cause ?? new Error(why) });
 
+/** Clock difference tolerated between the signer and this server (contract §3.1). */
+export const CLOCK_SKEW = 60;
+
 /** Checks signature (HS256, SECRET_KEY) and times; any failure is 401 unauthorized. */
 function verifyAdminToken(token: string, config: Config, now: Date): Claims {
+  let claims: Claims;
   try {
-    return verifyToken(token, config.secretKey, { now: epochSeconds(now), requireExp: !config.adminAllowNoExp });
+    claims = verifyToken(token, config.secretKey, { now: epochSeconds(now), requireExp: !config.adminAllowNoExp });
   } catch (error) {
     if (error instanceof TokenError) throw unauthorized('bad token', error);
     throw error;
   }
+  // Console sessions are signed here with ADMIN_SESSION_TTL; signed requests by their sender.
+  const isSession = 'sid' in claims;
+  assertLifetime(claims, epochSeconds(now), {
+    maxTtl: isSession ? ADMIN_SESSION_TTL : config.adminTokenMaxTtl,
+    allowNoExp: !isSession && config.adminAllowNoExp,
+  });
+  return claims;
+}
+
+/**
+ * Contract §3.1: a token lives at most `maxTtl`, however it is dated. Checking `exp - iat` alone
+ * let a token dated ahead (iat ten years on, or iat = exp = 1e308) live for ever, so `iat` may
+ * not lie in the future and `exp` may not lie further than `maxTtl` from now (both give or take
+ * CLOCK_SKEW), and both must be integers a clock can reach.
+ */
+function assertLifetime(claims: Claims, now: number, rule: { maxTtl: number; allowNoExp: boolean }): void {
+  const { iat, exp } = claims;
+  if (iat !== undefined && !Number.isSafeInteger(iat)) throw unauthorized('iat is not an integer');
+  if (exp !== undefined && !Number.isSafeInteger(exp)) throw unauthorized('exp is not an integer');
+  if (typeof iat === 'number' && iat > now + CLOCK_SKEW) throw unauthorized('issued in the future');
+  if (typeof exp !== 'number') {
+    if (!rule.allowNoExp) throw unauthorized('exp is required');
+    return;
+  }
+  if (exp > now + rule.maxTtl + CLOCK_SKEW) throw unauthorized('expires further ahead than the maximum lifetime');
+  const issuedAt = typeof iat === 'number' ? iat : now;
+  if (exp - issuedAt > rule.maxTtl) throw unauthorized('lives longer than the maximum lifetime');
 }
 
 /**
@@ -42,7 +77,22 @@ export async function authenticateAdmin(
     const session = await requireSession(claims, request.now);
     return { data: sessionData(request.body), actor: `admin:${session.account?.username ?? 'unknown'}` };
   }
-  return { data: checkSignedRequest(claims, request, deps.config), actor: 'signed_request' };
+  const data = checkSignedRequest(claims, request, deps.config);
+  await assertFirstUse(claims, request.now);
+  return { data, actor: 'signed_request' };
+}
+
+/**
+ * Optional `jti` (contract §3.1): the token is good for one request, on every instance, until
+ * it expires. Checked last, so that a token refused for another reason does not spend its jti.
+ */
+async function assertFirstUse(claims: Claims, now: Date): Promise<void> {
+  if (claims.jti === undefined) return;
+  if (typeof claims.jti !== 'string' || claims.jti.length < 1 || claims.jti.length > 255) {
+    throw unauthorized('jti must be a string of 1-255 characters');
+  }
+  const exp = typeof claims.exp === 'number' ? claims.exp : undefined;
+  if (!(await spendJti(claims.jti, exp, now))) throw unauthorized('jti replayed');
 }
 
 /** The live session a session token names; 401 when it is revoked, expired or not a session. */
@@ -69,7 +119,8 @@ function sessionData(body: unknown): Record<string, unknown> {
 
 /**
  * JaWTh's signed admin request (contract §3.1): an HS256 token signed with SECRET_KEY carrying
- * the master password and the request data. Returns the data the request may act on.
+ * the master password and the request data. Returns the data the request may act on. The
+ * one-use `jti` needs the database: authenticateAdmin checks it.
  */
 export function authenticateSignedRequest(request: AdminRequest, config: Config): Record<string, unknown> {
   return checkSignedRequest(verifyAdminToken(request.token, config, request.now), request, config);
@@ -81,29 +132,38 @@ function checkSignedRequest(claims: Claims, request: AdminRequest, config: Confi
   if (typeof claims.password !== 'string' || !safeEqual(claims.password, config.jawthKey)) {
     throw unauthorized('wrong master password');
   }
-  if (typeof claims.exp === 'number') {
-    const issuedAt = typeof claims.iat === 'number' ? claims.iat : epochSeconds(request.now);
-    if (claims.exp - issuedAt > config.adminTokenMaxTtl)
-      throw unauthorized('token lives longer than ADMIN_TOKEN_MAX_TTL');
-  }
   if (
     claims.htm !== undefined &&
     (typeof claims.htm !== 'string' || claims.htm.toUpperCase() !== request.method.toUpperCase())
   ) {
     throw unauthorized('htm does not match the request method');
   }
-  if (claims.htu !== undefined && (typeof claims.htu !== 'string' || boundPath(claims.htu) !== request.path)) {
-    throw unauthorized('htu does not match the request path');
+  if (claims.htu !== undefined && (typeof claims.htu !== 'string' || !htuMatches(claims.htu, request))) {
+    throw unauthorized('htu does not match the request');
   }
   return signedData(claims.data, request.body);
 }
 
-/** `htu` may be a path or a full URL; only its path is compared (the query is not part of it). */
-function boundPath(htu: string): string {
+const ABSOLUTE_URL = /^(https?:\/\/[^/?#]+)(.*)$/i;
+
+/**
+ * `htu` binds the token to one request target: the path **with its query string**, compared as
+ * sent (a token for `/applications/x` does not read `?include_secret=true`), or an absolute URL
+ * whose path and query so match and whose origin is this server's.
+ */
+function htuMatches(htu: string, request: AdminRequest): boolean {
+  if (htu.startsWith('/') && !htu.startsWith('//')) return htu === request.path;
+  const absolute = ABSOLUTE_URL.exec(htu);
+  if (!absolute) return false;
+  const target = absolute[2] === '' ? '/' : absolute[2];
+  return target === request.path && sameOrigin(absolute[1], request.origin);
+}
+
+function sameOrigin(given: string, ours: string): boolean {
   try {
-    return new URL(htu, 'http://jawth.invalid').pathname;
+    return new URL(given).origin === new URL(ours).origin;
   } catch {
-    return '';
+    return false;
   }
 }
 

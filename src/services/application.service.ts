@@ -2,6 +2,7 @@ import { formatDuration } from '../config/duration';
 import { randomSecret } from '../crypto/random';
 import { AppError, assertThat } from '../errors';
 import { Application } from '../db/models';
+import { inTransaction } from '../db/transaction';
 import { uniquely } from '../db/unique';
 import type { CreateApplicationInput, RotateSecretInput, UpdateApplicationInput } from '../schemas/application.schema';
 import { forgetApplication } from './application-cache';
@@ -108,10 +109,13 @@ function rotate(app: Application, secret: string, graceSeconds: number, now: Dat
   app.secretVersion += 1;
 }
 
-/** Users, groups, memberships and sessions go with it (ON DELETE CASCADE). */
-export async function deleteApplication(name: string): Promise<void> {
+/**
+ * Users, groups, memberships and sessions go with it (ON DELETE CASCADE). In a transaction of its
+ * own, so that on SQLite it never lands inside a concurrent user creation's (see inTransaction).
+ */
+export async function deleteApplication(name: string, deps: Pick<Deps, 'db'>): Promise<void> {
   const app = await findApplication(name);
-  await app.destroy();
+  await inTransaction(deps.db, (transaction) => app.destroy({ transaction }));
   forgetApplication(name);
   forgetUserCounts();
 }

@@ -1,5 +1,5 @@
 import { assertThat } from '../errors';
-import { uniquely } from '../db/unique';
+import { underParent, uniquely } from '../db/unique';
 import { Group, Org, type Application, type User } from '../db/models';
 import { loadUsers } from './user.service';
 
@@ -17,10 +17,9 @@ export function listGroups(app: Application, limit: number, offset: number) {
 }
 
 export function createGroup(app: Application, name: string) {
-  return uniquely(
-    () => Group.create({ applicationId: app.id, name }),
-    `Group "${name}" of "${app.name}" already exists.`,
-  );
+  const create = () =>
+    uniquely(() => Group.create({ applicationId: app.id, name }), `Group "${name}" of "${app.name}" already exists.`);
+  return underParent(create, `No application is named "${app.name}".`);
 }
 
 export async function findGroup(app: Application, name: string): Promise<Group> {

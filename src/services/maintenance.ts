@@ -1,3 +1,4 @@
+import { purgeSpentJtis } from './admin-replay.service';
 import { pruneAudit } from './audit.service';
 import type { Deps } from './deps';
 import { purgeSessions } from './refresh.service';
@@ -5,14 +6,16 @@ import { purgeSessions } from './refresh.service';
 const EVERY_MS = 10 * 60 * 1000;
 
 /**
- * Periodic clean-up: expired and long-revoked refresh sessions, and audit entries older than
- * AUDIT_RETENTION. Returns a stop function.
+ * Periodic clean-up: expired and long-revoked refresh sessions, the jtis of expired admin
+ * request tokens, and audit entries older than AUDIT_RETENTION. Returns a stop function.
  */
 export function startMaintenance(deps: Pick<Deps, 'clock' | 'logger' | 'config'>): () => void {
   const run = async () => {
     try {
       const purged = await purgeSessions(deps.clock.now());
       if (purged > 0) deps.logger.info({ purged }, 'expired sessions purged');
+      const jtis = await purgeSpentJtis(deps.clock.now());
+      if (jtis > 0) deps.logger.info({ purged: jtis }, 'expired admin request jtis purged');
       const pruned = await pruneAudit(deps);
       if (pruned > 0) deps.logger.info({ pruned }, 'audit log pruned');
     } catch (error) {

@@ -4,7 +4,8 @@ import { randomId } from '../crypto/random';
 import { AppError, assertThat } from '../errors';
 import { Application, Group, Org, User } from '../db/models';
 import { revokeUserSessions } from '../db/session.repository';
-import { uniquely } from '../db/unique';
+import { inTransaction } from '../db/transaction';
+import { underParent, uniquely } from '../db/unique';
 import type { CreateUserInput, UpdateUserInput } from '../schemas/user.schema';
 import type { Deps } from './deps';
 import { cachedUserCount, forgetUserCounts } from './user-count-cache';
@@ -57,7 +58,8 @@ export async function listUsers(where: { applicationId?: number; search?: string
     ...(where.search ? { [Op.and]: [usernameContains(where.search)] } : {}),
   };
   const [count, page] = await Promise.all([
-    cachedUserCount(String(where.applicationId ?? 'all'), () => User.count({ where: filter })),
+    // Keyed by everything that filters the list, so that the total always counts what the list shows.
+    cachedUserCount(`${where.applicationId ?? 'all'}|${where.search ?? ''}`, () => User.count({ where: filter })),
     User.findAll({ where: filter, order: [['id', 'ASC']], limit, offset, attributes: ['id'] }),
   ]);
   // Two steps so that the page is cut on users, not on user × group rows.
@@ -137,7 +139,7 @@ export async function createUser(
   assertPasswordPolicy(input.password, deps.config.passwordMinLength);
   const passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
   const create = () =>
-    deps.db.transaction(async (transaction) => {
+    inTransaction(deps.db, async (transaction) => {
       const user = await User.create(
         {
           uid: randomId(),
@@ -153,8 +155,11 @@ export async function createUser(
       await setMemberships(user, app, input, transaction);
       return user.id;
     });
+  const gone = `No application is named "${app.name}".`;
   try {
-    return reload(await uniquely(create, duplicate(input.username, app)));
+    // The application may be deleted between its lookup and this insert, or right after it.
+    const id = await underParent(() => uniquely(create, duplicate(input.username, app)), gone);
+    return await reload(id, gone);
   } finally {
     forgetUserCounts();
   }
@@ -170,24 +175,28 @@ export async function updateUser(
     assertPasswordPolicy(input.password, deps.config.passwordMinLength);
     user.passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
   }
+  const renamed = input.username !== undefined && input.username !== user.username;
   if (input.username !== undefined) user.username = input.username;
   if (input.role !== undefined) user.role = input.role;
   if (input.disabled !== undefined) user.disabled = input.disabled;
   // A new password or a disabled account ends every session at once.
   const revoke = input.password !== undefined || input.disabled === true;
   const save = () =>
-    deps.db.transaction(async (transaction) => {
+    inTransaction(deps.db, async (transaction) => {
       if (revoke) await endSessions(user, deps.clock.now(), deps, transaction);
       await user.save({ transaction });
       await setMemberships(user, app, input, transaction);
     });
-  await uniquely(save, duplicate(user.username, app));
-  return reload(user.id);
+  const gone = `User "${user.username}", its application or a group or org named was deleted meanwhile.`;
+  await underParent(() => uniquely(save, duplicate(user.username, app)), gone);
+  // A new username can move the user in or out of a `?q=` search: its cached total is stale.
+  if (renamed) forgetUserCounts();
+  return reload(user.id, gone);
 }
 
 /** Every refresh token and login token of the user stops working on jawth's endpoints. */
 export async function revokeSessions(user: User, now: Date, deps: Pick<Deps, 'db'>): Promise<void> {
-  await deps.db.transaction(async (transaction) => {
+  await inTransaction(deps.db, async (transaction) => {
     await endSessions(user, now, deps, transaction);
     await user.save({ transaction });
   });
@@ -209,6 +218,9 @@ export async function deleteUser(user: User): Promise<void> {
   }
 }
 
-async function reload(id: number): Promise<User> {
-  return (await User.findByPk(id, { include: MEMBERSHIPS, rejectOnEmpty: true })) as User;
+/** The user as the API shows it; 404 when a concurrent delete (of it or its application) took it. */
+async function reload(id: number, missing: string): Promise<User> {
+  const user = await User.findByPk(id, { include: MEMBERSHIPS });
+  assertThat(user, 'not_found', missing);
+  return user;
 }

@@ -1,7 +1,9 @@
 import request from 'supertest';
-import { Application } from '../../src/db/models';
+import { sha256 } from '../../src/crypto/random';
+import { AdminRequestJti, Application } from '../../src/db/models';
+import { purgeSpentJtis } from '../../src/services/admin-replay.service';
 import { JAWTH_KEY, SECRET_KEY, adminToken, createTestContext, type TestContext } from '../helpers/context';
-import { uniqueName } from '../helpers/factories';
+import { createApplication, uniqueName } from '../helpers/factories';
 import { hostileTokens } from '../helpers/hostile-tokens';
 
 let ctx: TestContext;
@@ -37,11 +39,6 @@ describe('signed admin requests (contract §3.1)', () => {
     expect(res.body).toEqual({ error: 'unauthorized', message: 'A valid admin credential is required.' });
   });
 
-  it('accepts htm/htu that match, htu given as a full URL, query ignored', async () => {
-    const token = adminToken({ method: 'get', path: 'http://127.0.0.1:5000/applications' });
-    expect((await request(ctx.app).get('/applications?limit=5').set('auth', `jwt ${token}`)).status).toBe(200);
-  });
-
   it.each(
     hostileTokens(
       { password: JAWTH_KEY, iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 60 },
@@ -51,6 +48,39 @@ describe('signed admin requests (contract §3.1)', () => {
     const res = await list('auth', `jwt ${token}`);
     expect(res.status).toBe(401);
     expect(res.body.error).toBe('unauthorized');
+  });
+
+  describe('lifetime, however the token is dated (ADMIN_TOKEN_MAX_TTL 5m, 60 s of clock skew)', () => {
+    const now = () => Math.floor(ctx.clock.now().getTime() / 1000);
+    const TEN_YEARS = 10 * 365 * 86400;
+    const dated = (times: Record<string, unknown>) =>
+      adminToken({ data: { name: uniqueName('dated') }, claims: times });
+
+    it.each([
+      ['iat ten years ahead with exp = iat + 60', () => ({ iat: now() + TEN_YEARS, exp: now() + TEN_YEARS + 60 })],
+      ['iat = exp = 1e308 (a token that never expires)', () => ({ iat: 1e308, exp: 1e308 })],
+      ['iat two minutes ahead (beyond the skew)', () => ({ iat: now() + 120, exp: now() + 180 })],
+      ['exp further than the maximum plus skew from now', () => ({ iat: now() + 50, exp: now() + 300 + 61 })],
+      ['a fractional exp', () => ({ iat: now(), exp: now() + 30.5 })],
+      ['a fractional iat', () => ({ iat: now() + 0.25, exp: now() + 30 })],
+      ['an exp beyond any clock', () => ({ iat: now(), exp: 2 ** 60 })],
+    ])('when a token has %s, then 401 and nothing is created', async (_what, times) => {
+      const token = dated(times());
+      const name = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).data.name;
+
+      const res = await request(ctx.app).post('/applications').set('auth', `jwt ${token}`);
+
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ error: 'unauthorized', message: 'A valid admin credential is required.' });
+      expect(await Application.count({ where: { name } })).toBe(0);
+    });
+
+    it('when iat lies within the skew ahead and the lifetime fits, then the token is accepted', async () => {
+      const token = dated({ iat: now() + 30, exp: now() + 30 + 300 });
+      const res = await request(ctx.app).post('/applications').set('auth', `jwt ${token}`);
+      expect(res.status).toBe(201);
+      expect(await Application.count({ where: { name: res.body.name } })).toBe(1);
+    });
   });
 
   describe('request data', () => {
@@ -97,5 +127,118 @@ describe('signed admin requests (contract §3.1)', () => {
         .set('auth', `jwt ${adminToken({ data: ['x'] })}`);
       expect(res.status).toBe(400);
     });
+  });
+});
+
+describe('a signed request bound to one request (htm, htu, jti)', () => {
+  const withToken = (path: string, token: string) => request(ctx.app).get(path).set('auth', `jwt ${token}`);
+  const jtiRows = () => AdminRequestJti.count();
+  let app: { name: string; secret: string };
+  beforeAll(async () => {
+    app = await createApplication(ctx.app);
+  });
+
+  it('when htu names the path without the query, then a request with a query is refused: the secret stays unread', async () => {
+    const token = adminToken({ method: 'GET', path: `/applications/${app.name}` });
+
+    const withQuery = await withToken(`/applications/${app.name}?include_secret=true`, token);
+    const otherQuery = await withToken(`/applications/${app.name}?include_secret=true&x=1`, token);
+
+    expect(withQuery.status).toBe(401);
+    expect(otherQuery.status).toBe(401);
+    expect(JSON.stringify([withQuery.body, otherQuery.body])).not.toContain(app.secret);
+    expect((await withToken(`/applications/${app.name}`, token)).body).not.toHaveProperty('secret');
+  });
+
+  it('when htu carries the query, then exactly that path and query are accepted', async () => {
+    const path = `/applications/${app.name}?include_secret=true`;
+    const token = adminToken({ method: 'GET', path });
+
+    expect((await withToken(path, token)).body.secret).toBe(app.secret);
+    expect((await withToken(`/applications/${app.name}`, token)).status).toBe(401);
+    expect((await withToken(`/applications/${app.name}?include_secret=false`, token)).status).toBe(401);
+  });
+
+  it("when htu is an absolute URL, then its path and query must match and its origin must be this server's", async () => {
+    const path = '/applications?limit=5';
+    const send = (htu: string) =>
+      withToken(path, adminToken({ method: 'GET', path: htu })).set('Host', 'auth.example.com:8443');
+
+    expect((await send(`http://auth.example.com:8443${path}`)).status).toBe(200);
+    expect((await send(`HTTP://Auth.Example.com:8443${path}`)).status).toBe(200);
+    expect((await send(`http://evil.example.com:8443${path}`)).status).toBe(401);
+    expect((await send(`https://auth.example.com:8443${path}`)).status).toBe(401);
+    expect((await send(`http://auth.example.com${path}`)).status).toBe(401);
+    expect((await send('http://auth.example.com:8443/applications')).status).toBe(401);
+    expect((await send(`//auth.example.com:8443${path}`)).status).toBe(401);
+  });
+
+  it('when jawth is behind a trusted proxy, then the origin is the one the client used (TRUST_PROXY)', async () => {
+    const token = () => adminToken({ method: 'GET', path: 'https://auth.example.com/applications' });
+    const viaProxy = (t: string) =>
+      withToken('/applications', t).set('X-Forwarded-Proto', 'https').set('X-Forwarded-Host', 'auth.example.com');
+
+    expect((await viaProxy(token())).status).toBe(401); // TRUST_PROXY off: the forwarded headers count for nothing
+    ctx.app.set('trust proxy', true);
+    try {
+      expect((await viaProxy(token())).status).toBe(200);
+    } finally {
+      ctx.app.set('trust proxy', ctx.config.trustProxy);
+    }
+  });
+
+  it('when a token with a jti comes again before it expires, then 401 and nothing happens twice', async () => {
+    const name = uniqueName('once');
+    const token = adminToken({ data: { name }, method: 'POST', path: '/applications', claims: { jti: `jti-${name}` } });
+    const before = await jtiRows();
+
+    const first = await request(ctx.app).post('/applications').set('auth', `jwt ${token}`);
+    const again = await request(ctx.app).post('/applications').set('auth', `jwt ${token}`);
+
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(401);
+    expect(again.body.error).toBe('unauthorized');
+    expect(await Application.count({ where: { name } })).toBe(1);
+    expect(await jtiRows()).toBe(before + 1);
+    const stored = await AdminRequestJti.findOne({ where: { jtiHash: sha256(`jti-${name}`) } });
+    expect(stored).not.toBeNull(); // only the jti's hash is kept
+  });
+
+  it('when a token is refused for another reason, then its jti is not spent', async () => {
+    const jti = `jti-${uniqueName('kept')}`;
+    const wrongPath = adminToken({ method: 'GET', path: '/users', claims: { jti } });
+    expect((await withToken('/applications', wrongPath)).status).toBe(401);
+    expect(await AdminRequestJti.count({ where: { jtiHash: sha256(jti) } })).toBe(0);
+  });
+
+  it('when the same jti token is sent 20 times at once, then exactly one succeeds', async () => {
+    const name = uniqueName('race');
+    const token = adminToken({ data: { name }, method: 'POST', path: '/applications', claims: { jti: `jti-${name}` } });
+
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => request(ctx.app).post('/applications').set('auth', `jwt ${token}`)),
+    );
+
+    expect(answers.map((res) => res.status).sort()).toEqual([201, ...Array(19).fill(401)]);
+    expect(await Application.count({ where: { name } })).toBe(1);
+    expect(await AdminRequestJti.count({ where: { jtiHash: sha256(`jti-${name}`) } })).toBe(1);
+  });
+
+  it('when a jti has expired with its token, then the purge drops it and a new token may use it', async () => {
+    const jti = `jti-${uniqueName('expiring')}`;
+    expect((await withToken('/applications', adminToken({ ttl: 30, claims: { jti } }))).status).toBe(200);
+    ctx.clock.advance(31);
+
+    expect(await purgeSpentJtis(ctx.clock.now())).toBeGreaterThanOrEqual(1);
+    expect(await AdminRequestJti.count({ where: { jtiHash: sha256(jti) } })).toBe(0);
+    expect((await withToken('/applications', adminToken({ ttl: 30, claims: { jti } }))).status).toBe(200);
+  });
+
+  it.each([
+    ['a number', 42],
+    ['an empty string', ''],
+    ['256 characters', 'j'.repeat(256)],
+  ])('when the jti is %s, then 401', async (_what, jti) => {
+    expect((await withToken('/applications', adminToken({ claims: { jti } }))).status).toBe(401);
   });
 });

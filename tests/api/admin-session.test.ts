@@ -4,7 +4,8 @@ import { sha256 } from '../../src/crypto/random';
 import { AdminAccount, AdminSession, Application } from '../../src/db/models';
 import { ensureAdminAccount } from '../../src/services/admin-account.service';
 import { ADMIN_SESSION_TTL } from '../../src/services/admin-session.service';
-import { adminToken, createTestContext, type TestContext } from '../helpers/context';
+import { SECRET_KEY, adminToken, createTestContext, type TestContext } from '../helpers/context';
+import { signToken } from '../../src/crypto/jwt';
 import { GOOD_PASSWORD, uniqueName } from '../helpers/factories';
 
 let ctx: TestContext;
@@ -181,5 +182,38 @@ describe('admin accounts (what `jawth init` creates)', () => {
     await expect(ensureAdminAccount(uniqueName('weak'), 'password123', ctx.config)).rejects.toMatchObject({
       code: 'weak_password',
     });
+  });
+
+  it('when the username holds a NUL or another control character, then it is refused before any query', async () => {
+    const before = await AdminAccount.count();
+    for (const username of ['root\u0000', 'ro\not', 'root\u007f']) {
+      await expect(ensureAdminAccount(username, GOOD_PASSWORD, ctx.config)).rejects.toMatchObject({
+        code: 'validation_failed',
+      });
+    }
+    expect(await AdminAccount.count()).toBe(before);
+  });
+});
+
+describe('admin session tokens: lifetime, however the token is dated', () => {
+  const TEN_YEARS = 10 * 365 * 86400;
+  it.each([
+    ['iat ten years ahead and exp = iat + 60', (iat: number) => ({ iat: iat + TEN_YEARS, exp: iat + TEN_YEARS + 60 })],
+    ['iat = exp = 1e308', () => ({ iat: 1e308, exp: 1e308 })],
+    ['exp ten years ahead', (iat: number) => ({ iat, exp: iat + TEN_YEARS })],
+    ['no exp', (iat: number) => ({ iat, exp: undefined })],
+  ])('when a live session is re-dated with %s, then 401 and the session stays as it was', async (_what, times) => {
+    const { token } = await loggedIn();
+    const claims = decodeClaimsForTest(token);
+    const dated = { ...claims, ...times(claims.iat as number) };
+    const redated = signToken(Object.fromEntries(Object.entries(dated).filter(([, v]) => v !== undefined)), SECRET_KEY);
+
+    const res = await withSession(redated).list();
+
+    expect(res.status).toBe(401);
+    expect(res.body.error).toBe('unauthorized');
+    expect((await withSession(redated).logout()).status).toBe(401);
+    expect((await storedSession(token))?.revokedAt).toBeNull();
+    expect((await withSession(token).list()).status).toBe(200);
   });
 });

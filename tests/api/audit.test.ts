@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { AuditEntry } from '../../src/db/models';
+import { Application, AuditEntry, User } from '../../src/db/models';
 import { pruneAudit } from '../../src/services/audit.service';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { GOOD_PASSWORD, createApplication, createUser, login } from '../helpers/factories';
@@ -136,5 +136,83 @@ describe('retention', () => {
 
     expect(removed).toBeGreaterThanOrEqual(1);
     expect((await rowsFor(app.name)).map((r) => r.action)).toEqual(['application.delete']);
+  });
+});
+
+describe('audit log: reading a secret (contract §3.2)', () => {
+  it('when a secret is read with ?include_secret=true, then the read is recorded like a change, without the secret', async () => {
+    const app = await createApplication(ctx.app);
+
+    const read = await admin(ctx.app, 'get', `/applications/${app.name}?include_secret=true`).expect(200);
+    await admin(ctx.app, 'get', `/applications/${app.name}`).expect(200);
+    await admin(ctx.app, 'get', `/applications/${app.name}?include_secret=false`).expect(200);
+    const refused = await request(ctx.app)
+      .get(`/applications/${app.name}?include_secret=true`)
+      .set('auth', 'jwt not-a-token');
+
+    expect(read.body.secret).toBe(app.secret);
+    expect(refused.status).toBe(401);
+    const rows = await AuditEntry.findAll({
+      where: { app: app.name, action: 'application.read_secret' },
+      order: [['id', 'ASC']],
+    });
+    expect(rows.map((r) => [r.actor, r.target, r.outcome])).toEqual([
+      ['signed_request', app.name, 'success'],
+      ['anonymous', app.name, 'failure'],
+    ]);
+    expect(JSON.stringify(rows.map((r) => r.toJSON()))).not.toContain(app.secret);
+    const listed = await admin(ctx.app, 'get', `/audit?app=${app.name}&action=application.read_secret`);
+    expect(listed.headers['x-total-count']).toBe('2');
+  });
+});
+
+describe('audit log: paths that do not name a route', () => {
+  it('when an admin path is not valid percent-encoding, then a JSON 4xx, no stack printed, nothing changed', async () => {
+    const app = await createApplication(ctx.app);
+    const printed = jest.spyOn(process.stderr, 'write');
+    const logged = jest.spyOn(console, 'error');
+
+    const answers = await Promise.all([
+      admin(ctx.app, 'delete', '/applications/%E0%A4%A'),
+      admin(ctx.app, 'patch', `/${app.name}/users/%ZZ`, { role: 'x' }),
+      request(ctx.app).delete('/applications/%E0%A4%A'),
+    ]);
+
+    for (const res of answers) {
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(res.headers['content-type']).toMatch(/application\/json/);
+      expect(JSON.stringify(res.body)).not.toMatch(/URIError|at .+:\d+/);
+    }
+    expect(printed.mock.calls.join('')).not.toMatch(/URIError|at .+:\d+/);
+    expect(logged).not.toHaveBeenCalled();
+    printed.mockRestore();
+    logged.mockRestore();
+    expect(await Application.count({ where: { name: app.name } })).toBe(1);
+  });
+
+  it('when a change spells the path in another case, then it changes nothing, and /audit?app= shows every change', async () => {
+    const app = await createApplication(ctx.app);
+    const user = await createUser(ctx.app, app.name);
+
+    const dodges = await Promise.all([
+      admin(ctx.app, 'patch', `/Applications/${app.name}`, { access_ttl: '1m' }),
+      admin(ctx.app, 'post', `/APPLICATIONS/${app.name}/rotate_secret`, {}),
+      admin(ctx.app, 'patch', `/${app.name}/Users/${user.username}`, { role: 'root' }),
+      admin(ctx.app, 'delete', `/Users/${user.uid}`),
+      admin(ctx.app, 'post', `/${app.name}/GROUPS`, { name: 'sneaky' }),
+    ]);
+    await admin(ctx.app, 'patch', `/applications/${app.name}`, { access_ttl: '2m' }).expect(200);
+
+    for (const res of dodges) expect(res.status).toBe(404);
+    const stored = await Application.findOne({ where: { name: app.name } });
+    expect([stored?.accessTtl, stored?.secretVersion]).toEqual([120, 1]);
+    expect((await User.findOne({ where: { uid: user.uid } }))?.role).toBe('user');
+    const audit = await admin(ctx.app, 'get', `/audit?app=${app.name}`).expect(200);
+    expect(audit.body.map((e: { action: string }) => e.action)).toEqual([
+      'application.update',
+      'user.create',
+      'application.create',
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { Application } from '../../src/db/models';
-import { adminToken, createTestContext, type TestContext } from '../helpers/context';
+import { Application, User } from '../../src/db/models';
+import { admin, adminToken, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, uniqueName } from '../helpers/factories';
 
 let ctx: TestContext;
@@ -75,5 +75,88 @@ describe('bad input (contract §1)', () => {
   it('reports readiness when the database answers', async () => {
     const res = await request(ctx.app).get('/ready');
     expect(res.status).toBe(200);
+  });
+});
+
+describe('control characters in names and path segments (contract §1)', () => {
+  // SQLite cut statements at a NUL (500, with the SQL in the log); PostgreSQL stored it as `\0`.
+  let queries = 0;
+  beforeAll(() => ctx.db.addHook('beforeQuery', 'count-queries', () => void queries++));
+  afterAll(() => ctx.db.removeHook('beforeQuery', 'count-queries'));
+  const INVALID = { error: 'invalid_credentials', message: 'The username or password is incorrect.' };
+
+  it.each([
+    ['a NUL in the application segment', '/demo%00/login', { username: 'alice', password: 'whatever-pw' }],
+    ['an escape in the application segment', '/demo%1B/login', { username: 'alice', password: 'whatever-pw' }],
+    ['an application segment against the name rule', '/Demo/login', { username: 'alice', password: 'whatever-pw' }],
+    ['a NUL in the username', '/demo/login', { username: 'alice\u0000', password: 'whatever-pw' }],
+    ['a line feed in the username', '/demo/login', { username: 'ali\nce', password: 'whatever-pw' }],
+    ['a C1 control in the username', '/demo/login', { username: 'alice\u0085', password: 'whatever-pw' }],
+    ['a NUL in the admin username', '/admin/login', { username: 'root\u0000', password: 'whatever-pw' }],
+    ['a NUL in the namespace', '/token/refresh', { namespace: 'demo\u0000', username: 'a', password: 'whatever-pw' }],
+    ['a NUL in the Quid username', '/token/refresh/1h', { namespace: 'demo', username: 'a\u0000', password: 'pw' }],
+    ['a NUL in the ttl segment', '/token/refresh/1h%00', { namespace: 'demo', username: 'a', password: 'pw' }],
+  ])('when a login carries %s, then 401 like an unknown user, before any query', async (_what, path, body) => {
+    const before = queries;
+    const res = await request(ctx.app).post(path).send(body);
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual(INVALID);
+    expect(queries).toBe(before);
+  });
+
+  it.each([
+    ['a NUL in the application segment', 'get', '/demo%00/users', undefined],
+    ['a NUL in the search', 'get', '/demo/users?q=%00', undefined],
+    ['a NUL in the application filter', 'get', '/users?app=demo%00', undefined],
+    ['a NUL in a username segment', 'get', '/demo/users/alice%00', undefined],
+    ['a NUL in the username', 'post', '/demo/users', { username: 'alice\u0000', password: 'correct-horse-battery-7' }],
+    [
+      'a tab in the role',
+      'post',
+      '/demo/users',
+      { username: 'alice', password: 'correct-horse-battery-7', role: 'a\tb' },
+    ],
+    [
+      'a NUL in a group name',
+      'post',
+      '/demo/users',
+      { username: 'al', password: 'correct-horse-7', groups: ['g\u0000'] },
+    ],
+    ['a NUL in the application name', 'post', '/applications', { name: 'demo\u0000' }],
+    ['a NUL in the audience', 'post', '/applications', { name: 'nul-audience', audience: 'api\u0000' }],
+    ['a NUL in the audit filter', 'get', '/audit?action=login%00', undefined],
+    ['a NUL in an org segment', 'delete', '/orgs/acme%00', undefined],
+  ] as const)(
+    'when an admin request carries %s, then 400 validation_failed, storing nothing',
+    async (_w, method, path, data) => {
+      const stored = async () => [await Application.count(), await User.count()];
+      const before = await stored();
+      const res = await admin(ctx.app, method, path, data);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ error: 'validation_failed', details: [expect.any(Object)] });
+      noStack(res.body);
+      expect(await stored()).toEqual(before);
+    },
+  );
+
+  it('when the application segment of an admin path breaks the name rule, then 400 before any query', async () => {
+    const before = queries;
+    const res = await request(ctx.app).get('/Not_A_Name/users').set('auth', `jwt ${adminToken()}`);
+    expect(res.status).toBe(400);
+    expect(res.body.details).toEqual([expect.objectContaining({ field: 'app' })]);
+    expect(queries).toBe(before);
+  });
+
+  it('when a name is refused, then neither the answer nor the log holds the SQL', async () => {
+    const app = await createApplication(ctx.app);
+    const res = await admin(ctx.app, 'post', `/${app.name}/users`, {
+      username: 'alice\u0000',
+      password: 'correct-horse-battery-7',
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).not.toMatch(/INSERT|SELECT/);
+    expect(
+      await User.count({ where: { applicationId: (await Application.findOne({ where: { name: app.name } }))?.id } }),
+    ).toBe(0);
   });
 });

@@ -1,10 +1,11 @@
 import bcrypt from 'bcrypt';
 import { jwtVerify, decodeProtectedHeader } from 'jose';
 import request from 'supertest';
-import { Session, User } from '../../src/db/models';
+import { AdminAccount, AdminSession, Session, User } from '../../src/db/models';
+import { ensureAdminAccount } from '../../src/services/admin-account.service';
 import { signToken } from '../../src/crypto/jwt';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
-import { GOOD_PASSWORD, createApplication, createUser, login } from '../helpers/factories';
+import { GOOD_PASSWORD, createApplication, createUser, login, uniqueName } from '../helpers/factories';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -244,5 +245,65 @@ describe('POST /:app/:username/change_password', () => {
       repeated_password: NEW,
     });
     expect(refused.status).toBe(401);
+  });
+});
+
+describe('passwords longer than 72 bytes (contract §4.5)', () => {
+  // bcrypt reads 72 bytes: a user whose password fills them must not log in with it plus a suffix.
+  const ascii72 = 'k7#'.repeat(24);
+  const utf8x72 = 'é'.repeat(36); // 36 characters, 72 bytes of UTF-8
+  const emoji72 = `${'🔑'.repeat(17)}abcd`; // 17 × 4 + 4 = 72 bytes
+  afterEach(() => jest.restoreAllMocks());
+
+  const answersLikeAWrongPassword = (res: request.Response) => {
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ error: 'invalid_credentials', message: 'The username or password is incorrect.' });
+  };
+
+  it.each([
+    ['ASCII', ascii72, 'x'],
+    ['two-byte characters', utf8x72, 'é'],
+    ['four-byte characters', emoji72, '🔑'],
+  ])(
+    'when a user with a 72-byte password (%s) adds a suffix, then /:app/login and /token/refresh answer 401 and record no login',
+    async (_kind, password, suffix) => {
+      const app = await createApplication(ctx.app);
+      const user = await createUser(ctx.app, app.name, { password });
+      const compare = jest.spyOn(bcrypt, 'compare');
+
+      const viaLogin = await login(ctx.app, app.name, user.username, `${password}${suffix}`);
+      const viaQuid = await request(ctx.app)
+        .post('/token/refresh')
+        .send({ namespace: app.name, username: user.username, password: `${password}${suffix}` });
+
+      answersLikeAWrongPassword(viaLogin);
+      answersLikeAWrongPassword(viaQuid);
+      expect(compare).toHaveBeenCalledTimes(2); // the same bcrypt work as a wrong password
+      const stored = await User.findOne({ where: { uid: user.uid } });
+      expect(stored?.lastLoginAt).toBeNull();
+      expect(await Session.count({ where: { userId: stored?.id } })).toBe(0);
+      expect((await login(ctx.app, app.name, user.username, password)).status).toBe(200);
+    },
+  );
+
+  it('when an unknown user sends a long password, then the answer is the same 401 after a dummy comparison', async () => {
+    const app = await createApplication(ctx.app);
+    const compare = jest.spyOn(bcrypt, 'compare');
+    answersLikeAWrongPassword(await login(ctx.app, app.name, 'nobody', `${utf8x72}tail`));
+    expect(compare).toHaveBeenCalledTimes(1);
+  });
+
+  it('when an admin account with a 72-byte password adds a suffix, then /admin/login answers 401 and opens no session', async () => {
+    const username = uniqueName('admin');
+    await ensureAdminAccount(username, utf8x72, ctx.config);
+
+    const res = await request(ctx.app)
+      .post('/admin/login')
+      .send({ username, password: `${utf8x72}é` });
+
+    answersLikeAWrongPassword(res);
+    expect(await AdminSession.count()).toBe(0);
+    expect((await AdminAccount.findOne({ where: { username } }))?.lastLoginAt).toBeNull();
+    expect((await request(ctx.app).post('/admin/login').send({ username, password: utf8x72 })).status).toBe(200);
   });
 });

@@ -1,5 +1,5 @@
 import bcrypt from 'bcrypt';
-import { Group, Org, Session, User } from '../../src/db/models';
+import { Application, Group, Org, Session, User } from '../../src/db/models';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { GOOD_PASSWORD, createApplication, createUser, login, uniqueName } from '../helpers/factories';
 
@@ -87,6 +87,40 @@ describe('POST /:app/users', () => {
     const user = await createUser(ctx.app, app.name, { groups: ['admins'], orgs: [org], role: 'editor' });
     const res = await admin(ctx.app, 'get', `/${app.name}/users/${user.username}`);
     expect(res.body).toMatchObject({ groups: ['admins'], orgs: [org], role: 'editor' });
+  });
+});
+
+describe('POST /:app/users while its application is deleted', () => {
+  it('when the application is deleted during 20 concurrent creations, then each answers 201 or 404, never 500, and no user is left', async () => {
+    const doomed = await createApplication(ctx.app);
+    const applicationId = (await Application.findOne({ where: { name: doomed.name } }))?.id;
+    const creations = Array.from({ length: 20 }, (_, i) =>
+      admin(ctx.app, 'post', `/${doomed.name}/users`, { username: `racer-${i}`, password: GOOD_PASSWORD }),
+    );
+
+    const [deleted, ...created] = await Promise.all([
+      admin(ctx.app, 'delete', `/applications/${doomed.name}`),
+      ...creations,
+    ]);
+
+    expect(deleted.status).toBe(204);
+    for (const res of created) {
+      expect([201, 404]).toContain(res.status);
+      if (res.status === 404) expect(res.body.error).toBe('not_found');
+    }
+    expect(await Application.count({ where: { name: doomed.name } })).toBe(0);
+    expect(await User.count({ where: { applicationId } })).toBe(0);
+  });
+
+  it('when a group is created during the deletion of its application, then 201 or 404, never 500', async () => {
+    const doomed = await createApplication(ctx.app);
+    const [deleted, ...created] = await Promise.all([
+      admin(ctx.app, 'delete', `/applications/${doomed.name}`),
+      ...Array.from({ length: 10 }, (_, i) => admin(ctx.app, 'post', `/${doomed.name}/groups`, { name: `g${i}` })),
+    ]);
+    expect(deleted.status).toBe(204);
+    for (const res of created) expect([201, 404]).toContain(res.status);
+    expect(await Group.count({ where: { name: Array.from({ length: 10 }, (_, i) => `g${i}`) } })).toBe(0);
   });
 });
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { parseConfig } from '../../src/config/config';
 import { verifyToken } from '../../src/crypto/jwt';
 import { AdminAccount } from '../../src/db/models';
 import { openDatabase } from '../../src/db/sequelize';
@@ -20,6 +21,10 @@ const cli = (...args: string[]) => runCli(args, dir, ENV);
 const remote = (...args: string[]) => runCli([...args, '--url', url], dir, ENV);
 const json = (stdout: string) => JSON.parse(stdout) as Record<string, unknown>;
 const serverOutput = () => server?.output() ?? '';
+const readEnv = () =>
+  Object.fromEntries(
+    [...fs.readFileSync(path.join(dir, '.env'), 'utf8').matchAll(/^(\w+)=(\S+)$/gm)].map((m) => [m[1], m[2]]),
+  );
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-cli-'));
@@ -158,6 +163,28 @@ describe('jawth, from a fresh folder to a running server', () => {
     expect(badJson.stderr).toContain('Expected JSON');
   });
 
+  it('every token the CLI signs is one-use and bound to method, path and query (htm, htu, jti)', async () => {
+    const config = parseConfig(readEnv());
+    const res = await cli('token', '--method', 'GET', '--path', '/applications/shop?include_secret=true');
+    const token = res.stdout.trim();
+    const claims = verifyToken(token, config.secretKey);
+    expect(claims).toMatchObject({
+      htm: 'GET',
+      htu: '/applications/shop?include_secret=true',
+      jti: expect.any(String),
+    });
+
+    const headers = { auth: `jwt ${token}` };
+    expect((await fetch(`${url}/applications/shop`, { headers })).status).toBe(401);
+    expect((await fetch(`${url}/applications/shop?include_secret=true`, { headers })).status).toBe(200);
+    expect((await fetch(`${url}/applications/shop?include_secret=true`, { headers })).status).toBe(401);
+
+    const listed = await remote('request', 'GET', '/shop/users?limit=1&q=a b');
+    expect(listed.code).toBe(0);
+    const twice = await Promise.all([remote('apps', 'list', '--json'), remote('apps', 'list', '--json')]);
+    expect(twice.map((r) => r.code)).toEqual([0, 0]);
+  });
+
   it('users disable, enable, set-password, revoke and delete act through the admin API', async () => {
     expect((await remote('users', 'disable', 'shop', 'alice')).stdout).toContain('Disabled "alice"');
     expect(json((await remote('users', 'show', 'shop', 'alice', '--json')).stdout).disabled).toBe(true);
@@ -175,6 +202,23 @@ describe('jawth, from a fresh folder to a running server', () => {
     expect(rotated).toMatchObject({ name: 'shop', secret_version: 2 });
     expect((await remote('apps', 'delete', 'blog')).stdout).toContain('Deleted application "blog"');
     expect((await remote('apps', 'show', 'blog')).stderr).toContain('404 not_found');
+  });
+
+  it('export onto an existing file readable by all leaves it private, like the database and its folder', async () => {
+    const modeOf = (file: string) => fs.statSync(file).mode & 0o777;
+    const file = path.join(dir, 'dump.jsonl');
+    fs.writeFileSync(file, 'an older dump\n');
+    fs.chmodSync(file, 0o644);
+
+    const res = await cli('export', '--output', file);
+
+    expect(res.code).toBe(0);
+    expect(modeOf(file)).toBe(0o600);
+    const dump = fs.readFileSync(file, 'utf8');
+    expect(dump).toContain('"shop"');
+    expect(dump).not.toContain('an older dump');
+    expect(modeOf(path.join(dir, 'data'))).toBe(0o700);
+    expect(modeOf(path.join(dir, 'data', 'jawth.sqlite'))).toBe(0o600);
   });
 
   it('the admin created by init logs in through HTTP, uses the session, and logs out', async () => {

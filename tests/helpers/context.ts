@@ -131,8 +131,8 @@ export function adminToken(options: AdminTokenOptions = {}): string {
   );
 }
 
-/** Sends an admin request through HTTP with its data signed, bound to method and path. */
+/** Sends an admin request through HTTP with its data signed, bound to method, path and query. */
 export function admin(app: Express, method: 'get' | 'post' | 'patch' | 'delete', path: string, data?: unknown) {
-  const token = adminToken({ data, method: method.toUpperCase(), path: path.split('?')[0] });
+  const token = adminToken({ data, method: method.toUpperCase(), path });
   return request(app)[method](path).set('auth', `jwt ${token}`);
 }

@@ -7,7 +7,14 @@ const SECRET_KEY = 'unit-secret-key-of-at-least-32-bytes!!';
 const JAWTH_KEY = 'JAWTHPASSWORD';
 const config = parseConfig({ SECRET_KEY, JAWTH_KEY });
 const now = new Date();
-const request = (token: string) => ({ token, method: 'GET', path: '/applications', body: undefined, now });
+const request = (token: string) => ({
+  token,
+  method: 'GET',
+  path: '/applications',
+  origin: 'http://127.0.0.1:5000',
+  body: undefined,
+  now,
+});
 
 describe('authenticateSignedRequest', () => {
   it("refuses JaWTh's tokens without exp by default and accepts them with ADMIN_ALLOW_NO_EXP", () => {

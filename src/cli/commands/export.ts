@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { Command } from 'commander';
+import { privateWriteStream } from '../../files/private-files';
 import { exportDump } from '../../services/import/dump-export.service';
 import { CliError } from '../errors';
 import { examples } from '../help';
@@ -19,14 +19,14 @@ export function exportCommand(): Command {
   const command = new Command('export')
     .description('write applications (with secrets), groups, orgs, users (with hashes) and memberships as JSON lines')
     .option('--app <name>', 'only this application, its groups and users, and the orgs they belong to')
-    .option('--output <file>', 'write to this file (created with mode 0600) instead of stdout')
+    .option('--output <file>', 'write to this file (mode 0600, also when it exists) instead of stdout')
     .action(async (options: ExportOptions) => {
       // The dump holds every secret and hash: it goes to a file or a pipe, never to a screen.
       if (!options.output && process.stdout.isTTY) {
         throw new CliError('The dump holds secrets and password hashes: redirect it (> dump.jsonl) or use --output.');
       }
       const { config } = loadSettings();
-      const out = options.output ? fs.createWriteStream(options.output, { mode: 0o600 }) : process.stdout;
+      const out = options.output ? privateWriteStream(options.output) : process.stdout;
       const progress = progressLine('exporting users');
       const counts = await withDatabase(config, async (db) => {
         const result = await exportDump({ db }, out, {

@@ -3,6 +3,7 @@ import * as initial from './0001-initial';
 import * as adminAccounts from './0002-admin-accounts';
 import * as auditLog from './0003-audit-log';
 import * as usersPagingIndex from './0004-users-paging-index';
+import * as adminRequestJtis from './0005-admin-request-jtis';
 import * as sessionDetails from './0006-session-details';
 
 export interface Migration {
@@ -17,5 +18,6 @@ export const migrations: Migration[] = [
   { name: '0002-admin-accounts', ...adminAccounts },
   { name: '0003-audit-log', ...auditLog },
   { name: '0004-users-paging-index', ...usersPagingIndex },
+  { name: '0005-admin-request-jtis', ...adminRequestJtis },
   { name: '0006-session-details', ...sessionDetails },
 ];

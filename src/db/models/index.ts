@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { AdminAccount } from './admin-account.model';
+import { AdminRequestJti } from './admin-request-jti.model';
 import { AdminSession } from './admin-session.model';
 import { Application } from './application.model';
 import { AuditEntry } from './audit-entry.model';
@@ -8,11 +9,21 @@ import { Org } from './org.model';
 import { Session } from './session.model';
 import { User } from './user.model';
 
-export { AdminAccount, AdminSession, Application, AuditEntry, Group, Org, Session, User };
+export { AdminAccount, AdminRequestJti, AdminSession, Application, AuditEntry, Group, Org, Session, User };
 
 /** Binds the models to a connection and declares their associations (tables come from migrations). */
 export function initModels(sequelize: Sequelize): void {
-  for (const model of [Application, User, Group, Org, Session, AdminAccount, AdminSession, AuditEntry]) {
+  for (const model of [
+    Application,
+    User,
+    Group,
+    Org,
+    Session,
+    AdminAccount,
+    AdminSession,
+    AdminRequestJti,
+    AuditEntry,
+  ]) {
     model.initModel(sequelize);
   }
   Application.hasMany(User, { foreignKey: 'applicationId', onDelete: 'CASCADE' });

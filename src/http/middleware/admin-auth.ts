@@ -25,7 +25,15 @@ export function adminAuth(deps: Deps): RequestHandler {
     const credential = adminCredential(req.headers as AuthHeaders);
     if (!credential) throw new AppError('unauthorized', 'A valid admin credential is required.');
     const { data, actor } = await authenticateAdmin(
-      { ...credential, method: req.method, path: req.originalUrl.split('?')[0], body: req.body, now: deps.clock.now() },
+      {
+        ...credential,
+        method: req.method,
+        path: req.originalUrl,
+        // Express reads protocol and host from X-Forwarded-* only when TRUST_PROXY trusts the proxy.
+        origin: `${req.protocol}://${req.host}`,
+        body: req.body,
+        now: deps.clock.now(),
+      },
       deps,
     );
     res.locals.data = data;

@@ -9,6 +9,7 @@ const ACTIONS: Record<string, string> = {
   'POST /applications': 'application.create',
   'PATCH /applications/:name': 'application.update',
   'DELETE /applications/:name': 'application.delete',
+  'GET /applications/:name': 'application.read_secret',
   'POST /applications/:name/rotate_secret': 'application.rotate_secret',
   'POST /users': 'user.create',
   'POST /:app/users': 'user.create',
@@ -31,6 +32,15 @@ export function routePattern(req: Request): string | undefined {
   return path.length > 1 ? path.replace(/\/$/, '') : path;
 }
 
+/** A percent-encoded segment, decoded; undefined when it is not valid percent-encoding. */
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The parameters of `path` when it has the shape of `pattern` (`/applications/:name`), else undefined. */
 function match(pattern: string, path: string): Record<string, string> | undefined {
   const expected = pattern.split('/');
@@ -38,8 +48,11 @@ function match(pattern: string, path: string): Record<string, string> | undefine
   if (expected.length !== actual.length) return undefined;
   const params: Record<string, string> = {};
   for (const [i, part] of expected.entries()) {
-    if (part.startsWith(':')) params[part.slice(1)] = decodeURIComponent(actual[i]);
-    else if (part !== actual[i]) return undefined;
+    if (part.startsWith(':')) {
+      const value = decodeSegment(actual[i]);
+      if (value === undefined) return undefined;
+      params[part.slice(1)] = value;
+    } else if (part !== actual[i]) return undefined;
   }
   return params;
 }
@@ -85,6 +98,13 @@ function entry(req: Request, res: Response): AuditInput {
   };
 }
 
+/** Reading an application's secret is recorded like a change (contract §3.2), refused reads too. */
+function readsSecret(req: Request): boolean {
+  const asked = (req.query as Record<string, unknown>).include_secret;
+  const asksForSecret = asked !== undefined && asked !== 'false';
+  return req.method === 'GET' && asksForSecret && match('/applications/:name', req.path) !== undefined;
+}
+
 /**
  * Records every change made through the admin API (POST/PUT/PATCH/DELETE on a route guarded by
  * adminAuth, which marks `res.locals.adminRequest`), refused ones included. Like
@@ -93,7 +113,7 @@ function entry(req: Request, res: Response): AuditInput {
  */
 export function auditAdminChanges(deps: Pick<Deps, 'clock' | 'logger'>): RequestHandler {
   return (req, res, next) => {
-    if (!CHANGES.has(req.method)) return next();
+    if (!CHANGES.has(req.method) && !readsSecret(req)) return next();
     const end = res.end.bind(res) as (...args: unknown[]) => Response;
     let recorded = false;
     res.end = ((...args: unknown[]) => {

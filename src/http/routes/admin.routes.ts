@@ -10,7 +10,7 @@ import { parse } from '../validate';
 
 /** Contract §3.1, second way: console sessions of admin accounts. */
 export function adminRouter(deps: AppDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   router.post('/login', async (req, res) => {
     const { username, password } = parse(adminLoginSchema, req.body);

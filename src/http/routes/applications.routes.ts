@@ -1,19 +1,20 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { paginationSchema } from '../../schemas/common.schema';
+import { appNameSchema, paginationSchema } from '../../schemas/common.schema';
 import { createApplicationSchema, rotateSecretSchema, updateApplicationSchema } from '../../schemas/application.schema';
 import * as applications from '../../services/application.service';
 import type { Deps } from '../../services/deps';
 import { adminAuth } from '../middleware/admin-auth';
 import { sendList } from '../respond';
-import { parse } from '../validate';
+import { checkParam, parse } from '../validate';
 
 const showSchema = z.object({ include_secret: z.enum(['true', 'false']).optional() });
 
 /** Contract §3.2. Secrets leave only on create, on rotation, or when asked for by name. */
 export function applicationsRouter(deps: Deps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.use(adminAuth(deps));
+  router.param('name', checkParam('name', appNameSchema));
 
   router.get('/', async (req, res) => {
     const { limit, offset } = parse(paginationSchema, req.query);
@@ -51,7 +52,7 @@ export function applicationsRouter(deps: Deps): Router {
   });
 
   router.delete('/:name', async (req, res) => {
-    await applications.deleteApplication(req.params.name);
+    await applications.deleteApplication(req.params.name, deps);
     res.status(204).end();
   });
 

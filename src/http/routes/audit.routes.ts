@@ -8,7 +8,7 @@ import { parse } from '../validate';
 
 /** Contract §3.6: the audit log, newest first, filtered by app, action and time. */
 export function auditRouter(deps: Deps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.get('/audit', adminAuth(deps), async (req, res) => {
     const { rows, count } = await listAudit(parse(auditQuerySchema, req.query));
     sendList(res, rows.map(serializeAuditEntry), count);

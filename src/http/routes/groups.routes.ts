@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { paginationSchema } from '../../schemas/common.schema';
+import { appNameSchema, paginationSchema } from '../../schemas/common.schema';
 import { createGroupSchema } from '../../schemas/group.schema';
 import { findApplication } from '../../services/application.service';
 import type { Deps } from '../../services/deps';
@@ -8,11 +8,12 @@ import { serializeUser } from '../../services/user.service';
 import type { Application } from '../../db/models';
 import { adminAuth } from '../middleware/admin-auth';
 import { sendList } from '../respond';
-import { parse } from '../validate';
+import { checkParam, parse } from '../validate';
 
 /** Contract §3.5: groups of one application and global orgs. Membership is set on the users. */
 export function groupsRouter(deps: Deps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
+  router.param('app', checkParam('app', appNameSchema));
   router.use(['/orgs', '/:app/groups'], adminAuth(deps));
 
   router.get('/orgs', async (req, res) => {
@@ -53,8 +54,8 @@ export function groupsRouter(deps: Deps): Router {
   });
 
   router.post('/:app/groups', async (req, res) => {
-    const app = await findApplication(req.params.app);
     const { name } = parse(createGroupSchema, res.locals.data);
+    const app = await findApplication(req.params.app);
     res.status(201).json(groups.serializeGroup(await groups.createGroup(app, name), app.name));
   });
 

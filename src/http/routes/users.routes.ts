@@ -1,6 +1,5 @@
 import { Router } from 'express';
-import { z } from 'zod';
-import { paginationSchema } from '../../schemas/common.schema';
+import { appNameSchema, paginationSchema, plainText } from '../../schemas/common.schema';
 import { createAnyUserSchema, createUserSchema, updateUserSchema } from '../../schemas/user.schema';
 import { findApplication } from '../../services/application.service';
 import type { Deps } from '../../services/deps';
@@ -9,15 +8,16 @@ import * as users from '../../services/user.service';
 import type { Application } from '../../db/models';
 import { adminAuth } from '../middleware/admin-auth';
 import { sendList } from '../respond';
-import { parse } from '../validate';
+import { checkParam, parse } from '../validate';
 
 /** `?q=` keeps the users whose username contains it, ignoring case (a console search). */
-const usersQuery = paginationSchema.extend({ q: z.string().max(128).optional() });
-const allUsersQuery = usersQuery.extend({ app: z.string().optional() });
+const usersQuery = paginationSchema.extend({ q: plainText().max(128).optional() });
+const allUsersQuery = usersQuery.extend({ app: appNameSchema.optional() });
 
 /** Contract §3.3 (users of one application) and §3.4 (all users, by uid). */
 export function usersRouter(deps: Deps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
+  router.param('app', checkParam('app', appNameSchema));
   router.use(['/users', '/:app/users'], adminAuth(deps));
 
   // §3.4: all users
@@ -45,9 +45,10 @@ export function usersRouter(deps: Deps): Router {
   });
 
   router.patch('/users/:uid', async (req, res) => {
+    const input = parse(updateUserSchema, res.locals.data);
     const user = await users.findUserByUid(req.params.uid);
     const application = user.application as Application;
-    const updated = await users.updateUser(user, application, parse(updateUserSchema, res.locals.data), deps);
+    const updated = await users.updateUser(user, application, input, deps);
     res.json(users.serializeUser(updated, application.name));
   });
 
@@ -69,8 +70,9 @@ export function usersRouter(deps: Deps): Router {
   });
 
   router.post('/:app/users', async (req, res) => {
+    const input = parse(createUserSchema, res.locals.data);
     const application = await findApplication(req.params.app);
-    const user = await users.createUser(application, parse(createUserSchema, res.locals.data), deps);
+    const user = await users.createUser(application, input, deps);
     res.status(201).json(users.serializeUser(user, application.name));
   });
 
@@ -80,9 +82,10 @@ export function usersRouter(deps: Deps): Router {
   });
 
   router.patch('/:app/users/:username', async (req, res) => {
+    const input = parse(updateUserSchema, res.locals.data);
     const application = await findApplication(req.params.app);
     const user = await users.findUser(application, req.params.username);
-    const updated = await users.updateUser(user, application, parse(updateUserSchema, res.locals.data), deps);
+    const updated = await users.updateUser(user, application, input, deps);
     res.json(users.serializeUser(updated, application.name));
   });
 

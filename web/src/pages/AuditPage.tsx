@@ -15,6 +15,7 @@ const KNOWN_ACTIONS = [
   'application.update',
   'application.delete',
   'application.rotate_secret',
+  'application.read_secret',
   'user.create',
   'user.update',
   'user.delete',

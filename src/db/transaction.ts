@@ -1,0 +1,20 @@
+import type { Sequelize, Transaction } from 'sequelize';
+
+const sqliteQueues = new WeakMap<Sequelize, Promise<unknown>>();
+
+/**
+ * Runs `work` in a transaction. On SQLite, transactions of one connection pool run one at a
+ * time: an in-memory database has a single connection, where a second BEGIN fails with
+ * "cannot start a transaction within a transaction" (a 500 for the second of two concurrent
+ * writes), and SQLite admits one writer at a time anyway. PostgreSQL runs them side by side.
+ */
+export function inTransaction<T>(db: Sequelize, work: (transaction: Transaction) => Promise<T>): Promise<T> {
+  if (db.getDialect() !== 'sqlite') return db.transaction(work);
+  const previous = sqliteQueues.get(db) ?? Promise.resolve();
+  const run = previous.then(() => db.transaction(work));
+  sqliteQueues.set(
+    db,
+    run.catch(() => undefined),
+  );
+  return run;
+}
