@@ -50,6 +50,12 @@ export async function runPrimary(config: Config): Promise<void> {
     for (const worker of live) worker.process.kill('SIGTERM');
     const within = config.shutdownTimeout + 5;
     setTimeout(() => {
+      // A worker past its own drain deadline may still be held by the thread pool (a bcrypt hash
+      // must finish before its process can end): it is killed, and named.
+      for (const worker of live) {
+        logger.error({ workerPid: worker.process.pid }, `worker ${worker.process.pid} did not drain (killed)`);
+        worker.process.kill('SIGKILL');
+      }
       logger.error({ workers: live.size }, `workers did not stop within ${within}s: exiting 1`);
       process.exit(1);
     }, within * 1000).unref();

@@ -123,5 +123,5 @@ describe('DELETE /:app/users/:username/sessions/:id', () => {
         expect((await access(app.name, res.body.refresh_token)).status).toBe(401);
       }
     }
-  });
+  }, 120_000);
 });

@@ -93,3 +93,23 @@ describe('application names and maxima do not leak', () => {
     expect(right.body.message).toContain('20m');
   });
 });
+
+describe('answers that carry tokens', () => {
+  it('are marked Cache-Control: no-store on every token endpoint, refusals included', async () => {
+    const app = await createApplication(ctx.app);
+    const user = await createUser(ctx.app, app.name);
+    const logged = await login(ctx.app, app.name, user.username, user.password);
+    const refresh = logged.body.refresh_token as string;
+    const answers = [
+      logged,
+      await request(ctx.app)
+        .post('/token/refresh')
+        .send({ namespace: app.name, ...user }),
+      await request(ctx.app).post('/token/access').send({ namespace: app.name, refresh_token: refresh }),
+      await request(ctx.app).post(`/${app.name}/refresh`).send({ refresh_token: refresh }),
+      await login(ctx.app, app.name, user.username, 'wrong-password'),
+    ];
+    expect(answers.map((res) => res.status)).toEqual([200, 200, 200, 200, 401]);
+    for (const res of answers) expect(res.headers['cache-control']).toBe('no-store');
+  });
+});

@@ -7,12 +7,14 @@ import { adminCredential } from '../middleware/admin-auth';
 import type { AppDeps } from '../app-deps';
 import { limitAttempt } from '../middleware/login-limit';
 import { parse } from '../validate';
+import { noStore } from '../respond';
 
 /** Contract §3.1, second way: console sessions of admin accounts. */
 export function adminRouter(deps: AppDeps): Router {
   const router = Router({ caseSensitive: true });
 
   router.post('/login', async (req, res) => {
+    noStore(res);
     const { username, password } = parse(adminLoginSchema, req.body);
     // `admin` is a reserved application name: these counters cannot collide with an application's.
     const attempt = { action: 'admin.login', app: 'admin', username };

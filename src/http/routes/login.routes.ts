@@ -8,12 +8,14 @@ import { clientOf } from '../client';
 import { bearerToken } from '../middleware/admin-auth';
 import { limitAttempt } from '../middleware/login-limit';
 import { parse } from '../validate';
+import { noStore } from '../respond';
 
 /** Contract §4.1 and §4.2: the JaWTh endpoints an application's users call. */
 export function loginRouter(deps: AppDeps): Router {
   const router = Router({ caseSensitive: true });
 
   router.post('/:app/login', async (req, res) => {
+    noStore(res);
     const { app } = parse(loginParamsSchema, req.params);
     const { username, password } = parse(loginSchema, req.body);
     const attempt = { action: 'login', app, username };
@@ -24,6 +26,7 @@ export function loginRouter(deps: AppDeps): Router {
   });
 
   router.post('/:app/:username/change_password', async (req, res) => {
+    noStore(res);
     const token = bearerToken(req.headers as { auth?: string; authorization?: string });
     if (!token) throw new AppError('unauthorized', 'The token of the latest login is required.');
     // No application can have another name: refused before any query, like a token of no user.

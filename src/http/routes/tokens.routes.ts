@@ -7,6 +7,7 @@ import { clientOf } from '../client';
 import { assertOriginAllowed } from '../middleware/cors';
 import { limitAttempt } from '../middleware/login-limit';
 import { parse } from '../validate';
+import { noStore } from '../respond';
 
 /** Contract §4.3 (Quid's token endpoints) and §4.4 (rotating refresh). */
 export function tokensRouter(deps: AppDeps): Router {
@@ -15,6 +16,7 @@ export function tokensRouter(deps: AppDeps): Router {
   const anyJson = express.json({ limit: deps.config.bodyLimit, type: () => true });
 
   router.post(['/token/refresh', '/token/refresh/:ttl'], anyJson, async (req, res) => {
+    noStore(res);
     const { ttl } = parse(ttlParamsSchema, req.params);
     const { namespace, username, password } = parse(quidRefreshSchema, req.body);
     await assertOriginAllowed(req, namespace);
@@ -27,6 +29,7 @@ export function tokensRouter(deps: AppDeps): Router {
   });
 
   router.post(['/token/access', '/token/access/:ttl'], anyJson, async (req, res) => {
+    noStore(res);
     const { ttl } = parse(ttlParamsSchema, req.params);
     const { namespace, refresh_token } = parse(quidAccessSchema, req.body);
     await assertOriginAllowed(req, namespace);
@@ -36,6 +39,7 @@ export function tokensRouter(deps: AppDeps): Router {
   });
 
   router.post('/:app/refresh', async (req, res) => {
+    noStore(res);
     const { refresh_token } = parse(rotateRefreshSchema, req.body);
     // No username before the token is verified: only the per-IP ceiling applies here.
     const attempt = { action: 'refresh', app: req.params.app };
