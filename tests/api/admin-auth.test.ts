@@ -1,4 +1,6 @@
+import pino from 'pino';
 import request from 'supertest';
+import { createApp } from '../../src/app';
 import { sha256 } from '../../src/crypto/random';
 import { AdminRequestJti, Application } from '../../src/db/models';
 import { purgeSpentJtis } from '../../src/services/admin-replay.service';
@@ -202,6 +204,22 @@ describe('a signed request bound to one request (htm, htu, jti)', () => {
     expect(await jtiRows()).toBe(before + 1);
     const stored = await AdminRequestJti.findOne({ where: { jtiHash: sha256(`jti-${name}`) } });
     expect(stored).not.toBeNull(); // only the jti's hash is kept
+  });
+
+  it('when the same jti token reaches two jawth instances on one database, then only the first accepts it', async () => {
+    const other = createApp({
+      db: ctx.db,
+      config: ctx.config,
+      clock: ctx.clock,
+      logger: pino({ level: 'silent' }),
+      limiter: ctx.limiter,
+    });
+    const token = adminToken({ method: 'GET', path: '/applications', claims: { jti: `jti-${uniqueName('two')}` } });
+
+    const first = await request(ctx.app).get('/applications').set('auth', `jwt ${token}`);
+    const second = await request(other).get('/applications').set('auth', `jwt ${token}`);
+
+    expect([first.status, second.status]).toEqual([200, 401]);
   });
 
   it('when a token is refused for another reason, then its jti is not spent', async () => {
