@@ -15,6 +15,15 @@ export const REDACT_PATHS = [
   '*.secret',
   '*.token',
   '*.refresh_token',
+  // A database error carries its statement and bound values, which may hold hashes or secrets.
+  'err.sql',
+  'err.parameters',
+  'err.original.sql',
+  'err.original.parameters',
+  'err.parent.sql',
+  'err.parent.parameters',
+  'err.cause.sql',
+  'err.cause.parameters',
 ];
 
 /** JSON lines on stdout, or on `destination` (the tests capture it to prove the redaction). */

@@ -135,6 +135,13 @@ describe('logs', () => {
       .set('auth', `jwt ${session.body.token}`)
       .send({ password: 'fresh-horse-battery-3', repeated_password: 'fresh-horse-battery-3' });
     createLogger('trace', logs.stream).info({ password: 'direct-pass', user: { token: 'direct-tok' } }, 'probe');
+    // A database error's statement and bound values (a hash, a secret) never reach the log.
+    const dbError = Object.assign(new Error('SQLITE_CONSTRAINT'), {
+      sql: 'INSERT INTO applications (secret) VALUES ($1)',
+      parameters: ['sql-bound-secret'],
+      original: { sql: 'INSERT', parameters: ['original-bound-secret'] },
+    });
+    createLogger('trace', logs.stream).error({ err: dbError }, 'unhandled error');
 
     const text = logs.text();
     expect(text).toContain('[redacted]');
@@ -148,6 +155,9 @@ describe('logs', () => {
       app.secret,
       'direct-pass',
       'direct-tok',
+      'sql-bound-secret',
+      'original-bound-secret',
+      'INSERT INTO applications',
     ]) {
       expect(text).not.toContain(secret);
     }
