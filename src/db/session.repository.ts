@@ -116,6 +116,8 @@ export interface NewSession {
   expiresAt: Date;
   ip: string | null;
   userAgent: string | null;
+  /** From the services' clock, like every other time of a session (Sequelize would use the wall clock). */
+  createdAt: Date;
 }
 
 /** How often a session's last use is written at most: the token hot path reads, it rarely writes. */

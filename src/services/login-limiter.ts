@@ -47,6 +47,8 @@ const QUEUE_WAIT_MS = 10_000;
 const PLACE_TTL = 60;
 /** A Redis command that has not answered by then counts as an outage (§4.5 falls back to memory). */
 const REDIS_COMMAND_TIMEOUT_MS = 200;
+/** ioredis drops a command left unanswered this long, so a frozen Redis cannot pile them up. */
+const REDIS_DROP_MS = 5000;
 /** During an outage, how often one request tries Redis again. */
 const REDIS_RETRY_MS = 2000;
 
@@ -112,18 +114,23 @@ class Counter {
  * §4.5 with rate-limiter-flexible. Each of the three limits (application + username + IP,
  * application + username, IP) is a Counter; an attempt takes a place on each before its password
  * is checked. With REDIS_URL the counters live in Redis and every instance shares them; a Redis
- * that fails or does not answer within REDIS_COMMAND_TIMEOUT_MS is replaced by this process's
+ * that fails or does not answer within `commandTimeoutMs` (REDIS_COMMAND_TIMEOUT_MS) is replaced by this process's
  * memory (logins keep working, limited per instance) with one warning per outage, until it
  * answers again.
  */
-export function createLoginLimiter(config: Config, logger: Logger, options: { keyPrefix?: string } = {}): LoginLimiter {
+export function createLoginLimiter(
+  config: Config,
+  logger: Logger,
+  options: { keyPrefix?: string; commandTimeoutMs?: number } = {},
+): LoginLimiter {
   const prefix = options.keyPrefix ?? 'jawth';
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  const commandTimeoutMs = options.commandTimeoutMs ?? REDIS_COMMAND_TIMEOUT_MS;
   const health = new StoreHealth(logger);
   const guarded = (keyPrefix: string, points: number, duration: number): Guarded => {
     const memory = new RateLimiterMemory({ points, duration, keyPrefix });
     const shared = redis && new RateLimiterRedis({ points, duration, keyPrefix, storeClient: redis });
-    return new Guarded(memory, shared, health);
+    return new Guarded(memory, shared, health, commandTimeoutMs);
   };
   const counter = (name: string, points: number, duration: number, lockout?: number) =>
     new Counter(
@@ -235,12 +242,13 @@ class Guarded {
     private readonly memory: RateLimiterAbstract,
     private readonly shared: RateLimiterAbstract | undefined,
     private readonly health: StoreHealth,
+    private readonly timeoutMs: number,
   ) {}
 
   async run<T>(operation: (limiter: RateLimiterAbstract) => Promise<T>): Promise<T> {
     if (!this.shared || !this.health.useShared()) return operation(this.memory);
     try {
-      const result = await operation(this.shared);
+      const result = await withDeadline(operation(this.shared), this.timeoutMs);
       this.health.answered();
       return result;
     } catch (error) {
@@ -255,15 +263,40 @@ class Guarded {
 }
 
 /**
- * No offline queue and a short command timeout: while Redis is away or frozen a command fails
- * within REDIS_COMMAND_TIMEOUT_MS and the memory stand-in answers, so no login waits on Redis.
+ * `work`, or a rejection when it has not settled `ms` after it started. When the timer fires,
+ * the check waits for the event loop's next I/O phase (setImmediate): a reply that arrived while
+ * this process was busy elsewhere is read first, so a slow event loop is not taken for a frozen
+ * Redis.
+ */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const settle = (finish: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      finish();
+    };
+    const timer = setTimeout(() => {
+      setImmediate(() => settle(() => reject(new Error(`Redis did not answer within ${ms} ms`))));
+    }, ms);
+    work.then(
+      (value) => settle(() => resolve(value)),
+      (error: unknown) => settle(() => reject(error)),
+    );
+  });
+}
+
+/**
+ * No offline queue: while Redis is away a command fails at once. A frozen Redis is noticed by
+ * Guarded's deadline; ioredis's own command timeout only drops what is left pending.
  */
 function connectRedis(url: string): Redis {
   const redis = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    commandTimeout: REDIS_DROP_MS,
   });
   redis.on('error', () => {}); // outages are reported once, by StoreHealth, when a command fails
   return redis;

@@ -56,7 +56,8 @@ export function newRefreshToken(
   familyId: string = randomId(),
 ): { token: string; session: NewSession } {
   const jti = crypto.randomBytes(32).toString('base64url');
-  const iat = epochSeconds(deps.clock.now());
+  const now = deps.clock.now();
+  const iat = epochSeconds(now);
   const token = signToken(
     { username: user.username, app: app.name, jti, typ: 'refresh', iss: deps.config.issuer, iat, exp: iat + ttl },
     app.refreshSecret,
@@ -68,6 +69,7 @@ export function newRefreshToken(
     expiresAt: new Date((iat + ttl) * 1000),
     ip: client.ip?.slice(0, 64) ?? null,
     userAgent: client.userAgent?.slice(0, 255) ?? null,
+    createdAt: now,
   };
   return { token, session };
 }

@@ -16,6 +16,12 @@ export const outcomes = (app: string, target: string) =>
     rows.map((row) => row.outcome),
   );
 
+/**
+ * These cases test the shared store itself: a busy test machine must not pass for a frozen Redis
+ * and send them to the per-process fall-back (tests/services/brute-force-redis.test.ts tests that).
+ */
+const PATIENT = { redisCommandTimeoutMs: 5000 };
+
 const count = (statuses: number[], status: number) => statuses.filter((s) => s === status).length;
 
 /** The summarised 429 entries of one key: their rows and the refusals they stand for, once written. */
@@ -39,7 +45,7 @@ export async function refusals(app: string, target: string | null, expected: num
 export function bruteForceCases(storeConfig: Partial<Config>): void {
   let ctx: TestContext;
   beforeAll(async () => {
-    ctx = await createTestContext({ ...LIMITS, loginMaxFailuresPerIp: 1000, ...storeConfig });
+    ctx = await createTestContext({ ...LIMITS, loginMaxFailuresPerIp: 1000, ...storeConfig }, PATIENT);
   });
   afterAll(async () => ctx.close());
 
@@ -148,7 +154,7 @@ export function bruteForceCases(storeConfig: Partial<Config>): void {
 export function perIpCases(storeConfig: Partial<Config>): void {
   let ctx: TestContext;
   beforeAll(async () => {
-    ctx = await createTestContext({ ...LIMITS, loginMaxFailuresPerIp: 4, ...storeConfig });
+    ctx = await createTestContext({ ...LIMITS, loginMaxFailuresPerIp: 4, ...storeConfig }, PATIENT);
   });
   afterAll(async () => ctx.close());
 

@@ -44,7 +44,7 @@ export interface TestContext {
  */
 export async function createTestContext(
   overrides: Partial<Config> = {},
-  options: { logger?: pino.Logger; sqliteFile?: string } = {},
+  options: { logger?: pino.Logger; sqliteFile?: string; redisCommandTimeoutMs?: number } = {},
 ): Promise<TestContext> {
   const pgUrl = options.sqliteFile ? undefined : process.env.TEST_DATABASE_URL || undefined;
   const schema = `jawth_test_${crypto.randomBytes(6).toString('hex')}`;
@@ -63,7 +63,8 @@ export async function createTestContext(
   activeClock = clock;
   const logger = options.logger ?? pino({ level: 'silent' });
   // A key prefix of its own, so that test files sharing one Redis never share counters.
-  const limiters = [createLoginLimiter(config, logger, { keyPrefix: `jawth-test-${schema}` })];
+  const limiterOptions = { keyPrefix: `jawth-test-${schema}`, commandTimeoutMs: options.redisCommandTimeoutMs };
+  const limiters = [createLoginLimiter(config, logger, limiterOptions)];
   const limiter = limiters[0];
   await limiter.ready();
   const deps: Deps = { db, config, clock, logger };
@@ -74,7 +75,7 @@ export async function createTestContext(
     clock,
     limiter,
     async secondInstance() {
-      const other = createLoginLimiter(config, logger, { keyPrefix: `jawth-test-${schema}` });
+      const other = createLoginLimiter(config, logger, limiterOptions);
       limiters.push(other);
       await other.ready();
       return createApp({ ...deps, limiter: other });
