@@ -68,12 +68,19 @@ export function openDatabase(
   return sequelize;
 }
 
+const busyTimeouts = new WeakMap<Sequelize, number>();
+
+/** The busy timeout of a SQLite database's connections, in ms, for connections opened beside Sequelize's. */
+export const sqliteBusyTimeoutMs = (sequelize: Sequelize): number =>
+  busyTimeouts.get(sequelize) ?? DEFAULT_TIMEOUTS.connect * 1000;
+
 /**
  * Sequelize opens a SQLite connection per transaction besides its default one and sets no busy
  * timeout on any: a write meeting another process's lock failed at once with SQLITE_BUSY.
  * Every connection it hands out now waits up to `ms` for the lock first.
  */
 function setBusyTimeoutOnEveryConnection(sequelize: Sequelize, ms: number): void {
+  busyTimeouts.set(sequelize, ms);
   type Connection = { configure(option: 'busyTimeout', value: number): void };
   const manager = sequelize.connectionManager as unknown as { getConnection(o?: unknown): Promise<Connection> };
   const getConnection = manager.getConnection.bind(manager);
