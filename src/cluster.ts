@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from './config/config';
 import { migrateUp } from './db/migrator';
-import { openDatabase, prepareDatabase, timeoutsOf } from './db/sequelize';
+import { migrationTimeoutsOf, openDatabase, prepareDatabase } from './db/sequelize';
 import { createLogger } from './logger';
 
 /** A crashed worker is replaced after 1 s, then 2, 4, ... up to 30 s while crashes keep coming. */
@@ -22,7 +22,7 @@ export async function runPrimary(config: Config): Promise<void> {
     logger.warn('WORKERS > 1 without REDIS_URL: each worker keeps its own login rate-limit counters');
   }
   if (config.migrateOnStart) {
-    const db = openDatabase(config.databaseUrl, { timeouts: timeoutsOf(config) });
+    const db = openDatabase(config.databaseUrl, { timeouts: migrationTimeoutsOf(config) });
     try {
       await prepareDatabase(db);
       const applied = await migrateUp(db, config.databaseUrl);

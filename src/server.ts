@@ -2,13 +2,15 @@ import cluster from 'node:cluster';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { Sequelize } from 'sequelize';
 import { createApp } from './app';
 import { runPrimary } from './cluster';
 import { ConfigError, parseConfig, type Config } from './config/config';
 import { writeEnvFile } from './config/env-file';
 import { readConfigSources } from './config/sources';
 import { migrateUp } from './db/migrator';
-import { openDatabase, prepareDatabase, timeoutsOf } from './db/sequelize';
+import { migrationTimeoutsOf, openDatabase, prepareDatabase, timeoutsOf } from './db/sequelize';
 import { gracefulCloser } from './http/graceful-close';
 import { closeSqliteReaders } from './db/sqlite-readers';
 import { dummyHash } from './crypto/password';
@@ -36,12 +38,7 @@ export function loadConfig(): Config {
 /** config → database → migrations → app → listen; SIGTERM/SIGINT close gracefully. */
 export async function start(config: Config): Promise<Server> {
   const logger = createLogger(config.logLevel);
-  const db = openDatabase(config.databaseUrl, { timeouts: timeoutsOf(config) });
-  await prepareDatabase(db);
-  if (config.migrateOnStart) {
-    const applied = await migrateUp(db, config.databaseUrl);
-    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  }
+  const db = await openMigrated(config, logger);
   await dummyHash(config.bcryptCost);
   const limiter = createLoginLimiter(config, logger);
   if (!(await limiter.ready())) logger.warn('Redis did not answer at start: login rate limits are per process for now');
@@ -87,6 +84,31 @@ export async function start(config: Config): Promise<Server> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   return server;
+}
+
+/**
+ * Opens the database for serving, applying pending migrations first (MIGRATE_ON_START).
+ * DATABASE_STATEMENT_TIMEOUT bounds requests, not migrations (an index on a big table takes its
+ * time): on PostgreSQL they run on a connection of their own without it. SQLite has no statement
+ * timeout, and an in-memory database must be migrated on the connection that serves it.
+ */
+async function openMigrated(config: Config, logger: Logger): Promise<Sequelize> {
+  const report = (applied: string[]) => {
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  };
+  if (config.migrateOnStart && config.databaseUrl.startsWith('postgres')) {
+    const migrating = openDatabase(config.databaseUrl, { timeouts: migrationTimeoutsOf(config) });
+    try {
+      report(await migrateUp(migrating, config.databaseUrl));
+    } finally {
+      await migrating.close();
+    }
+  }
+  // Opened last: the models belong to the last database opened.
+  const db = openDatabase(config.databaseUrl, { timeouts: timeoutsOf(config) });
+  await prepareDatabase(db);
+  if (config.migrateOnStart && db.getDialect() === 'sqlite') report(await migrateUp(db, config.databaseUrl));
+  return db;
 }
 
 /** Runs the server: one process, or with WORKERS > 1 a cluster primary and its workers. */

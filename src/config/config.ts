@@ -46,7 +46,9 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   WORKERS: integer(1, 64).default(1),
   MIGRATE_ON_START: boolean.default(true),
-  DATABASE_CONNECT_TIMEOUT: duration('DATABASE_CONNECT_TIMEOUT').default(5),
+  DATABASE_CONNECT_TIMEOUT: duration('DATABASE_CONNECT_TIMEOUT')
+    .refine((seconds) => seconds >= 1, 'must be at least 1s')
+    .default(5),
   DATABASE_STATEMENT_TIMEOUT: duration('DATABASE_STATEMENT_TIMEOUT').default(10),
   SHUTDOWN_TIMEOUT: duration('SHUTDOWN_TIMEOUT').default(10),
   BCRYPT_COST: integer(10, 15).default(12),
@@ -97,7 +99,7 @@ export interface Config {
   migrateOnStart: boolean;
   /** Seconds: opening a connection, waiting for one from the pool, waiting for SQLite's lock. */
   databaseConnectTimeout: number;
-  /** Seconds one statement may run. */
+  /** Seconds one statement of a request may run on PostgreSQL; 0 for no limit. */
   databaseStatementTimeout: number;
   /** Seconds SIGTERM waits for the requests in flight before giving up (exit 1). */
   shutdownTimeout: number;

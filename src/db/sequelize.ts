@@ -4,7 +4,10 @@ import type { Config } from '../config/config';
 import { makePrivateFile, makePrivateFolder, restrictIfPresent } from '../files/private-files';
 import { initModels } from './models';
 
-/** Seconds. `connect`: opening or waiting for a connection, SQLite's lock wait; `statement`: one statement. */
+/**
+ * Seconds. `connect`: opening or waiting for a connection, SQLite's lock wait; `statement`: one
+ * statement on PostgreSQL, 0 for no limit.
+ */
 export interface DatabaseTimeouts {
   connect: number;
   statement: number;
@@ -17,6 +20,9 @@ export const timeoutsOf = (config: Config): DatabaseTimeouts => ({
   connect: config.databaseConnectTimeout,
   statement: config.databaseStatementTimeout,
 });
+
+/** Migrations and the CLI's local work are not requests: an index on a big table takes its time. */
+export const migrationTimeoutsOf = (config: Config): DatabaseTimeouts => ({ ...timeoutsOf(config), statement: 0 });
 
 /**
  * Opens the database named by DATABASE_URL: `sqlite:<path>` (folder created on demand),
@@ -51,8 +57,9 @@ export function openDatabase(
         connectionTimeoutMillis: timeouts.connect * 1000,
         // statement_timeout stops a slow statement on the server; query_timeout gives up on
         // the client side too, for a server that no longer answers at all.
-        statement_timeout: timeouts.statement * 1000,
-        query_timeout: (timeouts.statement + 1) * 1000,
+        ...(timeouts.statement > 0
+          ? { statement_timeout: timeouts.statement * 1000, query_timeout: (timeouts.statement + 1) * 1000 }
+          : {}),
         ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
       },
     });
@@ -61,12 +68,19 @@ export function openDatabase(
   return sequelize;
 }
 
+const busyTimeouts = new WeakMap<Sequelize, number>();
+
+/** The busy timeout of a SQLite database's connections, in ms, for connections opened beside Sequelize's. */
+export const sqliteBusyTimeoutMs = (sequelize: Sequelize): number =>
+  busyTimeouts.get(sequelize) ?? DEFAULT_TIMEOUTS.connect * 1000;
+
 /**
  * Sequelize opens a SQLite connection per transaction besides its default one and sets no busy
  * timeout on any: a write meeting another process's lock failed at once with SQLITE_BUSY.
  * Every connection it hands out now waits up to `ms` for the lock first.
  */
 function setBusyTimeoutOnEveryConnection(sequelize: Sequelize, ms: number): void {
+  busyTimeouts.set(sequelize, ms);
   type Connection = { configure(option: 'busyTimeout', value: number): void };
   const manager = sequelize.connectionManager as unknown as { getConnection(o?: unknown): Promise<Connection> };
   const getConnection = manager.getConnection.bind(manager);

@@ -1,5 +1,6 @@
 import sqlite3 from 'sqlite3';
 import type { Sequelize } from 'sequelize';
+import { sqliteBusyTimeoutMs } from './sequelize';
 
 /**
  * Read-only connections to the SQLite file, for the token hot path. Sequelize keeps one
@@ -38,7 +39,7 @@ export function sqliteReaders(db: Sequelize): Readers | null {
       ? new Readers(
           Array.from({ length: READERS }, () => {
             const handle = new sqlite3.Database(storage, sqlite3.OPEN_READONLY);
-            handle.configure('busyTimeout', 5000);
+            handle.configure('busyTimeout', sqliteBusyTimeoutMs(db));
             return handle;
           }),
         )

@@ -3,6 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import sqlite3 from 'sqlite3';
 import { captureStream } from '../helpers/capture';
 import { exited, listeningUrls, startServer, waitFor, type Running } from '../helpers/cli';
 import { admin, createTestContext, JAWTH_KEY, SECRET_KEY, type TestContext } from '../helpers/context';
@@ -97,11 +98,14 @@ describe('a PostgreSQL host that accepts connections and never answers', () => {
 
 describe('a SQLite file that refuses writes', () => {
   let ctx: TestContext;
+  let file: string;
   const logs = captureStream();
   beforeEach(async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-sqlite-fault-'));
     const logger = pino({ level: 'info' }, logs.stream);
-    ctx = await createTestContext({}, { sqliteFile: path.join(dir, 'jawth.sqlite'), logger });
+    file = path.join(dir, 'jawth.sqlite');
+    // DATABASE_CONNECT_TIMEOUT=1s: SQLite waits a second for another process's lock.
+    ctx = await createTestContext({ databaseConnectTimeout: 1 }, { sqliteFile: file, logger });
   });
   afterEach(async () => ctx.close());
 
@@ -126,5 +130,25 @@ describe('a SQLite file that refuses writes', () => {
     }
     expect(statuses.filter((status) => status !== 201)).toEqual([503]);
     expect(logs.text()).toMatch(/database unavailable \(SQLITE_FULL\): answered 503/);
+  });
+
+  it('locked by another process beyond the busy timeout (SQLITE_BUSY): 503 within seconds, not a hang', async () => {
+    const other = new sqlite3.Database(file);
+    const run = (sql: string) =>
+      new Promise<void>((resolve, reject) => other.run(sql, (e) => (e ? reject(e) : resolve())));
+    await run('BEGIN EXCLUSIVE');
+    try {
+      const startedAt = Date.now();
+      const answer = await admin(ctx.app, 'post', '/applications', { name: 'waits' });
+      expect(answer.status).toBe(503);
+      expect(answer.headers['retry-after']).toMatch(/^\d+$/);
+      // 1 s busy timeout, tried twice: not Sequelize's five tries of 5 s.
+      expect(Date.now() - startedAt).toBeLessThan(8000);
+      expect(logs.text()).toMatch(/database unavailable \(SQLITE_BUSY\): answered 503/);
+    } finally {
+      await run('ROLLBACK');
+      await new Promise((resolve) => other.close(resolve));
+    }
+    expect((await admin(ctx.app, 'post', '/applications', { name: 'after' })).status).toBe(201);
   });
 });

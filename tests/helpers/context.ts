@@ -8,7 +8,7 @@ import { createApp } from '../../src/app';
 import { parseConfig, type Config } from '../../src/config/config';
 import { signToken } from '../../src/crypto/jwt';
 import { migrateUp } from '../../src/db/migrator';
-import { openDatabase, prepareDatabase } from '../../src/db/sequelize';
+import { openDatabase, prepareDatabase, timeoutsOf } from '../../src/db/sequelize';
 import { closeSqliteReaders } from '../../src/db/sqlite-readers';
 import type { Clock, Deps } from '../../src/services/deps';
 import { createLoginLimiter, type LoginLimiter } from '../../src/services/login-limiter';
@@ -56,7 +56,7 @@ export async function createTestContext(
     bcryptCost: 4,
     ...overrides,
   };
-  const db = openDatabase(databaseUrl, pgUrl ? { searchPath: schema } : {});
+  const db = openDatabase(databaseUrl, { timeouts: timeoutsOf(config), ...(pgUrl ? { searchPath: schema } : {}) });
   await prepareDatabase(db);
   await migrateUp(db, pgUrl);
   const clock = new FakeClock();
