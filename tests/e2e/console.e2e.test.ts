@@ -400,6 +400,9 @@ describe('the admin console in Chromium', () => {
     };
     const laptop = await loginFrom(FIREFOX_LINUX);
     ctx.clock.advance(5);
+    // A session's start is its first row's createdAt, stamped by the database layer's wall clock, not
+    // the test's clock: let that clock move too, so that "newest first" has one answer.
+    await new Promise((resolve) => setTimeout(resolve, 20));
     const phone = await loginFrom(SAFARI_IPHONE);
     const access = (refresh_token: string) => postJson('/token/access', { namespace: app.name, refresh_token });
 
