@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { Group, Org, Session, User } from '../../src/db/models';
 import { ensureAdminAccount } from '../../src/services/admin-account.service';
 import { decodeClaimsForTest } from '../helpers/claims';
-import { createTestContext, type TestContext } from '../helpers/context';
+import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser, GOOD_PASSWORD, uniqueName } from '../helpers/factories';
 import { closeServer, launchBrowser, listen, screenshot, watchProblems } from './browser';
 
@@ -461,6 +461,39 @@ describe('the admin console in Chromium', () => {
     await screenshot(page, '10-sessions-390px');
     expect((await access(laptop)).status).toBe(401);
     expect((await access(phone)).status).toBe(200);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('when a session ended behind the console’s back, then revoking it says so and the list catches up', async () => {
+    const app = await createApplication(ctx.app);
+    const user = await createUser(ctx.app, app.name);
+    const login = await fetch(`${baseUrl}/${app.name}/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'User-Agent': 'curl/8.5.0' },
+      body: JSON.stringify({ username: user.username, password: user.password }),
+    });
+    expect(login.status).toBe(200);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems = watchProblems(page);
+    await logIn(page);
+    await page.goto(`${baseUrl}/admin/apps/${app.name}`);
+    await page.getByRole('button', { name: `Manage ${user.username}` }).click();
+    await page.getByRole('heading', { name: 'Sessions (1)' }).waitFor();
+
+    const sessions = await admin(ctx.app, 'get', `/${app.name}/users/${user.username}/sessions`);
+    const [only] = sessions.body as { id: string }[];
+    expect((await admin(ctx.app, 'delete', `/${app.name}/users/${user.username}/sessions/${only.id}`)).status).toBe(
+      204,
+    );
+    await page.getByRole('button', { name: /^Revoke the session of curl\/8\.5\.0/ }).click();
+    await page.getByRole('button', { name: 'Revoke this session now' }).click();
+
+    await page.getByText('That session had already ended.').waitFor();
+    await page.getByText('No active sessions.').waitFor();
+    await page.getByRole('heading', { name: 'Sessions (0)' }).waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await screenshot(page, '11-sessions-empty');
     expect(problems).toEqual([]);
     await page.close();
   });
