@@ -3,8 +3,8 @@ import type { Browser, Page } from 'playwright-core';
 import { Group, Org, Session, User } from '../../src/db/models';
 import { ensureAdminAccount } from '../../src/services/admin-account.service';
 import { decodeClaimsForTest } from '../helpers/claims';
-import { createTestContext, type TestContext } from '../helpers/context';
-import { GOOD_PASSWORD, uniqueName } from '../helpers/factories';
+import { admin, createTestContext, type TestContext } from '../helpers/context';
+import { createApplication, createUser, GOOD_PASSWORD, uniqueName } from '../helpers/factories';
 import { closeServer, launchBrowser, listen, screenshot, watchProblems } from './browser';
 
 jest.setTimeout(60_000);
@@ -16,7 +16,10 @@ interface PageStorage {
   setItem(key: string, value: string): void;
 }
 declare const window: { localStorage: PageStorage; sessionStorage: PageStorage; innerWidth: number };
-declare const document: { documentElement: { scrollWidth: number } };
+declare const document: {
+  documentElement: { scrollWidth: number };
+  activeElement: { textContent: string | null } | null;
+};
 
 let ctx: TestContext;
 let server: Server;
@@ -141,8 +144,13 @@ describe('the admin console in Chromium', () => {
 
     // Revoke their sessions: the login token no longer works on jawth's endpoints.
     ctx.clock.advance(1);
-    await page.getByRole('button', { name: 'Revoke sessions' }).click();
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByRole('heading', { name: 'Sessions (1)' }).waitFor();
+    await page.getByRole('button', { name: 'Revoke all sessions…' }).click();
+    await page.getByText(`Revoke every session of “${username}”?`).waitFor();
+    await page.getByRole('button', { name: `Revoke all sessions of ${username} now` }).click();
     await page.getByText(`Every session of ${username} was revoked.`).waitFor();
+    await page.getByText('No active sessions.').waitFor();
     const user = await User.findOne({ where: { username } });
     expect(await Session.count({ where: { userId: user?.id, revokedAt: null } })).toBe(0);
     const change = await fetch(`${baseUrl}/${appName}/${username}/change_password`, {
@@ -377,7 +385,123 @@ describe('the admin console in Chromium', () => {
     await screenshot(page, '07-audit-390px');
     await page.close();
   });
+
+  it('lists a user’s sessions, revokes one of them after a confirmation, by pointer and by keyboard at 390px', async () => {
+    const app = await createApplication(ctx.app);
+    const user = await createUser(ctx.app, app.name);
+    const loginFrom = async (agent: string) => {
+      const res = await fetch(`${baseUrl}/${app.name}/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'User-Agent': agent },
+        body: JSON.stringify({ username: user.username, password: user.password }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { refresh_token: string }).refresh_token;
+    };
+    const laptop = await loginFrom(FIREFOX_LINUX);
+    ctx.clock.advance(5);
+    // A session's start is its first row's createdAt, stamped by the database layer's wall clock, not
+    // the test's clock: let that clock move too, so that "newest first" has one answer.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const phone = await loginFrom(SAFARI_IPHONE);
+    const access = (refresh_token: string) => postJson('/token/access', { namespace: app.name, refresh_token });
+
+    // Wide: both sessions, newest first, each with its client in a few words.
+    const wide = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const wideProblems = watchProblems(wide);
+    await logIn(wide);
+    await wide.goto(`${baseUrl}/admin/apps/${app.name}`);
+    await wide.getByRole('button', { name: `Manage ${user.username}` }).click();
+    await wide.getByRole('heading', { name: 'Sessions (2)' }).waitFor();
+    const sessions = wide
+      .getByRole('list', { name: `Sessions of ${user.username}, newest first` })
+      .getByRole('listitem');
+    expect(await sessions.locator('strong').allTextContents()).toEqual(['Safari 17 on iPhone', 'Firefox 128 on Linux']);
+    expect(await sessions.first().locator('strong').getAttribute('title')).toBe(SAFARI_IPHONE);
+    for (const fact of ['Started', 'Last used', 'Expires', 'IP'])
+      expect(await sessions.first().getByText(fact, { exact: true }).count()).toBe(1);
+    await screenshot(wide, '08-sessions');
+    expect(wideProblems).toEqual([]);
+    await wide.close();
+
+    // Narrow, by keyboard: open the user, reach the laptop's "Revoke…", cancel with Escape, then confirm.
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const problems = watchProblems(page);
+    await logIn(page);
+    await page.goto(`${baseUrl}/admin/apps/${app.name}`);
+    await page.getByRole('button', { name: `Manage ${user.username}` }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Sessions (2)' }).waitFor();
+    const revokeLaptop = page.getByRole('button', { name: /^Revoke the session of Firefox 128 on Linux/ });
+    const revokePhone = page.getByRole('button', { name: /^Revoke the session of Safari 17 on iPhone/ });
+    await revokePhone.focus();
+    await page.keyboard.press('Tab');
+    expect(await revokeLaptop.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    const question = page.getByRole('group', { name: /^Revoke this session \(Firefox 128 on Linux/ });
+    await question.waitFor();
+    expect(await question.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    await page.keyboard.press('Escape');
+    await question.waitFor({ state: 'detached' });
+    expect(await revokeLaptop.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    await question.waitFor();
+    await screenshot(page, '09-sessions-revoke-390px');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Revoke this session now');
+    await page.keyboard.press('Enter');
+
+    // One session left, and the list says so; the server agrees.
+    await page.getByText('The session of Firefox 128 on Linux was revoked.').waitFor();
+    await page.getByRole('heading', { name: 'Sessions (1)' }).waitFor();
+    const left = page.getByRole('list', { name: `Sessions of ${user.username}, newest first` }).getByRole('listitem');
+    expect(await left.locator('strong').allTextContents()).toEqual(['Safari 17 on iPhone']);
+    await screenshot(page, '10-sessions-390px');
+    expect((await access(laptop)).status).toBe(401);
+    expect((await access(phone)).status).toBe(200);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('when a session ended behind the console’s back, then revoking it says so and the list catches up', async () => {
+    const app = await createApplication(ctx.app);
+    const user = await createUser(ctx.app, app.name);
+    const login = await fetch(`${baseUrl}/${app.name}/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'User-Agent': 'curl/8.5.0' },
+      body: JSON.stringify({ username: user.username, password: user.password }),
+    });
+    expect(login.status).toBe(200);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems = watchProblems(page);
+    await logIn(page);
+    await page.goto(`${baseUrl}/admin/apps/${app.name}`);
+    await page.getByRole('button', { name: `Manage ${user.username}` }).click();
+    await page.getByRole('heading', { name: 'Sessions (1)' }).waitFor();
+
+    const sessions = await admin(ctx.app, 'get', `/${app.name}/users/${user.username}/sessions`);
+    const [only] = sessions.body as { id: string }[];
+    expect((await admin(ctx.app, 'delete', `/${app.name}/users/${user.username}/sessions/${only.id}`)).status).toBe(
+      204,
+    );
+    await page.getByRole('button', { name: /^Revoke the session of curl\/8\.5\.0/ }).click();
+    await page.getByRole('button', { name: 'Revoke this session now' }).click();
+
+    await page.getByText('That session had already ended.').waitFor();
+    await page.getByText('No active sessions.').waitFor();
+    await page.getByRole('heading', { name: 'Sessions (0)' }).waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await screenshot(page, '11-sessions-empty');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
 });
+
+const FIREFOX_LINUX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+const SAFARI_IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
 
 /** Applies the audit log's filters and waits for the answer to them (the section stops being busy). */
 async function applyFilters(page: Page): Promise<void> {

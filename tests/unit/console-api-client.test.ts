@@ -1,4 +1,7 @@
+import type { z } from 'zod';
+import { sessionSchema } from '../../src/schemas/responses.schema';
 import { ApiClient, ApiError } from '../../web/src/api/client';
+import type { UserSession } from '../../web/src/api/types';
 
 interface Recorded {
   url: string;
@@ -215,4 +218,50 @@ describe('console API client', () => {
     expect(error.describe()).toBe('The request is not valid. since: must be an ISO 8601 time.');
     expect(onUnauthorized).not.toHaveBeenCalled();
   });
+
+  it('lists a user’s sessions, one page at a time, with the total from X-Total-Count', async () => {
+    const session: UserSession = {
+      id: 'f3c1a7e2-5b7d-4c1e-9a55-2d1f0c9e8b10',
+      created_at: '2026-12-01T09:00:00.000Z',
+      last_used_at: '2026-12-01T10:00:00.000Z',
+      expires_at: '2026-12-31T09:00:00.000Z',
+      ip: '198.51.100.7',
+      user_agent: null,
+    };
+    const fetch = fakeFetch(json(200, [session], { 'X-Total-Count': '21' }));
+    const { api } = client(fetch.impl);
+
+    await expect(api.listSessions('shop', 'ann marie', { limit: 20, offset: 20 })).resolves.toEqual({
+      items: [session],
+      total: 21,
+    });
+    expect(fetch.calls[0]).toMatchObject({
+      method: 'GET',
+      url: '/shop/users/ann%20marie/sessions?limit=20&offset=20',
+      headers: { Authorization: 'Bearer session-token' },
+    });
+    // The console's type and the server's answer schema describe the same object.
+    expect(sessionSchema.strict().parse(session)).toEqual(session);
+  });
+
+  it('revokes one session by its id, escaped, and reports one no longer live as a 404', async () => {
+    const fetch = fakeFetch(
+      json(204, null),
+      json(404, { error: 'not_found', message: 'No live session "gone" for user "ann".' }),
+    );
+    const { api, onUnauthorized } = client(fetch.impl);
+
+    await expect(api.revokeSession('shop', 'ann', 'a/b?c')).resolves.toBeUndefined();
+    await expect(api.revokeSession('shop', 'ann', 'gone')).rejects.toMatchObject({ status: 404, code: 'not_found' });
+    expect(fetch.calls.map((c) => [c.method, c.url, c.body])).toEqual([
+      ['DELETE', '/shop/users/ann/sessions/a%2Fb%3Fc', undefined],
+      ['DELETE', '/shop/users/ann/sessions/gone', undefined],
+    ]);
+    expect(onUnauthorized).not.toHaveBeenCalled();
+  });
 });
+
+// Compile-time: a field added to, removed from or retyped in one of them and not the other fails `npm run typecheck`.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sessionTypesAgree: Same<UserSession, z.infer<typeof sessionSchema>> = true;
+void sessionTypesAgree;

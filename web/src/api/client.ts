@@ -9,6 +9,7 @@ import type {
   Page,
   User,
   UserInput,
+  UserSession,
 } from './types';
 
 /** An answer of the API that is not a success, or a request that never got one. */
@@ -115,6 +116,21 @@ export class ApiClient {
     return this.json({ method: 'PATCH', path: `/${seg(app)}/users/${seg(username)}`, body: input });
   }
 
+  /** The user's live sessions, newest first. */
+  listSessions(app: string, username: string, page: { limit: number; offset: number }): Promise<Page<UserSession>> {
+    return this.page({
+      method: 'GET',
+      path: `/${seg(app)}/users/${seg(username)}/sessions`,
+      query: { limit: page.limit, offset: page.offset },
+    });
+  }
+
+  /** Ends one session; the user's others go on. 404 when it is no longer live. */
+  async revokeSession(app: string, username: string, id: string): Promise<void> {
+    await this.send({ method: 'DELETE', path: `/${seg(app)}/users/${seg(username)}/sessions/${seg(id)}` });
+  }
+
+  /** Ends every session of the user ("log out everywhere"). */
   async revokeSessions(app: string, username: string): Promise<void> {
     await this.send({ method: 'DELETE', path: `/${seg(app)}/users/${seg(username)}/sessions` });
   }

@@ -42,6 +42,20 @@ export interface UserInput {
   orgs?: string[];
 }
 
+/**
+ * One live session of a user: a refresh family, from its login to its latest renewal
+ * (src/schemas/responses.schema.ts sessionSchema; the unit tests hold the two in step).
+ */
+export interface UserSession {
+  id: string;
+  created_at: string;
+  last_used_at: string;
+  expires_at: string;
+  /** Address of the family's latest login or rotation, as seen through TRUST_PROXY. */
+  ip: string | null;
+  user_agent: string | null;
+}
+
 export interface Named {
   name: string;
 }

@@ -20,6 +20,7 @@ const KNOWN_ACTIONS = [
   'user.update',
   'user.delete',
   'user.revoke_sessions',
+  'user.revoke_session',
 ];
 
 interface Filters {

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { ApiClient } from '../api/client';
 import type { User } from '../api/types';
 import { ErrorText, splitList, useAction } from '../components/common';
+import { SessionsPanel } from './SessionsPanel';
 
 interface Props {
   api: ApiClient;
@@ -21,7 +22,6 @@ export function UserEditor({ api, app, user, onChange }: Props) {
   const save = useAction();
   const toggle = useAction();
   const setPw = useAction();
-  const revoke = useAction();
   const remove = useAction();
 
   const saveMembership = (event: FormEvent) => {
@@ -87,6 +87,8 @@ export function UserEditor({ api, app, user, onChange }: Props) {
         <ErrorText error={setPw.error} />
       </form>
 
+      <SessionsPanel api={api} app={app} user={user} />
+
       <div className="row wrap">
         <button
           type="button"
@@ -102,19 +104,6 @@ export function UserEditor({ api, app, user, onChange }: Props) {
         >
           {user.disabled ? 'Enable' : 'Disable'} {user.username}
         </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={revoke.busy}
-          onClick={() =>
-            void revoke.run(async () => {
-              await api.revokeSessions(app, user.username);
-              setStatus(`Every session of ${user.username} was revoked.`);
-            })
-          }
-        >
-          Revoke sessions
-        </button>
         {!confirmDelete && (
           <button type="button" className="danger" onClick={() => setConfirmDelete(true)}>
             Delete {user.username}…
@@ -122,7 +111,6 @@ export function UserEditor({ api, app, user, onChange }: Props) {
         )}
       </div>
       <ErrorText error={toggle.error} />
-      <ErrorText error={revoke.error} />
       {confirmDelete && (
         <div role="group" aria-label="Confirm deletion" className="confirm">
           <p className="warning">
