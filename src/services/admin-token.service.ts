@@ -24,7 +24,7 @@ export const CLOCK_SKEW = 60;
  */
 export function verifySignature(token: string, config: Config): Claims {
   try {
-    return verifyToken(token, config.secretKey, { ignoreTimes: true });
+    return verifyToken(token, config.secretKey, { ignoreTimes: true, evenTiming: true });
   } catch (error) {
     if (!(error instanceof TokenError)) throw error;
     if (error.kind === 'signature') {
