@@ -26,6 +26,27 @@ const STATUS = {
 
 export type ErrorCode = keyof typeof STATUS;
 
+/**
+ * Contract §3.1: the rule a refused admin credential broke, sent as `reason` beside
+ * `unauthorized` so that an admin can fix the token. `signature_or_credential` covers a wrong
+ * SECRET_KEY and a wrong JAWTH_KEY alike: telling them apart would help a guesser.
+ */
+export const AUTH_REASONS = [
+  'missing',
+  'malformed',
+  'algorithm',
+  'expired',
+  'lifetime',
+  'issued_in_future',
+  'method_mismatch',
+  'path_mismatch',
+  'replayed',
+  'session_ended',
+  'signature_or_credential',
+] as const;
+
+export type AuthReason = (typeof AUTH_REASONS)[number];
+
 export interface FieldProblem {
   field: string;
   message: string;
@@ -35,16 +56,19 @@ export class AppError extends Error {
   readonly status: number;
   /** Seconds, sent as Retry-After (rate_limited). */
   readonly retryAfter?: number;
+  /** Which admin authentication rule failed (unauthorized), sent as `reason`. */
+  readonly reason?: AuthReason;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details?: FieldProblem[],
-    options?: { cause?: unknown; retryAfter?: number },
+    options?: { cause?: unknown; retryAfter?: number; reason?: AuthReason },
   ) {
     super(message, options);
     this.status = STATUS[code];
     this.retryAfter = options?.retryAfter;
+    this.reason = options?.reason;
   }
 }
 

@@ -1,7 +1,9 @@
 import { signToken } from '../crypto/jwt';
 import { randomId } from '../crypto/random';
 import type { Config } from '../config/config';
+import { authAdvice } from './auth-advice';
 import { CliError } from './errors';
+import type { Settings } from './settings';
 
 export interface SignOptions {
   data?: unknown;
@@ -41,7 +43,7 @@ const REQUEST_TTL = 60;
 /** Signs and sends one admin request; 4xx/5xx answers become a CliError with the server's message. */
 export async function sendAdminRequest(
   baseUrl: string,
-  config: Pick<Config, 'secretKey' | 'jawthKey'>,
+  { config, keysFrom }: Pick<Settings, 'config' | 'keysFrom'>,
   method: string,
   path: string,
   data?: unknown,
@@ -63,7 +65,7 @@ export async function sendAdminRequest(
   }
   const text = await response.text();
   const body: unknown = text ? parseJson(text) : undefined;
-  if (response.status >= 400) throw new CliError(describeFailure(response.status, body));
+  if (response.status >= 400) throw new CliError(describeFailure(response.status, body, keysFrom));
   return { status: response.status, body };
 }
 
@@ -75,9 +77,16 @@ function parseJson(text: string): unknown {
   }
 }
 
-function describeFailure(status: number, body: unknown): string {
+function describeFailure(status: number, body: unknown, keysFrom: string): string {
   if (typeof body !== 'object' || body === null) return `${status}: ${String(body ?? 'no answer body')}`;
-  const { error, message, details } = body as { error?: string; message?: string; details?: unknown };
+  const { error, message, details, reason } = body as {
+    error?: string;
+    message?: string;
+    details?: unknown;
+    reason?: unknown;
+  };
+  const advice = status === 401 ? authAdvice(reason, keysFrom) : undefined;
+  if (advice) return `${status} ${error ?? 'error'} (${String(reason)}): ${advice}`;
   const lines = Array.isArray(details)
     ? details.map((d: { field?: string; message?: string }) => `\n  ${d.field}: ${d.message}`).join('')
     : '';

@@ -7,7 +7,7 @@ export type Call = (method: string, path: string, data?: unknown) => Promise<unk
 export function remote(options: { url?: string }): Call {
   const settings = loadSettings();
   const url = serverUrl(options.url, settings);
-  return async (method, path, data) => (await sendAdminRequest(url, settings.config, method, path, data)).body;
+  return async (method, path, data) => (await sendAdminRequest(url, settings, method, path, data)).body;
 }
 
 /** A path segment, escaped. */

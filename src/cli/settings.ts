@@ -1,24 +1,31 @@
 import { ConfigError, parseConfig, type Config } from '../config/config';
-import { readConfigSources } from '../config/sources';
+import { loadConfigSources } from '../config/sources';
 import { CliError } from './errors';
 
 export interface Settings {
   config: Config;
   /** Every raw value (environment, .env, JAWTH_CONFIG), for the CLI's own keys such as JAWTH_URL. */
   raw: Record<string, string | undefined>;
+  /** Where SECRET_KEY and JAWTH_KEY were read (a file's path or the environment), for advice. */
+  keysFrom: string;
 }
 
 /** The server's configuration, read as the server reads it; a missing key says how to make one. */
 export function loadSettings(): Settings {
-  const raw = readConfigSources();
+  const { values: raw, origin } = loadConfigSources();
   try {
-    return { config: parseConfig(raw), raw };
+    return { config: parseConfig(raw), raw, keysFrom: describeOrigin(origin.SECRET_KEY, origin.JAWTH_KEY) };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     throw new CliError(
       `${error.message}\nRun \`jawth conf\` to write a .env with fresh keys, or set them in the environment.`,
     );
   }
+}
+
+function describeOrigin(secretKeyFrom: string | undefined, jawthKeyFrom: string | undefined): string {
+  if (secretKeyFrom === jawthKeyFrom) return secretKeyFrom ?? 'the environment';
+  return `${secretKeyFrom ?? 'the environment'} (SECRET_KEY) and ${jawthKeyFrom ?? 'the environment'} (JAWTH_KEY)`;
 }
 
 /** Where the running server is: --url, else JAWTH_URL, else HOST and PORT of the configuration. */

@@ -9,11 +9,32 @@ type Values = Record<string, string | undefined>;
  * working directory, then the JSON or `.env` file that JAWTH_CONFIG names.
  */
 export function readConfigSources(env: Values = process.env, cwd = process.cwd()): Values {
+  return loadConfigSources(env, cwd).values;
+}
+
+export interface ConfigSources {
+  values: Values;
+  /** Where each key's value was read: a file's absolute path, or `the environment`. */
+  origin: Record<string, string>;
+}
+
+/** readConfigSources, remembering where each value came from (the CLI names the file in its advice). */
+export function loadConfigSources(env: Values = process.env, cwd = process.cwd()): ConfigSources {
   const dotenvFile = path.join(cwd, '.env');
   const fromDotenv = fs.existsSync(dotenvFile) ? dotenv.parse(fs.readFileSync(dotenvFile)) : {};
   const configPath = env.JAWTH_CONFIG ?? fromDotenv.JAWTH_CONFIG;
-  const fromFile = configPath ? readConfigFile(path.resolve(cwd, configPath)) : {};
-  return { ...fromFile, ...fromDotenv, ...env };
+  const configFile = configPath ? path.resolve(cwd, configPath) : undefined;
+  const fromFile = configFile ? readConfigFile(configFile) : {};
+  const origin: Record<string, string> = {};
+  const layers: [string, Values][] = [
+    [configFile ?? '', fromFile],
+    [dotenvFile, fromDotenv],
+    ['the environment', env],
+  ];
+  for (const [where, values] of layers) {
+    for (const [key, value] of Object.entries(values)) if (value !== undefined) origin[key] = where;
+  }
+  return { values: { ...fromFile, ...fromDotenv, ...env }, origin };
 }
 
 function readConfigFile(file: string): Values {

@@ -13,7 +13,17 @@ const NUMERIC_CLAIMS = ['exp', 'nbf', 'iat'];
 
 export type Claims = Record<string, unknown>;
 
-export class TokenError extends Error {}
+/** What made a token unacceptable; admin authentication reports it (contract §3.1). */
+export type TokenErrorKind = 'malformed' | 'algorithm' | 'signature' | 'expired' | 'not_before' | 'claim';
+
+export class TokenError extends Error {
+  constructor(
+    message: string,
+    readonly kind: TokenErrorKind = 'malformed',
+  ) {
+    super(message);
+  }
+}
 
 // A string secret makes jsonwebtoken re-import the key on every call (~90x slower); a cached
 // KeyObject per secret keeps signing at ~100k/s. Bounded so that rotated secrets fall out.
@@ -46,6 +56,13 @@ export interface VerifyOptions {
   issuer?: string;
   /** Seconds of leeway for `exp` and `nbf` (clock skew between servers). */
   clockTolerance?: number;
+  /** Checks the signature only; the caller checks `exp` and `nbf` itself (admin tokens do). */
+  ignoreTimes?: boolean;
+  /**
+   * Checks the HMAC first and refuses a mismatch without jsonwebtoken's thrown error, so that a
+   * wrong key costs about what a right one does (admin tokens). Off elsewhere: it adds an HMAC.
+   */
+  evenTiming?: boolean;
 }
 
 /** The decoded header, checked for shape only. Lets a caller pick a key by `kid`. */
@@ -55,9 +72,9 @@ export function readHeader(token: string): Claims {
   if (parts.length !== 3 || parts.some((part) => !/^[A-Za-z0-9_-]*$/.test(part))) {
     throw new TokenError('token is not a compact JWS');
   }
-  if (parts[2] === '') throw new TokenError('token has no signature');
   const header = parseSegment(parts[0]);
-  if (header.alg !== ALGORITHM) throw new TokenError('algorithm must be HS256');
+  if (header.alg !== ALGORITHM) throw new TokenError('algorithm must be HS256', 'algorithm');
+  if (parts[2] === '') throw new TokenError('token has no signature');
   for (const name of FORBIDDEN_HEADERS) {
     if (name in header) throw new TokenError(`header ${name} is not accepted`);
   }
@@ -82,13 +99,19 @@ export function verifyToken(
   const candidates = Array.isArray(secrets) ? secrets : [secrets];
   let lastError: unknown;
   for (const secret of candidates) {
+    const key = secretKey(secret);
+    if (options.evenTiming && !signedBy(token, key)) {
+      lastError = new TokenError('invalid signature', 'signature');
+      continue;
+    }
     try {
-      const verified = jsonwebtoken.verify(token, secretKey(secret), {
+      const verified = jsonwebtoken.verify(token, key, {
         algorithms: [ALGORITHM],
         clockTimestamp: options.now ?? Math.floor(Date.now() / 1000),
         ...(options.audience === undefined ? {} : { audience: options.audience }),
         ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
         ...(options.clockTolerance === undefined ? {} : { clockTolerance: options.clockTolerance }),
+        ...(options.ignoreTimes ? { ignoreExpiration: true, ignoreNotBefore: true } : {}),
       });
       if (typeof verified !== 'object' || verified === null || Array.isArray(verified)) {
         throw new TokenError('payload must be a JSON object');
@@ -99,7 +122,24 @@ export function verifyToken(
       if (!(error instanceof jsonwebtoken.JsonWebTokenError) || error.message !== 'invalid signature') break;
     }
   }
-  throw new TokenError(lastError instanceof Error ? lastError.message : 'invalid token');
+  if (lastError instanceof TokenError) throw lastError;
+  throw new TokenError(lastError instanceof Error ? lastError.message : 'invalid token', kindOf(lastError));
+}
+
+/** The HMAC-SHA256 check jsonwebtoken makes too, compared in constant time (evenTiming). */
+function signedBy(token: string, key: KeyObject): boolean {
+  const dot = token.lastIndexOf('.');
+  const expected = crypto.createHmac('sha256', key).update(token.slice(0, dot)).digest();
+  const given = Buffer.from(token.slice(dot + 1), 'base64url');
+  return given.length === expected.length && crypto.timingSafeEqual(given, expected);
+}
+
+function kindOf(error: unknown): TokenErrorKind {
+  if (error instanceof jsonwebtoken.TokenExpiredError) return 'expired';
+  if (error instanceof jsonwebtoken.NotBeforeError) return 'not_before';
+  if (!(error instanceof jsonwebtoken.JsonWebTokenError)) return 'malformed';
+  if (error.message === 'invalid signature') return 'signature';
+  return /^jwt (audience|issuer|subject|id) invalid/.test(error.message) ? 'claim' : 'malformed';
 }
 
 function parseSegment(segment: string): Claims {

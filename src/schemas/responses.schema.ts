@@ -1,9 +1,14 @@
 import { z } from 'zod';
+import { AUTH_REASONS } from '../errors';
 
 /** What the API answers: the OpenAPI document describes these; serializers list the same fields. */
 export const errorSchema = z.object({
   error: z.string(),
   message: z.string(),
+  reason: z
+    .enum(AUTH_REASONS)
+    .optional()
+    .describe('With 401 unauthorized on an admin route: the rule the credential broke (contract §3.1).'),
   details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
   request_id: z.string().optional(),
 });

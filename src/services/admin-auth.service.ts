@@ -1,11 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
-import { TokenError, verifyToken, type Claims } from '../crypto/jwt';
-import { safeEqual } from '../crypto/random';
+import type { Claims } from '../crypto/jwt';
 import { AppError } from '../errors';
 import type { Config } from '../config/config';
 import type { AdminSession } from '../db/models';
 import { spendJti } from './admin-replay.service';
 import { ADMIN_SESSION_TTL, findActiveSession } from './admin-session.service';
+import { assertLifetime, assertMasterPassword, refuse, verifySignature } from './admin-token.service';
 import { epochSeconds, type Deps } from './deps';
 
 export interface AdminRequest {
@@ -20,59 +20,16 @@ export interface AdminRequest {
   now: Date;
 }
 
-const unauthorized = (why: string, cause?: unknown) =>
-  new AppError('unauthorized', 'A valid admin credential is required.', undefined, { cause: cause ?? new Error(why) });
-
-/** Clock difference tolerated between the signer and this server (contract §3.1). */
-export const CLOCK_SKEW = 60;
-
-/** Checks signature (HS256, SECRET_KEY) and times; any failure is 401 unauthorized. */
-function verifyAdminToken(token: string, config: Config, now: Date): Claims {
-  let claims: Claims;
-  try {
-    claims = verifyToken(token, config.secretKey, { now: epochSeconds(now), requireExp: !config.adminAllowNoExp });
-  } catch (error) {
-    if (error instanceof TokenError) throw unauthorized('bad token', error);
-    throw error;
-  }
-  // Console sessions are signed here with ADMIN_SESSION_TTL; signed requests by their sender.
-  const isSession = 'sid' in claims;
-  assertLifetime(claims, epochSeconds(now), {
-    maxTtl: isSession ? ADMIN_SESSION_TTL : config.adminTokenMaxTtl,
-    allowNoExp: !isSession && config.adminAllowNoExp,
-  });
-  return claims;
-}
-
-/**
- * Contract §3.1: a token lives at most `maxTtl`, however it is dated. Checking `exp - iat` alone
- * let a token dated ahead (iat ten years on, or iat = exp = 1e308) live for ever, so `iat` may
- * not lie in the future and `exp` may not lie further than `maxTtl` from now (both give or take
- * CLOCK_SKEW), and both must be integers a clock can reach.
- */
-function assertLifetime(claims: Claims, now: number, rule: { maxTtl: number; allowNoExp: boolean }): void {
-  const { iat, exp } = claims;
-  if (iat !== undefined && !Number.isSafeInteger(iat)) throw unauthorized('iat is not an integer');
-  if (exp !== undefined && !Number.isSafeInteger(exp)) throw unauthorized('exp is not an integer');
-  if (typeof iat === 'number' && iat > now + CLOCK_SKEW) throw unauthorized('issued in the future');
-  if (typeof exp !== 'number') {
-    if (!rule.allowNoExp) throw unauthorized('exp is required');
-    return;
-  }
-  if (exp > now + rule.maxTtl + CLOCK_SKEW) throw unauthorized('expires further ahead than the maximum lifetime');
-  const issuedAt = typeof iat === 'number' ? iat : now;
-  if (exp - issuedAt > rule.maxTtl) throw unauthorized('lives longer than the maximum lifetime');
-}
-
 /**
  * Both ways of contract §3.1. A token carrying `sid` is a console session and is accepted only
- * as `Authorization: Bearer`; any other token is a signed request (which refuses `sid`).
+ * as `Authorization: Bearer`; any other token is a signed request (which refuses `sid`). The
+ * signature is checked first: no other reason is given for a token SECRET_KEY did not sign.
  */
 export async function authenticateAdmin(
   request: AdminRequest & { scheme: 'jwt' | 'bearer' },
   deps: Deps,
 ): Promise<{ data: Record<string, unknown>; actor: string }> {
-  const claims = verifyAdminToken(request.token, deps.config, request.now);
+  const claims = verifySignature(request.token, deps.config);
   if (request.scheme === 'bearer' && 'sid' in claims) {
     const session = await requireSession(claims, request.now);
     return { data: sessionData(request.body), actor: `admin:${session.account?.username ?? 'unknown'}` };
@@ -89,20 +46,26 @@ export async function authenticateAdmin(
 async function assertFirstUse(claims: Claims, now: Date): Promise<void> {
   if (claims.jti === undefined) return;
   if (typeof claims.jti !== 'string' || claims.jti.length < 1 || claims.jti.length > 255) {
-    throw unauthorized('jti must be a string of 1-255 characters');
+    throw refuse('malformed', 'jti must be a string of 1-255 characters');
   }
   const exp = typeof claims.exp === 'number' ? claims.exp : undefined;
-  if (!(await spendJti(claims.jti, exp, now))) throw unauthorized('jti replayed');
+  if (!(await spendJti(claims.jti, exp, now))) throw refuse('replayed', 'jti replayed');
 }
 
 /** The live session a session token names; 401 when it is revoked, expired or not a session. */
 export async function authenticateSessionToken(token: string, now: Date, config: Config): Promise<AdminSession> {
-  return requireSession(verifyAdminToken(token, config, now), now);
+  const claims = verifySignature(token, config);
+  // A signed request token is never a session: it carries the master password, not a sid.
+  if (!('sid' in claims)) throw refuse('signature_or_credential', 'not a session token');
+  return requireSession(claims, now);
 }
 
 async function requireSession(claims: Claims, now: Date): Promise<AdminSession> {
+  // Console sessions are signed here, with ADMIN_SESSION_TTL.
+  assertLifetime(claims, epochSeconds(now), { maxTtl: ADMIN_SESSION_TTL, allowNoExp: false });
+  if (typeof claims.sid !== 'string') throw refuse('malformed', 'sid is not a string');
   const session = await findActiveSession(claims, now);
-  if (!session) throw unauthorized('no live session for this sid');
+  if (!session) throw refuse('session_ended', 'no live session for this sid (logged out or expired)');
   return session;
 }
 
@@ -123,23 +86,24 @@ function sessionData(body: unknown): Record<string, unknown> {
  * one-use `jti` needs the database: authenticateAdmin checks it.
  */
 export function authenticateSignedRequest(request: AdminRequest, config: Config): Record<string, unknown> {
-  return checkSignedRequest(verifyAdminToken(request.token, config, request.now), request, config);
+  return checkSignedRequest(verifySignature(request.token, config), request, config);
 }
 
 function checkSignedRequest(claims: Claims, request: AdminRequest, config: Config): Record<string, unknown> {
-  // Session tokens of the console carry `sid`; they are never accepted as signed requests.
-  if ('sid' in claims) throw unauthorized('session token used as signed request');
-  if (typeof claims.password !== 'string' || !safeEqual(claims.password, config.jawthKey)) {
-    throw unauthorized('wrong master password');
-  }
+  // Right after the signature, so that a wrong JAWTH_KEY reads like a wrong SECRET_KEY.
+  assertMasterPassword(claims, config);
+  assertLifetime(claims, epochSeconds(request.now), {
+    maxTtl: config.adminTokenMaxTtl,
+    allowNoExp: config.adminAllowNoExp,
+  });
   if (
     claims.htm !== undefined &&
     (typeof claims.htm !== 'string' || claims.htm.toUpperCase() !== request.method.toUpperCase())
   ) {
-    throw unauthorized('htm does not match the request method');
+    throw refuse('method_mismatch', 'htm does not match the request method');
   }
   if (claims.htu !== undefined && (typeof claims.htu !== 'string' || !htuMatches(claims.htu, request))) {
-    throw unauthorized('htu does not match the request');
+    throw refuse('path_mismatch', 'htu does not match the request');
   }
   return signedData(claims.data, request.body);
 }

@@ -16,6 +16,13 @@ afterAll(async () => ctx.close());
 
 const list = (header: string, value: string) => request(ctx.app).get('/applications').set(header, value);
 
+/** The reason each hostile token is refused for: its algorithm, its key, or its shape. */
+function hostileReason(name: string): string {
+  if (/^alg |^HS384|^HS512|^RS256|^ES256/.test(name)) return 'algorithm';
+  if (/public key as HMAC secret|truncated signature/.test(name)) return 'signature_or_credential';
+  return 'malformed';
+}
+
 describe('signed admin requests (contract §3.1)', () => {
   it('accepts `auth: jwt <token>` and `Authorization: Bearer <token>`', async () => {
     expect((await list('auth', `jwt ${adminToken()}`)).status).toBe(200);
@@ -23,22 +30,42 @@ describe('signed admin requests (contract §3.1)', () => {
   });
 
   it.each([
-    ['no credential', () => request(ctx.app).get('/applications')],
-    ['an empty auth header', () => list('auth', 'jwt ')],
-    ['another scheme', () => list('Authorization', `Basic ${Buffer.from('a:b').toString('base64')}`)],
-    ['a wrong master password', () => list('auth', `jwt ${adminToken({ password: 'not-it-at-all' })}`)],
-    ['a master password that is not a string', () => list('auth', `jwt ${adminToken({ claims: { password: 1 } })}`)],
-    ['a token signed with another key', () => list('auth', `jwt ${adminToken({ secret: 'z'.repeat(40) })}`)],
-    ['a token without exp', () => list('auth', `jwt ${adminToken({ ttl: null })}`)],
-    ['an expired token', () => list('auth', `jwt ${adminToken({ ttl: -10 })}`)],
-    ['a token living longer than ADMIN_TOKEN_MAX_TTL', () => list('auth', `jwt ${adminToken({ ttl: 301 })}`)],
-    ['a session token (sid claim)', () => list('auth', `jwt ${adminToken({ claims: { sid: 'abc' } })}`)],
-    ['htm of another method', () => list('auth', `jwt ${adminToken({ method: 'DELETE' })}`)],
-    ['htu of another path', () => list('auth', `jwt ${adminToken({ path: '/users' })}`)],
-  ])('refuses %s with 401 unauthorized', async (_what, send) => {
+    ['no credential', 'missing', () => request(ctx.app).get('/applications')],
+    ['an empty auth header', 'malformed', () => list('auth', 'jwt ')],
+    ['another scheme', 'malformed', () => list('Authorization', `Basic ${Buffer.from('a:b').toString('base64')}`)],
+    [
+      'a wrong master password',
+      'signature_or_credential',
+      () => list('auth', `jwt ${adminToken({ password: 'not-it-at-all' })}`),
+    ],
+    [
+      'a master password that is not a string',
+      'signature_or_credential',
+      () => list('auth', `jwt ${adminToken({ claims: { password: 1 } })}`),
+    ],
+    [
+      'a token signed with another key',
+      'signature_or_credential',
+      () => list('auth', `jwt ${adminToken({ secret: 'z'.repeat(40) })}`),
+    ],
+    ['a token without exp', 'lifetime', () => list('auth', `jwt ${adminToken({ ttl: null })}`)],
+    ['an expired token', 'expired', () => list('auth', `jwt ${adminToken({ ttl: -10 })}`)],
+    [
+      'a token living longer than ADMIN_TOKEN_MAX_TTL',
+      'lifetime',
+      () => list('auth', `jwt ${adminToken({ ttl: 301 })}`),
+    ],
+    [
+      'a session token (sid claim)',
+      'signature_or_credential',
+      () => list('auth', `jwt ${adminToken({ claims: { sid: 'abc' } })}`),
+    ],
+    ['htm of another method', 'method_mismatch', () => list('auth', `jwt ${adminToken({ method: 'DELETE' })}`)],
+    ['htu of another path', 'path_mismatch', () => list('auth', `jwt ${adminToken({ path: '/users' })}`)],
+  ])('refuses %s with 401 unauthorized, reason %s', async (_what, reason, send) => {
     const res = await send();
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ error: 'unauthorized', message: 'A valid admin credential is required.' });
+    expect(res.body).toEqual({ error: 'unauthorized', message: 'A valid admin credential is required.', reason });
   });
 
   it.each(
@@ -46,10 +73,10 @@ describe('signed admin requests (contract §3.1)', () => {
       { password: JAWTH_KEY, iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 60 },
       SECRET_KEY,
     ),
-  )('refuses a hostile token: %s', async (_name, token) => {
+  )('refuses a hostile token: %s', async (name, token) => {
     const res = await list('auth', `jwt ${token}`);
     expect(res.status).toBe(401);
-    expect(res.body.error).toBe('unauthorized');
+    expect(res.body).toEqual({ error: 'unauthorized', message: expect.any(String), reason: hostileReason(name) });
   });
 
   describe('lifetime, however the token is dated (ADMIN_TOKEN_MAX_TTL 5m, 60 s of clock skew)', () => {
@@ -59,21 +86,29 @@ describe('signed admin requests (contract §3.1)', () => {
       adminToken({ data: { name: uniqueName('dated') }, claims: times });
 
     it.each([
-      ['iat ten years ahead with exp = iat + 60', () => ({ iat: now() + TEN_YEARS, exp: now() + TEN_YEARS + 60 })],
-      ['iat = exp = 1e308 (a token that never expires)', () => ({ iat: 1e308, exp: 1e308 })],
-      ['iat two minutes ahead (beyond the skew)', () => ({ iat: now() + 120, exp: now() + 180 })],
-      ['exp further than the maximum plus skew from now', () => ({ iat: now() + 50, exp: now() + 300 + 61 })],
-      ['a fractional exp', () => ({ iat: now(), exp: now() + 30.5 })],
-      ['a fractional iat', () => ({ iat: now() + 0.25, exp: now() + 30 })],
-      ['an exp beyond any clock', () => ({ iat: now(), exp: 2 ** 60 })],
-    ])('when a token has %s, then 401 and nothing is created', async (_what, times) => {
+      [
+        'iat ten years ahead with exp = iat + 60',
+        'issued_in_future',
+        () => ({ iat: now() + TEN_YEARS, exp: now() + TEN_YEARS + 60 }),
+      ],
+      ['iat = exp = 1e308 (a token that never expires)', 'issued_in_future', () => ({ iat: 1e308, exp: 1e308 })],
+      ['iat two minutes ahead (beyond the skew)', 'issued_in_future', () => ({ iat: now() + 120, exp: now() + 180 })],
+      [
+        'exp further than the maximum plus skew from now',
+        'lifetime',
+        () => ({ iat: now() + 50, exp: now() + 300 + 61 }),
+      ],
+      ['a fractional exp', 'malformed', () => ({ iat: now(), exp: now() + 30.5 })],
+      ['a fractional iat', 'malformed', () => ({ iat: now() + 0.25, exp: now() + 30 })],
+      ['an exp beyond any clock', 'lifetime', () => ({ iat: now(), exp: 2 ** 60 })],
+    ])('when a token has %s, then 401 (%s) and nothing is created', async (_what, reason, times) => {
       const token = dated(times());
       const name = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).data.name;
 
       const res = await request(ctx.app).post('/applications').set('auth', `jwt ${token}`);
 
       expect(res.status).toBe(401);
-      expect(res.body).toEqual({ error: 'unauthorized', message: 'A valid admin credential is required.' });
+      expect(res.body).toEqual({ error: 'unauthorized', message: 'A valid admin credential is required.', reason });
       expect(await Application.count({ where: { name } })).toBe(0);
     });
 

@@ -56,3 +56,45 @@ describe('verifyToken', () => {
     expect(() => verifyToken(handmade({ alg: 'HS256' }, claims, 'x'.repeat(40)), SECRET)).toThrow(TokenError);
   });
 });
+
+describe('TokenError kind (what admin authentication reports as its reason)', () => {
+  const kind = (
+    token: string,
+    options: Parameters<typeof verifyToken>[2] = {},
+    secrets: string | string[] = SECRET,
+  ) => {
+    try {
+      verifyToken(token, secrets, options);
+    } catch (error) {
+      return error instanceof TokenError ? error.kind : 'not a TokenError';
+    }
+    return 'accepted';
+  };
+  const other = 'another-secret-of-at-least-32-bytes!!';
+
+  it.each([
+    [
+      'alg none',
+      handmade({ alg: 'HS256' }, claims, SECRET).replace(/^[^.]+/, Buffer.from('{"alg":"none"}').toString('base64url')),
+      'algorithm',
+    ],
+    ['HS512', handmade({ alg: 'HS512' }, claims, SECRET, 'sha512'), 'algorithm'],
+    ['another key', signToken(claims, other), 'signature'],
+    ['an expired token', signToken({ ...claims, exp: now - 1 }, SECRET), 'expired'],
+    ['a token not yet valid', signToken({ ...claims, nbf: now + 600 }, SECRET), 'not_before'],
+    ['two segments', 'abc.def', 'malformed'],
+  ])('%s is %s', (_what, token, expected) => {
+    expect(kind(token)).toBe(expected);
+  });
+
+  it('evenTiming refuses another key as a signature mismatch too, and still tries every candidate', () => {
+    expect(kind(signToken(claims, other), { evenTiming: true })).toBe('signature');
+    expect(kind(signToken(claims, SECRET), { evenTiming: true }, [other, SECRET])).toBe('accepted');
+  });
+
+  it('ignoreTimes leaves exp and nbf to the caller', () => {
+    expect(kind(signToken({ ...claims, exp: now - 1, nbf: now + 600 }, SECRET), { ignoreTimes: true })).toBe(
+      'accepted',
+    );
+  });
+});

@@ -14,13 +14,7 @@ export function requestCommand(): Command {
     .option('--url <url>', 'the running jawth (default: JAWTH_URL, else http://HOST:PORT from the config)')
     .action(async (method: string, path: string, options: { data?: unknown; url?: string }) => {
       const settings = loadSettings();
-      const { body } = await sendAdminRequest(
-        serverUrl(options.url, settings),
-        settings.config,
-        method,
-        path,
-        options.data,
-      );
+      const { body } = await sendAdminRequest(serverUrl(options.url, settings), settings, method, path, options.data);
       if (body !== undefined) printJson(body);
     });
   return examples(command, [

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { authenticateAdmin } from '../../services/admin-auth.service';
 import type { Deps } from '../../services/deps';
-import { AppError } from '../../errors';
+import { refuse } from '../../services/admin-token.service';
 
 type AuthHeaders = { auth?: string; authorization?: string };
 
@@ -13,6 +13,14 @@ export function adminCredential(header: AuthHeaders): { token: string; scheme: '
   return bearer ? { token: bearer[1], scheme: 'bearer' } : undefined;
 }
 
+/** The credential of either header; 401 `missing` when neither is sent, `malformed` when unreadable. */
+export function requireCredential(header: AuthHeaders): { token: string; scheme: 'jwt' | 'bearer' } {
+  const credential = adminCredential(header);
+  if (credential) return credential;
+  if (header.auth === undefined && header.authorization === undefined) throw refuse('missing', 'no credential');
+  throw refuse('malformed', 'neither `auth: jwt <token>` nor `Authorization: Bearer <token>`');
+}
+
 /** The token of either header. */
 export function bearerToken(header: AuthHeaders): string | undefined {
   return adminCredential(header)?.token;
@@ -22,8 +30,7 @@ export function bearerToken(header: AuthHeaders): string | undefined {
 export function adminAuth(deps: Deps): RequestHandler {
   return async (req, res, next) => {
     res.locals.adminRequest = true; // the audit log records admin changes, refused ones too
-    const credential = adminCredential(req.headers as AuthHeaders);
-    if (!credential) throw new AppError('unauthorized', 'A valid admin credential is required.');
+    const credential = requireCredential(req.headers as AuthHeaders);
     const { data, actor } = await authenticateAdmin(
       {
         ...credential,

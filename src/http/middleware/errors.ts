@@ -56,8 +56,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (known.status >= 500) logger.error({ err: known.cause ?? known, requestId }, known.message);
     else if (known.cause) logger.debug({ code: known.code, cause: String(known.cause), requestId }, 'request refused');
     if (known.retryAfter !== undefined) res.setHeader('Retry-After', String(known.retryAfter));
-    res
-      .status(known.status)
-      .json({ error: known.code, message: known.message, ...(known.details ? { details: known.details } : {}) });
+    res.status(known.status).json({
+      error: known.code,
+      message: known.message,
+      ...(known.reason ? { reason: known.reason } : {}),
+      ...(known.details ? { details: known.details } : {}),
+    });
   };
 }

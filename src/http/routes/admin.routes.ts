@@ -2,8 +2,7 @@ import { Router } from 'express';
 import { adminLoginSchema } from '../../schemas/admin.schema';
 import { authenticateSessionToken } from '../../services/admin-auth.service';
 import { adminLogin, revokeSession } from '../../services/admin-session.service';
-import { AppError } from '../../errors';
-import { adminCredential } from '../middleware/admin-auth';
+import { requireCredential } from '../middleware/admin-auth';
 import type { AppDeps } from '../app-deps';
 import { limitAttempt } from '../middleware/login-limit';
 import { parse } from '../validate';
@@ -24,8 +23,8 @@ export function adminRouter(deps: AppDeps): Router {
   });
 
   router.post('/logout', async (req, res) => {
-    const credential = adminCredential(req.headers as { authorization?: string });
-    if (credential?.scheme !== 'bearer') throw new AppError('unauthorized', 'A valid admin credential is required.');
+    // A console session comes as Bearer only; authenticateSessionToken refuses any other token.
+    const credential = requireCredential({ authorization: req.headers.authorization });
     const now = deps.clock.now();
     await revokeSession(await authenticateSessionToken(credential.token, now, deps.config), now);
     res.status(204).end();
