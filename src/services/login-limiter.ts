@@ -59,7 +59,9 @@ const REDIS_RETRY_MS = 2000;
  * back, so every attempt sees each earlier one in one counter or the other: a burst of any
  * size gets at most `points` password checks, and correct logins sent at once all succeed,
  * some after a short wait. Places expire after PLACE_TTL, so a process that dies mid-check
- * cannot hold one for long.
+ * cannot hold one for long. The price of that expiry: when a window of places ends while
+ * attempts are in flight, their hand-backs land in the next window, which then admits as many
+ * extra attempts once (a sliding expiry would need a Lua script of our own).
  */
 class Counter {
   constructor(
@@ -114,9 +116,9 @@ class Counter {
  * §4.5 with rate-limiter-flexible. Each of the three limits (application + username + IP,
  * application + username, IP) is a Counter; an attempt takes a place on each before its password
  * is checked. With REDIS_URL the counters live in Redis and every instance shares them; a Redis
- * that fails or does not answer within `commandTimeoutMs` (REDIS_COMMAND_TIMEOUT_MS) is replaced by this process's
- * memory (logins keep working, limited per instance) with one warning per outage, until it
- * answers again.
+ * that fails or does not answer within `commandTimeoutMs` (default REDIS_COMMAND_TIMEOUT_MS) is
+ * replaced by this process's memory (logins keep working, limited per instance) with one
+ * warning per outage, until it answers again.
  */
 export function createLoginLimiter(
   config: Config,
