@@ -120,9 +120,7 @@ describe('POST /admin/setup', () => {
     const answers = await Promise.all(Array.from({ length: 20 }, () => setup(token)));
     const statuses = answers.map((res) => res.status);
     expect(statuses.filter((status) => status === 201)).toHaveLength(1);
-    expect(statuses.filter((status) => status !== 201).every((status) => status === 401 || status === 409)).toBe(
-      true,
-    );
+    expect(statuses.filter((status) => status !== 201).every((status) => status === 401 || status === 409)).toBe(true);
     expect(await AdminAccount.count()).toBe(1);
     expect(await AdminSetupToken.count()).toBe(0);
   });

@@ -60,8 +60,8 @@ export function SetupPage({ api, onDone }: Props) {
         </h1>
         {!token ? (
           <p className="error" role="alert">
-            This page needs the setup link the server printed at start (it ends with #…). Open that link, or run
-            `npx jawth init`.
+            This page needs the setup link the server printed at start (it ends with #…). Open that link, or run `npx
+            jawth init`.
           </p>
         ) : (
           <p className="muted">This link works once, for 1 hour. The account can then log in to the console.</p>
