@@ -48,25 +48,34 @@ export async function createSetupToken(deps: Pick<Deps, 'clock'>): Promise<strin
 
 /**
  * Spends a setup token on the first admin account. The token is looked up by its hash, so its
- * text is never compared; the spend is the DELETE of its row, in the transaction that creates the
- * account: of concurrent requests with the same token, exactly one deletes it and goes on.
+ * text is never compared. The spend locks every pending token row (in id order, so that two
+ * spends never deadlock), checks that this one is still there and live, and deletes them all in
+ * the transaction that creates the account: of concurrent requests, with the same token or with
+ * two instances' tokens, exactly one creates an account; the others find no row left (401).
  */
 export async function completeSetup(input: SetupInput, deps: Pick<Deps, 'db' | 'clock' | 'config'>): Promise<void> {
   if ((await AdminAccount.count()) > 0) {
     await AdminSetupToken.destroy({ where: {} });
     throw adminExists();
   }
-  const live = { tokenHash: sha256(input.token), expiresAt: { [Op.gt]: deps.clock.now() } };
+  const tokenHash = sha256(input.token);
+  const now = deps.clock.now();
+  const live = { tokenHash, expiresAt: { [Op.gt]: now } };
   // Checked before bcrypt, so that a guess costs the server one indexed read, not a hash.
   if (!(await AdminSetupToken.findOne({ where: live }))) throw invalidToken();
   assertAdminUsername(input.username);
   assertPasswordPolicy(input.password, deps.config.passwordMinLength);
   const passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
   await inTransaction(deps.db, async (transaction) => {
-    if ((await AdminSetupToken.destroy({ where: live, transaction })) !== 1) throw invalidToken();
+    const pending = await AdminSetupToken.findAll({
+      order: [['id', 'ASC']],
+      lock: transaction.LOCK.UPDATE,
+      transaction,
+    });
+    const mine = pending.find((row) => row.tokenHash === tokenHash);
+    if (!mine || mine.expiresAt <= now) throw invalidToken();
     if ((await AdminAccount.count({ transaction })) > 0) throw adminExists();
+    await AdminSetupToken.destroy({ where: { id: pending.map((row) => row.id) }, transaction });
     await AdminAccount.create({ username: input.username, passwordHash }, { transaction });
-    // Other pending links (another instance's) die with the first account.
-    await AdminSetupToken.destroy({ where: {}, transaction });
   });
 }

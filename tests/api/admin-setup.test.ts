@@ -125,6 +125,18 @@ describe('POST /admin/setup', () => {
     expect(await AdminSetupToken.count()).toBe(0);
   });
 
+  it('when two instances’ links are spent at once, then one 201 and one admin account, both links gone', async () => {
+    const tokens = [await newToken(), await newToken()];
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => setup(tokens[i % 2], uniqueName(`instance-${i % 2}`))),
+    );
+    const statuses = answers.map((res) => res.status);
+    expect(statuses.filter((status) => status === 201)).toHaveLength(1);
+    expect(statuses.filter((status) => status !== 201 && status !== 401 && status !== 409)).toEqual([]);
+    expect(await AdminAccount.count()).toBe(1);
+    expect(await AdminSetupToken.count()).toBe(0);
+  });
+
   it('when guesses keep failing, then 429 rate_limited like failed logins, even for the right token', async () => {
     const token = await newToken();
     const username = uniqueName('guesser');
