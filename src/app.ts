@@ -17,6 +17,7 @@ import { healthRouter } from './http/routes/health.routes';
 import { loginRouter } from './http/routes/login.routes';
 import { metricsRouter, timeRequests } from './http/routes/metrics.routes';
 import { openApiRouter } from './http/routes/openapi.routes';
+import { rootRouter } from './http/routes/root.routes';
 import { tokensRouter } from './http/routes/tokens.routes';
 import { usersRouter } from './http/routes/users.routes';
 import type { Deps } from './services/deps';
@@ -62,6 +63,7 @@ export function createApp(base: Deps & { limiter?: LoginLimiter }): Express {
   app.use(express.json({ limit: deps.config.bodyLimit, strict: true }));
   app.use(auditAdminChanges(deps));
 
+  app.use(rootRouter());
   app.use(healthRouter(deps));
   app.use(metricsRouter(deps.metrics));
   app.use(openApiRouter());

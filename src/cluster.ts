@@ -1,7 +1,9 @@
 import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from 'pino';
 import type { Config } from './config/config';
 import { migrateUp } from './db/migrator';
-import { migrationTimeoutsOf, openDatabase, prepareDatabase } from './db/sequelize';
+import { migrationTimeoutsOf, openDatabase, prepareDatabase, timeoutsOf } from './db/sequelize';
+import { announceFirstRun } from './first-run';
 import { createLogger } from './logger';
 
 /** A crashed worker is replaced after 1 s, then 2, 4, ... up to 30 s while crashes keep coming. */
@@ -96,6 +98,11 @@ export async function runPrimary(config: Config): Promise<void> {
       }, delay);
     });
   };
+  cluster.once('listening', (_worker, address) => {
+    announceFirstRunOnce(config, `http://${config.host}:${address.port}`, logger).catch((error: unknown) => {
+      logger.warn({ err: error }, 'could not check for admin accounts: the database did not answer');
+    });
+  });
   for (let i = 0; i < config.workers; i++) fork();
   logger.info({ workers: config.workers }, 'jawth primary started');
 
@@ -106,4 +113,15 @@ export async function runPrimary(config: Config): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** The primary has no database of its own while serving: it opens one for the setup link. */
+async function announceFirstRunOnce(config: Config, where: string, logger: Logger): Promise<void> {
+  const db = openDatabase(config.databaseUrl, { timeouts: timeoutsOf(config) });
+  try {
+    await prepareDatabase(db);
+    await announceFirstRun(where, logger);
+  } finally {
+    await db.close();
+  }
 }

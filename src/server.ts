@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import { createApp } from './app';
+import { announceFirstRun } from './first-run';
 import { runPrimary } from './cluster';
 import { ConfigError, parseConfig, type Config } from './config/config';
 import { writeEnvFile } from './config/env-file';
@@ -15,7 +16,6 @@ import { gracefulCloser } from './http/graceful-close';
 import { closeSqliteReaders } from './db/sqlite-readers';
 import { dummyHash } from './crypto/password';
 import { createLogger } from './logger';
-import { countAdminAccounts } from './services/admin-account.service';
 import { systemClock } from './services/deps';
 import { startMaintenance } from './services/maintenance';
 import { createLoginLimiter } from './services/login-limiter';
@@ -53,14 +53,8 @@ export async function start(config: Config): Promise<Server> {
   });
   const where = `http://${config.host}:${(server.address() as { port: number }).port}`;
   logger.info({ url: where, database: describeDatabase(config.databaseUrl) }, `jawth listening on ${where}`);
-  try {
-    if ((await countAdminAccounts()) === 0) {
-      logger.warn(`no admin account yet: run \`npx jawth init\` to create one for the console at ${where}/admin/`);
-    }
-  } catch (error) {
-    // A database that is down at start is /ready's business (503), not a reason to exit.
-    logger.warn({ err: error }, 'could not count the admin accounts: the database did not answer');
-  }
+  // With WORKERS > 1 the primary prints the setup link, once for all its workers.
+  if (!cluster.isWorker) await announceFirstRun(where, logger);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

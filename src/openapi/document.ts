@@ -3,13 +3,14 @@ import { z } from 'zod';
 import { createApplicationSchema, rotateSecretSchema, updateApplicationSchema } from '../schemas/application.schema';
 import { auditEntrySchema, auditQuerySchema } from '../schemas/audit.schema';
 import { paginationSchema } from '../schemas/common.schema';
-import { adminLoginSchema } from '../schemas/admin.schema';
+import { adminLoginSchema, adminSetupResultSchema, adminSetupSchema } from '../schemas/admin.schema';
 import { createGroupSchema } from '../schemas/group.schema';
 import {
   adminSessionSchema,
   applicationSchema,
   errorSchema,
   groupSchema,
+  indexSchema,
   loginResultSchema,
   orgSchema,
   rotatedSchema,
@@ -54,6 +55,13 @@ const showApplication = z.object({ include_secret: z.enum(['true', 'false']).opt
 const allUsersQuery = paginationSchema.extend({ app: z.string().optional() });
 
 const OPERATIONS: Operation[] = [
+  {
+    method: 'get',
+    path: '/',
+    summary: 'Where things are (a browser is redirected to /admin/ with 302)',
+    tag: 'operations',
+    answer: indexSchema,
+  },
   { method: 'get', path: '/health', summary: 'The process is up', tag: 'operations', answer: statusSchema },
   {
     method: 'get',
@@ -357,6 +365,16 @@ const OPERATIONS: Operation[] = [
     tag: 'admin',
     body: adminLoginSchema,
     answer: adminSessionSchema,
+  },
+  {
+    method: 'post',
+    path: '/admin/setup',
+    summary:
+      'First run: create the first admin account with the one-time setup link (401 wrong/used/expired, 409 once one exists)',
+    tag: 'admin',
+    body: adminSetupSchema,
+    answer: adminSetupResultSchema,
+    status: 201,
   },
   { method: 'post', path: '/admin/logout', summary: 'End the console session', tag: 'admin', admin: true, status: 204 },
   {

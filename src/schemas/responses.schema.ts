@@ -50,6 +50,9 @@ export const loginResultSchema = z.object({
 
 export const statusSchema = z.object({ status: z.string() });
 
+/** GET / for API clients: where the console, the API description and the health check are. */
+export const indexSchema = z.object({ name: z.string(), console: z.string(), openapi: z.string(), health: z.string() });
+
 export const groupSchema = z.object({ name: z.string(), app: z.string(), created_at: z.string() });
 
 export const orgSchema = z.object({ name: z.string(), created_at: z.string() });

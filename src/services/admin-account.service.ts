@@ -15,6 +15,15 @@ export async function adminAccountExists(username: string): Promise<boolean> {
   return (await AdminAccount.count({ where: { username } })) > 0;
 }
 
+/** The rule for admin usernames, shared by `jawth init` and the first-run setup page. */
+export function assertAdminUsername(username: string): void {
+  if (!usernameSchema.safeParse(username).success) {
+    throw new AppError('validation_failed', 'The admin username is not valid.', [
+      { field: 'username', message: 'must be 1-128 characters without / or control characters' },
+    ]);
+  }
+}
+
 /**
  * Creates an admin account unless one of that name exists (so `jawth init` can run twice).
  * The password meets the same policy as users' passwords and is stored only as a bcrypt hash.
@@ -24,11 +33,7 @@ export async function ensureAdminAccount(
   password: string,
   config: Pick<Config, 'bcryptCost' | 'passwordMinLength'>,
 ): Promise<CreateAdminResult> {
-  if (!usernameSchema.safeParse(username).success) {
-    throw new AppError('validation_failed', 'The admin username is not valid.', [
-      { field: 'username', message: 'must be 1-128 characters without / or control characters' },
-    ]);
-  }
+  assertAdminUsername(username);
   if (await AdminAccount.findOne({ where: { username } })) return { created: false, username };
   assertPasswordPolicy(password, config.passwordMinLength);
   const passwordHash = await hashPassword(password, config.bcryptCost);

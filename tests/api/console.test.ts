@@ -65,3 +65,31 @@ describe('GET /admin/ (the console, built by npm run build)', () => {
     expect(res.body).toEqual({ token: expect.any(String), expires_in: expect.any(Number) });
   });
 });
+
+describe('GET /admin/setup (the first-run page)', () => {
+  it('serves the console page: the token stays in the fragment, which no request carries', async () => {
+    const res = await request(ctx.app).get('/admin/setup').set('Accept', 'text/html');
+    expect(res.status).toBe(200);
+    expect(res.text).toBe(fs.readFileSync(path.join(CONSOLE_DIR, 'index.html'), 'utf8'));
+    expectStrictPolicy(res.headers['content-security-policy']);
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+  });
+});
+
+describe('GET /', () => {
+  it('sends a browser to the console with 302', async () => {
+    const res = await request(ctx.app)
+      .get('/')
+      .set('Accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8');
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('/admin/');
+  });
+
+  it('answers an API client with a small index', async () => {
+    for (const accept of ['application/json', '*/*']) {
+      const res = await request(ctx.app).get('/').set('Accept', accept);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ name: 'jawth', console: '/admin/', openapi: '/openapi.json', health: '/health' });
+    }
+  });
+});

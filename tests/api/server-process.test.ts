@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { exited, startServer, waitFor } from '../helpers/cli';
+import { exited, listeningUrls, startServer, waitFor } from '../helpers/cli';
 
 describe('node dist/server.js (the production entry)', () => {
   it('on first start writes a private .env with fresh keys, migrates SQLite, serves, and stops on SIGTERM', async () => {
@@ -17,9 +17,52 @@ describe('node dist/server.js (the production entry)', () => {
     expect(fs.readFileSync(envFile, 'utf8')).toMatch(/^SECRET_KEY=[0-9a-f]{64}$/m);
     expect(fs.existsSync(path.join(dir, 'data', 'jawth.sqlite'))).toBe(true);
     expect(server.output()).toContain(`wrote fresh SECRET_KEY and JAWTH_KEY to ${envFile}`);
-    await waitFor(() => server.output().includes('no admin account yet: run `npx jawth init`'));
+    await waitFor(() => server.output().includes('no admin account yet: open '));
     const secret = /^SECRET_KEY=(\S+)$/m.exec(fs.readFileSync(envFile, 'utf8'))?.[1] ?? 'missing';
     expect(server.output()).not.toContain(secret);
+
+    server.child.kill('SIGTERM');
+    expect(await exited(server.child)).toBe(0);
+  });
+
+  it('on a fresh database prints the one-time setup link once, and its token creates the first admin', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-setup-'));
+    const server = startServer(dir, { PORT: '0', BCRYPT_COST: '10' });
+    await waitFor(() => /admin\/setup#/.test(server.output()));
+    const [url] = listeningUrls(server.output());
+    const links = [...server.output().matchAll(/(http:\/\/\S+)\/admin\/setup#([\w-]{43})/g)];
+    expect(links).toHaveLength(1);
+    expect(links[0][1]).toBe(url);
+    const token = links[0][2];
+
+    const setup = (body: Record<string, string>) =>
+      fetch(`${url}/admin/setup`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: 'first-admin', password: 'correct-horse-battery-7', ...body }),
+      });
+    expect((await setup({ token })).status).toBe(201);
+    expect((await setup({ token })).status).toBe(409);
+    const login = await fetch(`${url}/admin/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'first-admin', password: 'correct-horse-battery-7' }),
+    });
+    expect(login.status).toBe(200);
+    // The start-up line is the only place the token appears: no request log carries it.
+    expect(server.output().split(token)).toHaveLength(2);
+
+    server.child.kill('SIGTERM');
+    expect(await exited(server.child)).toBe(0);
+  });
+
+  it('with WORKERS=2, the primary prints the setup link once for all its workers', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-setup-workers-'));
+    const server = startServer(dir, { PORT: '0', WORKERS: '2', BCRYPT_COST: '10' });
+    await waitFor(() => listeningUrls(server.output()).length === 2 && /admin\/setup#/.test(server.output()));
+    // Give a worker that would print its own link the time to do it.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(server.output().match(/admin\/setup#/g)).toHaveLength(1);
 
     server.child.kill('SIGTERM');
     expect(await exited(server.child)).toBe(0);

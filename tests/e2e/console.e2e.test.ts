@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
-import { Group, Org, Session, User } from '../../src/db/models';
+import { AdminAccount, Group, Org, Session, User } from '../../src/db/models';
 import { ensureAdminAccount } from '../../src/services/admin-account.service';
+import { createSetupToken } from '../../src/services/admin-setup.service';
 import { decodeClaimsForTest } from '../helpers/claims';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser, GOOD_PASSWORD, uniqueName } from '../helpers/factories';
@@ -508,6 +509,56 @@ async function applyFilters(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await page.locator('section[aria-label="Audit entries"][aria-busy="false"]').waitFor();
 }
+
+describe('the first-run setup page in Chromium', () => {
+  it('creates the first admin with the link’s token, then the login page says so and the account logs in', async () => {
+    // A first run: no admin account (their console sessions go with them), then restored.
+    await AdminAccount.destroy({ where: {} });
+    try {
+      const token = await createSetupToken(ctx);
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const problems = watchProblems(page);
+      const sent: string[] = [];
+      page.on('request', (req) => sent.push(`${req.method()} ${req.url()} ${req.postData() ?? ''}`));
+
+      await page.goto(`${baseUrl}/admin/setup#${token}`);
+      await page.getByRole('heading', { name: 'Create the first admin' }).waitFor();
+      // The token leaves the address bar at once; only the POST body carries it.
+      expect(page.url()).toBe(`${baseUrl}/admin/setup`);
+
+      const firstAdmin = uniqueName('first');
+      await page.getByLabel('Username').fill(firstAdmin);
+      await page.getByLabel('Password', { exact: true }).fill(GOOD_PASSWORD);
+      await page.getByLabel('Repeat password').fill(`${GOOD_PASSWORD}-typo`);
+      await page.getByRole('button', { name: 'Create admin account' }).click();
+      await expectAlert(page, 'The two passwords differ');
+      await page.getByLabel('Password', { exact: true }).fill('short');
+      await page.getByLabel('Repeat password').fill('short');
+      await page.getByRole('button', { name: 'Create admin account' }).click();
+      await expectAlert(page, 'password: must be at least');
+      await screenshot(page, '20-setup-error');
+      await page.getByLabel('Password', { exact: true }).fill(GOOD_PASSWORD);
+      await page.getByLabel('Repeat password').fill(GOOD_PASSWORD);
+      await page.getByRole('button', { name: 'Create admin account' }).click();
+
+      await page.getByText(`The admin account ${firstAdmin} was created: log in with it.`).waitFor();
+      expect(page.url()).toBe(`${baseUrl}/admin/`);
+      await page.getByLabel('Username').fill(firstAdmin);
+      await page.getByLabel('Password').fill(GOOD_PASSWORD);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('heading', { name: 'Applications', level: 1 }).waitFor();
+
+      // Two posts (the refused password, then the account); no page or asset request carries it.
+      const carrying = sent.filter((line) => line.includes(token as string));
+      expect(carrying).toHaveLength(2);
+      expect(carrying.every((line) => line.startsWith(`POST ${baseUrl}/admin/setup {`))).toBe(true);
+      expect(problems).toEqual([]);
+      await page.close();
+    } finally {
+      await ensureAdminAccount(adminName, GOOD_PASSWORD, ctx.config);
+    }
+  });
+});
 
 async function expectAlert(page: Page, text: string): Promise<void> {
   await page.getByRole('alert').filter({ hasText: text }).first().waitFor();

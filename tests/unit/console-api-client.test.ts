@@ -66,6 +66,20 @@ describe('console API client', () => {
     expect(onUnauthorized).not.toHaveBeenCalled();
   });
 
+  it('sends the first-run setup token only in the POST body, and a 401 there ends no session', async () => {
+    const fetch = fakeFetch(json(201, { username: 'root' }), json(401, { error: 'unauthorized', message: 'no' }));
+    const { api, onUnauthorized } = client(fetch.impl, null);
+
+    await expect(api.setup('tok', 'root', 'pw')).resolves.toEqual({ username: 'root' });
+    expect(fetch.calls[0]).toMatchObject({
+      url: '/admin/setup',
+      method: 'POST',
+      body: { token: 'tok', username: 'root', password: 'pw' },
+    });
+    await expect(api.setup('used', 'root', 'pw')).rejects.toMatchObject({ status: 401, code: 'unauthorized' });
+    expect(onUnauthorized).not.toHaveBeenCalled();
+  });
+
   it('sends the session as a Bearer token and reads X-Total-Count of a list', async () => {
     const fetch = fakeFetch(json(200, [{ username: 'a' }], { 'X-Total-Count': '41' }));
     const { api } = client(fetch.impl);

@@ -8,10 +8,16 @@ describe('console routes', () => {
     expect(parseRoute('/admin/orgs', '?app=shop')).toEqual({ page: 'orgs' });
   });
 
+  it('reads the first-run setup page (its token is in the fragment, not the path)', () => {
+    expect(parseRoute('/admin/setup')).toEqual({ page: 'setup' });
+    expect(routePath({ page: 'setup' })).toBe('/admin/setup');
+  });
+
   it('writes paths that read back as the same route', () => {
     const routes: Route[] = [
       { page: 'apps' },
       { page: 'orgs' },
+      { page: 'setup' },
       { page: 'audit' },
       { page: 'audit', app: 'my shop&x' },
       { page: 'app', app: 'shop', tab: 'users' },

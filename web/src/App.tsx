@@ -6,7 +6,8 @@ import { AppsPage } from './pages/AppsPage';
 import { AuditPage } from './pages/AuditPage';
 import { LoginPage } from './pages/LoginPage';
 import { OrgsPage } from './pages/OrgsPage';
-import { useRoute } from './router';
+import { SetupPage } from './pages/SetupPage';
+import { navigate, useRoute } from './router';
 import { loadSession, saveSession, type StoredSession } from './session';
 
 const EXPIRED = 'Your session has expired or was ended. Log in again to continue.';
@@ -51,6 +52,12 @@ export function App() {
     endSession('You are logged out.');
   };
 
+  const onSetup = (username: string) => {
+    navigate({ page: 'apps' });
+    setNotice(`The admin account ${username} was created: log in with it.`);
+  };
+
+  if (!session && route.page === 'setup') return <SetupPage api={api} onDone={onSetup} />;
   if (!session) return <LoginPage api={api} notice={notice} onLogin={onLogin} />;
 
   return (
@@ -70,7 +77,7 @@ export function App() {
         </nav>
       </header>
       <main>
-        {route.page === 'apps' && <AppsPage api={api} />}
+        {(route.page === 'apps' || route.page === 'setup') && <AppsPage api={api} />}
         {route.page === 'orgs' && <OrgsPage api={api} />}
         {route.page === 'audit' && <AuditPage key={route.app ?? ''} api={api} app={route.app} />}
         {route.page === 'app' && <AppPage key={route.app} api={api} name={route.app} tab={route.tab} />}

@@ -1,6 +1,7 @@
 /** The console's own paths, below the base /admin/ (no DOM here: the unit tests read this file). */
 export type Route =
   | { page: 'apps' }
+  | { page: 'setup' }
   | { page: 'orgs' }
   | { page: 'audit'; app?: string }
   | { page: 'app'; app: string; tab: 'users' | 'settings' | 'groups' };
@@ -12,6 +13,7 @@ export function parseRoute(pathname: string, search = ''): Route {
   const rest = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
   const parts = rest.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'orgs') return { page: 'orgs' };
+  if (parts[0] === 'setup') return { page: 'setup' };
   if (parts[0] === 'audit') {
     const app = new URLSearchParams(search).get('app')?.trim();
     return app ? { page: 'audit', app } : { page: 'audit' };
@@ -29,6 +31,8 @@ export function routePath(route: Route): string {
       return `${BASE}/`;
     case 'orgs':
       return `${BASE}/orgs`;
+    case 'setup':
+      return `${BASE}/setup`;
     case 'audit':
       return route.app ? `${BASE}/audit?${new URLSearchParams({ app: route.app }).toString()}` : `${BASE}/audit`;
     case 'app':

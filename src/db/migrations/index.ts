@@ -5,6 +5,7 @@ import * as auditLog from './0003-audit-log';
 import * as usersPagingIndex from './0004-users-paging-index';
 import * as adminRequestJtis from './0005-admin-request-jtis';
 import * as sessionDetails from './0006-session-details';
+import * as adminSetupTokens from './0007-admin-setup-tokens';
 
 export interface Migration {
   name: string;
@@ -20,4 +21,5 @@ export const migrations: Migration[] = [
   { name: '0004-users-paging-index', ...usersPagingIndex },
   { name: '0005-admin-request-jtis', ...adminRequestJtis },
   { name: '0006-session-details', ...sessionDetails },
+  { name: '0007-admin-setup-tokens', ...adminSetupTokens },
 ];

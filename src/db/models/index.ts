@@ -2,6 +2,7 @@ import type { Sequelize } from 'sequelize';
 import { AdminAccount } from './admin-account.model';
 import { AdminRequestJti } from './admin-request-jti.model';
 import { AdminSession } from './admin-session.model';
+import { AdminSetupToken } from './admin-setup-token.model';
 import { Application } from './application.model';
 import { AuditEntry } from './audit-entry.model';
 import { Group } from './group.model';
@@ -9,7 +10,18 @@ import { Org } from './org.model';
 import { Session } from './session.model';
 import { User } from './user.model';
 
-export { AdminAccount, AdminRequestJti, AdminSession, Application, AuditEntry, Group, Org, Session, User };
+export {
+  AdminAccount,
+  AdminRequestJti,
+  AdminSession,
+  AdminSetupToken,
+  Application,
+  AuditEntry,
+  Group,
+  Org,
+  Session,
+  User,
+};
 
 /** Binds the models to a connection and declares their associations (tables come from migrations). */
 export function initModels(sequelize: Sequelize): void {
@@ -22,6 +34,7 @@ export function initModels(sequelize: Sequelize): void {
     AdminAccount,
     AdminSession,
     AdminRequestJti,
+    AdminSetupToken,
     AuditEntry,
   ]) {
     model.initModel(sequelize);

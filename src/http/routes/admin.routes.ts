@@ -1,14 +1,15 @@
 import { Router } from 'express';
-import { adminLoginSchema } from '../../schemas/admin.schema';
+import { adminLoginSchema, adminSetupSchema } from '../../schemas/admin.schema';
 import { authenticateSessionToken } from '../../services/admin-auth.service';
 import { adminLogin, revokeSession } from '../../services/admin-session.service';
+import { completeSetup } from '../../services/admin-setup.service';
 import { requireCredential } from '../middleware/admin-auth';
 import type { AppDeps } from '../app-deps';
 import { limitAttempt } from '../middleware/login-limit';
 import { parse } from '../validate';
 import { noStore } from '../respond';
 
-/** Contract §3.1, second way: console sessions of admin accounts. */
+/** Contract §3.1, second way: console sessions of admin accounts; §3.7: the first one's setup. */
 export function adminRouter(deps: AppDeps): Router {
   const router = Router({ caseSensitive: true });
 
@@ -20,6 +21,15 @@ export function adminRouter(deps: AppDeps): Router {
     const result = await limitAttempt(deps, req, attempt, () => adminLogin(username, password, deps));
     deps.metrics.tokensIssued.inc({ kind: 'admin_session' });
     res.json(result);
+  });
+
+  router.post('/setup', async (req, res) => {
+    noStore(res);
+    const input = parse(adminSetupSchema, req.body);
+    // A wrong token counts like a wrong password: the same limits stop guessing.
+    const attempt = { action: 'admin.setup', app: 'admin', username: input.username };
+    await limitAttempt(deps, req, attempt, () => completeSetup(input, deps));
+    res.status(201).json({ username: input.username });
   });
 
   router.post('/logout', async (req, res) => {

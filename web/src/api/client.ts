@@ -66,6 +66,11 @@ export class ApiClient {
     return this.json({ method: 'POST', path: '/admin/login', body: { username, password }, anonymous: true });
   }
 
+  /** First run: spends the setup link's token on the first admin account. */
+  setup(token: string, username: string, password: string): Promise<{ username: string }> {
+    return this.json({ method: 'POST', path: '/admin/setup', body: { token, username, password }, anonymous: true });
+  }
+
   async logout(): Promise<void> {
     await this.send({ method: 'POST', path: '/admin/logout', anonymous: true });
   }

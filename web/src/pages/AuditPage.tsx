@@ -11,6 +11,7 @@ const KNOWN_ACTIONS = [
   'refresh',
   'token.refresh',
   'admin.login',
+  'admin.setup',
   'application.create',
   'application.update',
   'application.delete',

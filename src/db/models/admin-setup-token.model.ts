@@ -1,0 +1,28 @@
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
+
+/** A pending first-run setup link (contract §3.7): the SHA-256 of its token and its expiry. */
+export class AdminSetupToken extends Model<InferAttributes<AdminSetupToken>, InferCreationAttributes<AdminSetupToken>> {
+  declare id: CreationOptional<number>;
+  declare tokenHash: string;
+  declare expiresAt: Date;
+  declare createdAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): void {
+    AdminSetupToken.init(
+      {
+        id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+        tokenHash: { type: DataTypes.STRING(64), allowNull: false, unique: true },
+        expiresAt: { type: DataTypes.DATE, allowNull: false },
+        createdAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: 'admin_setup_tokens', underscored: true, updatedAt: false },
+    );
+  }
+}
