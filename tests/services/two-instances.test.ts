@@ -27,6 +27,9 @@ async function startInstance(databaseUrl: string): Promise<Instance> {
     DATABASE_URL: databaseUrl,
     REDIS_URL,
     LOGIN_MAX_FAILURES: '3',
+    // The machine's Redis outlives this run, and every run's guesses come from 127.0.0.1: the
+    // per-IP ceiling (not under test here) must not carry one run's failures into the next.
+    LOGIN_MAX_FAILURES_PER_IP: '100000',
     BCRYPT_COST: '10',
   });
   await waitFor(() => listeningUrls(server.output()).length > 0 || server.child.exitCode !== null, 20000);
