@@ -24,3 +24,16 @@ export async function createUser(app: Express, appName: string, fields: Record<s
 export function login(app: Express, appName: string, username: string, password: string) {
   return request(app).post(`/${appName}/login`).send({ username, password });
 }
+
+/** A new application with one user, logged in: its login token and refresh token. */
+export async function loggedInUser(app: Express, userFields: Record<string, unknown> = {}) {
+  const application = await createApplication(app);
+  const user = await createUser(app, application.name, userFields);
+  const res = await login(app, application.name, user.username, user.password);
+  return {
+    app: application,
+    user,
+    token: res.body.token as string,
+    refreshToken: res.body.refresh_token as string,
+  };
+}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import request from 'supertest';
 import { createTestContext, type TestContext } from '../helpers/context';
-import { createApplication, createUser, login } from '../helpers/factories';
+import { createUser, loggedInUser, login } from '../helpers/factories';
 
 const ROOT = path.join(__dirname, '..', '..');
 const EXAMPLES = path.join(ROOT, 'examples');
@@ -14,13 +14,6 @@ beforeAll(async () => {
   ctx = await createTestContext();
 });
 afterAll(async () => ctx.close());
-
-async function loggedIn(userFields: Record<string, unknown> = {}) {
-  const app = await createApplication(ctx.app);
-  const user = await createUser(ctx.app, app.name, userFields);
-  const res = await login(ctx.app, app.name, user.username, user.password);
-  return { app, user, token: res.body.token as string, refreshToken: res.body.refresh_token as string };
-}
 
 describe('examples/express-backend (jawth/express from the built package)', () => {
   let child: ChildProcess | undefined;
@@ -44,7 +37,7 @@ describe('examples/express-backend (jawth/express from the built package)', () =
   }
 
   it('answers /me for a jawth token and 401 without one', async () => {
-    const { app, user, token } = await loggedIn();
+    const { app, user, token } = await loggedInUser(ctx.app);
     const url = await startBackend(app.secret);
 
     const me = await request(url).get('/me').set('Authorization', `Bearer ${token}`);
@@ -56,7 +49,7 @@ describe('examples/express-backend (jawth/express from the built package)', () =
   });
 
   it('keeps /admin/report for the admin role', async () => {
-    const { app, token } = await loggedIn();
+    const { app, token } = await loggedInUser(ctx.app);
     const url = await startBackend(app.secret);
     expect((await request(url).get('/admin/report').set('Authorization', `Bearer ${token}`)).status).toBe(403);
 

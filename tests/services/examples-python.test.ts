@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import request from 'supertest';
 import { createTestContext, type TestContext } from '../helpers/context';
-import { createApplication, createUser, login } from '../helpers/factories';
+import { loggedInUser } from '../helpers/factories';
 
 const ROOT = path.join(__dirname, '..', '..');
 const EXAMPLES = path.join(ROOT, 'examples');
@@ -12,13 +12,6 @@ beforeAll(async () => {
   ctx = await createTestContext();
 });
 afterAll(async () => ctx.close());
-
-async function loggedIn(userFields: Record<string, unknown> = {}) {
-  const app = await createApplication(ctx.app);
-  const user = await createUser(ctx.app, app.name, userFields);
-  const res = await login(ctx.app, app.name, user.username, user.password);
-  return { app, user, token: res.body.token as string, refreshToken: res.body.refresh_token as string };
-}
 
 /**
  * Debian's python3-jwt installs into /usr/bin/python3, which a pyenv python3 earlier on PATH
@@ -38,7 +31,7 @@ function verifyWithPython(token: string, secret: string) {
 
 describe('examples/python/verify.py (PyJWT)', () => {
   it('verifies a /:app/login token with jwt.decode(token, key, algorithms=["HS256"])', async () => {
-    const { app, user, token } = await loggedIn();
+    const { app, user, token } = await loggedInUser(ctx.app);
     const result = verifyWithPython(token, app.secret);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -46,7 +39,7 @@ describe('examples/python/verify.py (PyJWT)', () => {
   });
 
   it('verifies a Quid access token from /token/access', async () => {
-    const { app, user, refreshToken } = await loggedIn();
+    const { app, user, refreshToken } = await loggedInUser(ctx.app);
     const access = await request(ctx.app)
       .post('/token/access')
       .send({ namespace: app.name, refresh_token: refreshToken });
@@ -56,7 +49,7 @@ describe('examples/python/verify.py (PyJWT)', () => {
   });
 
   it('refuses a token signed with another secret, and alg none', async () => {
-    const { app, token } = await loggedIn();
+    const { app, token } = await loggedInUser(ctx.app);
     expect(verifyWithPython(token, `${app.secret}x`).status).toBe(1);
     const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
     expect(verifyWithPython(`${none}.${token.split('.')[1]}.`, app.secret).status).toBe(1);
