@@ -20,8 +20,6 @@ interface Window {
 export interface RefusalAudit {
   /** A refused attempt (429): the first of its key in a window writes an entry, the next ones count. */
   record(input: AuditInput): Promise<void>;
-  /** Writes the counts not yet written (at shutdown and in tests). */
-  flush(): Promise<void>;
 }
 
 /**
@@ -65,10 +63,6 @@ export function createRefusalAudit(deps: Pick<Deps, 'clock' | 'logger'>): Refusa
       const entry = recordAudit(first, deps);
       windows.set(key, { entry, endsAt: now + WINDOW_MS, count: 1, written: 1, input });
       await entry;
-    },
-    async flush() {
-      if (timer) clearTimeout(timer);
-      await writeCounts();
     },
   };
 }
