@@ -15,15 +15,16 @@ import { consoleRouter } from './http/routes/console.routes';
 import { groupsRouter } from './http/routes/groups.routes';
 import { healthRouter } from './http/routes/health.routes';
 import { loginRouter } from './http/routes/login.routes';
-import { metricsRouter, timeRequests } from './http/routes/metrics.routes';
+import { metricsRouter } from './http/routes/metrics.routes';
+import { timeRequests } from './http/middleware/time-requests';
 import { openApiRouter } from './http/routes/openapi.routes';
 import { rootRouter } from './http/routes/root.routes';
 import { tokensRouter } from './http/routes/tokens.routes';
 import { usersRouter } from './http/routes/users.routes';
 import type { Deps } from './services/deps';
-import { createLoginLimiter, type LoginLimiter } from './services/login-limiter';
-import { createMetrics } from './services/metrics';
-import { createRefusalAudit } from './services/audit-refusals';
+import { createLoginLimiter, type LoginLimiter } from './infra/login-limiter';
+import { createMetrics } from './infra/metrics';
+import { createRefusalAudit } from './infra/audit-refusals';
 
 /**
  * Builds the Express application; never listens (server.ts and the tests do). Without a

@@ -17,8 +17,8 @@ import { closeSqliteReaders } from './db/sqlite-readers';
 import { dummyHash } from './crypto/password';
 import { createLogger } from './logger';
 import { systemClock } from './services/deps';
-import { startMaintenance } from './services/maintenance';
-import { createLoginLimiter } from './services/login-limiter';
+import { startMaintenance } from './infra/maintenance';
+import { createLoginLimiter } from './infra/login-limiter';
 
 /**
  * Loads the configuration. On a fresh machine (no keys anywhere, no .env) it writes a .env with

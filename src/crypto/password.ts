@@ -1,28 +1,7 @@
 import bcrypt from 'bcrypt';
-import { AppError } from '../errors';
-import { isCommonPassword } from './common-passwords';
 
 /** bcrypt only reads the first 72 bytes; longer passwords are refused, never truncated. */
 export const MAX_PASSWORD_BYTES = 72;
-
-/** Checks the password policy of the contract (§1); throws 400 with the field named. */
-export function assertPasswordPolicy(password: string, minLength: number, field = 'password'): void {
-  if ([...password].length < minLength) {
-    throw new AppError('validation_failed', 'The password is too short.', [
-      { field, message: `must be at least ${minLength} characters` },
-    ]);
-  }
-  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) {
-    throw new AppError('validation_failed', 'The password is too long.', [
-      { field, message: `must be at most ${MAX_PASSWORD_BYTES} bytes of UTF-8` },
-    ]);
-  }
-  if (isCommonPassword(password)) {
-    throw new AppError('weak_password', 'This password is one of the most common ones; choose another.', [
-      { field, message: 'is too common' },
-    ]);
-  }
-}
 
 /** bcrypt's async functions run on libuv's thread pool and never block the event loop. */
 export function hashPassword(password: string, cost: number): Promise<string> {

@@ -1,5 +1,6 @@
 import { UniqueConstraintError } from 'sequelize';
-import { assertPasswordPolicy, hashPassword } from '../crypto/password';
+import { hashPassword } from '../crypto/password';
+import { assertPasswordPolicy } from '../policy/password-policy';
 import { AppError } from '../errors';
 import { AdminAccount } from '../db/models';
 import type { Config } from '../config/config';

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { Op } from 'sequelize';
-import { assertPasswordPolicy, hashPassword } from '../crypto/password';
+import { hashPassword } from '../crypto/password';
+import { assertPasswordPolicy } from '../policy/password-policy';
 import { sha256 } from '../crypto/random';
 import { AdminAccount, AdminSetupToken } from '../db/models';
 import { inTransaction } from '../db/transaction';

@@ -5,8 +5,8 @@ import { Application } from '../db/models';
 import { inTransaction } from '../db/transaction';
 import { uniquely } from '../db/unique';
 import type { CreateApplicationInput, RotateSecretInput, UpdateApplicationInput } from '../schemas/application.schema';
-import { forgetApplication } from './application-cache';
-import { forgetUserCounts } from './user-count-cache';
+import { forgetApplication } from '../infra/application-cache';
+import { forgetUserCounts } from '../infra/user-count-cache';
 import type { Deps } from './deps';
 
 /** Quid's defaults: login tokens live 15m, access tokens at most 20m, refresh tokens at most 24h. */

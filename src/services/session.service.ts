@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { assertThat } from '../errors';
-import type { User } from '../db/models';
+import { Op } from 'sequelize';
+import { Session, type User } from '../db/models';
 import { listFamilies, revokeUserSessions } from '../db/session.repository';
 import type { sessionSchema } from '../schemas/responses.schema';
 import type { Deps } from './deps';
@@ -27,4 +28,13 @@ export async function revokeSession(user: User, id: string, deps: Pick<Deps, 'db
     `No live session "${id}" for user "${user.username}".`,
   );
   await revokeUserSessions(deps.db, user.id, deps.clock.now(), { familyId: id });
+}
+
+/** Deletes sessions that can no longer be used: expired, or revoked more than an hour ago. */
+export async function purgeSessions(now: Date): Promise<number> {
+  return Session.destroy({
+    where: {
+      [Op.or]: [{ expiresAt: { [Op.lt]: now } }, { revokedAt: { [Op.lt]: new Date(now.getTime() - 3600_000) } }],
+    },
+  });
 }

@@ -1,9 +1,18 @@
 import crypto from 'node:crypto';
 import type { Transaction } from 'sequelize';
-import { signToken, type Claims } from '../crypto/jwt';
+import { signToken, TokenError, verifyToken, type Claims } from '../crypto/jwt';
 import { randomId, sha256 } from '../crypto/random';
 import { Session, type Application, type User } from '../db/models';
-import type { ClientInfo, NewSession } from '../db/session.repository';
+import {
+  findSessionByTokenHash,
+  revokeUserSessions,
+  type ClientInfo,
+  type NewSession,
+  type SessionRecord,
+} from '../db/session.repository';
+import { formatDuration } from '../config/duration';
+import { AppError } from '../errors';
+import { cachedApplication } from '../infra/application-cache';
 import { keyId } from './application.service';
 import { epochSeconds, type Deps } from './deps';
 import { memberNames, type Members } from './user.service';
@@ -86,4 +95,65 @@ export async function createRefreshToken(
   const { token, session } = newRefreshToken(app, user, ttl, deps, client);
   await Session.create({ ...session, usedAt: null, revokedAt: null }, { transaction: options.transaction });
   return token;
+}
+
+export const invalidToken = (why: string, cause?: unknown) =>
+  new AppError('invalid_token', 'The refresh token is not valid; log in again.', undefined, {
+    cause: cause ?? new Error(why),
+  });
+
+/** The application a public token request names; unknown names answer like bad credentials. */
+export async function requireApplication(name: string): Promise<Application> {
+  const app = await cachedApplication(name);
+  if (!app) throw invalidToken('unknown application');
+  return app;
+}
+
+export function assertTtl(ttl: number, max: number, kind: 'refresh' | 'access'): void {
+  if (ttl > max) {
+    throw new AppError(
+      'ttl_exceeds_max',
+      `The requested ${kind} token lifetime (${formatDuration(ttl)}) exceeds this application's maximum of ${formatDuration(max)}.`,
+    );
+  }
+}
+
+/**
+ * Verifies a refresh token of this application and finds its session, user and memberships in
+ * one query. Every path that accepts a refresh token goes through here: revoked, expired,
+ * tampered, other-application and disabled-user tokens are refused, and a spent token presented
+ * after REFRESH_REUSE_GRACE is taken as stolen: its whole family is revoked (contract §4.3, §4.4).
+ */
+export async function readRefreshToken(app: Application, token: string, deps: Deps): Promise<SessionRecord> {
+  const now = deps.clock.now();
+  let claims;
+  try {
+    claims = verifyToken(token, app.refreshSecret, { now: epochSeconds(now), requireExp: true });
+  } catch (error) {
+    if (error instanceof TokenError) throw invalidToken('bad refresh token', error);
+    throw error;
+  }
+  if (claims.typ !== 'refresh' || claims.app !== app.name || typeof claims.jti !== 'string') {
+    throw invalidToken('not a refresh token of this application');
+  }
+  const session = await findSessionByTokenHash(deps.db, sha256(claims.jti));
+  const user = session?.user;
+  if (!session || !user || user.applicationId !== app.id) throw invalidToken('no such session');
+  if (session.revokedAt) throw invalidToken('session revoked');
+  if (session.expiresAt <= now) throw invalidToken('session expired');
+  if (user.disabled) throw invalidToken('user disabled');
+  if (session.usedAt) await assertWithinGrace(app, session, session.usedAt, deps);
+  return session;
+}
+
+/** A spent token is still good within the grace window (tabs, retries); after it, reuse revokes the family. */
+async function assertWithinGrace(app: Application, session: SessionRecord, spentAt: Date, deps: Deps) {
+  const now = deps.clock.now();
+  if (now.getTime() - spentAt.getTime() <= deps.config.refreshReuseGrace * 1000) return;
+  await revokeUserSessions(deps.db, session.user.id, now, { familyId: session.familyId });
+  deps.logger.warn({ app: app.name, family: session.familyId }, 'refresh token reused: family revoked');
+  throw new AppError(
+    'refresh_token_reused',
+    'This refresh token was already used; every session of its family is revoked.',
+  );
 }

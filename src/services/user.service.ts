@@ -1,5 +1,6 @@
 import { Op, col, fn, where as sqlWhere, type Transaction, type WhereOptions } from 'sequelize';
-import { assertPasswordPolicy, hashPassword } from '../crypto/password';
+import { hashPassword } from '../crypto/password';
+import { assertPasswordPolicy } from '../policy/password-policy';
 import { randomId } from '../crypto/random';
 import { AppError, assertThat } from '../errors';
 import { Application, Group, Org, User } from '../db/models';
@@ -8,7 +9,7 @@ import { inTransaction } from '../db/transaction';
 import { underParent, uniquely } from '../db/unique';
 import type { CreateUserInput, UpdateUserInput } from '../schemas/user.schema';
 import type { Deps } from './deps';
-import { cachedUserCount, forgetUserCounts } from './user-count-cache';
+import { cachedUserCount, forgetUserCounts } from '../infra/user-count-cache';
 
 /** Groups and orgs come with every user the API returns. */
 export const MEMBERSHIPS = [

@@ -1,7 +1,7 @@
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import request from 'supertest';
 import { Application, Session, User } from '../../src/db/models';
-import { purgeSessions } from '../../src/services/refresh.service';
+import { purgeSessions } from '../../src/services/session.service';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser, login } from '../helpers/factories';
 

@@ -11,7 +11,7 @@ import { migrateUp } from '../../src/db/migrator';
 import { openDatabase, prepareDatabase, timeoutsOf } from '../../src/db/sequelize';
 import { closeSqliteReaders } from '../../src/db/sqlite-readers';
 import type { Clock, Deps } from '../../src/services/deps';
-import { createLoginLimiter, type LoginLimiter } from '../../src/services/login-limiter';
+import { createLoginLimiter, type LoginLimiter } from '../../src/infra/login-limiter';
 
 export const SECRET_KEY = 'test-secret-key-that-is-at-least-32-bytes-long';
 export const JAWTH_KEY = 'test-master-password';

@@ -1,6 +1,7 @@
 import { AppError } from '../../src/errors';
-import { commonPasswordCount, isCommonPassword } from '../../src/crypto/common-passwords';
-import { assertPasswordPolicy, hashPassword, needsRehash, verifyPassword } from '../../src/crypto/password';
+import { commonPasswordCount, isCommonPassword } from '../../src/policy/common-passwords';
+import { hashPassword, needsRehash, verifyPassword } from '../../src/crypto/password';
+import { assertPasswordPolicy } from '../../src/policy/password-policy';
 
 const refusal = (password: string, min = 8) => {
   try {

@@ -6,8 +6,8 @@ import { CliError } from '../errors';
 import { examples } from '../help';
 import { progressLine } from '../progress';
 import { loadSettings } from '../settings';
-import { auditCli } from './audit';
-import { withDatabase } from './database';
+import { auditCli } from '../audit-cli';
+import { withDatabase } from '../database';
 
 interface ExportOptions {
   app?: string;

@@ -7,12 +7,12 @@ import { migrateUp } from '../../db/migrator';
 import { importDump } from '../../services/import/dump-import.service';
 import { importQuid, type QuidImportReport } from '../../services/import/quid-import.service';
 import { CliError, describeError } from '../errors';
-import { auditCli } from './audit';
+import { auditCli } from '../audit-cli';
 import { examples } from '../help';
 import { printJson, printTable } from '../output';
 import { progressLine } from '../progress';
 import { loadSettings } from '../settings';
-import { withDatabase } from './database';
+import { withDatabase } from '../database';
 
 interface QuidOptions {
   from: string;

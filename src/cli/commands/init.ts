@@ -4,7 +4,7 @@ import { adminAccountExists, countAdminAccounts, ensureAdminAccount } from '../.
 import { examples } from '../help';
 import { ask, askNewPassword } from '../prompt';
 import { loadSettings } from '../settings';
-import { withDatabase } from './database';
+import { withDatabase } from '../database';
 
 interface InitOptions {
   username?: string;

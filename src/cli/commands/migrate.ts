@@ -3,7 +3,7 @@ import { createMigrator, migrateUp } from '../../db/migrator';
 import { examples } from '../help';
 import { printJson, printTable } from '../output';
 import { loadSettings } from '../settings';
-import { withDatabase } from './database';
+import { withDatabase } from '../database';
 
 export function migrateCommand(): Command {
   const command = new Command('migrate')

@@ -1,7 +1,7 @@
 import cors, { type CorsOptions } from 'cors';
 import type { Request, RequestHandler } from 'express';
 import { AppError } from '../../errors';
-import { cachedApplication, cachedOriginsOfAllApplications } from '../../services/application-cache';
+import { cachedApplication, cachedOriginsOfAllApplications } from '../../infra/application-cache';
 
 /** The public endpoints (§4): an application's own `cors_origins` govern them. */
 const PUBLIC_PATH = /^\/([^/]+)\/(?:login|refresh|[^/]+\/change_password)\/?$/;

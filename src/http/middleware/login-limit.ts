@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { AppError } from '../../errors';
 import { recordAudit } from '../../services/audit.service';
-import { LimitExceeded } from '../../services/login-limiter';
+import { LimitExceeded } from '../../infra/login-limiter';
 import type { AppDeps } from '../app-deps';
 import { clientOf } from '../client';
 

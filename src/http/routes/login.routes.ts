@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { appNameSchema } from '../../schemas/common.schema';
 import { changePasswordSchema, loginParamsSchema, loginSchema } from '../../schemas/user.schema';
-import { changePassword, login } from '../../services/login.service';
+import { changePassword } from '../../services/change-password.service';
+import { login } from '../../services/login.service';
 import { AppError } from '../../errors';
 import type { AppDeps } from '../app-deps';
 import { clientOf } from '../client';

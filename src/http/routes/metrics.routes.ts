@@ -1,6 +1,5 @@
-import { Router, type RequestHandler } from 'express';
-import type { Metrics } from '../../services/metrics';
-import { routePattern } from '../middleware/audit-admin';
+import { Router } from 'express';
+import type { Metrics } from '../../infra/metrics';
 
 /** Contract §4.6: Prometheus text. Expose it to the scraper only (see README, Operations). */
 export function metricsRouter(metrics: Metrics): Router {
@@ -10,15 +9,4 @@ export function metricsRouter(metrics: Metrics): Router {
     res.send(await metrics.registry.metrics());
   });
   return router;
-}
-
-/** Times every request, labelled by route pattern (never the raw path: that would explode the series). */
-export function timeRequests(metrics: Metrics): RequestHandler {
-  return (req, res, next) => {
-    const stop = metrics.httpDuration.startTimer();
-    res.once('finish', () => {
-      stop({ method: req.method, route: routePattern(req) ?? 'unmatched', status: String(res.statusCode) });
-    });
-    next();
-  };
 }

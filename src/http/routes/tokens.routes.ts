@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import { quidAccessSchema, quidRefreshSchema, rotateRefreshSchema, ttlParamsSchema } from '../../schemas/token.schema';
-import { quidRefreshToken } from '../../services/login.service';
-import { accessToken, rotateRefreshToken } from '../../services/refresh.service';
+import { accessToken, refreshTokenForCredentials } from '../../services/quid-tokens.service';
+import { rotateRefreshToken } from '../../services/rotation.service';
 import type { AppDeps } from '../app-deps';
 import { clientOf } from '../client';
 import { assertOriginAllowed } from '../middleware/cors';
@@ -22,7 +22,7 @@ export function tokensRouter(deps: AppDeps): Router {
     await assertOriginAllowed(req, namespace);
     const attempt = { action: 'token.refresh', app: namespace, username };
     const result = await limitAttempt(deps, req, attempt, () =>
-      quidRefreshToken(namespace, username, password, ttl, clientOf(req), deps),
+      refreshTokenForCredentials(namespace, username, password, ttl, clientOf(req), deps),
     );
     deps.metrics.tokensIssued.inc({ kind: 'refresh' });
     res.json(result);

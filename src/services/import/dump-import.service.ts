@@ -11,7 +11,7 @@ import {
   type OrgRecord,
   type UserRecord,
 } from '../../schemas/dump.schema';
-import { forgetApplication } from '../application-cache';
+import { forgetApplication } from '../../infra/application-cache';
 
 export class DumpError extends Error {}
 

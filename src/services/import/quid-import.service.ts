@@ -2,7 +2,7 @@ import { Op, type Sequelize, type Transaction } from 'sequelize';
 import { randomId } from '../../crypto/random';
 import { Application, Group, Org, User } from '../../db/models';
 import { APPLICATION_DEFAULTS } from '../application.service';
-import { forgetApplication } from '../application-cache';
+import { forgetApplication } from '../../infra/application-cache';
 import {
   acceptableUsers,
   planNamespaces,

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import pino from 'pino';
-import { recordAudit, type AuditOutcome } from '../../services/audit.service';
-import { systemClock } from '../../services/deps';
+import { recordAudit, type AuditOutcome } from '../services/audit.service';
+import { systemClock } from '../services/deps';
 
 /** Who ran a CLI command that changed or read the whole database: the operating-system user. */
 function cliActor(): string {

@@ -3,7 +3,7 @@
  * (a benchmark, not a test): seeds schema A in SQL, exports it to a file, imports the file into
  * schema B, checks that both hold the same rows, and prints time and peak RSS of each phase.
  *
- *   node -r ./scripts/register-ts.js scripts/dump-roundtrip-100k.ts [users]
+ *   node -r ./bench/register-ts.js bench/dump-roundtrip-100k.ts [users]
  *   PG_URL=postgres://… (default: TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test)
  */
 import crypto from 'node:crypto';

@@ -1,4 +1,4 @@
-// Runs a TypeScript script without a build: `node -r ./scripts/register-ts.js scripts/x.ts`.
+// Runs a TypeScript script without a build: `node -r ./bench/register-ts.js bench/x.ts`.
 // @swc/core is already the test transformer; this is the same transform, as a require hook.
 const fs = require('node:fs');
 const { transformSync } = require('@swc/core');

@@ -1,7 +1,7 @@
-import { purgeSpentJtis } from './admin-replay.service';
-import { pruneAudit } from './audit.service';
-import type { Deps } from './deps';
-import { purgeSessions } from './refresh.service';
+import { purgeSpentJtis } from '../services/admin-replay.service';
+import { pruneAudit } from '../services/audit.service';
+import type { Deps } from '../services/deps';
+import { purgeSessions } from '../services/session.service';
 
 const EVERY_MS = 10 * 60 * 1000;
 

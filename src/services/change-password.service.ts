@@ -1,0 +1,56 @@
+import { hashPassword } from '../crypto/password';
+import { assertPasswordPolicy } from '../policy/password-policy';
+import { TokenError, verifyToken } from '../crypto/jwt';
+import { AppError } from '../errors';
+import type { ClientInfo } from '../db/session.repository';
+import { verificationSecrets } from './application.service';
+import type { Deps } from './deps';
+import { findLoginUser, startLogin, type LoginResult } from './login.service';
+import { revokeSessions } from './user.service';
+
+/**
+ * JaWTh's change_password: the caller proves itself with the token of the user's latest login.
+ * Every earlier session ends; the answer carries a fresh login.
+ */
+export async function changePassword(
+  appName: string,
+  username: string,
+  token: string,
+  input: { password: string; repeated_password: string },
+  client: ClientInfo,
+  deps: Deps,
+): Promise<LoginResult> {
+  const user = await findLoginUser(appName, username);
+  const app = user?.application;
+  if (!user || !app || user.disabled) throw new AppError('unauthorized', 'The token is not valid for this user.');
+  const now = deps.clock.now();
+  let claims;
+  try {
+    claims = verifyToken(token, verificationSecrets(app, now), {
+      now: Math.floor(now.getTime() / 1000),
+      requireExp: true,
+    });
+  } catch (error) {
+    if (error instanceof TokenError)
+      throw new AppError('unauthorized', 'The token is not valid for this user.', undefined, { cause: error });
+    throw error;
+  }
+  if (claims.app !== app.name || claims.username !== user.username || claims.id !== user.uid) {
+    throw new AppError('unauthorized', 'The token is not valid for this user.');
+  }
+  // Only the token of the latest login counts, and not if the user's sessions were revoked since.
+  const latestLogin = user.lastLoginAt;
+  const revokedSince = latestLogin && user.tokensValidAfter && latestLogin < user.tokensValidAfter;
+  if (!latestLogin || claims.timestamp !== latestLogin.toISOString() || revokedSince) {
+    throw new AppError('unauthorized', 'The token is not from the latest login; log in again.');
+  }
+  if (input.password !== input.repeated_password) {
+    throw new AppError('validation_failed', 'The two passwords differ.', [
+      { field: 'repeated_password', message: 'must equal password' },
+    ]);
+  }
+  assertPasswordPolicy(input.password, deps.config.passwordMinLength);
+  user.passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
+  await revokeSessions(user, now, deps);
+  return startLogin(user, client, deps);
+}

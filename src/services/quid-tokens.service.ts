@@ -1,0 +1,46 @@
+import type { Application } from '../db/models';
+import { touchSession, type ClientInfo } from '../db/session.repository';
+import type { Deps } from './deps';
+import { authenticate, recordLogin } from './login.service';
+import {
+  accessClaims,
+  assertTtl,
+  createRefreshToken,
+  readRefreshToken,
+  requireApplication,
+  signAccessToken,
+} from './token.service';
+
+/**
+ * Quid's `POST /token/refresh`: a refresh token for valid credentials. An unknown application
+ * answers like an unknown user, after the same bcrypt work, and the lifetime is judged only
+ * after the credentials, so that no answer tells which applications exist or their maxima.
+ */
+export async function refreshTokenForCredentials(
+  namespace: string,
+  username: string,
+  password: string,
+  ttl: number | undefined,
+  client: ClientInfo,
+  deps: Deps,
+): Promise<{ token: string }> {
+  const user = await authenticate(namespace, username, password, deps);
+  const app = user.application as Application;
+  assertTtl(ttl ?? app.refreshTtlMax, app.refreshTtlMax, 'refresh');
+  await recordLogin(user, deps);
+  return { token: await createRefreshToken(app, user, ttl ?? app.refreshTtlMax, deps, client) };
+}
+
+/**
+ * Quid's `POST /token/access`: an access token for the holder of a refresh token. The lifetime
+ * is judged after the token, so that no answer tells which applications exist or their maxima.
+ */
+export async function accessToken(namespace: string, refreshToken: string, ttl: number | undefined, deps: Deps) {
+  const app = await requireApplication(namespace);
+  const session = await readRefreshToken(app, refreshToken, deps);
+  const lifetime = ttl ?? app.accessTtl;
+  assertTtl(lifetime, app.accessTtlMax, 'access');
+  await touchSession(session, deps.clock.now());
+  const claims = accessClaims(app, session.user, deps.clock.now(), lifetime, deps.config.issuer);
+  return { token: signAccessToken(app, claims) };
+}
