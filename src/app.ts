@@ -1,26 +1,15 @@
 import crypto from 'node:crypto';
-import express, { type Express } from 'express';
+import express, { type Express, type Response } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { AppDeps } from './http/app-deps';
-import { auditAdminChanges } from './http/middleware/audit-admin';
-import { corsPolicy } from './http/middleware/cors';
 import { errorHandler, notFound } from './http/middleware/errors';
 import { pathGuard } from './http/middleware/path-guard';
-import { adminRouter } from './http/routes/admin.routes';
 import { requestLogLevel } from './http/request-log-level';
-import { applicationsRouter } from './http/routes/applications.routes';
-import { auditRouter } from './http/routes/audit.routes';
 import { consoleRouter } from './http/routes/console.routes';
-import { groupsRouter } from './http/routes/groups.routes';
-import { healthRouter } from './http/routes/health.routes';
-import { loginRouter } from './http/routes/login.routes';
-import { metricsRouter } from './http/routes/metrics.routes';
+import { ROUTES } from './http/routes';
+import { mountRoutes, routeOf } from './http/route';
 import { timeRequests } from './http/middleware/time-requests';
-import { openApiRouter } from './http/routes/openapi.routes';
-import { rootRouter } from './http/routes/root.routes';
-import { tokensRouter } from './http/routes/tokens.routes';
-import { usersRouter } from './http/routes/users.routes';
 import type { Deps } from './services/deps';
 import { createLoginLimiter, type LoginLimiter } from './infra/login-limiter';
 import { createMetrics } from './infra/metrics';
@@ -55,27 +44,16 @@ export function createApp(base: Deps & { limiter?: LoginLimiter }): Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      customLogLevel: (req, res, error) => requestLogLevel(req, res, error),
+      customLogLevel: (_req, res, error) => requestLogLevel(routeOf(res as Response), res.statusCode, error),
     }),
   );
   app.use(pathGuard);
   app.use(timeRequests(deps.metrics));
-  app.use(corsPolicy(deps.config.corsOrigins));
   app.use(express.json({ limit: deps.config.bodyLimit, strict: true }));
-  app.use(auditAdminChanges(deps));
 
-  app.use(rootRouter());
-  app.use(healthRouter(deps));
-  app.use(metricsRouter(deps.metrics));
-  app.use(openApiRouter());
-  app.use(auditRouter(deps));
-  app.use('/admin', adminRouter(deps));
+  // The console's pages first: `/admin/users` is a page of it, not the users of an application "admin".
   app.use('/admin', consoleRouter());
-  app.use('/applications', applicationsRouter(deps));
-  app.use(usersRouter(deps));
-  app.use(groupsRouter(deps));
-  app.use(tokensRouter(deps));
-  app.use(loginRouter(deps));
+  app.use(mountRoutes(ROUTES, deps));
 
   app.use(notFound);
   app.use(errorHandler(deps.logger));

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import pino from 'pino';
-import { recordAudit, type AuditOutcome } from '../services/audit.service';
+import { recordAudit, type AuditOutcome, type DATA_MOVE_ACTIONS } from '../services/audit.service';
 import { systemClock } from '../services/deps';
 
 /** Who ran a CLI command that changed or read the whole database: the operating-system user. */
@@ -17,7 +17,7 @@ function cliActor(): string {
  * never a secret or a hash (the audit service scrubs such keys besides).
  */
 export async function auditCli(
-  action: string,
+  action: (typeof DATA_MOVE_ACTIONS)[number],
   outcome: AuditOutcome,
   detail: Record<string, unknown>,
   app: string | null = null,

@@ -1,18 +1,12 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Route } from './route';
 
-// Token issuance (`/token/access`, `/:app/refresh`) is the hot path: one info line per answered
-// request cost ~10% of its CPU (bench/, --cpu-prof: pino-http onResFinished, redact,
-// writeString). Its successes log at debug; its failures, and every other route, still log at
-// info or error.
-const HOT_PUBLIC_PATH = /^\/(?:token\/access(?:\/[^/?]*)?|(?!token\/)[^/]+\/refresh)(?:\?|$)/;
-
-/** pino-http's level for one answered request. */
-export function requestLogLevel(
-  req: Pick<IncomingMessage, 'url'>,
-  res: Pick<ServerResponse, 'statusCode'>,
-  error?: Error,
-): 'error' | 'info' | 'debug' {
-  if (error || res.statusCode >= 500) return 'error';
-  if (res.statusCode < 400 && HOT_PUBLIC_PATH.test(req.url ?? '')) return 'debug';
+/**
+ * pino-http's level for one answered request. Token issuance (routes declared `hot`) is most of
+ * the traffic: one info line per answer cost ~10% of its CPU (bench/, --cpu-prof), so its
+ * successes log at debug; its failures, and every other route, log at info or error.
+ */
+export function requestLogLevel(route: Route | undefined, status: number, error?: Error): 'error' | 'info' | 'debug' {
+  if (error || status >= 500) return 'error';
+  if (status < 400 && route?.hot) return 'debug';
   return 'info';
 }

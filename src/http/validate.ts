@@ -1,4 +1,3 @@
-import type { RequestParamHandler } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors';
 import { REFUSED_AS_CREDENTIALS } from '../schemas/common.schema';
@@ -27,20 +26,4 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<
     message: issue.message,
   }));
   throw new AppError('validation_failed', 'The request is not valid.', details);
-}
-
-/**
- * A `router.param` callback: the path segment `name` must pass `schema` before any handler, and
- * so any database query, sees it.
- */
-export function checkParam(name: string, schema: z.ZodType): RequestParamHandler {
-  const params = z.object({ [name]: schema });
-  return (_req, _res, next, value) => {
-    try {
-      parse(params, { [name]: value });
-      next();
-    } catch (error) {
-      next(error);
-    }
-  };
 }

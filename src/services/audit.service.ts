@@ -3,6 +3,9 @@ import { AuditEntry } from '../db/models';
 import type { AuditQuery } from '../schemas/audit.schema';
 import type { Deps } from './deps';
 
+/** What the CLI records when it moves a whole database in or out (no HTTP route does). */
+export const DATA_MOVE_ACTIONS = ['import.dump', 'import.quid', 'export.dump'] as const;
+
 export type AuditOutcome = 'success' | 'failure' | 'rate_limited' | 'error';
 
 /** What a caller records. `detail` must never hold a password, a token or a secret. */

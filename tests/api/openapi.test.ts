@@ -1,6 +1,10 @@
-import request from 'supertest';
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import request, { type Response } from 'supertest';
 import type { Express } from 'express';
-import { createTestContext, type TestContext } from '../helpers/context';
+import { openApiPaths } from '../../src/openapi/document';
+import { createSetupToken } from '../../src/services/admin-setup.service';
+import { admin, createTestContext, type TestContext } from '../helpers/context';
+import { GOOD_PASSWORD, login, uniqueName } from '../helpers/factories';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -9,68 +13,224 @@ beforeAll(async () => {
 afterAll(async () => ctx.close());
 
 interface Layer {
-  rawPath?: string | string[];
   route?: { path: string | string[]; methods: Record<string, boolean> };
   handle: { stack?: Layer[] };
 }
 
-/** Every (method, path) the Express app routes, found by walking its router stack. */
+/** Every (method, OpenAPI path) the Express app routes, found by walking its router stack. */
 function expressRoutes(app: Express): string[] {
   const found: string[] = [];
-  const join = (prefix: string, path: string) => (path === '/' ? prefix || '/' : `${prefix}${path}`);
-  const walk = (stack: Layer[], prefix: string) => {
+  const walk = (stack: Layer[]) => {
     for (const layer of stack) {
       if (layer.route) {
-        const paths = [layer.route.path].flat();
-        for (const path of paths) {
-          for (const method of Object.keys(layer.route.methods)) found.push(`${method} ${join(prefix, path)}`);
+        for (const path of [layer.route.path].flat()) {
+          for (const method of Object.keys(layer.route.methods)) {
+            // Preflights are CORS, not operations.
+            if (method !== 'options') found.push(...openApiPaths(path).map((p) => `${method} ${p}`));
+          }
         }
-      } else if (layer.handle.stack) {
-        for (const path of [layer.rawPath ?? '/'].flat())
-          walk(layer.handle.stack, join(prefix, path).replace(/\/$/, ''));
-      }
+      } else if (layer.handle.stack) walk(layer.handle.stack);
     }
   };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
-  // Express writes /:app and /*splat, OpenAPI writes /{app} and /{splat}.
-  return found.map((route) => route.replace(/[:*](\w+)/g, '{$1}'));
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  // The console's files (GET /admin/*splat) are pages, not operations of the API.
+  return found.filter((route) => route !== 'get /{splat}');
+}
+
+interface Operation {
+  parameters?: { name: string; in: string; required?: boolean }[];
+  responses: Record<string, { content?: Record<string, { schema: object }> }>;
+}
+type Document = { paths: Record<string, Record<string, Operation>> };
+
+let document: Document;
+beforeAll(async () => {
+  document = (await request(ctx.app).get('/openapi.json')).body as Document;
+});
+
+/** The documented operation that a concrete request path answers, if any. */
+function operationFor(method: string, url: string): { path: string; operation: Operation } | undefined {
+  const path = url.split('?')[0];
+  for (const [pattern, operations] of Object.entries(document.paths)) {
+    const shape = new RegExp(`^${pattern.replace(/\{\w+\}/g, '[^/]+')}$`);
+    if (shape.test(path) && operations[method]) return { path: pattern, operation: operations[method] };
+  }
+  return undefined;
+}
+
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+
+/** The schema with every object closed: an answer's field that the document does not name fails. */
+function closed(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closed);
+  if (!schema || typeof schema !== 'object') return schema;
+  const copy = Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, closed(value)]));
+  if ('properties' in copy && !('additionalProperties' in copy)) copy.additionalProperties = false;
+  return copy;
+}
+const validators = new Map<object, ValidateFunction>();
+const validated = new Set<string>();
+
+/** Checks an answer against the schema the document gives for its status (or the error schema). */
+function expectDocumented(method: string, url: string, res: Response): void {
+  const found = operationFor(method, url);
+  if (!found) throw new Error(`${method} ${url} is not documented`);
+  const described = found.operation.responses[String(res.status)] ?? found.operation.responses.default;
+  const schema = described?.content?.['application/json']?.schema;
+  if (res.status < 300) validated.add(`${method} ${found.path}`);
+  if (!schema) {
+    expect(res.text ?? '').toBe('');
+    return;
+  }
+  let validate = validators.get(schema);
+  if (!validate) validators.set(schema, (validate = ajv.compile(closed(schema) as object)));
+  if (!validate(res.body)) throw new Error(`${method} ${url} ${res.status}: ${ajv.errorsText(validate.errors)}`);
+}
+
+async function call(method: 'get' | 'post' | 'patch' | 'delete', url: string, data?: unknown): Promise<Response> {
+  const res = await admin(ctx.app, method, url, data);
+  expectDocumented(method, url, res);
+  return res;
+}
+
+async function publicCall(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  const res = await request(ctx.app)
+    .post(url)
+    .set(headers)
+    .send(body as object);
+  expectDocumented('post', url, res);
+  return res;
 }
 
 describe('GET /openapi.json', () => {
-  it('is an OpenAPI 3.1 document', async () => {
-    const res = await request(ctx.app).get('/openapi.json');
-    expect(res.status).toBe(200);
-    expect(res.body.openapi).toBe('3.1.0');
-    expect(res.body.info).toMatchObject({ title: 'jawth', version: expect.any(String) });
+  it('is an OpenAPI 3.1 document', () => {
+    expect((document as unknown as { openapi: string }).openapi).toBe('3.1.0');
   });
 
-  it('describes every route the app serves (a new route without an entry fails here)', async () => {
-    const document = (await request(ctx.app).get('/openapi.json')).body as { paths: Record<string, object> };
-    const routes = expressRoutes(ctx.app);
-    expect(routes.length).toBeGreaterThan(20);
-
-    const missing = routes.filter((route) => {
+  it('documents every route the app serves (a route without a declaration cannot exist)', () => {
+    const missing = expressRoutes(ctx.app).filter((route) => {
       const [method, path] = route.split(' ');
-      return !(document.paths[path] && method in document.paths[path]);
+      return !document.paths[path]?.[method];
     });
-
+    expect(expressRoutes(ctx.app).length).toBeGreaterThan(30);
     expect(missing).toEqual([]);
   });
 
-  it('takes its request bodies from the zod schemas the routes validate with', async () => {
-    const document = (await request(ctx.app).get('/openapi.json')).body;
-    const create = document.paths['/applications'].post;
-    const body = create.requestBody.content['application/json'].schema;
+  it('names every path parameter as a required parameter, and the query parameters each route reads', () => {
+    for (const [path, operations] of Object.entries(document.paths)) {
+      const inPath = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      for (const operation of Object.values(operations)) {
+        const declared = (operation.parameters ?? []).filter((p) => p.in === 'path');
+        expect([path, declared.map((p) => p.name).sort()]).toEqual([path, inPath]);
+        expect(declared.every((p) => p.required)).toBe(true);
+      }
+    }
+    const query = (path: string) =>
+      (document.paths[path].get.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+    expect(query('/users')).toEqual(expect.arrayContaining(['q', 'app', 'limit', 'offset']));
+    expect(query('/{app}/users')).toEqual(expect.arrayContaining(['q', 'limit', 'offset']));
+    expect(query('/audit')).toEqual(expect.arrayContaining(['app', 'action', 'since', 'limit', 'offset']));
+    expect(query('/applications/{name}')).toEqual(['include_secret']);
+  });
+
+  it('takes its request bodies from the zod schemas the routes validate with', () => {
+    const body = (
+      document.paths['/applications'].post as unknown as {
+        requestBody: {
+          content: { 'application/json': { schema: { required: string[]; additionalProperties: boolean } } };
+        };
+      }
+    ).requestBody.content['application/json'].schema;
     expect(body.required).toEqual(['name']);
-    expect(Object.keys(body.properties)).toEqual(
-      expect.arrayContaining(['name', 'secret', 'access_ttl', 'cors_origins', 'audience']),
-    );
     expect(body.additionalProperties).toBe(false);
-    const login = document.paths['/{app}/login'].post;
-    expect(login.requestBody.content['application/json'].schema.required).toEqual(['username', 'password']);
-    expect(login.responses['200'].content['application/json'].schema.properties.token).toEqual({ type: 'string' });
-    expect(document.paths['/audit'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
-      expect.arrayContaining(['app', 'action', 'since', 'limit', 'offset']),
+  });
+
+  it('describes the real answers of every operation, successes and errors alike', async () => {
+    expectDocumented('get', '/', await request(ctx.app).get('/').set('Accept', 'application/json'));
+    expectDocumented('get', '/health', await request(ctx.app).get('/health'));
+    expectDocumented('get', '/ready', await request(ctx.app).get('/ready'));
+    const metrics = await request(ctx.app).get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(Object.keys(document.paths['/metrics'].get.responses['200'].content ?? {})).toEqual(['text/plain']);
+    validated.add('get /metrics');
+    validated.add('get /openapi.json');
+
+    const setupToken = await createSetupToken(ctx);
+    const adminName = uniqueName('root');
+    const setup = await publicCall('/admin/setup', { token: setupToken, username: adminName, password: GOOD_PASSWORD });
+    expect(setup.status).toBe(201);
+    const session = await publicCall('/admin/login', { username: adminName, password: GOOD_PASSWORD });
+    expect(session.status).toBe(200);
+    const logout = await request(ctx.app).post('/admin/logout').set('Authorization', `Bearer ${session.body.token}`);
+    expect(logout.status).toBe(204);
+    expectDocumented('post', '/admin/logout', logout);
+    validated.add('post /admin/logout');
+
+    const name = uniqueName('doc');
+    expect((await call('post', '/applications', { name, cors_origins: ['https://example.test'] })).status).toBe(201);
+    await call('get', '/applications');
+    await call('get', `/applications/${name}?include_secret=true`);
+    await call('patch', `/applications/${name}`, { access_ttl: '10m' });
+    await call('post', `/applications/${name}/rotate_secret`, { grace: '1h' });
+    await call('get', '/audit/actions');
+
+    await call('post', `/${name}/groups`, { name: 'editors' });
+    await call('post', '/orgs', { name: uniqueName('org') });
+    const org = (await call('get', '/orgs')).body[0].name as string;
+    const username = uniqueName('u');
+    const created = await call('post', `/${name}/users`, {
+      username,
+      password: GOOD_PASSWORD,
+      groups: ['editors'],
+      orgs: [org],
+    });
+    const second = await call('post', '/users', { app: name, username: uniqueName('v'), password: GOOD_PASSWORD });
+    await call('get', '/users?q=u-');
+    await call('get', `/users/${created.body.uid}`);
+    await call('patch', `/users/${created.body.uid}`, { role: 'editor' });
+    await call('get', `/${name}/users?q=${username}`);
+    await call('get', `/${name}/users/${username}`);
+    await call('patch', `/${name}/users/${username}`, { role: 'author' });
+    await call('get', `/${name}/groups`);
+    await call('get', `/${name}/groups/editors/users`);
+    await call('get', `/orgs/${org}/users`);
+
+    const loggedIn = await login(ctx.app, name, username, GOOD_PASSWORD);
+    expectDocumented('post', `/${name}/login`, loggedIn);
+    const rotated = await publicCall(`/${name}/refresh`, { refresh_token: loggedIn.body.refresh_token });
+    const quid = await publicCall('/token/refresh/1h', { namespace: name, username, password: GOOD_PASSWORD });
+    await publicCall('/token/refresh', { namespace: name, username, password: GOOD_PASSWORD });
+    await publicCall('/token/access/5m', { namespace: name, refresh_token: quid.body.token });
+    await publicCall('/token/access', { namespace: name, refresh_token: rotated.body.refresh_token });
+    const sessions = await call('get', `/${name}/users/${username}/sessions`);
+    await call('delete', `/${name}/users/${username}/sessions/${sessions.body[0].id}`);
+    const relogin = await login(ctx.app, name, username, GOOD_PASSWORD);
+    await publicCall(
+      `/${name}/${username}/change_password`,
+      { password: 'another-good-passphrase-9', repeated_password: 'another-good-passphrase-9' },
+      { Authorization: `Bearer ${relogin.body.token}` },
     );
+    await call('get', `/audit?app=${name}`);
+
+    await call('delete', `/${name}/users/${username}/sessions`);
+    await call('delete', `/${name}/users/${username}`);
+    expect((await call('delete', `/users/${second.body.uid}`)).status).toBe(204);
+    await call('delete', `/${name}/groups/editors`);
+    await call('delete', `/orgs/${org}`);
+    await call('delete', `/applications/${name}`);
+    const other = await call('post', '/users', { app: uniqueName('none'), username: 'x', password: GOOD_PASSWORD });
+    expect(other.status).toBe(404);
+
+    // Errors have the one error shape: a refused login, a malformed body, an unknown route.
+    await publicCall(`/${name}/login`, { username: 'nobody', password: 'wrong-password' });
+    await publicCall('/token/access', { namespace: 1 });
+    const unknown = await request(ctx.app).get('/nowhere/at/all');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toEqual({ error: 'not_found', message: expect.any(String) });
+
+    const operations = Object.entries(document.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method} ${path}`),
+    );
+    expect(operations.filter((operation) => !validated.has(operation))).toEqual([]);
   });
 });

@@ -1,26 +1,31 @@
 import { requestLogLevel } from '../../src/http/request-log-level';
+import { ROUTES } from '../../src/http/routes';
 
-const at = (url: string, statusCode: number, error?: Error) => requestLogLevel({ url }, { statusCode }, error);
+/** The level of an answer of the declared route `METHOD path`. */
+function at(declared: string, status: number, error?: Error) {
+  const route = ROUTES.find((r) => `${r.method.toUpperCase()} ${r.path}` === declared);
+  if (!route) throw new Error(`no route ${declared}`);
+  return requestLogLevel(route, status, error);
+}
 
 describe('requestLogLevel', () => {
   it('logs successful token issuance at debug', () => {
-    expect(at('/token/access', 200)).toBe('debug');
-    expect(at('/token/access/10m', 200)).toBe('debug');
-    expect(at('/my-app/refresh', 200)).toBe('debug');
+    expect(at('POST /token/access{/:ttl}', 200)).toBe('debug');
+    expect(at('POST /:app/refresh', 200)).toBe('debug');
   });
 
   it('keeps failures of the hot routes at info, and server errors at error', () => {
-    expect(at('/token/access/10m', 401)).toBe('info');
-    expect(at('/my-app/refresh', 401)).toBe('info');
-    expect(at('/token/access', 500)).toBe('error');
-    expect(at('/token/access', 200, new Error('boom'))).toBe('error');
+    expect(at('POST /token/access{/:ttl}', 401)).toBe('info');
+    expect(at('POST /:app/refresh', 401)).toBe('info');
+    expect(at('POST /token/access{/:ttl}', 500)).toBe('error');
+    expect(at('POST /token/access{/:ttl}', 200, new Error('boom'))).toBe('error');
   });
 
-  it('keeps logins, Quid refresh tokens and admin routes at info', () => {
-    expect(at('/my-app/login', 200)).toBe('info');
-    expect(at('/token/refresh/1h', 200)).toBe('info');
-    expect(at('/token/refresh', 200)).toBe('info');
-    expect(at('/my-app/users', 200)).toBe('info');
-    expect(at('/applications', 201)).toBe('info');
+  it('keeps logins, Quid refresh tokens, admin routes and unmatched paths at info', () => {
+    expect(at('POST /:app/login', 200)).toBe('info');
+    expect(at('POST /token/refresh{/:ttl}', 200)).toBe('info');
+    expect(at('GET /:app/users', 200)).toBe('info');
+    expect(at('POST /applications', 201)).toBe('info');
+    expect(requestLogLevel(undefined, 404)).toBe('info');
   });
 });

@@ -29,7 +29,6 @@ export function bearerToken(header: AuthHeaders): string | undefined {
 /** Guards every admin route (signed request or console session); the data lands in `res.locals.data`. */
 export function adminAuth(deps: Deps): RequestHandler {
   return async (req, res, next) => {
-    res.locals.adminRequest = true; // the audit log records admin changes, refused ones too
     const credential = requireCredential(req.headers as AuthHeaders);
     const { data, actor } = await authenticateAdmin(
       {

@@ -1,11 +1,9 @@
 import cors, { type CorsOptions } from 'cors';
 import type { Request, RequestHandler } from 'express';
 import { AppError } from '../../errors';
+import type { Deps } from '../../services/deps';
+import type { Route } from '../route';
 import { cachedApplication, cachedOriginsOfAllApplications } from '../../infra/application-cache';
-
-/** The public endpoints (§4): an application's own `cors_origins` govern them. */
-const PUBLIC_PATH = /^\/([^/]+)\/(?:login|refresh|[^/]+\/change_password)\/?$/;
-const TOKEN_PATH = /^\/token\/(?:refresh|access)(?:\/[^/]+)?\/?$/;
 
 const common: CorsOptions = {
   methods: ['GET', 'POST', 'PATCH', 'DELETE'],
@@ -16,27 +14,25 @@ const common: CorsOptions = {
   maxAge: 600,
 };
 
-async function allowedOrigins(req: Request, adminOrigins: string[]): Promise<string[]> {
-  const path = req.path;
-  // Before the per-application shape, which `/token/refresh` also has (as application "token").
-  if (TOKEN_PATH.test(path)) {
+/** The origins a browser may call this route from, by its declaration. */
+async function allowedOrigins(route: Route, req: Request, adminOrigins: string[]): Promise<string[]> {
+  if (route.cors === 'token') {
     // The application is named in the body, which a preflight does not carry: any application's origin.
     return [...(await cachedOriginsOfAllApplications())];
   }
-  const publicApp = PUBLIC_PATH.exec(path)?.[1];
-  if (publicApp) {
-    const app = await cachedApplication(publicApp);
+  if (route.cors === 'application') {
+    const app = await cachedApplication(String(req.params.app));
     return app ? (JSON.parse(app.corsOrigins) as string[]) : [];
   }
   return adminOrigins;
 }
 
-/** Per-request CORS: public endpoints by their application's origins, the admin API by CORS_ORIGINS. */
-export function corsPolicy(adminOrigins: string[]): RequestHandler {
+/** CORS for one route (its preflight and its requests): public endpoints by their application's origins, the rest by CORS_ORIGINS. */
+export function routeCors(route: Route, deps: Pick<Deps, 'config'>): RequestHandler {
   return cors((req, callback) => {
     const origin = req.headers.origin;
     if (!origin) return callback(null, { ...common, origin: false });
-    allowedOrigins(req as Request, adminOrigins).then(
+    allowedOrigins(route, req as Request, deps.config.corsOrigins).then(
       (origins) => callback(null, { ...common, origin: origins.includes(origin) ? origin : false }),
       (error: unknown) => callback(error as Error),
     );

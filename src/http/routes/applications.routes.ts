@@ -1,60 +1,101 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import { appNameSchema, paginationSchema } from '../../schemas/common.schema';
 import { createApplicationSchema, rotateSecretSchema, updateApplicationSchema } from '../../schemas/application.schema';
+import { applicationSchema } from '../../schemas/responses.schema';
 import * as applications from '../../services/application.service';
-import type { Deps } from '../../services/deps';
-import { adminAuth } from '../middleware/admin-auth';
-import { sendList } from '../respond';
-import { checkParam, parse } from '../validate';
+import { defineRoute } from '../route';
 
-const showSchema = z.object({ include_secret: z.enum(['true', 'false']).optional() });
+const name = z.object({ name: appNameSchema });
+const showQuery = z.object({ include_secret: z.enum(['true', 'false']).optional() });
 
-/** Contract §3.2. Secrets leave only on create, on rotation, or when asked for by name. */
-export function applicationsRouter(deps: Deps): Router {
-  const router = Router({ caseSensitive: true });
-  router.use(adminAuth(deps));
-  router.param('name', checkParam('name', appNameSchema));
+/** Whether a read asks for the secret (any value but `false`, so that a refused ask is recorded too). */
+const asksForSecret = (query: Record<string, unknown>) =>
+  query.include_secret !== undefined && query.include_secret !== 'false';
 
-  router.get('/', async (req, res) => {
-    const { limit, offset } = parse(paginationSchema, req.query);
-    const { rows, count } = await applications.listApplications(limit, offset);
-    sendList(
-      res,
-      rows.map((app) => applications.serializeApplication(app)),
-      count,
-    );
-  });
-
-  router.post('/', async (_req, res) => {
-    const app = await applications.createApplication(parse(createApplicationSchema, res.locals.data));
-    res.status(201).json(applications.serializeApplication(app, { includeSecret: true }));
-  });
-
-  router.get('/:name', async (req, res) => {
-    const { include_secret } = parse(showSchema, req.query);
-    const app = await applications.findApplication(req.params.name);
-    res.json(applications.serializeApplication(app, { includeSecret: include_secret === 'true' }));
-  });
-
-  router.patch('/:name', async (req, res) => {
-    const app = await applications.updateApplication(
-      req.params.name,
-      parse(updateApplicationSchema, res.locals.data),
-      deps,
-    );
-    res.json(applications.serializeApplication(app));
-  });
-
-  router.post('/:name/rotate_secret', async (req, res) => {
-    const app = await applications.rotateSecret(req.params.name, parse(rotateSecretSchema, res.locals.data), deps);
-    res.json(applications.serializeApplication(app, { includeSecret: true }));
-  });
-
-  router.delete('/:name', async (req, res) => {
-    await applications.deleteApplication(req.params.name, deps);
-    res.status(204).end();
-  });
-
-  return router;
-}
+/** Applications. Secrets leave only on create, on rotation, or when asked for by name. */
+export const applicationRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/applications',
+    summary: 'List applications',
+    tag: 'applications',
+    auth: 'admin',
+    query: paginationSchema,
+    list: applicationSchema,
+    async handle({ query }) {
+      const { rows, count } = await applications.listApplications(query.limit, query.offset);
+      return { items: rows.map((app) => applications.serializeApplication(app)), total: count };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/applications',
+    summary: 'Create an application (the answer carries its secret)',
+    tag: 'applications',
+    auth: 'admin',
+    audit: 'application.create',
+    body: createApplicationSchema,
+    response: applicationSchema,
+    status: 201,
+    async handle({ body }) {
+      return applications.serializeApplication(await applications.createApplication(body), { includeSecret: true });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/applications/:name',
+    summary: 'One application (with its secret when include_secret=true, which is audited)',
+    tag: 'applications',
+    auth: 'admin',
+    audit: 'application.read_secret',
+    auditIf: (req) => asksForSecret(req.query),
+    params: name,
+    query: showQuery,
+    response: applicationSchema,
+    async handle({ params, query }) {
+      const app = await applications.findApplication(params.name);
+      return applications.serializeApplication(app, { includeSecret: query.include_secret === 'true' });
+    },
+  }),
+  defineRoute({
+    method: 'patch',
+    path: '/applications/:name',
+    summary: 'Change an application',
+    tag: 'applications',
+    auth: 'admin',
+    audit: 'application.update',
+    params: name,
+    body: updateApplicationSchema,
+    response: applicationSchema,
+    async handle({ params, body, deps }) {
+      return applications.serializeApplication(await applications.updateApplication(params.name, body, deps));
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/applications/:name',
+    summary: 'Delete an application and its users',
+    tag: 'applications',
+    auth: 'admin',
+    audit: 'application.delete',
+    params: name,
+    async handle({ params, deps }) {
+      await applications.deleteApplication(params.name, deps);
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/applications/:name/rotate_secret',
+    summary: 'Rotate the secret (the old one verifies for the grace period)',
+    tag: 'applications',
+    auth: 'admin',
+    audit: 'application.rotate_secret',
+    params: name,
+    body: rotateSecretSchema,
+    response: applicationSchema,
+    async handle({ params, body, deps }) {
+      const app = await applications.rotateSecret(params.name, body, deps);
+      return applications.serializeApplication(app, { includeSecret: true });
+    },
+  }),
+];

@@ -1,17 +1,21 @@
-import { Router } from 'express';
 import { auditQuerySchema } from '../../schemas/audit.schema';
+import { auditEntrySchema } from '../../schemas/audit.schema';
 import { listAudit, serializeAuditEntry } from '../../services/audit.service';
-import type { Deps } from '../../services/deps';
-import { adminAuth } from '../middleware/admin-auth';
-import { sendList } from '../respond';
-import { parse } from '../validate';
+import { defineRoute } from '../route';
 
-/** Contract §3.6: the audit log, newest first, filtered by app, action and time. */
-export function auditRouter(deps: Deps): Router {
-  const router = Router({ caseSensitive: true });
-  router.get('/audit', adminAuth(deps), async (req, res) => {
-    const { rows, count } = await listAudit(parse(auditQuerySchema, req.query));
-    sendList(res, rows.map(serializeAuditEntry), count);
-  });
-  return router;
-}
+/** The audit log, newest first, filtered by application, action and time. */
+export const auditRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/audit',
+    summary: 'The audit log, newest first',
+    tag: 'audit',
+    auth: 'admin',
+    query: auditQuerySchema,
+    list: auditEntrySchema,
+    async handle({ query }) {
+      const { rows, count } = await listAudit(query);
+      return { items: rows.map(serializeAuditEntry), total: count };
+    },
+  }),
+];

@@ -1,80 +1,134 @@
-import { Router } from 'express';
+import { z } from 'zod';
+import type { Application } from '../../db/models';
 import { appNameSchema, paginationSchema } from '../../schemas/common.schema';
 import { createGroupSchema } from '../../schemas/group.schema';
+import { groupSchema, orgSchema, userSchema } from '../../schemas/responses.schema';
 import { findApplication } from '../../services/application.service';
-import type { Deps } from '../../services/deps';
 import * as groups from '../../services/group.service';
 import { serializeUser } from '../../services/user.service';
-import type { Application } from '../../db/models';
-import { adminAuth } from '../middleware/admin-auth';
-import { sendList } from '../respond';
-import { checkParam, parse } from '../validate';
+import { defineRoute } from '../route';
 
-/** Contract §3.5: groups of one application and global orgs. Membership is set on the users. */
-export function groupsRouter(deps: Deps): Router {
-  const router = Router({ caseSensitive: true });
-  router.param('app', checkParam('app', appNameSchema));
-  router.use(['/orgs', '/:app/groups'], adminAuth(deps));
+const app = z.object({ app: appNameSchema });
+const appGroup = app.extend({ group: z.string() });
+const org = z.object({ org: z.string() });
 
-  router.get('/orgs', async (req, res) => {
-    const { limit, offset } = parse(paginationSchema, req.query);
-    const { rows, count } = await groups.listOrgs(limit, offset);
-    sendList(res, rows.map(groups.serializeOrg), count);
-  });
-
-  router.post('/orgs', async (_req, res) => {
-    const { name } = parse(createGroupSchema, res.locals.data);
-    res.status(201).json(groups.serializeOrg(await groups.createOrg(name)));
-  });
-
-  router.delete('/orgs/:org', async (req, res) => {
-    await groups.deleteMembership(await groups.findOrg(req.params.org));
-    res.status(204).end();
-  });
-
-  router.get('/orgs/:org/users', async (req, res) => {
-    const { limit, offset } = parse(paginationSchema, req.query);
-    const { rows, count } = await groups.listMembers(await groups.findOrg(req.params.org), limit, offset);
-    sendList(
-      res,
-      rows.map((u) => serializeUser(u, (u.application as Application).name)),
-      count,
-    );
-  });
-
-  router.get('/:app/groups', async (req, res) => {
-    const { limit, offset } = parse(paginationSchema, req.query);
-    const app = await findApplication(req.params.app);
-    const { rows, count } = await groups.listGroups(app, limit, offset);
-    sendList(
-      res,
-      rows.map((g) => groups.serializeGroup(g, app.name)),
-      count,
-    );
-  });
-
-  router.post('/:app/groups', async (req, res) => {
-    const { name } = parse(createGroupSchema, res.locals.data);
-    const app = await findApplication(req.params.app);
-    res.status(201).json(groups.serializeGroup(await groups.createGroup(app, name), app.name));
-  });
-
-  router.delete('/:app/groups/:group', async (req, res) => {
-    const app = await findApplication(req.params.app);
-    await groups.deleteMembership(await groups.findGroup(app, req.params.group));
-    res.status(204).end();
-  });
-
-  router.get('/:app/groups/:group/users', async (req, res) => {
-    const { limit, offset } = parse(paginationSchema, req.query);
-    const app = await findApplication(req.params.app);
-    const { rows, count } = await groups.listMembers(await groups.findGroup(app, req.params.group), limit, offset);
-    sendList(
-      res,
-      rows.map((u) => serializeUser(u, app.name)),
-      count,
-    );
-  });
-
-  return router;
+/** The group of `/:app/groups/:group`, with its application. */
+async function groupOf(params: z.infer<typeof appGroup>) {
+  const application = await findApplication(params.app);
+  return { application, group: await groups.findGroup(application, params.group) };
 }
+
+/** Groups of one application and orgs across applications. Membership is set on the users. */
+export const groupRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/orgs',
+    summary: 'Orgs',
+    tag: 'groups',
+    auth: 'admin',
+    query: paginationSchema,
+    list: orgSchema,
+    async handle({ query }) {
+      const { rows, count } = await groups.listOrgs(query.limit, query.offset);
+      return { items: rows.map(groups.serializeOrg), total: count };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/orgs',
+    summary: 'Create an org',
+    tag: 'groups',
+    auth: 'admin',
+    audit: 'org.create',
+    body: createGroupSchema,
+    response: orgSchema,
+    status: 201,
+    async handle({ body }) {
+      return groups.serializeOrg(await groups.createOrg(body.name));
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/orgs/:org',
+    summary: 'Delete an org (its members leave it)',
+    tag: 'groups',
+    auth: 'admin',
+    audit: 'org.delete',
+    params: org,
+    async handle({ params }) {
+      await groups.deleteMembership(await groups.findOrg(params.org));
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/orgs/:org/users',
+    summary: 'Members of an org, across applications',
+    tag: 'groups',
+    auth: 'admin',
+    params: org,
+    query: paginationSchema,
+    list: userSchema,
+    async handle({ params, query }) {
+      const { rows, count } = await groups.listMembers(await groups.findOrg(params.org), query.limit, query.offset);
+      return { items: rows.map((u) => serializeUser(u, (u.application as Application).name)), total: count };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/:app/groups',
+    summary: 'Groups of an application',
+    tag: 'groups',
+    auth: 'admin',
+    params: app,
+    query: paginationSchema,
+    list: groupSchema,
+    async handle({ params, query }) {
+      const application = await findApplication(params.app);
+      const { rows, count } = await groups.listGroups(application, query.limit, query.offset);
+      return { items: rows.map((g) => groups.serializeGroup(g, application.name)), total: count };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/:app/groups',
+    summary: 'Create a group',
+    tag: 'groups',
+    auth: 'admin',
+    audit: 'group.create',
+    params: app,
+    body: createGroupSchema,
+    response: groupSchema,
+    status: 201,
+    async handle({ params, body }) {
+      const application = await findApplication(params.app);
+      return groups.serializeGroup(await groups.createGroup(application, body.name), application.name);
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/:app/groups/:group',
+    summary: 'Delete a group (its members leave it)',
+    tag: 'groups',
+    auth: 'admin',
+    audit: 'group.delete',
+    params: appGroup,
+    async handle({ params }) {
+      await groups.deleteMembership((await groupOf(params)).group);
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/:app/groups/:group/users',
+    summary: 'Members of a group',
+    tag: 'groups',
+    auth: 'admin',
+    params: appGroup,
+    query: paginationSchema,
+    list: userSchema,
+    async handle({ params, query }) {
+      const { application, group } = await groupOf(params);
+      const { rows, count } = await groups.listMembers(group, query.limit, query.offset);
+      return { items: rows.map((u) => serializeUser(u, application.name)), total: count };
+    },
+  }),
+];

@@ -1,42 +1,52 @@
-import { Router } from 'express';
+import { AppError } from '../../errors';
 import { appNameSchema } from '../../schemas/common.schema';
+import { loginResultSchema } from '../../schemas/responses.schema';
 import { changePasswordSchema, loginParamsSchema, loginSchema } from '../../schemas/user.schema';
 import { changePassword } from '../../services/change-password.service';
 import { login } from '../../services/login.service';
-import { AppError } from '../../errors';
-import type { AppDeps } from '../app-deps';
 import { clientOf } from '../client';
 import { bearerToken } from '../middleware/admin-auth';
 import { limitAttempt } from '../middleware/login-limit';
-import { parse } from '../validate';
-import { noStore } from '../respond';
+import { defineRoute } from '../route';
 
-/** Contract §4.1 and §4.2: the JaWTh endpoints an application's users call. */
-export function loginRouter(deps: AppDeps): Router {
-  const router = Router({ caseSensitive: true });
-
-  router.post('/:app/login', async (req, res) => {
-    noStore(res);
-    const { app } = parse(loginParamsSchema, req.params);
-    const { username, password } = parse(loginSchema, req.body);
-    const attempt = { action: 'login', app, username };
-    const result = await limitAttempt(deps, req, attempt, () => login(app, username, password, clientOf(req), deps));
-    deps.metrics.tokensIssued.inc({ kind: 'access' });
-    deps.metrics.tokensIssued.inc({ kind: 'refresh' });
-    res.json(result);
-  });
-
-  router.post('/:app/:username/change_password', async (req, res) => {
-    noStore(res);
-    const token = bearerToken(req.headers as { auth?: string; authorization?: string });
-    if (!token) throw new AppError('unauthorized', 'The token of the latest login is required.');
-    // No application can have another name: refused before any query, like a token of no user.
-    if (!appNameSchema.safeParse(req.params.app).success) {
-      throw new AppError('unauthorized', 'The token is not valid for this user.');
-    }
-    const input = parse(changePasswordSchema, req.body);
-    res.json(await changePassword(req.params.app, req.params.username, token, input, clientOf(req), deps));
-  });
-
-  return router;
-}
+/** The JaWTh endpoints an application's users call: log in, change the password. */
+export const loginRoutes = [
+  defineRoute({
+    method: 'post',
+    path: '/:app/login',
+    summary: 'Log in (brute-force limited: 429 rate_limited with Retry-After)',
+    tag: 'public',
+    noStore: true,
+    audit: 'login',
+    cors: 'application',
+    params: loginParamsSchema,
+    body: loginSchema,
+    response: loginResultSchema,
+    async handle({ params: { app }, body: { username, password }, req, deps, action }) {
+      const attempt = { action, app, username };
+      const result = await limitAttempt(deps, req, attempt, () => login(app, username, password, clientOf(req), deps));
+      deps.metrics.tokensIssued.inc({ kind: 'access' });
+      deps.metrics.tokensIssued.inc({ kind: 'refresh' });
+      return result;
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/:app/:username/change_password',
+    summary: 'Change a password with the token of the latest login',
+    tag: 'public',
+    noStore: true,
+    cors: 'application',
+    body: changePasswordSchema,
+    response: loginResultSchema,
+    async handle({ params, body, req, deps }) {
+      const token = bearerToken(req.headers as { auth?: string; authorization?: string });
+      if (!token) throw new AppError('unauthorized', 'The token of the latest login is required.');
+      // No application can have another name: refused before any query, like a token of no user.
+      if (!appNameSchema.safeParse(params.app).success) {
+        throw new AppError('unauthorized', 'The token is not valid for this user.');
+      }
+      return changePassword(params.app, params.username, token, body, clientOf(req), deps);
+    },
+  }),
+];

@@ -1,119 +1,208 @@
-import { Router } from 'express';
+import { z } from 'zod';
+import type { Application } from '../../db/models';
 import { appNameSchema, paginationSchema, plainText } from '../../schemas/common.schema';
+import { sessionSchema, userSchema } from '../../schemas/responses.schema';
 import { createAnyUserSchema, createUserSchema, updateUserSchema } from '../../schemas/user.schema';
 import { findApplication } from '../../services/application.service';
-import type { Deps } from '../../services/deps';
 import * as sessions from '../../services/session.service';
 import * as users from '../../services/user.service';
-import type { Application } from '../../db/models';
-import { adminAuth } from '../middleware/admin-auth';
-import { sendList } from '../respond';
-import { checkParam, parse } from '../validate';
+import { defineRoute } from '../route';
 
 /** `?q=` keeps the users whose username contains it, ignoring case (a console search). */
 const usersQuery = paginationSchema.extend({ q: plainText().max(128).optional() });
 const allUsersQuery = usersQuery.extend({ app: appNameSchema.optional() });
+const uid = z.object({ uid: z.string() });
+const app = z.object({ app: appNameSchema });
+const appUser = app.extend({ username: z.string() });
+const appUserSession = appUser.extend({ id: z.string() });
 
-/** Contract §3.3 (users of one application) and §3.4 (all users, by uid). */
-export function usersRouter(deps: Deps): Router {
-  const router = Router({ caseSensitive: true });
-  router.param('app', checkParam('app', appNameSchema));
-  router.use(['/users', '/:app/users'], adminAuth(deps));
-
-  // §3.4: all users
-  router.get('/users', async (req, res) => {
-    const { limit, offset, app, q } = parse(allUsersQuery, req.query);
-    const application = app === undefined ? undefined : await findApplication(app);
-    const { rows, count } = await users.listUsers({ applicationId: application?.id, search: q }, limit, offset);
-    sendList(
-      res,
-      rows.map((u) => users.serializeUser(u, (u.application as Application).name)),
-      count,
-    );
-  });
-
-  router.post('/users', async (_req, res) => {
-    const { app, ...input } = parse(createAnyUserSchema, res.locals.data);
-    const application = await findApplication(app);
-    const user = await users.createUser(application, input, deps);
-    res.status(201).json(users.serializeUser(user, application.name));
-  });
-
-  router.get('/users/:uid', async (req, res) => {
-    const user = await users.findUserByUid(req.params.uid);
-    res.json(users.serializeUser(user, (user.application as Application).name));
-  });
-
-  router.patch('/users/:uid', async (req, res) => {
-    const input = parse(updateUserSchema, res.locals.data);
-    const user = await users.findUserByUid(req.params.uid);
-    const application = user.application as Application;
-    const updated = await users.updateUser(user, application, input, deps);
-    res.json(users.serializeUser(updated, application.name));
-  });
-
-  router.delete('/users/:uid', async (req, res) => {
-    await users.deleteUser(await users.findUserByUid(req.params.uid));
-    res.status(204).end();
-  });
-
-  // §3.3: users of one application
-  router.get('/:app/users', async (req, res) => {
-    const { limit, offset, q } = parse(usersQuery, req.query);
-    const application = await findApplication(req.params.app);
-    const { rows, count } = await users.listUsers({ applicationId: application.id, search: q }, limit, offset);
-    sendList(
-      res,
-      rows.map((u) => users.serializeUser(u, application.name)),
-      count,
-    );
-  });
-
-  router.post('/:app/users', async (req, res) => {
-    const input = parse(createUserSchema, res.locals.data);
-    const application = await findApplication(req.params.app);
-    const user = await users.createUser(application, input, deps);
-    res.status(201).json(users.serializeUser(user, application.name));
-  });
-
-  router.get('/:app/users/:username', async (req, res) => {
-    const application = await findApplication(req.params.app);
-    res.json(users.serializeUser(await users.findUser(application, req.params.username), application.name));
-  });
-
-  router.patch('/:app/users/:username', async (req, res) => {
-    const input = parse(updateUserSchema, res.locals.data);
-    const application = await findApplication(req.params.app);
-    const user = await users.findUser(application, req.params.username);
-    const updated = await users.updateUser(user, application, input, deps);
-    res.json(users.serializeUser(updated, application.name));
-  });
-
-  router.delete('/:app/users/:username', async (req, res) => {
-    const application = await findApplication(req.params.app);
-    await users.deleteUser(await users.findUser(application, req.params.username));
-    res.status(204).end();
-  });
-
-  router.get('/:app/users/:username/sessions', async (req, res) => {
-    const { limit, offset } = parse(paginationSchema, req.query);
-    const application = await findApplication(req.params.app);
-    const live = await sessions.listSessions(await users.findUser(application, req.params.username), deps);
-    sendList(res, live.slice(offset, offset + limit), live.length);
-  });
-
-  router.delete('/:app/users/:username/sessions/:id', async (req, res) => {
-    const application = await findApplication(req.params.app);
-    const user = await users.findUser(application, req.params.username);
-    await sessions.revokeSession(user, req.params.id, deps);
-    res.status(204).end();
-  });
-
-  router.delete('/:app/users/:username/sessions', async (req, res) => {
-    const application = await findApplication(req.params.app);
-    await users.revokeSessions(await users.findUser(application, req.params.username), deps.clock.now(), deps);
-    res.status(204).end();
-  });
-
-  return router;
+/** The user of `/:app/users/:username`, with its application. */
+async function userOf(params: z.infer<typeof appUser>) {
+  const application = await findApplication(params.app);
+  return { application, user: await users.findUser(application, params.username) };
 }
+
+/** Users: of all applications by uid, and of one application by username; and their sessions. */
+export const userRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/users',
+    summary: 'All users (of one application with ?app=)',
+    tag: 'users',
+    auth: 'admin',
+    query: allUsersQuery,
+    list: userSchema,
+    async handle({ query }) {
+      const application = query.app === undefined ? undefined : await findApplication(query.app);
+      const filter = { applicationId: application?.id, search: query.q };
+      const { rows, count } = await users.listUsers(filter, query.limit, query.offset);
+      return { items: rows.map((u) => users.serializeUser(u, (u.application as Application).name)), total: count };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/users',
+    summary: 'Create a user in the named application',
+    tag: 'users',
+    auth: 'admin',
+    audit: 'user.create',
+    body: createAnyUserSchema,
+    response: userSchema,
+    status: 201,
+    async handle({ body: { app: name, ...input }, deps }) {
+      const application = await findApplication(name);
+      return users.serializeUser(await users.createUser(application, input, deps), application.name);
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/users/:uid',
+    summary: 'One user by uid',
+    tag: 'users',
+    auth: 'admin',
+    params: uid,
+    response: userSchema,
+    async handle({ params }) {
+      const user = await users.findUserByUid(params.uid);
+      return users.serializeUser(user, (user.application as Application).name);
+    },
+  }),
+  defineRoute({
+    method: 'patch',
+    path: '/users/:uid',
+    summary: 'Change a user by uid (a new password or disabled revokes its sessions)',
+    tag: 'users',
+    auth: 'admin',
+    audit: 'user.update',
+    params: uid,
+    body: updateUserSchema,
+    response: userSchema,
+    async handle({ params, body, deps }) {
+      const user = await users.findUserByUid(params.uid);
+      const application = user.application as Application;
+      return users.serializeUser(await users.updateUser(user, application, body, deps), application.name);
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/users/:uid',
+    summary: 'Delete a user by uid',
+    tag: 'users',
+    auth: 'admin',
+    audit: 'user.delete',
+    params: uid,
+    async handle({ params }) {
+      await users.deleteUser(await users.findUserByUid(params.uid));
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/:app/users',
+    summary: 'Users of one application',
+    tag: 'users',
+    auth: 'admin',
+    params: app,
+    query: usersQuery,
+    list: userSchema,
+    async handle({ params, query }) {
+      const application = await findApplication(params.app);
+      const filter = { applicationId: application.id, search: query.q };
+      const { rows, count } = await users.listUsers(filter, query.limit, query.offset);
+      return { items: rows.map((u) => users.serializeUser(u, application.name)), total: count };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/:app/users',
+    summary: 'Create a user',
+    tag: 'users',
+    auth: 'admin',
+    audit: 'user.create',
+    params: app,
+    body: createUserSchema,
+    response: userSchema,
+    status: 201,
+    async handle({ params, body, deps }) {
+      const application = await findApplication(params.app);
+      return users.serializeUser(await users.createUser(application, body, deps), application.name);
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/:app/users/:username',
+    summary: 'One user',
+    tag: 'users',
+    auth: 'admin',
+    params: appUser,
+    response: userSchema,
+    async handle({ params }) {
+      const { application, user } = await userOf(params);
+      return users.serializeUser(user, application.name);
+    },
+  }),
+  defineRoute({
+    method: 'patch',
+    path: '/:app/users/:username',
+    summary: 'Change a user (a new password or disabled revokes its sessions)',
+    tag: 'users',
+    auth: 'admin',
+    audit: 'user.update',
+    params: appUser,
+    body: updateUserSchema,
+    response: userSchema,
+    async handle({ params, body, deps }) {
+      const { application, user } = await userOf(params);
+      return users.serializeUser(await users.updateUser(user, application, body, deps), application.name);
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/:app/users/:username',
+    summary: 'Delete a user',
+    tag: 'users',
+    auth: 'admin',
+    audit: 'user.delete',
+    params: appUser,
+    async handle({ params }) {
+      await users.deleteUser((await userOf(params)).user);
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/:app/users/:username/sessions',
+    summary: "The user's live sessions (one per refresh family), newest first",
+    tag: 'users',
+    auth: 'admin',
+    params: appUser,
+    query: paginationSchema,
+    list: sessionSchema,
+    async handle({ params, query, deps }) {
+      const live = await sessions.listSessions((await userOf(params)).user, deps);
+      return { items: live.slice(query.offset, query.offset + query.limit), total: live.length };
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/:app/users/:username/sessions/:id',
+    summary: 'Revoke one session (refresh family) of the user',
+    tag: 'users',
+    auth: 'admin',
+    audit: 'user.revoke_session',
+    params: appUserSession,
+    async handle({ params, deps }) {
+      await sessions.revokeSession((await userOf(params)).user, params.id, deps);
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/:app/users/:username/sessions',
+    summary: "Revoke all the user's sessions (log out everywhere)",
+    tag: 'users',
+    auth: 'admin',
+    audit: 'user.revoke_sessions',
+    params: appUser,
+    async handle({ params, deps }) {
+      await users.revokeSessions((await userOf(params)).user, deps.clock.now(), deps);
+    },
+  }),
+];

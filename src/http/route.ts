@@ -1,0 +1,157 @@
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from './app-deps';
+import { adminAuth } from './middleware/admin-auth';
+import { auditAdminRequest } from './middleware/audit-admin';
+import { routeCors } from './middleware/cors';
+import { parse } from './validate';
+
+type Schema = z.ZodType;
+type Method = 'get' | 'post' | 'patch' | 'delete';
+
+/** What a handler answers: a list with its total, one item of `response`, or nothing (204). */
+export type Answer<R, L> = L extends Schema
+  ? { items: z.input<L>[]; total: number }
+  : R extends Schema
+    ? z.input<R>
+    : undefined;
+
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  req: Request;
+  res: Response;
+  deps: AppDeps;
+  /** The route's audit action, for the credential checks that record their own attempts. */
+  action: string;
+}
+
+/**
+ * One route, declared once: the router, the OpenAPI document, the audit log's action names, CORS
+ * and the request log are all derived from these declarations.
+ */
+export interface Route<
+  P extends Schema | undefined = Schema | undefined,
+  Q extends Schema | undefined = Schema | undefined,
+  B extends Schema | undefined = Schema | undefined,
+  R extends Schema | undefined = Schema | undefined,
+  L extends Schema | undefined = Schema | undefined,
+> {
+  method: Method;
+  /** An Express 5 path: `/:app/users`, `/token/access{/:ttl}` (an optional segment). */
+  path: string;
+  summary: string;
+  tag: 'operations' | 'admin' | 'applications' | 'users' | 'groups' | 'audit' | 'public';
+  /** `admin`: a signed admin request or a console session; the body is the request's `data`. */
+  auth?: 'admin';
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** The answer's shape (one object), or `list`: the item shape of an array with X-Total-Count. */
+  response?: R;
+  list?: L;
+  status?: number;
+  /** Answers text/plain rather than JSON. */
+  text?: boolean;
+  /** The audit log's name for this action: admin changes are recorded by it, credential checks use it. */
+  audit?: string;
+  /** An admin read recorded only when this holds (reading a secret). */
+  auditIf?: (req: Request) => boolean;
+  /**
+   * Whose origins a browser may call this from: `application` (the `:app` of the path),
+   * `token` (the application named in the body), or by default the admin's CORS_ORIGINS.
+   */
+  cors?: 'application' | 'token';
+  /** Answers carry tokens: never stored by a browser or a proxy, refusals included. */
+  noStore?: boolean;
+  /** Token issuance: successes log at debug, being most of the traffic. */
+  hot?: boolean;
+  /** quidjs posts JSON as text/plain or with no content type: read any body as JSON. */
+  anyContentType?: boolean;
+  handle(
+    input: RouteInput<
+      P extends Schema ? z.output<P> : Record<string, string>,
+      Q extends Schema ? z.output<Q> : Record<string, unknown>,
+      B extends Schema ? z.output<B> : unknown
+    >,
+  ): Promise<Answer<R, L> | undefined> | Answer<R, L> | undefined;
+}
+
+/** Declares a route; the identity, there to infer the handler's types from the schemas. */
+export function defineRoute<
+  P extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  B extends Schema | undefined = undefined,
+  R extends Schema | undefined = undefined,
+  L extends Schema | undefined = undefined,
+>(route: Route<P, Q, B, R, L>): Route {
+  return route as unknown as Route;
+}
+
+/** The declaration of the route that answered (or refused) this request, if one matched. */
+export function routeOf(res: Pick<Response, 'locals'>): Route | undefined {
+  return (res.locals as { route?: Route } | undefined)?.route;
+}
+
+/** The path parameters as matched, kept for the audit log: Express drops them after a refusal. */
+export function paramsOf(res: Pick<Response, 'locals'>): Record<string, string> {
+  return (res.locals as { params?: Record<string, string> }).params ?? {};
+}
+
+function send(route: Route, res: Response, answer: unknown): void {
+  if (res.headersSent) return;
+  if (answer === undefined) {
+    res.status(route.status ?? 204).end();
+  } else if (route.list) {
+    const { items, total } = answer as { items: unknown[]; total: number };
+    res.setHeader('X-Total-Count', String(total));
+    res.status(route.status ?? 200).json(items);
+  } else if (route.text) {
+    res.status(route.status ?? 200).send(answer);
+  } else {
+    res.status(route.status ?? 200).json(answer);
+  }
+}
+
+function handler(route: Route, deps: AppDeps): RequestHandler {
+  return async (req, res) => {
+    const params = route.params ? parse(route.params, req.params) : req.params;
+    const query = route.query ? parse(route.query, req.query) : req.query;
+    const given: unknown = route.auth === 'admin' ? res.locals.data : req.body;
+    const body = route.body ? parse(route.body, given) : given;
+    const action = route.audit ?? `${route.method.toUpperCase()} ${route.path}`;
+    send(route, res, await route.handle({ params, query, body, req, res, deps, action } as never));
+  };
+}
+
+/** The router of every declared route, each with the middleware its declaration asks for. */
+export function mountRoutes(routes: Route[], deps: AppDeps): Router {
+  const router = Router({ caseSensitive: true });
+  const anyJson = express.json({ limit: deps.config.bodyLimit, type: () => true });
+  const preflights = new Set<string>();
+  for (const route of routes) {
+    const cors = routeCors(route, deps);
+    if (!preflights.has(route.path)) {
+      preflights.add(route.path);
+      router.options(route.path, cors);
+    }
+    const chain: RequestHandler[] = [
+      (req, res, next) => {
+        res.locals.route = route;
+        res.locals.params = { ...req.params };
+        if (route.noStore) res.setHeader('Cache-Control', 'no-store');
+        next();
+      },
+      cors,
+    ];
+    if (route.anyContentType) chain.push(anyJson);
+    if (route.auth === 'admin') {
+      if (route.audit) chain.push(auditAdminRequest(route, deps));
+      chain.push(adminAuth(deps));
+    }
+    chain.push(handler(route, deps));
+    router[route.method](route.path, ...chain);
+  }
+  return router;
+}

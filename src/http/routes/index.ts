@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { openApiDocument } from '../../openapi/document';
+import { DATA_MOVE_ACTIONS } from '../../services/audit.service';
+import { defineRoute, type Route } from '../route';
+import { adminRoutes } from './admin.routes';
+import { applicationRoutes } from './applications.routes';
+import { auditRoutes } from './audit.routes';
+import { groupRoutes } from './groups.routes';
+import { loginRoutes } from './login.routes';
+import { operationRoutes } from './operations.routes';
+import { tokenRoutes } from './tokens.routes';
+import { userRoutes } from './users.routes';
+
+/**
+ * Every route of the HTTP API, in the order Express tries them: fixed paths before the
+ * `/:app/...` shapes they would also match (`/admin/login`, `/token/refresh`).
+ */
+const API: Route[] = [
+  ...operationRoutes,
+  ...auditRoutes,
+  ...adminRoutes,
+  ...applicationRoutes,
+  ...userRoutes,
+  ...groupRoutes,
+  ...tokenRoutes,
+  ...loginRoutes,
+];
+
+/** Every action the audit log may hold: the routes' and the CLI's. */
+export const AUDIT_ACTIONS = [...new Set([...API.flatMap((route) => route.audit ?? []), ...DATA_MOVE_ACTIONS])].sort();
+
+// package.json sits three folders up from both src/http/routes and dist/http/routes.
+const { version } = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
+  version: string;
+};
+let document: ReturnType<typeof openApiDocument> | undefined;
+
+/** The API and the two routes that describe it. */
+export const ROUTES: Route[] = [
+  defineRoute({
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document (OpenAPI 3.1), built from the routes themselves',
+    tag: 'operations',
+    response: z.object({}).loose(),
+    handle: () => (document ??= openApiDocument(ROUTES, version)) as unknown as Record<string, unknown>,
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/audit/actions',
+    summary: 'Every action the audit log may hold, for filters',
+    tag: 'audit',
+    auth: 'admin',
+    response: z.array(z.string()),
+    handle: () => AUDIT_ACTIONS,
+  }),
+  ...API,
+];
