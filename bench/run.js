@@ -1,6 +1,6 @@
 'use strict';
 // `npm run bench [-- --quick] [-- --soak]`: jawth from dist/ against the ceilings of this
-// machine, measured in the same run. See the README's Performance section.
+// machine, measured in the same run. See bench/README.md.
 process.env.UV_THREADPOOL_SIZE = process.env.UV_THREADPOOL_SIZE || '4'; // before any pool use
 
 const crypto = require('node:crypto');

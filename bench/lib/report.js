@@ -19,7 +19,7 @@ const COLUMNS = [
 
 const show = (value) => (value === null || value === undefined ? '–' : String(value));
 
-/** A Markdown table: readable on a terminal and pasted as is into the README. */
+/** A Markdown table: readable on a terminal and pasted as is into bench/README.md. */
 function table(rows) {
   const lines = [COLUMNS.map(([, title]) => title), COLUMNS.map(() => '---')];
   for (const row of rows) lines.push(COLUMNS.map(([key]) => show(row[key])));
