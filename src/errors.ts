@@ -27,7 +27,7 @@ const STATUS = {
 export type ErrorCode = keyof typeof STATUS;
 
 /**
- * Contract §3.1: the rule a refused admin credential broke, sent as `reason` beside
+ * docs/api.md, Authenticating admin requests: the rule a refused admin credential broke, sent as `reason` beside
  * `unauthorized` so that an admin can fix the token. `signature_or_credential` covers a wrong
  * SECRET_KEY and a wrong JAWTH_KEY alike: telling them apart would help a guesser.
  */

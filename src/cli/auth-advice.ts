@@ -3,7 +3,7 @@ import { AUTH_REASONS, type AuthReason } from '../errors';
 const CLOCK = "check this machine's clock against the server's";
 
 /**
- * One line of advice per `reason` of a refused admin credential (contract §3.1), in place of the
+ * One line of advice per `reason` of a refused admin credential (docs/api.md, Authenticating admin requests), in place of the
  * server's bare "A valid admin credential is required.". `keysFrom` names where the CLI read its keys.
  */
 const ADVICE: Record<AuthReason, (keysFrom: string) => string> = {

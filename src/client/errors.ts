@@ -1,4 +1,4 @@
-/** A refusal from jawth: the HTTP status and the contract's error code (`invalid_token`, ...). */
+/** A refusal from jawth: the HTTP status and the API's error code (`invalid_token`, ...). */
 export class JawthClientError extends Error {
   constructor(
     message: string,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration';
 
 /**
- * The configuration schema (section 5 of the contract). Every key is typed, described and
+ * The configuration schema (docs/operations.md, Configuration). Every key is typed, described and
  * defaulted here; `.env.example` mirrors it. Values arrive as strings from the environment.
  */
 const duration = (name: string) =>

@@ -5,7 +5,7 @@ import dotenv from 'dotenv';
 type Values = Record<string, string | undefined>;
 
 /**
- * The only reader of process.env. Precedence (contract §5): the environment, then `.env` in the
+ * The only reader of process.env. Precedence (docs/operations.md, Configuration): the environment, then `.env` in the
  * working directory, then the JSON or `.env` file that JAWTH_CONFIG names.
  */
 export function readConfigSources(env: Values = process.env, cwd = process.cwd()): Values {

@@ -13,7 +13,7 @@ const NUMERIC_CLAIMS = ['exp', 'nbf', 'iat'];
 
 export type Claims = Record<string, unknown>;
 
-/** What made a token unacceptable; admin authentication reports it (contract §3.1). */
+/** What made a token unacceptable; admin authentication reports it (docs/api.md, Authenticating admin requests). */
 export type TokenErrorKind = 'malformed' | 'algorithm' | 'signature' | 'expired' | 'not_before' | 'claim';
 
 export class TokenError extends Error {

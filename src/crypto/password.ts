@@ -14,7 +14,7 @@ export function fitsBcrypt(password: string): boolean {
 }
 
 /**
- * A password longer than 72 bytes never matches (contract §4.5): bcrypt would compare only its
+ * A password longer than 72 bytes never matches (docs/api.md, Brute-force protection): bcrypt would compare only its
  * first 72 bytes, so the stored password plus any suffix would log in. The comparison still
  * runs, so that the answer takes as long as a wrong password's.
  */

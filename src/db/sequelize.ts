@@ -101,7 +101,7 @@ export async function prepareDatabase(sequelize: Sequelize): Promise<void> {
 }
 
 /**
- * The database holds every application's secret (contract §1): its folder 0700 and the file
+ * The database holds every application's secret (docs/api.md, Conventions): its folder 0700 and the file
  * 0600 before SQLite opens it, even when they exist. SQLite gives -wal and -shm the main file's
  * mode when it creates them; ones left from before are restricted once the database is open.
  */

@@ -129,7 +129,7 @@ export async function touchSession(session: SessionRecord, now: Date): Promise<v
   await Session.update({ lastUsedAt: now }, { where: { id: session.id } });
 }
 
-/** One entry per live refresh family of a user (contract §3.3): what an admin sees and may end. */
+/** One entry per live refresh family of a user (docs/api.md, Users and Sessions): what an admin sees and may end. */
 export interface FamilySummary {
   id: string;
   createdAt: Date;
@@ -170,7 +170,7 @@ export type Renewal = 'renewed' | 'already_spent' | 'revoked';
 
 /**
  * Creates the successor of a refresh session, spending the parent first when `spend` is set,
- * so that a revocation is final once it has answered (contract §4.4): a successor is never left
+ * so that a revocation is final once it has answered (docs/api.md, rotation): a successor is never left
  * alive by a revocation that ran while it was being made.
  * - PostgreSQL: one transaction that first takes a share lock on the user's row; revocations
  *   take the exclusive lock before they touch sessions, so they wait for renewals in flight and

@@ -7,7 +7,7 @@ import { TokenError, verifyToken } from '../crypto/jwt';
  * and `exp` required by `src/crypto/jwt.ts`; the secret becomes a cached KeyObject there.
  */
 
-/** The claims jawth puts in an application's tokens (contract §4.1 and §4.3). */
+/** The claims jawth puts in an application's tokens (docs/api.md, Tokens and their claims). */
 export interface JawthClaims {
   username: string;
   id: string;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 
 /**
- * Contract §1: what jawth writes that holds secrets (the SQLite database and its -wal/-shm, its
+ * docs/api.md, Conventions: what jawth writes that holds secrets (the SQLite database and its -wal/-shm, its
  * folder, .env, exports) is its owner's only, whatever the umask and whether the file existed:
  * a mode given at creation is cut by the umask and ignored for an existing file, so every
  * path here also chmods.

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../errors';
 import { REFUSED_AS_CREDENTIALS } from '../schemas/common.schema';
 
-/** The answer of every public login endpoint to credentials that do not match (contract §4.1). */
+/** The answer of every public login endpoint to credentials that do not match (docs/api.md, POST /:app/login). */
 export const invalidCredentials = () => new AppError('invalid_credentials', 'The username or password is incorrect.');
 
 /**

@@ -23,7 +23,7 @@ export interface RefusalAudit {
 }
 
 /**
- * Contract §4.5: refusals are summarised, so a flood of 429s cannot grow the audit log one row
+ * docs/api.md, Brute-force protection: refusals are summarised, so a flood of 429s cannot grow the audit log one row
  * each. The key is action, application, target and IP; the entry's `detail.count` says how many
  * refusals it stands for.
  */

@@ -45,7 +45,7 @@ const HOUR = 3600;
 const QUEUE_WAIT_MS = 10_000;
 /** Seconds a place in flight is kept at most (a password check takes well under one). */
 const PLACE_TTL = 60;
-/** A Redis command that has not answered by then counts as an outage (§4.5 falls back to memory). */
+/** A Redis command that has not answered by then counts as an outage (falls back to memory: docs/api.md, Brute-force protection). */
 const REDIS_COMMAND_TIMEOUT_MS = 200;
 /** ioredis drops a command left unanswered this long, so a frozen Redis cannot pile them up. */
 const REDIS_DROP_MS = 5000;
@@ -53,7 +53,7 @@ const REDIS_DROP_MS = 5000;
 const REDIS_RETRY_MS = 2000;
 
 /**
- * One limit (§4.5) as two counters: `failures` in the limit's window, and `places`, the attempts
+ * One limit (docs/api.md, Brute-force protection) as two counters: `failures` in the limit's window, and `places`, the attempts
  * in flight, taken atomically before a password is checked. An attempt goes ahead only while
  * in flight + failures stay within the limit. A failure is counted before its place is given
  * back, so every attempt sees each earlier one in one counter or the other: a burst of any
@@ -113,7 +113,7 @@ class Counter {
 }
 
 /**
- * §4.5 with rate-limiter-flexible. Each of the three limits (application + username + IP,
+ * The brute-force limits (docs/api.md, Brute-force protection) with rate-limiter-flexible. Each of the three limits (application + username + IP,
  * application + username, IP) is a Counter; an attempt takes a place on each before its password
  * is checked. With REDIS_URL the counters live in Redis and every instance shares them; a Redis
  * that fails or does not answer within `commandTimeoutMs` (default REDIS_COMMAND_TIMEOUT_MS) is

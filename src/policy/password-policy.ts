@@ -2,7 +2,7 @@ import { AppError } from '../errors';
 import { MAX_PASSWORD_BYTES } from '../crypto/password';
 import { isCommonPassword } from './common-passwords';
 
-/** Checks the password policy of the contract (§1); throws 400 with the field named. */
+/** Checks the password policy (docs/api.md, Conventions); throws 400 with the field named. */
 export function assertPasswordPolicy(password: string, minLength: number, field = 'password'): void {
   if ([...password].length < minLength) {
     throw new AppError('validation_failed', 'The password is too short.', [

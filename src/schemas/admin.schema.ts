@@ -6,7 +6,7 @@ export const adminLoginSchema = z.object({
   password: loginPasswordSchema,
 });
 
-/** First run (§3.7): the setup link's token and the first admin account's name and password. */
+/** First run (docs/api.md, first-run setup): the setup link's token and the first admin account's name and password. */
 export const adminSetupSchema = z.object({
   token: z.string().min(1).max(256),
   // The account rules (name, password policy) are the service's, shared with `jawth init`.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../config/duration';
 
-/** First path segments that can never be application names (contract §1). */
+/** First path segments that can never be application names (docs/api.md, Conventions). */
 export const RESERVED_NAMES = new Set([
   'applications',
   'users',
@@ -19,7 +19,7 @@ export const RESERVED_NAMES = new Set([
 ]);
 
 /**
- * NUL and the other control characters (C0, DEL, C1) are never part of a name (contract §1):
+ * NUL and the other control characters (C0, DEL, C1) are never part of a name (docs/api.md, Conventions):
  * SQLite cuts the statement at a NUL, PostgreSQL refuses or mangles it, and a log line or the
  * console would show something other than what is stored.
  */

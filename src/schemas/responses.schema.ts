@@ -8,7 +8,9 @@ export const errorSchema = z.object({
   reason: z
     .enum(AUTH_REASONS)
     .optional()
-    .describe('With 401 unauthorized on an admin route: the rule the credential broke (contract §3.1).'),
+    .describe(
+      'With 401 unauthorized on an admin route: the rule the credential broke (docs/api.md, Authenticating admin requests).',
+    ),
   details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
   request_id: z.string().optional(),
 });

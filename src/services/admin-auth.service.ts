@@ -21,7 +21,7 @@ export interface AdminRequest {
 }
 
 /**
- * Both ways of contract §3.1. A token carrying `sid` is a console session and is accepted only
+ * Both ways of authenticating admin requests (docs/api.md). A token carrying `sid` is a console session and is accepted only
  * as `Authorization: Bearer`; any other token is a signed request (which refuses `sid`). The
  * signature is checked first: no other reason is given for a token SECRET_KEY did not sign.
  */
@@ -40,7 +40,7 @@ export async function authenticateAdmin(
 }
 
 /**
- * Optional `jti` (contract §3.1): the token is good for one request, on every instance, until
+ * Optional `jti` (docs/api.md, Authenticating admin requests): the token is good for one request, on every instance, until
  * it expires. Checked last, so that a token refused for another reason does not spend its jti.
  */
 async function assertFirstUse(claims: Claims, now: Date): Promise<void> {
@@ -81,7 +81,7 @@ function sessionData(body: unknown): Record<string, unknown> {
 }
 
 /**
- * JaWTh's signed admin request (contract §3.1): an HS256 token signed with SECRET_KEY carrying
+ * JaWTh's signed admin request (docs/api.md, Authenticating admin requests): an HS256 token signed with SECRET_KEY carrying
  * the master password and the request data. Returns the data the request may act on. The
  * one-use `jti` needs the database: authenticateAdmin checks it.
  */

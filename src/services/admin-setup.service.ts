@@ -9,7 +9,7 @@ import { AppError } from '../errors';
 import { assertAdminUsername } from './admin-account.service';
 import type { Deps } from './deps';
 
-/** A setup link is valid for one hour and one use (contract §3.7). */
+/** A setup link is valid for one hour and one use (docs/api.md, first-run setup). */
 export const SETUP_TOKEN_TTL = 3600;
 
 export interface SetupInput {

@@ -5,7 +5,7 @@ import type { Config } from '../config/config';
 
 /**
  * Every refused admin credential answers 401 `unauthorized` with the same message and a
- * `reason` naming the rule it broke (contract §3.1); `why` and `cause` go to the log only.
+ * `reason` naming the rule it broke (docs/api.md, Authenticating admin requests); `why` and `cause` go to the log only.
  */
 export const refuse = (reason: AuthReason, why: string, cause?: unknown) =>
   new AppError('unauthorized', 'A valid admin credential is required.', undefined, {
@@ -13,7 +13,7 @@ export const refuse = (reason: AuthReason, why: string, cause?: unknown) =>
     cause: cause ?? new Error(why),
   });
 
-/** Clock difference tolerated between the signer and this server (contract §3.1). */
+/** Clock difference tolerated between the signer and this server (docs/api.md, Authenticating admin requests). */
 export const CLOCK_SKEW = 60;
 
 /**
@@ -44,7 +44,7 @@ export function assertMasterPassword(claims: Claims, config: Config): void {
 }
 
 /**
- * Contract §3.1: a token lives at most `maxTtl`, however it is dated. Checking `exp - iat` alone
+ * docs/api.md, Authenticating admin requests: a token lives at most `maxTtl`, however it is dated. Checking `exp - iat` alone
  * let a token dated ahead (iat ten years on, or iat = exp = 1e308) live for ever, so `iat` may
  * not lie in the future and `exp` may not lie further than `maxTtl` from now (both give or take
  * CLOCK_SKEW), and both must be integers.

@@ -3,7 +3,7 @@ import { underParent, uniquely } from '../db/unique';
 import { Group, Org, type Application, type User } from '../db/models';
 import { loadUsers } from './user.service';
 
-/** Groups belong to one application; orgs are global (contract §3.5). */
+/** Groups belong to one application; orgs are global (docs/api.md, Groups and orgs). */
 export function serializeGroup(group: Group, appName: string) {
   return { name: group.name, app: appName, created_at: group.createdAt.toISOString() };
 }

@@ -10,7 +10,7 @@ import {
 } from './token.service';
 
 /**
- * Rotating refresh (contract §4.4): the token is spent and a successor of the same family is
+ * Rotating refresh (docs/api.md, rotation): the token is spent and a successor of the same family is
  * returned, in one step that a concurrent revocation cannot slip through (renewSession). A spent
  * token presented again within REFRESH_REUSE_GRACE (concurrent tabs, retries) gets a successor
  * too; later, it is taken as stolen and its whole family is revoked.

@@ -6,7 +6,7 @@ import { listFamilies, revokeUserSessions } from '../db/session.repository';
 import type { sessionSchema } from '../schemas/responses.schema';
 import type { Deps } from './deps';
 
-/** Contract §3.3: the user's live sessions, one per refresh family (a login or a `/token/refresh`), newest first. */
+/** docs/api.md, Users and Sessions: the user's live sessions, one per refresh family (a login or a `/token/refresh`), newest first. */
 export async function listSessions(user: User, deps: Pick<Deps, 'clock'>): Promise<z.infer<typeof sessionSchema>[]> {
   const families = await listFamilies(user.id, deps.clock.now());
   return families.map((family) => ({

@@ -122,7 +122,7 @@ export function assertTtl(ttl: number, max: number, kind: 'refresh' | 'access'):
  * Verifies a refresh token of this application and finds its session, user and memberships in
  * one query. Every path that accepts a refresh token goes through here: revoked, expired,
  * tampered, other-application and disabled-user tokens are refused, and a spent token presented
- * after REFRESH_REUSE_GRACE is taken as stolen: its whole family is revoked (contract §4.3, §4.4).
+ * after REFRESH_REUSE_GRACE is taken as stolen: its whole family is revoked (docs/api.md, Quid refresh and access tokens; docs/api.md, rotation).
  */
 export async function readRefreshToken(app: Application, token: string, deps: Deps): Promise<SessionRecord> {
   const now = deps.clock.now();

@@ -16,7 +16,7 @@ function duration(text: string): string {
   return text;
 }
 
-/** `jawth apps …`: applications through the signed admin API (contract §3.2). */
+/** `jawth apps …`: applications through the signed admin API (docs/api.md, Applications). */
 export function appsCommand(): Command {
   const apps = new Command('apps').description('list, create, show, delete applications and rotate their secrets');
 

@@ -30,7 +30,7 @@ async function done(options: Common, answer: unknown, sentence: string): Promise
   else process.stdout.write(`${sentence}\n`);
 }
 
-/** `jawth users …`: users of one application through the signed admin API (contract §3.3). */
+/** `jawth users …`: users of one application through the signed admin API (docs/api.md, Users and Sessions). */
 export function usersCommand(): Command {
   const users = new Command('users').description('manage the users of an application');
 

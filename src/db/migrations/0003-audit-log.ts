@@ -1,6 +1,6 @@
 import { DataTypes, type QueryInterface } from 'sequelize';
 
-/** The audit log (contract §3.6): admin changes and login attempts, never a credential. */
+/** The audit log (docs/api.md, Audit log): admin changes and login attempts, never a credential. */
 export async function up(q: QueryInterface): Promise<void> {
   await q.createTable('audit_log', {
     id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true, allowNull: false },

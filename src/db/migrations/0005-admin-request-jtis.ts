@@ -3,7 +3,7 @@ import { DataTypes, type QueryInterface } from 'sequelize';
 const timestamp = { type: DataTypes.DATE, allowNull: false };
 
 /**
- * The replay cache of signed admin requests (contract §3.1): the `jti` of every one-use token,
+ * The replay cache of signed admin requests (docs/api.md, Authenticating admin requests): the `jti` of every one-use token,
  * stored as its SHA-256, until the token expires. The unique key is the check: of two
  * instances inserting the same jti, one fails. Expired rows are purged by expires_at.
  */

@@ -3,7 +3,7 @@ import type { QueryInterface } from 'sequelize';
 const COLUMNS = (timestamp: string) => [`last_used_at ${timestamp}`, 'ip VARCHAR(64)', 'user_agent VARCHAR(255)'];
 
 /**
- * What an admin sees of each session (contract §3.3): where it was opened or last renewed (IP and
+ * What an admin sees of each session (docs/api.md, Users and Sessions): where it was opened or last renewed (IP and
  * user agent, as seen through TRUST_PROXY) and when a token of it was last used. Raw SQL because
  * Sequelize's addColumn names PostgreSQL's `public` schema, and the tests give each file a schema.
  */

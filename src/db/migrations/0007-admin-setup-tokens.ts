@@ -3,7 +3,7 @@ import { DataTypes, type QueryInterface } from 'sequelize';
 const timestamp = { type: DataTypes.DATE, allowNull: false };
 
 /**
- * First run (contract §3.7): the one-time setup links printed while no admin account exists,
+ * First run (docs/api.md, first-run setup): the one-time setup links printed while no admin account exists,
  * kept only as the SHA-256 of their token with an expiry, so that any worker or instance can
  * spend one. Spending is a DELETE of the row: of two requests, one deletes it.
  */

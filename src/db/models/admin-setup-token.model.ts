@@ -7,7 +7,7 @@ import {
   type Sequelize,
 } from 'sequelize';
 
-/** A pending first-run setup link (contract §3.7): the SHA-256 of its token and its expiry. */
+/** A pending first-run setup link (docs/api.md, first-run setup): the SHA-256 of its token and its expiry. */
 export class AdminSetupToken extends Model<InferAttributes<AdminSetupToken>, InferCreationAttributes<AdminSetupToken>> {
   declare id: CreationOptional<number>;
   declare tokenHash: string;

@@ -40,7 +40,7 @@ export function routeCors(route: Route, deps: Pick<Deps, 'config'>): RequestHand
 }
 
 /**
- * Contract §4.3: `/token/refresh` and `/token/access` read a body of any content type (quidjs
+ * docs/api.md, Quid refresh and access tokens: `/token/refresh` and `/token/access` read a body of any content type (quidjs
  * sends text/plain), so a browser sends them cross-site without a preflight. A request whose
  * `Origin` is neither this server nor one of the named application's origins is refused before
  * any password is checked or counted; otherwise any website could lock a user out from the

@@ -7,7 +7,7 @@ export const notFound: RequestHandler = (req, _res, next) => {
   next(new AppError('not_found', `No route for ${req.method} ${req.path}.`));
 };
 
-/** body-parser's failures, by its `type`, as the contract's codes. */
+/** body-parser's failures, by its `type`, as the API's error codes. */
 function fromBodyParser(error: { type?: string; status?: number }): AppError | undefined {
   switch (error.type) {
     case 'entity.too.large':

@@ -13,7 +13,7 @@ export interface Attempt {
 }
 
 /**
- * Runs a credential check under the §4.5 limits and records it (audit log and metrics).
+ * Runs a credential check under the brute-force limits (docs/api.md, Brute-force protection) and records it (audit log and metrics).
  * The attempt is reserved on every counter before `check` runs, so a burst gets no more checks
  * than the limits allow; when failures fill a counter the answer is 429 rate_limited with
  * Retry-After, even for the right password. A 401 from `check` keeps the reservation as a

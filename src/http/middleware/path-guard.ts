@@ -15,7 +15,7 @@ function decodeSegment(segment: string): string | undefined {
 }
 
 /**
- * Contract §1: no path segment may hold a NUL or another control character, and a segment that
+ * docs/api.md, Conventions: no path segment may hold a NUL or another control character, and a segment that
  * is not valid percent-encoding names nothing. Both are refused here, before any route, the
  * audit log or CORS can take the segment to the database or choke on it.
  */

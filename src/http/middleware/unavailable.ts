@@ -1,5 +1,5 @@
 /**
- * Contract §4.6: a request that fails because the database or its disk is unavailable answers
+ * docs/api.md, Operations endpoints: a request that fails because the database or its disk is unavailable answers
  * 503 service_unavailable with Retry-After, never 500. This tells those failures apart from bugs
  * by what the driver reports, through Sequelize's wrappers (`parent`, `original`) and `cause`.
  */

@@ -29,7 +29,7 @@ const strictHeaders: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/** Contract §3.7: GET /admin/ serves the single-page console, with a fallback for its own paths. */
+/** docs/api.md, first-run setup: GET /admin/ serves the single-page console, with a fallback for its own paths. */
 export function consoleRouter(dir = CONSOLE_DIR): Router {
   const router = Router();
   const index = path.join(dir, 'index.html');

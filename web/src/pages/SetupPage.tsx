@@ -29,7 +29,7 @@ function explain(error: unknown): unknown {
   return error;
 }
 
-/** First run (contract §3.7): creates the first admin account with the link printed at start. */
+/** First run (docs/api.md, first-run setup): creates the first admin account with the link printed at start. */
 export function SetupPage({ api, onDone }: Props) {
   const [token] = useState(takeToken);
   const [username, setUsername] = useState('');
