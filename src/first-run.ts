@@ -3,7 +3,7 @@ import { createSetupToken } from './services/admin-setup.service';
 import { systemClock } from './services/deps';
 
 /**
- * See docs/api.md, first-run setup., first run: while no admin account exists, prints a one-time setup link once, in
+ * First run (docs/api.md, first-run setup): while no admin account exists, prints a one-time setup link once, in
  * the log (JSON lines on stdout), or as a plain stdout line when the log level hides warnings.
  * This line is the only place the token is ever written in clear; the database keeps its hash.
  * Called by the single process, or by a cluster's primary: never by each worker.
