@@ -49,7 +49,7 @@ async function loggedInSession(): Promise<string> {
   return res.body.token as string;
 }
 
-describe('a refused admin credential says which rule it broke (contract §3.1, "reason")', () => {
+describe('a refused admin credential says which rule it broke', () => {
   it.each([
     ['no auth and no Authorization header', 'missing', () => undefined],
     ['a token that is not a JWS', 'malformed', () => signed('not-a-token')],

@@ -139,7 +139,7 @@ describe('retention', () => {
   });
 });
 
-describe('audit log: reading a secret (contract §3.2)', () => {
+describe('audit log: reading a secret', () => {
   it('when a secret is read with ?include_secret=true, then the read is recorded like a change, without the secret', async () => {
     const app = await createApplication(ctx.app);
 

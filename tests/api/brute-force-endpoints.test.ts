@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx.close());
 
-describe('brute-force protection beyond /:app/login (contract §4.5)', () => {
+describe('brute-force protection beyond /:app/login', () => {
   it('locks /token/refresh after LOGIN_MAX_FAILURES, even for the right password, and audits it', async () => {
     const app = await createApplication(ctx.app);
     const user = await createUser(ctx.app, app.name);

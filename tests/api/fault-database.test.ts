@@ -9,7 +9,7 @@ import { exited, listeningUrls, startServer, waitFor, type Running } from '../he
 import { admin, createTestContext, JAWTH_KEY, SECRET_KEY, type TestContext } from '../helpers/context';
 import { createApplication } from '../helpers/factories';
 
-// Contract §4.6: a database that does not answer, or a disk that refuses writes, gives 503
+// a database that does not answer, or a disk that refuses writes, gives 503
 // service_unavailable with Retry-After, never a 500 and never a hang.
 
 /** A TCP server that accepts connections and never says a word: a frozen database host. */

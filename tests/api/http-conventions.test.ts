@@ -11,7 +11,7 @@ afterAll(async () => ctx.close());
 
 const noStack = (body: unknown) => expect(JSON.stringify(body)).not.toMatch(/at .+\.(ts|js):\d+|node_modules|Error:/);
 
-describe('bad input (contract §1)', () => {
+describe('bad input', () => {
   it('answers a body over BODY_LIMIT with 413 payload_too_large, as JSON', async () => {
     const app = await createApplication(ctx.app);
     const res = await request(ctx.app)
@@ -78,7 +78,7 @@ describe('bad input (contract §1)', () => {
   });
 });
 
-describe('control characters in names and path segments (contract §1)', () => {
+describe('control characters in names and path segments', () => {
   // SQLite cut statements at a NUL (500, with the SQL in the log); PostgreSQL stored it as `\0`.
   let queries = 0;
   beforeAll(() => ctx.db.addHook('beforeQuery', 'count-queries', () => void queries++));

@@ -3,7 +3,7 @@ import { Session, User } from '../../src/db/models';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser, login } from '../helpers/factories';
 
-// Contract §4.3 and §4.4: every path that accepts a refresh token checks spent and revoked, and a
+// every path that accepts a refresh token checks spent and revoked, and a
 // revocation is final once it has answered, even for renewals in flight at that moment.
 let ctx: TestContext;
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import { sessionSchema } from '../../src/schemas/responses.schema';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser } from '../helpers/factories';
 
-// Contract §3.3: a user's sessions (one per refresh family), listed and revoked one at a time.
+// a user's sessions (one per refresh family), listed and revoked one at a time.
 let ctx: TestContext;
 beforeAll(async () => {
   ctx = await createTestContext({ trustProxy: true, loginMaxFailures: 1000, loginMaxFailuresPerIp: 1_000_000 });

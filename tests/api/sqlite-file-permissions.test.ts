@@ -5,7 +5,7 @@ import { Application } from '../../src/db/models';
 import { createTestContext, type TestContext } from '../helpers/context';
 import { createApplication } from '../helpers/factories';
 
-// Contract §1: the SQLite database holds every application's secret; its folder is 0700 and
+// the SQLite database holds every application's secret; its folder is 0700 and
 // the file, -wal and -shm 0600, whatever the umask and whether they existed before.
 const modeOf = (file: string) => fs.statSync(file).mode & 0o777;
 

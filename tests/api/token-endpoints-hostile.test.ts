@@ -3,7 +3,7 @@ import { AuditEntry } from '../../src/db/models';
 import { createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser, login } from '../helpers/factories';
 
-// Contract §4.3: what a foreign website or a stranger can learn or do through the Quid endpoints.
+// what a foreign website or a stranger can learn or do through the Quid endpoints.
 let ctx: TestContext;
 beforeAll(async () => {
   ctx = await createTestContext({ loginMaxFailures: 3, trustProxy: true });

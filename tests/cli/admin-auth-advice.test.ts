@@ -29,7 +29,7 @@ function folderWithKeys(keys: { secretKey: string; jawthKey: string }): string {
   return dir;
 }
 
-describe('jawth explains a refused admin credential by its reason (contract §3.1)', () => {
+describe('jawth explains a refused admin credential by its reason', () => {
   it.each([
     ['SECRET_KEY', { secretKey: 'another-secret-key-of-at-least-32-bytes', jawthKey: JAWTH_KEY }],
     ['JAWTH_KEY', { secretKey: SECRET_KEY, jawthKey: 'another-master-password' }],

@@ -22,6 +22,20 @@ export const outcomes = (app: string, target: string) =>
  */
 const PATIENT = { redisCommandTimeoutMs: 5000 };
 
+/**
+ * The cases must run on the store they name: a Redis that is down would send them to the
+ * in-memory fall-back, where they pass without testing Redis. Refuse to start, and check after
+ * each case that the store never fell back.
+ */
+async function onStore(ctx: TestContext, storeConfig: Partial<Config>): Promise<void> {
+  const expected = storeConfig.redisUrl ? 'redis' : 'memory';
+  if (expected === 'redis' && !(await ctx.limiter.ready(5000))) {
+    await ctx.close();
+    throw new Error(`Redis at ${storeConfig.redisUrl} does not answer: start redis-server (or set TEST_REDIS_URL).`);
+  }
+  expect(ctx.limiter.store()).toBe(expected);
+}
+
 const count = (statuses: number[], status: number) => statuses.filter((s) => s === status).length;
 
 /** The summarised 429 entries of one key: their rows and the refusals they stand for, once written. */
@@ -39,14 +53,16 @@ export async function refusals(app: string, target: string | null, expected: num
 }
 
 /**
- * Contract §4.5 on one store: the rules each hold for requests sent one after the other and for
+ * The brute-force limits (docs/api.md) on one store: the rules each hold for requests sent one after the other and for
  * bursts sent all at once, on one instance and across two that share the store.
  */
 export function bruteForceCases(storeConfig: Partial<Config>): void {
   let ctx: TestContext;
   beforeAll(async () => {
     ctx = await createTestContext({ ...LIMITS, loginMaxFailuresPerIp: 1000, ...storeConfig }, PATIENT);
+    await onStore(ctx, storeConfig);
   });
+  afterEach(() => expect(ctx.limiter.store()).toBe(storeConfig.redisUrl ? 'redis' : 'memory'));
   afterAll(async () => ctx.close());
 
   it('locks (app, username, IP) after LOGIN_MAX_FAILURES failures: 429 with Retry-After, even for the right password', async () => {
@@ -155,7 +171,9 @@ export function perIpCases(storeConfig: Partial<Config>): void {
   let ctx: TestContext;
   beforeAll(async () => {
     ctx = await createTestContext({ ...LIMITS, loginMaxFailuresPerIp: 4, ...storeConfig }, PATIENT);
+    await onStore(ctx, storeConfig);
   });
+  afterEach(() => expect(ctx.limiter.store()).toBe(storeConfig.redisUrl ? 'redis' : 'memory'));
   afterAll(async () => ctx.close());
 
   it('one IP gets LOGIN_MAX_FAILURES_PER_IP failures an hour over all usernames, other IPs go on', async () => {

@@ -50,7 +50,7 @@ export async function createTestContext(
   const schema = `jawth_test_${crypto.randomBytes(6).toString('hex')}`;
   if (pgUrl) await adminQuery(pgUrl, `CREATE SCHEMA ${schema}`);
   const databaseUrl = pgUrl ?? (options.sqliteFile ? `sqlite:${options.sqliteFile}` : 'sqlite::memory:');
-  // bcrypt cost 4: the contract's range starts at 10, the tests' clock should not.
+  // bcrypt cost 4: the configuration allows 10 and up, the tests' clock should not.
   const config = {
     ...parseConfig({ SECRET_KEY, JAWTH_KEY, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' }),
     bcryptCost: 4,

@@ -17,7 +17,7 @@ export function handmade(
 }
 
 /**
- * Every shape contract §2 says the verifier rejects, each built around claims that would
+ * Every shape the verifier rejects (docs/libraries.md), each built around claims that would
  * otherwise be accepted, signed with the right secret where a signature applies.
  */
 export function hostileTokens(claims: Record<string, unknown>, secret: string): [string, string][] {

@@ -7,7 +7,7 @@ import { listeningUrls, startServer, waitFor } from '../helpers/cli';
 import { JAWTH_KEY, SECRET_KEY, adminQuery, adminToken } from '../helpers/context';
 import { GOOD_PASSWORD } from '../helpers/factories';
 
-// Two jawth processes on one PostgreSQL database and one Redis (contract §4.5, issue 4).
+// Two jawth processes on one PostgreSQL database and one Redis.
 const PG_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const database = `jawth_two_${crypto.randomBytes(5).toString('hex')}`;

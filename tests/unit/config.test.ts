@@ -8,7 +8,7 @@ import { readConfigSources } from '../../src/config/sources';
 const KEYS = { SECRET_KEY: 's'.repeat(32), JAWTH_KEY: 'master-password' };
 
 describe('parseConfig', () => {
-  it('applies the contract defaults', () => {
+  it('applies the documented defaults', () => {
     expect(parseConfig(KEYS)).toMatchObject({
       databaseUrl: 'sqlite:./data/jawth.sqlite',
       port: 5000,
