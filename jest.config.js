@@ -12,5 +12,6 @@ module.exports = {
     '/node_modules/',
     ...(process.env.JAWTH_TEST_ALL ? [] : ['/tests/services/', '/tests/e2e/']),
   ],
+  globalSetup: '<rootDir>/tests/services-check.ts',
   testTimeout: 30000,
 };
