@@ -26,6 +26,11 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // Node scripts written as ES modules (web/build.mjs).
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     // The bench runs on plain Node 20: its timers and fetch are globals.
     files: ['bench/**/*.js'],
     languageOptions: {

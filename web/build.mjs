@@ -1,5 +1,5 @@
 // `npm run build:web`: type-checks and bundles the console, unless web/dist is newer than every
-// file it is built from (the console's sources and the server's schemas it takes its types from),
+// file it is built from (the console's sources, and the server's, whose types it imports),
 // so that `npm test` and `npm start` do not rebuild an unchanged console.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,7 +14,7 @@ const inputs = [
   'web/index.html',
   'web/vite.config.mts',
   'web/tsconfig.json',
-  'src/schemas',
+  'src', // the console imports the server's schemas and error codes as types
   'package-lock.json',
 ];
 
