@@ -153,9 +153,14 @@ export function AuditPage({ api, app }: { api: ApiClient; app?: string }) {
               <option key={name} value={name} />
             ))}
           </datalist>
-          <label>
-            Action
-            <select value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })}>
+          {/* A label around a select would take the chosen option into the field's name. */}
+          <div className="field">
+            <label htmlFor={`${ids}-action`}>Action</label>
+            <select
+              id={`${ids}-action`}
+              value={draft.action}
+              onChange={(e) => setDraft({ ...draft, action: e.target.value })}
+            >
               <option value="">Any action</option>
               {actions.map((action) => (
                 <option key={action} value={action}>
@@ -163,7 +168,7 @@ export function AuditPage({ api, app }: { api: ApiClient; app?: string }) {
                 </option>
               ))}
             </select>
-          </label>
+          </div>
           <label>
             Since (your local time, {utcOffset()})
             <input
