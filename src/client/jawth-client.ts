@@ -1,5 +1,6 @@
 import { JawthClientError, LoginRequiredError } from './errors';
 import { tokenTimes } from './token-times';
+import type { LoginResponse } from '../schemas/responses.schema';
 
 export interface JawthClientOptions {
   /** jawth's base URL, e.g. `https://auth.example.com`. */
@@ -24,11 +25,8 @@ export interface JawthClientOptions {
   now?: () => number;
 }
 
-export interface LoginResult {
-  username: string;
-  uid: string;
-  role: string;
-}
+/** Who logged in: the login answer without its tokens, which the client keeps to itself. */
+export type LoginResult = Pick<LoginResponse, 'username' | 'uid' | 'role'>;
 
 interface CachedAccess {
   token: string;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { AUTH_REASONS } from '../errors';
+import type { adminSetupResultSchema } from './admin.schema';
+import type { auditEntrySchema } from './audit.schema';
 
 /** What the API answers: the OpenAPI document describes these; serializers list the same fields. */
 export const errorSchema = z.object({
@@ -74,3 +76,18 @@ export const sessionSchema = z.object({
   ip: z.string().nullable(),
   user_agent: z.string().nullable(),
 });
+
+/**
+ * The answers as TypeScript types, inferred from the schemas above: the serializers return them and
+ * the console imports them (type-only), so each shape is declared once.
+ */
+export type ErrorResponse = z.infer<typeof errorSchema>;
+export type ApplicationResponse = z.infer<typeof applicationSchema>;
+export type UserResponse = z.infer<typeof userSchema>;
+export type LoginResponse = z.infer<typeof loginResultSchema>;
+export type GroupResponse = z.infer<typeof groupSchema>;
+export type OrgResponse = z.infer<typeof orgSchema>;
+export type AdminSessionResponse = z.infer<typeof adminSessionSchema>;
+export type AdminSetupResponse = z.infer<typeof adminSetupResultSchema>;
+export type SessionResponse = z.infer<typeof sessionSchema>;
+export type AuditEntryResponse = z.infer<typeof auditEntrySchema>;

@@ -4,6 +4,7 @@ import { dummyVerify, hashPassword, needsRehash, verifyPassword } from '../crypt
 import { randomSecret, sha256 } from '../crypto/random';
 import { AppError } from '../errors';
 import { AdminAccount, AdminSession } from '../db/models';
+import type { AdminSessionResponse } from '../schemas/responses.schema';
 import { epochSeconds, type Deps } from './deps';
 
 /** Console sessions are short: a stolen token is worth half an hour at most, and logout ends it sooner. */
@@ -11,10 +12,8 @@ export const ADMIN_SESSION_TTL = 30 * 60;
 
 const INVALID = 'The username or password is incorrect.';
 
-export interface AdminLoginResult {
-  token: string;
-  expires_in: number;
-}
+/** The answer of `POST /admin/login` (adminSessionSchema). */
+export type AdminLoginResult = AdminSessionResponse;
 
 /**
  * Unknown admin and wrong password get the same answer after the same bcrypt work. The token

@@ -7,12 +7,13 @@ import { uniquely } from '../db/unique';
 import type { CreateApplicationInput, RotateSecretInput, UpdateApplicationInput } from '../schemas/application.schema';
 import { forgetApplication } from '../infra/application-cache';
 import { forgetUserCounts } from '../infra/user-count-cache';
+import type { ApplicationResponse } from '../schemas/responses.schema';
 import type { Deps } from './deps';
 
 /** Quid's defaults: login tokens live 15m, access tokens at most 20m, refresh tokens at most 24h. */
 export const APPLICATION_DEFAULTS = { accessTtl: 15 * 60, accessTtlMax: 20 * 60, refreshTtlMax: 24 * 3600 };
 
-export function serializeApplication(app: Application, options: { includeSecret?: boolean } = {}) {
+export function serializeApplication(app: Application, options: { includeSecret?: boolean } = {}): ApplicationResponse {
   return {
     name: app.name,
     access_ttl: formatDuration(app.accessTtl),

@@ -1,6 +1,7 @@
 import { Op, type WhereOptions } from 'sequelize';
 import { AuditEntry } from '../db/models';
 import type { AuditQuery } from '../schemas/audit.schema';
+import type { AuditEntryResponse } from '../schemas/responses.schema';
 import type { Deps } from './deps';
 
 /** What the CLI records when it moves a whole database in or out (no HTTP route does). */
@@ -62,7 +63,7 @@ export async function recordAudit(
   }
 }
 
-export function serializeAuditEntry(entry: AuditEntry) {
+export function serializeAuditEntry(entry: AuditEntry): AuditEntryResponse {
   return {
     at: entry.at.toISOString(),
     actor: entry.actor,

@@ -1,14 +1,15 @@
 import { assertThat } from '../errors';
 import { underParent, uniquely } from '../db/unique';
 import { Group, Org, type Application, type User } from '../db/models';
+import type { GroupResponse, OrgResponse } from '../schemas/responses.schema';
 import { loadUsers } from './user.service';
 
 /** Groups belong to one application; orgs are global (docs/api.md, Groups and orgs). */
-export function serializeGroup(group: Group, appName: string) {
+export function serializeGroup(group: Group, appName: string): GroupResponse {
   return { name: group.name, app: appName, created_at: group.createdAt.toISOString() };
 }
 
-export function serializeOrg(org: Org) {
+export function serializeOrg(org: Org): OrgResponse {
   return { name: org.name, created_at: org.createdAt.toISOString() };
 }
 

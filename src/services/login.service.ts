@@ -2,21 +2,15 @@ import { dummyVerify, hashPassword, needsRehash, verifyPassword } from '../crypt
 import { AppError } from '../errors';
 import { Application, User } from '../db/models';
 import type { ClientInfo } from '../db/session.repository';
+import type { LoginResponse } from '../schemas/responses.schema';
 import type { Deps } from './deps';
 import { accessClaims, createRefreshToken, signAccessToken } from './token.service';
 import { MEMBERSHIPS } from './user.service';
 
 const INVALID = 'The username or password is incorrect.';
 
-export interface LoginResult {
-  token: string;
-  refresh_token: string;
-  expires_in: number;
-  token_type: 'Bearer';
-  username: string;
-  uid: string;
-  role: string;
-}
+/** The answer of `POST /:app/login` and of a password change (loginResultSchema). */
+export type LoginResult = LoginResponse;
 
 /** One query finds the user with the application and memberships the token needs. */
 export function findLoginUser(appName: string, username: string): Promise<User | null> {

@@ -8,6 +8,7 @@ import { revokeUserSessions } from '../db/session.repository';
 import { inTransaction } from '../db/transaction';
 import { underParent, uniquely } from '../db/unique';
 import type { CreateUserInput, UpdateUserInput } from '../schemas/user.schema';
+import type { UserResponse } from '../schemas/responses.schema';
 import type { Deps } from './deps';
 import { cachedUserCount, forgetUserCounts } from '../infra/user-count-cache';
 
@@ -31,7 +32,7 @@ export function memberNames(user: Members): { groups: string[]; orgs: string[] }
 }
 
 /** The fields that may leave the server; a new column cannot leak by accident. */
-export function serializeUser(user: User, appName: string) {
+export function serializeUser(user: User, appName: string): UserResponse {
   return {
     uid: user.uid,
     app: appName,

@@ -75,7 +75,7 @@ describe('the admin console in Chromium', () => {
     expect(await page.evaluate(() => Object.keys(window.sessionStorage))).toEqual(['jawth.console.session']);
     await page.getByText('No applications yet').waitFor();
 
-    // Create an application: the secret is shown once, with a warning and a copy button.
+    // Create an application: the secret is shown with where it goes, how to see it again, and a copy button.
     const appName = uniqueName('shop');
     await page.getByLabel('Name').fill('Not Valid!');
     await page.getByRole('button', { name: 'Create application' }).click();
@@ -83,7 +83,8 @@ describe('the admin console in Chromium', () => {
     await page.getByLabel('Name').fill(appName);
     await page.getByLabel('CORS origins (one per line, optional)').fill('https://shop.example.com');
     await page.getByRole('button', { name: 'Create application' }).click();
-    await page.getByText('it is shown only once').waitFor();
+    await page.getByText(`jawth apps show ${appName} --include-secret`).waitFor();
+    expect(await page.getByText('shown only once').count()).toBe(0);
     const secret = await page.getByLabel('Secret', { exact: true }).inputValue();
     expect(secret).toMatch(/^[0-9a-f]{64}$/);
     await page.getByRole('button', { name: 'Copy secret' }).waitFor();
@@ -103,25 +104,43 @@ describe('the admin console in Chromium', () => {
     await page.getByText(`User “${username}” created.`).waitFor();
     await page.getByText('1–1 of 1').waitFor();
 
-    // Make a group in the Groups tab, then give it and a role to the user.
-    await page.getByRole('link', { name: 'Groups' }).click();
+    // Make a group in the Groups tab (it has no members yet), and an org through the API.
+    await page.getByRole('link', { name: 'Groups', exact: true }).click();
     await page.getByLabel('New group name').fill('staff');
     await page.getByRole('button', { name: 'Create group' }).click();
     await page.getByRole('button', { name: 'Delete staff…' }).waitFor();
+    await page.locator('li', { hasText: 'staff' }).getByText('No members.').waitFor();
     const app = await User.findOne({ where: { username } });
     expect(await Group.count({ where: { name: 'staff', applicationId: app?.applicationId } })).toBe(1);
-    await page.getByRole('link', { name: 'Users' }).click();
+    const org = uniqueName('org');
+    expect((await admin(ctx.app, 'post', '/orgs', { name: org })).status).toBe(201);
+
+    // Give the user the group and the org by picking them (no names to type), and a role.
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
     await page.getByText('1–1 of 1').waitFor();
     await page.getByRole('button', { name: `Manage ${username}` }).click();
-    await page.getByLabel('Groups (comma-separated)', { exact: true }).fill('staff, nosuch');
-    await page.getByRole('button', { name: 'Save role, groups and orgs' }).click();
-    await expectAlert(page, 'Unknown groups: nosuch.');
-    await page.getByLabel('Groups (comma-separated)', { exact: true }).fill('staff');
+    const editor = page.getByRole('form', { name: `Role, groups and orgs of ${username}` });
+    const groupChoices = editor.getByRole('group', { name: 'Groups', exact: true });
+    expect(await groupChoices.getByRole('checkbox').count()).toBe(1);
+    await groupChoices.getByRole('checkbox', { name: 'staff', exact: true }).check();
+    await editor.getByRole('group', { name: 'Orgs', exact: true }).getByRole('checkbox', { name: org }).check();
     await page.getByLabel('Role', { exact: true }).fill('editor');
+    await screenshot(page, '03-users-pick-groups');
     await page.getByRole('button', { name: 'Save role, groups and orgs' }).click();
     await page.getByText(`Saved role, groups and orgs of ${username}.`).waitFor();
     await page.locator('dd', { hasText: 'staff' }).waitFor();
+    await page.locator('dd', { hasText: org }).waitFor();
+    expect(await fetchAsAdmin(page, `/${appName}/users/${username}`)).toMatchObject({ groups: ['staff'], orgs: [org] });
     await screenshot(page, '03-users');
+
+    // The group and the org list their member.
+    await page.getByRole('link', { name: 'Groups', exact: true }).click();
+    await page.locator('li', { hasText: 'staff' }).getByText(`1 member: ${username}`).waitFor();
+    await page.getByRole('link', { name: 'Orgs', exact: true }).click();
+    await page.locator('li', { hasText: org }).getByText(`1 member: ${username} (${appName})`).waitFor();
+    await page.goBack();
+    await page.goBack();
+    await page.getByRole('button', { name: `Manage ${username}` }).click();
 
     // Set a password (a common one is refused, in words), disable and enable the account.
     const newPassword = 'staple-orbit-lantern-42';
@@ -141,7 +160,12 @@ describe('the admin console in Chromium', () => {
     const login = await postJson(`/${appName}/login`, { username, password: newPassword });
     expect(login.status).toBe(200);
     const tokens = (await login.json()) as { token: string };
-    expect(decodeClaimsForTest(tokens.token)).toMatchObject({ username, role: 'editor', groups: ['staff'] });
+    expect(decodeClaimsForTest(tokens.token)).toMatchObject({
+      username,
+      role: 'editor',
+      groups: ['staff'],
+      orgs: [org],
+    });
 
     // Revoke their sessions: the login token no longer works on jawth's endpoints.
     ctx.clock.advance(1);
@@ -193,18 +217,23 @@ describe('the admin console in Chromium', () => {
         has: page.getByRole('cell', { name: target, exact: true }),
         hasText: outcome,
       });
+    // Actions in words, derived from their codes.
     for (const [action, target, outcome] of [
-      ['application.create', appName, 'success'],
-      ['user.create', username, 'success'],
-      ['user.update', username, 'success'],
-      ['login', username, 'failure'],
-      ['login', username, 'success'],
-      ['user.revoke_sessions', username, 'success'],
-      ['user.delete', username, 'success'],
+      ['Application: create', appName, 'success'],
+      ['User: create', username, 'success'],
+      ['User: update', username, 'success'],
+      ['Login', username, 'failure'],
+      ['Login', username, 'success'],
+      ['User: revoke sessions', username, 'success'],
+      ['User: delete', username, 'success'],
     ]) {
       expect(await row(action, target, outcome).count()).toBeGreaterThanOrEqual(1);
     }
-    const actor = row('application.create', appName, 'success').getByRole('cell', {
+    expect(await page.getByRole('cell', { name: 'User: revoke sessions' }).first().getAttribute('title')).toBe(
+      'user.revoke_sessions',
+    );
+    expect(await page.getByRole('cell', { name: 'user.revoke_sessions', exact: true }).count()).toBe(0);
+    const actor = row('Application: create', appName, 'success').getByRole('cell', {
       name: `admin:${adminName}`,
       exact: true,
     });
@@ -212,20 +241,25 @@ describe('the admin console in Chromium', () => {
     // Only this application's entries, newest first: the deletion comes before the creation.
     const all = await cells();
     expect(all.every((text) => text.includes(appName))).toBe(true);
-    expect(all.findIndex((text) => text.includes('user.delete'))).toBeLessThan(
-      all.findIndex((text) => text.includes('application.create')),
+    expect(all.findIndex((text) => text.includes('User: delete'))).toBeLessThan(
+      all.findIndex((text) => text.includes('Application: create')),
     );
     const total = all.length;
     await page.getByText(`1–${total} of ${total} entries`).waitFor();
     await screenshot(page, '06-audit');
 
-    // The user's two logins alone: one refused while disabled, one accepted.
-    await page.getByLabel('Action', { exact: true }).fill('login');
+    // The user's two logins alone, picked in words from the server's actions: one refused while disabled, one accepted.
+    const actionFilter = page.getByLabel('Action', { exact: true });
+    expect(await actionFilter.locator('option').allTextContents()).toEqual(
+      expect.arrayContaining(['Any action', 'Login', 'User: delete', 'Application: create']),
+    );
+    await actionFilter.selectOption({ label: 'Login' });
+    expect(await actionFilter.inputValue()).toBe('login');
     await applyFilters(page);
     await page.getByText('1–2 of 2 entries').waitFor();
     expect(await cells()).toEqual([
-      expect.stringMatching(new RegExp(`login${appName}${username}.*success$`)),
-      expect.stringMatching(new RegExp(`login${appName}${username}.*failure$`)),
+      expect.stringMatching(new RegExp(`Login${appName}${username}.*success$`)),
+      expect.stringMatching(new RegExp(`Login${appName}${username}.*failure$`)),
     ]);
 
     // Since: a time before the flow keeps them, a time after it leaves none.
@@ -240,6 +274,7 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await page.getByRole('table', { name: 'Audit entries, newest first' }).waitFor();
     expect(await page.getByLabel('Application', { exact: true }).inputValue()).toBe('');
+    expect(await actionFilter.inputValue()).toBe('');
 
     expect(problems).toEqual([]);
     await page.close();
@@ -275,9 +310,25 @@ describe('the admin console in Chromium', () => {
       cors_origins: ['https://blog.example.com', 'https://admin.example.com'],
     });
 
+    // Rotation asks first, naming what it breaks; Enter in the grace field rotates nothing.
     await page.getByLabel('Grace period').fill('10m');
-    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByLabel('Grace period').press('Enter');
+    const rotateQuestion = page.getByRole('group', { name: /^Rotate the secret of/ });
+    expect(await rotateQuestion.count()).toBe(0);
+    expect(await fetchAsAdmin(page, `/applications/${appName}`)).toMatchObject({ secret_version: 1 });
+    await page.getByRole('button', { name: 'Rotate secret…' }).click();
+    await rotateQuestion.waitFor();
+    expect(await rotateQuestion.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    expect(await rotateQuestion.textContent()).toContain('rejects them until it has the new secret');
+    expect(await rotateQuestion.textContent()).toContain('for 10m');
+    await page.keyboard.press('Escape');
+    await rotateQuestion.waitFor({ state: 'detached' });
+    expect(await fetchAsAdmin(page, `/applications/${appName}`)).toMatchObject({ secret_version: 1 });
+    await page.getByRole('button', { name: 'Rotate secret…' }).click();
+    await screenshot(page, '04-settings-rotate-confirm');
+    await page.getByRole('button', { name: `Rotate the secret of ${appName} now` }).click();
     await page.getByText(`New secret for "${appName}"`).waitFor();
+    expect(await fetchAsAdmin(page, `/applications/${appName}`)).toMatchObject({ secret_version: 2 });
     await page.getByRole('button', { name: 'I have stored it' }).click();
     await page.getByText('Current secret version: v2').waitFor();
     await screenshot(page, '04-settings');
@@ -288,23 +339,37 @@ describe('the admin console in Chromium', () => {
     expect(await page.getByLabel('Application', { exact: true }).inputValue()).toBe(appName);
     await page.getByRole('table', { name: 'Audit entries matching the filters, newest first' }).waitFor();
     const actions = await page.locator('tbody tr td:nth-child(3)').allTextContents();
-    expect(actions.slice(0, 2)).toEqual(['application.rotate_secret', 'application.update']);
-    expect(actions).toContain('application.create');
+    expect(actions.slice(0, 2)).toEqual(['Application: rotate secret', 'Application: update']);
+    expect(actions).toContain('Application: create');
     await page.goBack();
     await page.getByText('Current secret version: v2').waitFor();
 
     await page.getByRole('button', { name: `Delete ${appName}…` }).click();
     await page.getByText(`also deletes its 2 users`).waitFor();
+    await page.getByText('Tokens already issued keep verifying in your applications until they expire').waitFor();
+    expect(await page.getByText('stop verifying at once').count()).toBe(0);
     await page.getByRole('button', { name: `Delete ${appName} and 2 users` }).click();
     await page.getByRole('heading', { name: 'Applications', level: 1 }).waitFor();
     expect(await page.getByRole('link', { name: appName }).count()).toBe(0);
 
     await page.getByRole('link', { name: 'Groups' }).waitFor({ state: 'detached' });
+
+    // Its address now shows a not-found page, without the tabs of an application.
+    await page.goto(`${baseUrl}/admin/apps/${appName}/settings`);
+    await page.getByRole('heading', { name: 'Application not found', level: 1 }).waitFor();
+    await page.getByText(`There is no application named “${appName}”`).waitFor();
+    expect(await page.getByRole('navigation', { name: 'Application sections' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /^Rotate secret/ }).count()).toBe(0);
+    await screenshot(page, '12-application-not-found');
+    await page.getByRole('link', { name: 'See all applications' }).click();
+    await page.getByRole('heading', { name: 'Applications', level: 1 }).waitFor();
+
     // Orgs: create one, see it stored, delete it after the confirmation.
     const org = uniqueName('org');
-    await page.getByRole('link', { name: 'Orgs' }).click();
+    await page.getByRole('link', { name: 'Orgs', exact: true }).click();
     await page.getByLabel('New org name').fill(org);
     await page.getByRole('button', { name: 'Create org' }).click();
+    await page.locator('li', { hasText: org }).getByText('No members.').waitFor();
     await page.getByRole('button', { name: `Delete ${org}…` }).click();
     expect(await Org.count({ where: { name: org } })).toBe(1);
     await page.getByRole('button', { name: `Delete ${org} now` }).click();
@@ -366,17 +431,20 @@ describe('the admin console in Chromium', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
-    await page.locator('input[placeholder="any"]:focus').nth(0).waitFor();
-    expect(
-      await page.getByLabel('Action', { exact: true }).evaluate((el) => el === el.ownerDocument.activeElement),
-    ).toBe(true);
-    await page.keyboard.type('admin.login');
+    const actionFilter = page.getByLabel('Action', { exact: true });
+    await page.locator('select:focus').waitFor();
+    expect(await actionFilter.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    // Arrow keys walk the actions (in words) to "Admin: login"; Enter in the field before applies.
+    for (let step = 0; step < 60 && (await actionFilter.inputValue()) !== 'admin.login'; step++)
+      await page.keyboard.press('ArrowDown');
+    expect(await actionFilter.inputValue()).toBe('admin.login');
+    await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Enter');
     await page.locator('section[aria-label="Audit entries"][aria-busy="false"]').waitFor();
     await page.getByRole('table', { name: 'Audit entries matching the filters, newest first' }).waitFor();
     const actions = await page.locator('tbody tr td:nth-child(3)').allTextContents();
     expect(actions.length).toBeGreaterThan(0);
-    expect(new Set(actions)).toEqual(new Set(['admin.login']));
+    expect(new Set(actions)).toEqual(new Set(['Admin: login']));
     // The page itself does not scroll sideways; the table scrolls inside its focusable region.
     const auditOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(auditOverflow).toBeLessThanOrEqual(0);

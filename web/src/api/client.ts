@@ -1,11 +1,13 @@
 import type {
   AdminSession,
+  AdminSetup,
   Application,
   ApplicationInput,
   AuditEntry,
   AuditFilter,
   FieldProblem,
-  Named,
+  Group,
+  Org,
   Page,
   User,
   UserInput,
@@ -67,7 +69,7 @@ export class ApiClient {
   }
 
   /** First run: spends the setup link's token on the first admin account. */
-  setup(token: string, username: string, password: string): Promise<{ username: string }> {
+  setup(token: string, username: string, password: string): Promise<AdminSetup> {
     return this.json({ method: 'POST', path: '/admin/setup', body: { token, username, password }, anonymous: true });
   }
 
@@ -145,11 +147,16 @@ export class ApiClient {
   }
 
   /** Groups of an application, or null when this server has no groups endpoints. */
-  listGroups(app: string): Promise<Named[] | null> {
+  listGroups(app: string): Promise<Group[] | null> {
     return this.optionalList(`/${seg(app)}/groups`);
   }
 
-  createGroup(app: string, name: string): Promise<Named> {
+  /** The users of a group, by username. */
+  listGroupMembers(app: string, group: string, page: { limit: number; offset: number }): Promise<Page<User>> {
+    return this.page({ method: 'GET', path: `/${seg(app)}/groups/${seg(group)}/users`, query: page });
+  }
+
+  createGroup(app: string, name: string): Promise<Group> {
     return this.json({ method: 'POST', path: `/${seg(app)}/groups`, body: { name } });
   }
 
@@ -158,11 +165,16 @@ export class ApiClient {
   }
 
   /** Orgs, or null when this server has no orgs endpoints. */
-  listOrgs(): Promise<Named[] | null> {
+  listOrgs(): Promise<Org[] | null> {
     return this.optionalList('/orgs');
   }
 
-  createOrg(name: string): Promise<Named> {
+  /** The users of an org, from every application. */
+  listOrgMembers(org: string, page: { limit: number; offset: number }): Promise<Page<User>> {
+    return this.page({ method: 'GET', path: `/orgs/${seg(org)}/users`, query: page });
+  }
+
+  createOrg(name: string): Promise<Org> {
     return this.json({ method: 'POST', path: '/orgs', body: { name } });
   }
 
@@ -187,12 +199,25 @@ export class ApiClient {
     });
   }
 
-  private async optionalList(path: string): Promise<Named[] | null> {
+  /**
+   * The action codes the audit log can hold (`application.rotate_secret`, …), from the server's
+   * table of routes; null when this server does not list them.
+   */
+  async listAuditActions(): Promise<string[] | null> {
     try {
-      return (await this.page<Named>({ method: 'GET', path, query: { limit: 1000 } })).items;
+      const actions = await this.json<unknown>({ method: 'GET', path: '/audit/actions' });
+      return Array.isArray(actions) ? actions.filter((action): action is string => typeof action === 'string') : null;
     } catch (error) {
-      // A route the server does not have answers 404 "No route for …".
-      if (error instanceof ApiError && error.status === 404 && /^No route/.test(error.message)) return null;
+      if (isMissingRoute(error)) return null;
+      throw error;
+    }
+  }
+
+  private async optionalList<T>(path: string): Promise<T[] | null> {
+    try {
+      return (await this.page<T>({ method: 'GET', path, query: { limit: 1000 } })).items;
+    } catch (error) {
+      if (isMissingRoute(error)) return null;
       throw error;
     }
   }
@@ -230,6 +255,11 @@ export class ApiClient {
     if (res.status === 401 && !call.anonymous) this.options.onUnauthorized?.();
     throw error;
   }
+}
+
+/** A route the server does not have answers 404 "No route for …" (an unknown resource says otherwise). */
+function isMissingRoute(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 404 && /^No route/.test(error.message);
 }
 
 function queryString(query: Call['query']): string {

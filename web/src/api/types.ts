@@ -1,17 +1,23 @@
-/** The JSON the admin API answers with (src/services/*.service.ts serializers). */
-export interface Application {
-  name: string;
-  access_ttl: string;
-  access_ttl_max: string;
-  refresh_ttl_max: string;
-  cors_origins: string[];
-  audience: string | null;
-  secret_version: number;
-  created_at: string;
-  updated_at: string;
-  secret?: string;
-}
+/**
+ * The console's own types. The shapes the API answers are declared once, as zod schemas in
+ * src/schemas/responses.schema.ts; the console imports their inferred types (type-only, so no
+ * server code is bundled).
+ */
+export type {
+  AdminSessionResponse as AdminSession,
+  AdminSetupResponse as AdminSetup,
+  ApplicationResponse as Application,
+  AuditEntryResponse as AuditEntry,
+  ErrorResponse,
+  GroupResponse as Group,
+  OrgResponse as Org,
+  SessionResponse as UserSession,
+  UserResponse as User,
+} from '../../../src/schemas/responses.schema';
 
+import type { ErrorResponse } from '../../../src/schemas/responses.schema';
+
+/** What a create or an edit of an application sends; fields left out keep their value. */
 export interface ApplicationInput {
   name?: string;
   access_ttl?: string;
@@ -19,18 +25,6 @@ export interface ApplicationInput {
   refresh_ttl_max?: string;
   cors_origins?: string[];
   audience?: string | null;
-}
-
-export interface User {
-  uid: string;
-  app: string;
-  username: string;
-  role: string;
-  groups: string[];
-  orgs: string[];
-  disabled: boolean;
-  created_at: string;
-  last_login: string | null;
 }
 
 export interface UserInput {
@@ -42,51 +36,19 @@ export interface UserInput {
   orgs?: string[];
 }
 
-/**
- * One live session of a user: a refresh family, from its login to its latest renewal
- * (src/schemas/responses.schema.ts sessionSchema; the unit tests hold the two in step).
- */
-export interface UserSession {
-  id: string;
-  created_at: string;
-  last_used_at: string;
-  expires_at: string;
-  /** Address of the family's latest login or rotation, as seen through TRUST_PROXY. */
-  ip: string | null;
-  user_agent: string | null;
-}
-
+/** What the lists of groups and orgs show: anything with a name. */
 export interface Named {
   name: string;
 }
 
-export interface AdminSession {
-  token: string;
-  expires_in: number;
-}
-
+/** One page of a list: its items and the X-Total-Count of the whole list. */
 export interface Page<T> {
   items: T[];
   total: number;
 }
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
-
-/** One entry of the audit log (src/services/audit.service.ts serializeAuditEntry). */
-export interface AuditEntry {
-  at: string;
-  actor: string;
-  action: string;
-  app: string | null;
-  target: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  outcome: string;
-  detail: Record<string, unknown> | null;
-}
+/** One per-field problem of a `validation_failed` answer. */
+export type FieldProblem = NonNullable<ErrorResponse['details']>[number];
 
 /** Filters of GET /audit; empty ones are left out. */
 export interface AuditFilter {

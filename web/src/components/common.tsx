@@ -33,14 +33,25 @@ export function useAction() {
   return { busy, error, run, clear: () => setError(null) };
 }
 
-export function Link({ to, children, className }: { to: Route; children: ReactNode; className?: string }) {
+export function Link({
+  to,
+  children,
+  className,
+  current,
+}: {
+  to: Route;
+  children: ReactNode;
+  className?: string;
+  /** The link to the page being shown (`aria-current="page"`). */
+  current?: boolean;
+}) {
   const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
     event.preventDefault();
     navigate(to);
   };
   return (
-    <a href={routePath(to)} onClick={onClick} className={className}>
+    <a href={routePath(to)} onClick={onClick} className={className} aria-current={current ? 'page' : undefined}>
       {children}
     </a>
   );
@@ -54,8 +65,18 @@ export function Loading({ what }: { what: string }) {
   );
 }
 
-/** A secret shown once: a warning, the value, and a copy button. */
-export function SecretNotice({ title, secret, onDone }: { title: string; secret: string; onDone(): void }) {
+/** A new secret: where it goes, where to find it again, the value, and a copy button. */
+export function SecretNotice({
+  title,
+  app,
+  secret,
+  onDone,
+}: {
+  title: string;
+  app: string;
+  secret: string;
+  onDone(): void;
+}) {
   const [copied, setCopied] = useState<string | null>(null);
   const copy = async () => {
     try {
@@ -69,7 +90,8 @@ export function SecretNotice({ title, secret, onDone }: { title: string; secret:
     <section className="notice" aria-labelledby="secret-title">
       <h3 id="secret-title">{title}</h3>
       <p className="warning">
-        Copy this secret now and store it safely: it is shown only once, and applications need it to verify tokens.
+        Store this secret where your applications read it: they need it to verify tokens. Keep it private. To see it
+        again later, run <code>jawth apps show {app} --include-secret</code>.
       </p>
       <label>
         Secret

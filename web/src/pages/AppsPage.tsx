@@ -24,6 +24,7 @@ export function AppsPage({ api }: { api: ApiClient }) {
       {created?.secret && (
         <SecretNotice
           title={`Application "${created.name}" created`}
+          app={created.name}
           secret={created.secret}
           onDone={() => setCreated(null)}
         />

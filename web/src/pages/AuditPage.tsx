@@ -1,28 +1,10 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { ApiClient } from '../api/client';
 import type { AuditEntry } from '../api/types';
+import { actionLabel, sortActions } from '../components/audit-action';
 import { ErrorText, Loading } from '../components/common';
 
 const PAGE_SIZE = 50;
-
-/** The actions jawth records (src/http/middleware/audit-admin.ts, the login routes); others may appear. */
-const KNOWN_ACTIONS = [
-  'login',
-  'refresh',
-  'token.refresh',
-  'admin.login',
-  'admin.setup',
-  'application.create',
-  'application.update',
-  'application.delete',
-  'application.rotate_secret',
-  'application.read_secret',
-  'user.create',
-  'user.update',
-  'user.delete',
-  'user.revoke_sessions',
-  'user.revoke_session',
-];
 
 interface Filters {
   app: string;
@@ -60,7 +42,23 @@ export function AuditPage({ api, app }: { api: ApiClient; app?: string }) {
   const [failure, setFailure] = useState<{ request: Request; error: unknown } | null>(null);
   const [filterError, setFilterError] = useState<string | null>(null);
   const [apps, setApps] = useState<string[]>([]);
+  /** The actions the server lists (null: it does not), and those seen in answers so far. */
+  const [serverActions, setServerActions] = useState<string[] | null>(null);
+  const [seenActions, setSeenActions] = useState<string[]>([]);
   const ids = useId();
+
+  useEffect(() => {
+    let current = true;
+    api.listAuditActions().then(
+      (actions) => {
+        if (current) setServerActions(actions);
+      },
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [api]);
 
   // Application names for suggestions only: entries of deleted applications stay in the log.
   useEffect(() => {
@@ -90,7 +88,10 @@ export function AuditPage({ api, app }: { api: ApiClient; app?: string }) {
       })
       .then(
         (page) => {
-          if (current) setResult({ request, entries: page.items, total: page.total });
+          if (!current) return;
+          setResult({ request, entries: page.items, total: page.total });
+          // A server that does not list its actions still offers those the log shows.
+          setSeenActions((seen) => sortActions([...seen, ...page.items.map((entry) => entry.action)]));
         },
         (error: unknown) => {
           if (current) setFailure({ request, error });
@@ -126,6 +127,7 @@ export function AuditPage({ api, app }: { api: ApiClient; app?: string }) {
   const last = Math.min(offset + PAGE_SIZE, total);
   const captionId = `${ids}-caption`;
   const goTo = (next: number) => setRequest({ filters: request.filters, offset: next });
+  const actions = sortActions([...(serverActions ?? seenActions), ...(draft.action ? [draft.action] : [])]);
 
   return (
     <>
@@ -151,21 +153,22 @@ export function AuditPage({ api, app }: { api: ApiClient; app?: string }) {
               <option key={name} value={name} />
             ))}
           </datalist>
-          <label>
-            Action
-            <input
+          {/* A label around a select would take the chosen option into the field's name. */}
+          <div className="field">
+            <label htmlFor={`${ids}-action`}>Action</label>
+            <select
+              id={`${ids}-action`}
               value={draft.action}
               onChange={(e) => setDraft({ ...draft, action: e.target.value })}
-              list={`${ids}-actions`}
-              placeholder="any"
-              autoComplete="off"
-            />
-          </label>
-          <datalist id={`${ids}-actions`}>
-            {KNOWN_ACTIONS.map((name) => (
-              <option key={name} value={name} />
-            ))}
-          </datalist>
+            >
+              <option value="">Any action</option>
+              {actions.map((action) => (
+                <option key={action} value={action}>
+                  {actionLabel(action)}
+                </option>
+              ))}
+            </select>
+          </div>
           <label>
             Since (your local time, {utcOffset()})
             <input
@@ -225,7 +228,7 @@ export function AuditPage({ api, app }: { api: ApiClient; app?: string }) {
                       </time>
                     </td>
                     <td>{entry.actor}</td>
-                    <td className="mono">{entry.action}</td>
+                    <td title={entry.action}>{actionLabel(entry.action)}</td>
                     <td>{entry.app ?? '—'}</td>
                     <td>{entry.target ?? '—'}</td>
                     <td className="mono">{entry.ip ?? '—'}</td>

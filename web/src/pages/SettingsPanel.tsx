@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { ApiClient } from '../api/client';
 import type { Application } from '../api/types';
 import { ErrorText, SecretNotice, splitList, useAction } from '../components/common';
@@ -80,38 +80,103 @@ function EditLifetimes({ api, app, onChange }: Props) {
   );
 }
 
+/**
+ * Rotation changes the key every backend verifies with, so it is confirmed like a delete. The grace
+ * field is not in a form: Enter there submits nothing.
+ */
 function RotateSecret({ api, app, onChange }: Props) {
   const [grace, setGrace] = useState('1h');
+  const [confirming, setConfirming] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
   const action = useAction();
+  const ids = useId();
+  const opener = useRef<HTMLButtonElement>(null);
+  const question = useRef<HTMLDivElement>(null);
+  const graceText = grace.trim() || '0s';
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  useEffect(() => {
+    if (confirming) question.current?.focus();
+  }, [confirming]);
+
+  const cancel = () => {
+    setConfirming(false);
+    action.clear();
+    // The opener is back once the question is gone.
+    setTimeout(() => opener.current?.focus());
+  };
+
+  const rotate = () =>
     void action.run(async () => {
-      const rotated = await api.rotateSecret(app.name, grace.trim() || '0s');
+      const rotated = await api.rotateSecret(app.name, graceText);
+      setConfirming(false);
       setSecret(rotated.secret ?? null);
       // The page keeps the application without its secret: only the notice below shows it.
       onChange({ ...rotated, secret: undefined });
     });
-  };
 
   return (
-    <form onSubmit={submit} className="card form" aria-labelledby="rotate">
-      <h2 id="rotate">Rotate secret</h2>
+    <section className="card form" aria-labelledby={`${ids}-rotate`}>
+      <h2 id={`${ids}-rotate`}>Rotate secret</h2>
       <p className="muted">
         Current secret version: v{app.secret_version}. During the grace period tokens signed with the previous secret
         still verify on jawth's own endpoints; your applications need the new secret at once.
       </p>
       <label>
         Grace period
-        <input value={grace} onChange={(e) => setGrace(e.target.value)} placeholder="0s" />
+        <input
+          value={grace}
+          onChange={(e) => setGrace(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') e.preventDefault();
+          }}
+          placeholder="0s"
+          disabled={confirming}
+          aria-describedby={`${ids}-grace-hint`}
+        />
       </label>
-      <button type="submit" disabled={action.busy}>
-        {action.busy ? 'Rotating…' : 'Rotate secret'}
-      </button>
+      <p id={`${ids}-grace-hint`} className="muted">
+        A duration such as 0s, 10m or 1h.
+      </p>
+      {confirming ? (
+        <div
+          role="group"
+          aria-labelledby={`${ids}-question`}
+          className="confirm"
+          tabIndex={-1}
+          ref={question}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') cancel();
+          }}
+        >
+          <p id={`${ids}-question`} className="warning">
+            Rotate the secret of “{app.name}”? New tokens are signed with a new secret (v{app.secret_version + 1}) at
+            once: every application that verifies {app.name}'s tokens rejects them until it has the new secret. Tokens
+            signed with the current secret keep verifying on jawth's own endpoints for {graceText}.
+          </p>
+          <div className="row wrap">
+            <button type="button" className="danger" onClick={rotate} disabled={action.busy}>
+              {action.busy ? 'Rotating…' : `Rotate the secret of ${app.name} now`}
+            </button>
+            <button type="button" className="secondary" onClick={cancel}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : (
+        <button type="button" className="danger" ref={opener} onClick={() => setConfirming(true)}>
+          Rotate secret…
+        </button>
+      )}
       <ErrorText error={action.error} />
-      {secret && <SecretNotice title={`New secret for "${app.name}"`} secret={secret} onDone={() => setSecret(null)} />}
-    </form>
+      {secret && (
+        <SecretNotice
+          title={`New secret for "${app.name}"`}
+          app={app.name}
+          secret={secret}
+          onDone={() => setSecret(null)}
+        />
+      )}
+    </section>
   );
 }
 
@@ -137,7 +202,9 @@ function DeleteApplication({ api, app }: { api: ApiClient; app: Application }) {
         <div role="group" aria-label="Confirm deletion">
           <p className="warning">
             Deleting “{app.name}” also deletes its {userCount} {userCount === 1 ? 'user' : 'users'}, its groups and
-            every session. Tokens it issued stop verifying at once. This cannot be undone.
+            every session: their refresh tokens stop working at once. Tokens already issued keep verifying in your
+            applications until they expire (at most {app.access_ttl_max}), because applications check them locally with
+            the secret. This cannot be undone.
           </p>
           <div className="row">
             <button type="button" className="danger" onClick={confirm} disabled={action.busy}>

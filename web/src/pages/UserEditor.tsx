@@ -1,21 +1,45 @@
 import { useState, type FormEvent } from 'react';
 import type { ApiClient } from '../api/client';
 import type { User } from '../api/types';
-import { ErrorText, splitList, useAction } from '../components/common';
+import { ErrorText, Link, useAction } from '../components/common';
+import { MembershipPicker } from '../components/MembershipPicker';
 import { SessionsPanel } from './SessionsPanel';
+
+/** The names a user can be given: the application's groups and every org (null while they load). */
+export interface Choices {
+  groups: string[] | null;
+  orgs: string[] | null;
+}
 
 interface Props {
   api: ApiClient;
   app: string;
   user: User;
+  choices: Choices;
   onChange(): void;
 }
 
+export function NoGroupsYet({ app }: { app: string }) {
+  return (
+    <>
+      No groups yet: create them in the <Link to={{ page: 'app', app, tab: 'groups' }}>Groups tab</Link>.
+    </>
+  );
+}
+
+export function NoOrgsYet() {
+  return (
+    <>
+      No orgs yet: create them on the <Link to={{ page: 'orgs' }}>Orgs page</Link>.
+    </>
+  );
+}
+
 /** Every change to one user, each with its own error line. */
-export function UserEditor({ api, app, user, onChange }: Props) {
+export function UserEditor({ api, app, user, choices, onChange }: Props) {
   const [role, setRole] = useState(user.role);
-  const [groups, setGroups] = useState(user.groups.join(', '));
-  const [orgs, setOrgs] = useState(user.orgs.join(', '));
+  const [groups, setGroups] = useState(user.groups);
+  const [orgs, setOrgs] = useState(user.orgs);
   const [password, setPassword] = useState('');
   const [status, setStatus] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -29,8 +53,8 @@ export function UserEditor({ api, app, user, onChange }: Props) {
     void save.run(async () => {
       await api.updateUser(app, user.username, {
         role: role.trim(),
-        groups: splitList(groups),
-        orgs: splitList(orgs),
+        groups,
+        orgs,
       });
       setStatus(`Saved role, groups and orgs of ${user.username}.`);
       onChange();
@@ -55,14 +79,20 @@ export function UserEditor({ api, app, user, onChange }: Props) {
             Role
             <input required value={role} onChange={(e) => setRole(e.target.value)} />
           </label>
-          <label>
-            Groups (comma-separated)
-            <input value={groups} onChange={(e) => setGroups(e.target.value)} />
-          </label>
-          <label>
-            Orgs (comma-separated)
-            <input value={orgs} onChange={(e) => setOrgs(e.target.value)} />
-          </label>
+          <MembershipPicker
+            legend="Groups"
+            options={choices.groups}
+            selected={groups}
+            onChange={setGroups}
+            empty={<NoGroupsYet app={app} />}
+          />
+          <MembershipPicker
+            legend="Orgs"
+            options={choices.orgs}
+            selected={orgs}
+            onChange={setOrgs}
+            empty={<NoOrgsYet />}
+          />
         </div>
         <button type="submit" disabled={save.busy}>
           Save role, groups and orgs

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { ApiClient } from '../api/client';
 import type { User } from '../api/types';
-import { ErrorText, Loading, splitList, useAction } from '../components/common';
-import { UserEditor } from './UserEditor';
+import { ErrorText, Loading, useAction } from '../components/common';
+import { MembershipPicker } from '../components/MembershipPicker';
+import { NoGroupsYet, NoOrgsYet, UserEditor, type Choices } from './UserEditor';
 
 const PAGE_SIZE = 20;
 
@@ -13,8 +14,26 @@ export function UsersPanel({ api, app }: { api: ApiClient; app: string }) {
   const [search, setSearch] = useState('');
   const [query, setQuery] = useState('');
   const [open, setOpen] = useState<string | null>(null);
+  const [choices, setChoices] = useState<Choices>({ groups: null, orgs: null });
   const load = useAction();
   const { run } = load;
+
+  // The groups and orgs a user can be given; a failure leaves the pickers with the user's own.
+  useEffect(() => {
+    let current = true;
+    const names = (list: { name: string }[] | null) => (list ?? []).map((item) => item.name);
+    Promise.all([api.listGroups(app), api.listOrgs()]).then(
+      ([groups, orgs]) => {
+        if (current) setChoices({ groups: names(groups), orgs: names(orgs) });
+      },
+      () => {
+        if (current) setChoices({ groups: [], orgs: [] });
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, app]);
 
   const refresh = useCallback(() => {
     void run(async () => {
@@ -34,7 +53,7 @@ export function UsersPanel({ api, app }: { api: ApiClient; app: string }) {
   const last = Math.min(offset + PAGE_SIZE, total);
   return (
     <>
-      <CreateUser api={api} app={app} onCreated={refresh} />
+      <CreateUser api={api} app={app} choices={choices} onCreated={refresh} />
       <section aria-labelledby="users-list">
         <h2 id="users-list">Users</h2>
         <form className="search row" onSubmit={submitSearch} role="search">
@@ -78,7 +97,7 @@ export function UsersPanel({ api, app }: { api: ApiClient; app: string }) {
               >
                 {open === user.uid ? 'Close' : `Manage ${user.username}`}
               </button>
-              {open === user.uid && <UserEditor api={api} app={app} user={user} onChange={refresh} />}
+              {open === user.uid && <UserEditor api={api} app={app} user={user} choices={choices} onChange={refresh} />}
             </li>
           ))}
         </ul>
@@ -110,12 +129,19 @@ export function UsersPanel({ api, app }: { api: ApiClient; app: string }) {
   );
 }
 
-function CreateUser({ api, app, onCreated }: { api: ApiClient; app: string; onCreated(): void }) {
+interface CreateProps {
+  api: ApiClient;
+  app: string;
+  choices: Choices;
+  onCreated(): void;
+}
+
+function CreateUser({ api, app, choices, onCreated }: CreateProps) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState('');
-  const [groups, setGroups] = useState('');
-  const [orgs, setOrgs] = useState('');
+  const [groups, setGroups] = useState<string[]>([]);
+  const [orgs, setOrgs] = useState<string[]>([]);
   const [done, setDone] = useState<string | null>(null);
   const action = useAction();
 
@@ -127,14 +153,14 @@ function CreateUser({ api, app, onCreated }: { api: ApiClient; app: string; onCr
         username: username.trim(),
         password,
         ...(role.trim() ? { role: role.trim() } : {}),
-        ...(groups.trim() ? { groups: splitList(groups) } : {}),
-        ...(orgs.trim() ? { orgs: splitList(orgs) } : {}),
+        ...(groups.length > 0 ? { groups } : {}),
+        ...(orgs.length > 0 ? { orgs } : {}),
       });
       setUsername('');
       setPassword('');
       setRole('');
-      setGroups('');
-      setOrgs('');
+      setGroups([]);
+      setOrgs([]);
       setDone(`User “${user.username}” created.`);
       onCreated();
     });
@@ -162,14 +188,20 @@ function CreateUser({ api, app, onCreated }: { api: ApiClient; app: string; onCr
           Role (optional)
           <input value={role} onChange={(e) => setRole(e.target.value)} placeholder="user" />
         </label>
-        <label>
-          Groups (comma-separated, optional)
-          <input value={groups} onChange={(e) => setGroups(e.target.value)} />
-        </label>
-        <label>
-          Orgs (comma-separated, optional)
-          <input value={orgs} onChange={(e) => setOrgs(e.target.value)} />
-        </label>
+        <MembershipPicker
+          legend="Groups (optional)"
+          options={choices.groups}
+          selected={groups}
+          onChange={setGroups}
+          empty={<NoGroupsYet app={app} />}
+        />
+        <MembershipPicker
+          legend="Orgs (optional)"
+          options={choices.orgs}
+          selected={orgs}
+          onChange={setOrgs}
+          empty={<NoOrgsYet />}
+        />
       </div>
       <button type="submit" disabled={action.busy}>
         {action.busy ? 'Creating…' : 'Create user'}
