@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { decodeClaimsForTest } from '../helpers/claims';
 import { sha256 } from '../../src/crypto/random';
-import { AdminAccount, AdminSession, Application } from '../../src/db/models';
+import { AdminAccount, AdminSession, Application, AuditEntry } from '../../src/db/models';
 import { ensureAdminAccount } from '../../src/services/admin-account.service';
 import { ADMIN_SESSION_TTL } from '../../src/services/admin-session.service';
 import { SECRET_KEY, adminToken, createTestContext, type TestContext } from '../helpers/context';
@@ -57,6 +57,19 @@ describe('POST /admin/login', () => {
     expect(session?.revokedAt).toBeNull();
     expect(session?.sidHash).not.toBe(claims.sid);
     expect((await AdminAccount.findOne({ where: { username } }))?.lastLoginAt).not.toBeNull();
+  });
+
+  it('names the admin one way in the audit log: `admin:<name>` for the login and for what the session changes', async () => {
+    const username = await newAdmin();
+    const { token } = (await adminLogin(username, GOOD_PASSWORD)).body;
+    const name = uniqueName('by-session');
+    const created = await request(ctx.app).post('/applications').set('Authorization', `Bearer ${token}`).send({ name });
+    expect(created.status).toBe(201);
+
+    const login = await AuditEntry.findOne({ where: { action: 'admin.login', target: username } });
+    const change = await AuditEntry.findOne({ where: { action: 'application.create', app: name } });
+    expect(login?.actor).toBe(`admin:${username}`);
+    expect(change?.actor).toBe(`admin:${username}`);
   });
 
   it('when the password is wrong or the admin unknown, then the same 401 invalid_credentials and no session', async () => {

@@ -10,6 +10,8 @@ export interface Attempt {
   action: string;
   app: string;
   username?: string;
+  /** Who the audit log names: the username, unless the attempt is an admin's (`admin:<name>`). */
+  actor?: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export async function limitAttempt<T>(
 ): Promise<T> {
   const { ip, userAgent } = clientOf(req);
   const entry = {
-    actor: attempt.username ?? 'anonymous',
+    actor: attempt.actor ?? attempt.username ?? 'anonymous',
     action: attempt.action,
     app: attempt.app,
     target: attempt.username,
