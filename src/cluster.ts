@@ -19,7 +19,7 @@ const crashLimit = (workers: number) => Math.max(5, workers);
  * drains the workers, then the primary exits: 0, or 1 when a worker did not drain.
  */
 export async function runPrimary(config: Config): Promise<void> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   if (!config.redisUrl) {
     logger.warn('WORKERS > 1 without REDIS_URL: each worker keeps its own login rate-limit counters');
   }

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 /** Paths that may carry a credential: they are censored in every log line. */
 export const REDACT_PATHS = [
@@ -26,8 +27,16 @@ export const REDACT_PATHS = [
   'err.cause.parameters',
 ];
 
-/** JSON lines on stdout, or on `destination` (the tests capture it to prove the redaction). */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/**
+ * JSON lines on stdout, or one short human-readable line per event (`pretty`, the default when
+ * stdout is a terminal); or on `destination` (the tests capture it to prove the redaction).
+ */
+export function createLogger(level: string, destination?: DestinationStream, format?: 'json' | 'pretty'): Logger {
   const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  if ((format ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'json') return pino(options);
+  return pino(
+    options,
+    pretty({ singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', colorize: process.stdout.isTTY }),
+  );
 }

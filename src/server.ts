@@ -37,7 +37,7 @@ export function loadConfig(): Config {
 
 /** config → database → migrations → app → listen; SIGTERM/SIGINT close gracefully. */
 export async function start(config: Config): Promise<Server> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   const db = await openMigrated(config, logger);
   await dummyHash(config.bcryptCost);
   const limiter = createLoginLimiter(config, logger);

@@ -85,6 +85,8 @@ export const configSchema = z.object({
     })
     .default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Unset: `pretty` when stdout is a terminal (a person reads it), else `json` (a collector does). */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 });
 
 export type ConfigValues = z.infer<typeof configSchema>;
@@ -118,6 +120,7 @@ export interface Config {
   auditRetention: number;
   trustProxy: boolean | number | string;
   logLevel: string;
+  logFormat?: 'json' | 'pretty';
 }
 
 export class ConfigError extends Error {
@@ -164,5 +167,6 @@ export function parseConfig(raw: Record<string, string | undefined>): Config {
     auditRetention: v.AUDIT_RETENTION,
     trustProxy: v.TRUST_PROXY,
     logLevel: v.LOG_LEVEL,
+    logFormat: v.LOG_FORMAT,
   };
 }
