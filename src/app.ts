@@ -60,7 +60,7 @@ export function createApp(base: Deps & { limiter?: LoginLimiter }): Express {
   );
   app.use(pathGuard);
   app.use(timeRequests(deps.metrics));
-  app.use(corsPolicy(deps.config.corsOrigins));
+  app.use(corsPolicy(deps.config.corsOrigins, deps));
   app.use(express.json({ limit: deps.config.bodyLimit, strict: true }));
   app.use(auditAdminChanges(deps));
 

@@ -111,7 +111,7 @@ function readsSecret(req: Request): boolean {
  * express-session, it holds `res.end` until the entry is written, so that an answer the client
  * has seen is always in the log.
  */
-export function auditAdminChanges(deps: Pick<Deps, 'clock' | 'logger'>): RequestHandler {
+export function auditAdminChanges(deps: Pick<Deps, 'models' | 'clock' | 'logger'>): RequestHandler {
   return (req, res, next) => {
     if (!CHANGES.has(req.method) && !readsSecret(req)) return next();
     const end = res.end.bind(res) as (...args: unknown[]) => Response;

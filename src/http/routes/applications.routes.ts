@@ -18,7 +18,7 @@ export function applicationsRouter(deps: Deps): Router {
 
   router.get('/', async (req, res) => {
     const { limit, offset } = parse(paginationSchema, req.query);
-    const { rows, count } = await applications.listApplications(limit, offset);
+    const { rows, count } = await applications.listApplications(limit, offset, deps);
     sendList(
       res,
       rows.map((app) => applications.serializeApplication(app)),
@@ -27,13 +27,13 @@ export function applicationsRouter(deps: Deps): Router {
   });
 
   router.post('/', async (_req, res) => {
-    const app = await applications.createApplication(parse(createApplicationSchema, res.locals.data));
+    const app = await applications.createApplication(parse(createApplicationSchema, res.locals.data), deps);
     res.status(201).json(applications.serializeApplication(app, { includeSecret: true }));
   });
 
   router.get('/:name', async (req, res) => {
     const { include_secret } = parse(showSchema, req.query);
-    const app = await applications.findApplication(req.params.name);
+    const app = await applications.findApplication(req.params.name, deps);
     res.json(applications.serializeApplication(app, { includeSecret: include_secret === 'true' }));
   });
 

@@ -10,7 +10,7 @@ import { parse } from '../validate';
 export function auditRouter(deps: Deps): Router {
   const router = Router({ caseSensitive: true });
   router.get('/audit', adminAuth(deps), async (req, res) => {
-    const { rows, count } = await listAudit(parse(auditQuerySchema, req.query));
+    const { rows, count } = await listAudit(parse(auditQuerySchema, req.query), deps);
     sendList(res, rows.map(serializeAuditEntry), count);
   });
   return router;

@@ -18,23 +18,23 @@ export function groupsRouter(deps: Deps): Router {
 
   router.get('/orgs', async (req, res) => {
     const { limit, offset } = parse(paginationSchema, req.query);
-    const { rows, count } = await groups.listOrgs(limit, offset);
+    const { rows, count } = await groups.listOrgs(limit, offset, deps);
     sendList(res, rows.map(groups.serializeOrg), count);
   });
 
   router.post('/orgs', async (_req, res) => {
     const { name } = parse(createGroupSchema, res.locals.data);
-    res.status(201).json(groups.serializeOrg(await groups.createOrg(name)));
+    res.status(201).json(groups.serializeOrg(await groups.createOrg(name, deps)));
   });
 
   router.delete('/orgs/:org', async (req, res) => {
-    await groups.deleteMembership(await groups.findOrg(req.params.org));
+    await groups.deleteMembership(await groups.findOrg(req.params.org, deps));
     res.status(204).end();
   });
 
   router.get('/orgs/:org/users', async (req, res) => {
     const { limit, offset } = parse(paginationSchema, req.query);
-    const { rows, count } = await groups.listMembers(await groups.findOrg(req.params.org), limit, offset);
+    const { rows, count } = await groups.listMembers(await groups.findOrg(req.params.org, deps), limit, offset, deps);
     sendList(
       res,
       rows.map((u) => serializeUser(u, (u.application as Application).name)),
@@ -44,8 +44,8 @@ export function groupsRouter(deps: Deps): Router {
 
   router.get('/:app/groups', async (req, res) => {
     const { limit, offset } = parse(paginationSchema, req.query);
-    const app = await findApplication(req.params.app);
-    const { rows, count } = await groups.listGroups(app, limit, offset);
+    const app = await findApplication(req.params.app, deps);
+    const { rows, count } = await groups.listGroups(app, limit, offset, deps);
     sendList(
       res,
       rows.map((g) => groups.serializeGroup(g, app.name)),
@@ -55,20 +55,25 @@ export function groupsRouter(deps: Deps): Router {
 
   router.post('/:app/groups', async (req, res) => {
     const { name } = parse(createGroupSchema, res.locals.data);
-    const app = await findApplication(req.params.app);
-    res.status(201).json(groups.serializeGroup(await groups.createGroup(app, name), app.name));
+    const app = await findApplication(req.params.app, deps);
+    res.status(201).json(groups.serializeGroup(await groups.createGroup(app, name, deps), app.name));
   });
 
   router.delete('/:app/groups/:group', async (req, res) => {
-    const app = await findApplication(req.params.app);
-    await groups.deleteMembership(await groups.findGroup(app, req.params.group));
+    const app = await findApplication(req.params.app, deps);
+    await groups.deleteMembership(await groups.findGroup(app, req.params.group, deps));
     res.status(204).end();
   });
 
   router.get('/:app/groups/:group/users', async (req, res) => {
     const { limit, offset } = parse(paginationSchema, req.query);
-    const app = await findApplication(req.params.app);
-    const { rows, count } = await groups.listMembers(await groups.findGroup(app, req.params.group), limit, offset);
+    const app = await findApplication(req.params.app, deps);
+    const { rows, count } = await groups.listMembers(
+      await groups.findGroup(app, req.params.group, deps),
+      limit,
+      offset,
+      deps,
+    );
     sendList(
       res,
       rows.map((u) => serializeUser(u, app.name)),

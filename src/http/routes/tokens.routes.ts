@@ -19,7 +19,7 @@ export function tokensRouter(deps: AppDeps): Router {
     noStore(res);
     const { ttl } = parse(ttlParamsSchema, req.params);
     const { namespace, username, password } = parse(quidRefreshSchema, req.body);
-    await assertOriginAllowed(req, namespace);
+    await assertOriginAllowed(req, namespace, deps);
     const attempt = { action: 'token.refresh', app: namespace, username };
     const result = await limitAttempt(deps, req, attempt, () =>
       refreshTokenForCredentials(namespace, username, password, ttl, clientOf(req), deps),
@@ -32,7 +32,7 @@ export function tokensRouter(deps: AppDeps): Router {
     noStore(res);
     const { ttl } = parse(ttlParamsSchema, req.params);
     const { namespace, refresh_token } = parse(quidAccessSchema, req.body);
-    await assertOriginAllowed(req, namespace);
+    await assertOriginAllowed(req, namespace, deps);
     const result = await accessToken(namespace, refresh_token, ttl, deps);
     deps.metrics.tokensIssued.inc({ kind: 'access' });
     res.json(result);

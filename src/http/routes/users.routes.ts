@@ -23,8 +23,8 @@ export function usersRouter(deps: Deps): Router {
   // §3.4: all users
   router.get('/users', async (req, res) => {
     const { limit, offset, app, q } = parse(allUsersQuery, req.query);
-    const application = app === undefined ? undefined : await findApplication(app);
-    const { rows, count } = await users.listUsers({ applicationId: application?.id, search: q }, limit, offset);
+    const application = app === undefined ? undefined : await findApplication(app, deps);
+    const { rows, count } = await users.listUsers({ applicationId: application?.id, search: q }, limit, offset, deps);
     sendList(
       res,
       rows.map((u) => users.serializeUser(u, (u.application as Application).name)),
@@ -34,34 +34,34 @@ export function usersRouter(deps: Deps): Router {
 
   router.post('/users', async (_req, res) => {
     const { app, ...input } = parse(createAnyUserSchema, res.locals.data);
-    const application = await findApplication(app);
+    const application = await findApplication(app, deps);
     const user = await users.createUser(application, input, deps);
     res.status(201).json(users.serializeUser(user, application.name));
   });
 
   router.get('/users/:uid', async (req, res) => {
-    const user = await users.findUserByUid(req.params.uid);
+    const user = await users.findUserByUid(req.params.uid, deps);
     res.json(users.serializeUser(user, (user.application as Application).name));
   });
 
   router.patch('/users/:uid', async (req, res) => {
     const input = parse(updateUserSchema, res.locals.data);
-    const user = await users.findUserByUid(req.params.uid);
+    const user = await users.findUserByUid(req.params.uid, deps);
     const application = user.application as Application;
     const updated = await users.updateUser(user, application, input, deps);
     res.json(users.serializeUser(updated, application.name));
   });
 
   router.delete('/users/:uid', async (req, res) => {
-    await users.deleteUser(await users.findUserByUid(req.params.uid));
+    await users.deleteUser(await users.findUserByUid(req.params.uid, deps), deps);
     res.status(204).end();
   });
 
   // §3.3: users of one application
   router.get('/:app/users', async (req, res) => {
     const { limit, offset, q } = parse(usersQuery, req.query);
-    const application = await findApplication(req.params.app);
-    const { rows, count } = await users.listUsers({ applicationId: application.id, search: q }, limit, offset);
+    const application = await findApplication(req.params.app, deps);
+    const { rows, count } = await users.listUsers({ applicationId: application.id, search: q }, limit, offset, deps);
     sendList(
       res,
       rows.map((u) => users.serializeUser(u, application.name)),
@@ -71,47 +71,47 @@ export function usersRouter(deps: Deps): Router {
 
   router.post('/:app/users', async (req, res) => {
     const input = parse(createUserSchema, res.locals.data);
-    const application = await findApplication(req.params.app);
+    const application = await findApplication(req.params.app, deps);
     const user = await users.createUser(application, input, deps);
     res.status(201).json(users.serializeUser(user, application.name));
   });
 
   router.get('/:app/users/:username', async (req, res) => {
-    const application = await findApplication(req.params.app);
-    res.json(users.serializeUser(await users.findUser(application, req.params.username), application.name));
+    const application = await findApplication(req.params.app, deps);
+    res.json(users.serializeUser(await users.findUser(application, req.params.username, deps), application.name));
   });
 
   router.patch('/:app/users/:username', async (req, res) => {
     const input = parse(updateUserSchema, res.locals.data);
-    const application = await findApplication(req.params.app);
-    const user = await users.findUser(application, req.params.username);
+    const application = await findApplication(req.params.app, deps);
+    const user = await users.findUser(application, req.params.username, deps);
     const updated = await users.updateUser(user, application, input, deps);
     res.json(users.serializeUser(updated, application.name));
   });
 
   router.delete('/:app/users/:username', async (req, res) => {
-    const application = await findApplication(req.params.app);
-    await users.deleteUser(await users.findUser(application, req.params.username));
+    const application = await findApplication(req.params.app, deps);
+    await users.deleteUser(await users.findUser(application, req.params.username, deps), deps);
     res.status(204).end();
   });
 
   router.get('/:app/users/:username/sessions', async (req, res) => {
     const { limit, offset } = parse(paginationSchema, req.query);
-    const application = await findApplication(req.params.app);
-    const live = await sessions.listSessions(await users.findUser(application, req.params.username), deps);
+    const application = await findApplication(req.params.app, deps);
+    const live = await sessions.listSessions(await users.findUser(application, req.params.username, deps), deps);
     sendList(res, live.slice(offset, offset + limit), live.length);
   });
 
   router.delete('/:app/users/:username/sessions/:id', async (req, res) => {
-    const application = await findApplication(req.params.app);
-    const user = await users.findUser(application, req.params.username);
+    const application = await findApplication(req.params.app, deps);
+    const user = await users.findUser(application, req.params.username, deps);
     await sessions.revokeSession(user, req.params.id, deps);
     res.status(204).end();
   });
 
   router.delete('/:app/users/:username/sessions', async (req, res) => {
-    const application = await findApplication(req.params.app);
-    await users.revokeSessions(await users.findUser(application, req.params.username), deps.clock.now(), deps);
+    const application = await findApplication(req.params.app, deps);
+    await users.revokeSessions(await users.findUser(application, req.params.username, deps), deps.clock.now(), deps);
     res.status(204).end();
   });
 
