@@ -14,6 +14,7 @@ import { finished } from 'node:stream/promises';
 import { Client } from 'pg';
 import { migrateUp } from '../src/db/migrator';
 import { openDatabase } from '../src/db/sequelize';
+import { closeStore, storeOf } from '../src/services/deps';
 import { exportDump } from '../src/services/import/dump-export.service';
 import { importDump } from '../src/services/import/dump-import.service';
 
@@ -77,24 +78,23 @@ async function main(): Promise<void> {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-dump-')), 'dump.jsonl');
   await sql(`CREATE SCHEMA ${from}; CREATE SCHEMA ${to}`);
   try {
-    // jawth's models bind to one database at a time: A is closed before B is opened.
-    const source = openDatabase(PG_URL, { searchPath: from });
-    await migrateUp(source);
+    // Both open at once, as two instances would be: each has its own models (see Deps).
+    const source = storeOf(openDatabase(PG_URL, { searchPath: from }));
+    const target = storeOf(openDatabase(PG_URL, { searchPath: to }));
+    await migrateUp(source.db);
     await seed(from);
     const counts = await measure(`export ${USERS} users`, async () => {
       const out = fs.createWriteStream(file);
-      const result = await exportDump({ db: source }, out);
+      const result = await exportDump(source, out);
       out.end();
       await finished(out);
       return result;
     });
-    await source.close();
     console.log(`dump: ${(fs.statSync(file).size / 2 ** 20).toFixed(1)} MiB, ${JSON.stringify(counts)}`);
 
-    const target = openDatabase(PG_URL, { searchPath: to });
-    await migrateUp(target);
-    const summary = await measure(`import ${USERS} users`, () => importDump({ db: target }, fs.createReadStream(file)));
-    await target.close();
+    await migrateUp(target.db);
+    const summary = await measure(`import ${USERS} users`, () => importDump(target, fs.createReadStream(file)));
+    await Promise.all([closeStore(source), closeStore(target)]);
     console.log(`import: ${JSON.stringify(summary)}`);
 
     const [a, b] = [await digest(from), await digest(to)];

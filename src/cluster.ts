@@ -4,6 +4,7 @@ import type { Config } from './config/config';
 import { migrateUp } from './db/migrator';
 import { migrationTimeoutsOf, openDatabase, prepareDatabase, timeoutsOf } from './db/sequelize';
 import { announceFirstRun } from './first-run';
+import { storeOf } from './services/deps';
 import { createLogger } from './logger';
 
 /** A crashed worker is replaced after 1 s, then 2, 4, ... up to 30 s while crashes keep coming. */
@@ -120,7 +121,7 @@ async function announceFirstRunOnce(config: Config, where: string, logger: Logge
   const db = openDatabase(config.databaseUrl, { timeouts: timeoutsOf(config) });
   try {
     await prepareDatabase(db);
-    await announceFirstRun(where, logger);
+    await announceFirstRun(where, logger, storeOf(db));
   } finally {
     await db.close();
   }

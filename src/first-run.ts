@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { createSetupToken } from './services/admin-setup.service';
-import { systemClock } from './services/deps';
+import { systemClock, type Store } from './services/deps';
 
 /**
  * First run (docs/api.md, first-run setup): while no admin account exists, prints a one-time setup link once, in
@@ -8,9 +8,9 @@ import { systemClock } from './services/deps';
  * This line is the only place the token is ever written in clear; the database keeps its hash.
  * Called by the single process, or by a cluster's primary: never by each worker.
  */
-export async function announceFirstRun(where: string, logger: Logger): Promise<void> {
+export async function announceFirstRun(where: string, logger: Logger, store: Pick<Store, 'models'>): Promise<void> {
   try {
-    const token = await createSetupToken({ clock: systemClock });
+    const token = await createSetupToken({ models: store.models, clock: systemClock });
     if (!token) return;
     const message = `no admin account yet: open ${where}/admin/setup#${token} within 1 hour to create one (or run \`npx jawth init\`)`;
     logger.warn(message);

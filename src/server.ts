@@ -13,10 +13,9 @@ import { readConfigSources } from './config/sources';
 import { migrateUp } from './db/migrator';
 import { migrationTimeoutsOf, openDatabase, prepareDatabase, timeoutsOf } from './db/sequelize';
 import { gracefulCloser } from './http/graceful-close';
-import { closeSqliteReaders } from './db/sqlite-readers';
 import { dummyHash } from './crypto/password';
 import { createLogger } from './logger';
-import { systemClock } from './services/deps';
+import { closeStore, storeOf, systemClock } from './services/deps';
 import { startMaintenance } from './infra/maintenance';
 import { createLoginLimiter } from './infra/login-limiter';
 
@@ -38,11 +37,11 @@ export function loadConfig(): Config {
 /** config → database → migrations → app → listen; SIGTERM/SIGINT close gracefully. */
 export async function start(config: Config): Promise<Server> {
   const logger = createLogger(config.logLevel, undefined, config.logFormat);
-  const db = await openMigrated(config, logger);
+  const store = storeOf(await openMigrated(config, logger));
   await dummyHash(config.bcryptCost);
   const limiter = createLoginLimiter(config, logger);
   if (!(await limiter.ready())) logger.warn('Redis did not answer at start: login rate limits are per process for now');
-  const deps = { db, config, clock: systemClock, logger };
+  const deps = { ...store, config, clock: systemClock, logger };
   const app = createApp({ ...deps, limiter });
   const stopMaintenance = startMaintenance(deps);
   const server = app.listen(config.port, config.host);
@@ -54,7 +53,7 @@ export async function start(config: Config): Promise<Server> {
   const where = `http://${config.host}:${(server.address() as { port: number }).port}`;
   logger.info({ url: where, database: describeDatabase(config.databaseUrl) }, `jawth listening on ${where}`);
   // With WORKERS > 1 the primary prints the setup link, once for all its workers.
-  if (!cluster.isWorker) await announceFirstRun(where, logger);
+  if (!cluster.isWorker) await announceFirstRun(where, logger, store);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -71,7 +70,7 @@ export async function start(config: Config): Promise<Server> {
       );
       process.exit(1);
     }
-    await Promise.allSettled([limiter.close(), closeSqliteReaders(db).then(() => db.close())]);
+    await Promise.allSettled([limiter.close(), closeStore(store)]);
     logger.info('drained: every request answered');
     process.exit(0);
   };
@@ -98,7 +97,6 @@ async function openMigrated(config: Config, logger: Logger): Promise<Sequelize> 
       await migrating.close();
     }
   }
-  // Opened last: the models belong to the last database opened.
   const db = openDatabase(config.databaseUrl, { timeouts: timeoutsOf(config) });
   await prepareDatabase(db);
   if (config.migrateOnStart && db.getDialect() === 'sqlite') report(await migrateUp(db, config.databaseUrl));

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import pino from 'pino';
 import { recordAudit, type AuditOutcome, type DATA_MOVE_ACTIONS } from '../services/audit.service';
-import { systemClock } from '../services/deps';
+import { systemClock, type Store } from '../services/deps';
 
 /** Who ran a CLI command that changed or read the whole database: the operating-system user. */
 function cliActor(): string {
@@ -17,6 +17,7 @@ function cliActor(): string {
  * never a secret or a hash (the audit service scrubs such keys besides).
  */
 export async function auditCli(
+  store: Pick<Store, 'models'>,
   action: (typeof DATA_MOVE_ACTIONS)[number],
   outcome: AuditOutcome,
   detail: Record<string, unknown>,
@@ -24,6 +25,6 @@ export async function auditCli(
 ): Promise<void> {
   await recordAudit(
     { actor: cliActor(), action, outcome, app, detail },
-    { clock: systemClock, logger: pino({ level: 'silent' }) },
+    { models: store.models, clock: systemClock, logger: pino({ level: 'silent' }) },
   );
 }

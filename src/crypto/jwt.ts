@@ -27,6 +27,7 @@ export class TokenError extends Error {
 
 // A string secret makes jsonwebtoken re-import the key on every call (~90x slower); a cached
 // KeyObject per secret keeps signing at ~100k/s. Bounded so that rotated secrets fall out.
+// Process-wide on purpose: keyed by the secret itself, it holds nothing of any one database.
 const keyCache = new Map<string, KeyObject>();
 const KEY_CACHE_LIMIT = 10_000;
 

@@ -2,7 +2,6 @@ import path from 'node:path';
 import { Sequelize, type Options } from 'sequelize';
 import type { Config } from '../config/config';
 import { makePrivateFile, makePrivateFolder, restrictIfPresent } from '../files/private-files';
-import { initModels } from './models';
 
 /**
  * Seconds. `connect`: opening or waiting for a connection, SQLite's lock wait; `statement`: one
@@ -27,6 +26,7 @@ export const migrationTimeoutsOf = (config: Config): DatabaseTimeouts => ({ ...t
 /**
  * Opens the database named by DATABASE_URL: `sqlite:<path>` (folder created on demand),
  * `sqlite::memory:` or `postgres://…`. `searchPath` lets tests give each file its own schema.
+ * Services need its models and caches too: see `storeOf` (services/deps.ts).
  */
 export function openDatabase(
   url: string,
@@ -64,7 +64,6 @@ export function openDatabase(
       },
     });
   }
-  initModels(sequelize);
   return sequelize;
 }
 

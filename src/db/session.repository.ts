@@ -1,6 +1,13 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { Session, User } from './models';
-import { sqliteReaders } from './sqlite-readers';
+import type { Models, Session } from './models';
+import type { SqliteReaders } from './sqlite-readers';
+
+/** The database every function here works on: its connection, models and SQLite readers (see Deps). */
+export interface SessionStore {
+  db: Sequelize;
+  models: Pick<Models, 'Session' | 'User'>;
+  readers: SqliteReaders;
+}
 
 /** A refresh session with the user and memberships a token needs, as plain data. */
 export interface SessionRecord {
@@ -60,15 +67,17 @@ function sessionQuery(dialect: 'sqlite' | 'postgres'): string {
 const queries = new Map<string, string>();
 
 /** The session whose token hash this is, with its user; null when there is none (or no user). */
-export async function findSessionByTokenHash(db: Sequelize, tokenHash: string): Promise<SessionRecord | null> {
+export async function findSessionByTokenHash(
+  { db, readers }: Pick<SessionStore, 'db' | 'readers'>,
+  tokenHash: string,
+): Promise<SessionRecord | null> {
   const dialect = db.getDialect() === 'postgres' ? 'postgres' : 'sqlite';
   let sql = queries.get(dialect);
   if (!sql) {
     sql = sessionQuery(dialect);
     queries.set(dialect, sql);
   }
-  const readers = sqliteReaders(db);
-  const row = readers
+  const row = readers.usable
     ? await readers.get<Row>(sql, [tokenHash])
     : (await db.query<Row>(sql, { bind: [tokenHash], type: QueryTypes.SELECT }))[0];
   if (!row) return null;
@@ -124,9 +133,13 @@ export interface NewSession {
 const LAST_USE_PRECISION_MS = 60_000;
 
 /** Records that a token of this session was used, unless that was written less than a minute ago. */
-export async function touchSession(session: SessionRecord, now: Date): Promise<void> {
+export async function touchSession(
+  { models }: Pick<SessionStore, 'models'>,
+  session: SessionRecord,
+  now: Date,
+): Promise<void> {
   if (session.lastUsedAt && now.getTime() - session.lastUsedAt.getTime() < LAST_USE_PRECISION_MS) return;
-  await Session.update({ lastUsedAt: now }, { where: { id: session.id } });
+  await models.Session.update({ lastUsedAt: now }, { where: { id: session.id } });
 }
 
 /** One entry per live refresh family of a user (docs/api.md, Users and Sessions): what an admin sees and may end. */
@@ -144,8 +157,12 @@ export interface FamilySummary {
  * is neither spent, revoked nor expired; it was created by its first session, last used by its
  * newest session or the latest use recorded, and it is where its newest session came from.
  */
-export async function listFamilies(userId: number, now: Date): Promise<FamilySummary[]> {
-  const rows = await Session.findAll({ where: { userId, revokedAt: null }, order: [['id', 'ASC']] });
+export async function listFamilies(
+  { models }: Pick<SessionStore, 'models'>,
+  userId: number,
+  now: Date,
+): Promise<FamilySummary[]> {
+  const rows = await models.Session.findAll({ where: { userId, revokedAt: null }, order: [['id', 'ASC']] });
   const families = new Map<string, Session[]>();
   for (const row of rows) families.set(row.familyId, [...(families.get(row.familyId) ?? []), row]);
   const live = [...families.values()].filter((family) => family.some((s) => !s.usedAt && s.expiresAt > now));
@@ -181,7 +198,7 @@ export type Renewal = 'renewed' | 'already_spent' | 'revoked';
  *   transaction: Sequelize opens a new SQLite connection for each one.
  */
 export async function renewSession(
-  db: Sequelize,
+  { db, models }: Pick<SessionStore, 'db' | 'models'>,
   parent: { id: number; userId: number },
   child: NewSession,
   now: Date,
@@ -189,7 +206,7 @@ export async function renewSession(
 ): Promise<Renewal> {
   const steps = async (transaction?: Transaction): Promise<Renewal> => {
     if (transaction) {
-      const user = await User.findByPk(parent.userId, {
+      const user = await models.User.findByPk(parent.userId, {
         attributes: ['id'],
         lock: transaction.LOCK.SHARE,
         transaction,
@@ -197,19 +214,19 @@ export async function renewSession(
       if (!user) return 'revoked';
     }
     if (options.spend) {
-      const [spent] = await Session.update(
+      const [spent] = await models.Session.update(
         { usedAt: now },
         { where: { id: parent.id, usedAt: null, revokedAt: null }, transaction },
       );
       if (spent !== 1) {
-        const state = await Session.findByPk(parent.id, { attributes: ['revokedAt'], transaction });
+        const state = await models.Session.findByPk(parent.id, { attributes: ['revokedAt'], transaction });
         return state && !state.revokedAt ? 'already_spent' : 'revoked';
       }
     }
-    const created = await Session.create({ ...child, usedAt: null, revokedAt: null }, { transaction });
-    const after = await Session.findByPk(parent.id, { attributes: ['revokedAt'], transaction });
+    const created = await models.Session.create({ ...child, usedAt: null, revokedAt: null }, { transaction });
+    const after = await models.Session.findByPk(parent.id, { attributes: ['revokedAt'], transaction });
     if (after && !after.revokedAt) return 'renewed';
-    await Session.update({ revokedAt: now }, { where: { id: created.id }, transaction });
+    await models.Session.update({ revokedAt: now }, { where: { id: created.id }, transaction });
     return 'revoked';
   };
   if (db.getDialect() !== 'postgres') return steps();
@@ -223,17 +240,17 @@ export async function renewSession(
  * how many sessions it ended.
  */
 export async function revokeUserSessions(
-  db: Sequelize,
+  { db, models }: Pick<SessionStore, 'db' | 'models'>,
   userId: number,
   now: Date,
   options: { familyId?: string; transaction?: Transaction } = {},
 ): Promise<number> {
   const steps = async (transaction?: Transaction): Promise<number> => {
     if (transaction && db.getDialect() === 'postgres') {
-      await User.findByPk(userId, { attributes: ['id'], lock: transaction.LOCK.UPDATE, transaction });
+      await models.User.findByPk(userId, { attributes: ['id'], lock: transaction.LOCK.UPDATE, transaction });
     }
     const where = { userId, revokedAt: null, ...(options.familyId ? { familyId: options.familyId } : {}) };
-    const [revoked] = await Session.update({ revokedAt: now }, { where, transaction });
+    const [revoked] = await models.Session.update({ revokedAt: now }, { where, transaction });
     return revoked;
   };
   if (options.transaction || db.getDialect() !== 'postgres') return steps(options.transaction);

@@ -11,47 +11,36 @@ import { sqliteBusyTimeoutMs } from './sequelize';
  */
 const READERS = 2;
 
-class Readers {
+/** The readers of one database; none for PostgreSQL and in-memory SQLite, where `get` is not used. */
+export class SqliteReaders {
   private next = 0;
-  constructor(private readonly handles: sqlite3.Database[]) {}
+  private handles: sqlite3.Database[] | undefined;
+  readonly usable: boolean;
+  private readonly storage: string;
 
+  constructor(private readonly db: Sequelize) {
+    const storage = (db as unknown as { options: { storage?: string } }).options.storage;
+    this.storage = storage ?? ':memory:';
+    this.usable = db.getDialect() === 'sqlite' && this.storage !== ':memory:';
+  }
+
+  /** Opened on first use: the file may not exist before the database's first write. */
   get<T>(sql: string, params: unknown[]): Promise<T | undefined> {
+    this.handles ??= Array.from({ length: READERS }, () => {
+      const handle = new sqlite3.Database(this.storage, sqlite3.OPEN_READONLY);
+      handle.configure('busyTimeout', sqliteBusyTimeoutMs(this.db));
+      return handle;
+    });
     const handle = this.handles[this.next++ % this.handles.length];
     return new Promise((resolve, reject) => {
       handle.get(sql, params, (error: Error | null, row: T | undefined) => (error ? reject(error) : resolve(row)));
     });
   }
 
+  /** Call before closing the database itself. */
   async close(): Promise<void> {
-    await Promise.all(this.handles.map((handle) => new Promise<void>((resolve) => handle.close(() => resolve()))));
+    const handles = this.handles ?? [];
+    this.handles = undefined;
+    await Promise.all(handles.map((handle) => new Promise<void>((resolve) => handle.close(() => resolve()))));
   }
-}
-
-const readers = new WeakMap<Sequelize, Readers | null>();
-
-/** The readers of a file-backed SQLite database; null for PostgreSQL and in-memory SQLite. */
-export function sqliteReaders(db: Sequelize): Readers | null {
-  let found = readers.get(db);
-  if (found === undefined) {
-    const storage = (db as unknown as { options: { storage?: string } }).options.storage;
-    const usable = db.getDialect() === 'sqlite' && storage && storage !== ':memory:';
-    found = usable
-      ? new Readers(
-          Array.from({ length: READERS }, () => {
-            const handle = new sqlite3.Database(storage, sqlite3.OPEN_READONLY);
-            handle.configure('busyTimeout', sqliteBusyTimeoutMs(db));
-            return handle;
-          }),
-        )
-      : null;
-    readers.set(db, found);
-  }
-  return found;
-}
-
-/** Closes the readers of a database, if it has any; call before closing the database itself. */
-export async function closeSqliteReaders(db: Sequelize): Promise<void> {
-  const found = readers.get(db);
-  readers.delete(db);
-  await found?.close();
 }

@@ -1,4 +1,3 @@
-import { AuditEntry } from '../db/models';
 import { recordAudit, scrub, type AuditInput } from '../services/audit.service';
 import type { Deps } from '../services/deps';
 
@@ -27,7 +26,7 @@ export interface RefusalAudit {
  * each. The key is action, application, target and IP; the entry's `detail.count` says how many
  * refusals it stands for.
  */
-export function createRefusalAudit(deps: Pick<Deps, 'clock' | 'logger'>): RefusalAudit {
+export function createRefusalAudit(deps: Pick<Deps, 'models' | 'clock' | 'logger'>): RefusalAudit {
   const windows = new Map<string, Window>();
   let timer: NodeJS.Timeout | undefined;
 
@@ -40,7 +39,8 @@ export function createRefusalAudit(deps: Pick<Deps, 'clock' | 'logger'>): Refusa
           const id = await window.entry;
           const count = window.count;
           const detail = JSON.stringify(scrub({ ...window.input.detail, count }));
-          if (id !== undefined) await AuditEntry.update({ detail }, { where: { id } }).catch(() => undefined);
+          if (id !== undefined)
+            await deps.models.AuditEntry.update({ detail }, { where: { id } }).catch(() => undefined);
           window.written = count;
         }
         if (now >= window.endsAt) windows.delete(key);

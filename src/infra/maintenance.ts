@@ -9,12 +9,12 @@ const EVERY_MS = 10 * 60 * 1000;
  * Periodic clean-up: expired and long-revoked refresh sessions, the jtis of expired admin
  * request tokens, and audit entries older than AUDIT_RETENTION. Returns a stop function.
  */
-export function startMaintenance(deps: Pick<Deps, 'clock' | 'logger' | 'config'>): () => void {
+export function startMaintenance(deps: Pick<Deps, 'models' | 'clock' | 'logger' | 'config'>): () => void {
   const run = async () => {
     try {
-      const purged = await purgeSessions(deps.clock.now());
+      const purged = await purgeSessions(deps.clock.now(), deps);
       if (purged > 0) deps.logger.info({ purged }, 'expired sessions purged');
-      const jtis = await purgeSpentJtis(deps.clock.now());
+      const jtis = await purgeSpentJtis(deps.clock.now(), deps);
       if (jtis > 0) deps.logger.info({ purged: jtis }, 'expired admin request jtis purged');
       const pruned = await pruneAudit(deps);
       if (pruned > 0) deps.logger.info({ pruned }, 'audit log pruned');

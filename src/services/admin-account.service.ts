@@ -2,18 +2,18 @@ import { UniqueConstraintError } from 'sequelize';
 import { hashPassword } from '../crypto/password';
 import { assertPasswordPolicy } from '../policy/password-policy';
 import { AppError } from '../errors';
-import { AdminAccount } from '../db/models';
 import type { Config } from '../config/config';
 import { usernameSchema } from '../schemas/common.schema';
+import type { Deps } from './deps';
 
 export type CreateAdminResult = { created: true; username: string } | { created: false; username: string };
 
-export function countAdminAccounts(): Promise<number> {
-  return AdminAccount.count();
+export function countAdminAccounts(deps: Pick<Deps, 'models'>): Promise<number> {
+  return deps.models.AdminAccount.count();
 }
 
-export async function adminAccountExists(username: string): Promise<boolean> {
-  return (await AdminAccount.count({ where: { username } })) > 0;
+export async function adminAccountExists(username: string, deps: Pick<Deps, 'models'>): Promise<boolean> {
+  return (await deps.models.AdminAccount.count({ where: { username } })) > 0;
 }
 
 /** The rule for admin usernames, shared by `jawth init` and the first-run setup page. */
@@ -33,7 +33,9 @@ export async function ensureAdminAccount(
   username: string,
   password: string,
   config: Pick<Config, 'bcryptCost' | 'passwordMinLength'>,
+  deps: Pick<Deps, 'models'>,
 ): Promise<CreateAdminResult> {
+  const { AdminAccount } = deps.models;
   assertAdminUsername(username);
   if (await AdminAccount.findOne({ where: { username } })) return { created: false, username };
   assertPasswordPolicy(password, config.passwordMinLength);

@@ -31,11 +31,11 @@ export async function authenticateAdmin(
 ): Promise<{ data: Record<string, unknown>; actor: string }> {
   const claims = verifySignature(request.token, deps.config);
   if (request.scheme === 'bearer' && 'sid' in claims) {
-    const session = await requireSession(claims, request.now);
+    const session = await requireSession(claims, request.now, deps);
     return { data: sessionData(request.body), actor: `admin:${session.account?.username ?? 'unknown'}` };
   }
   const data = checkSignedRequest(claims, request, deps.config);
-  await assertFirstUse(claims, request.now);
+  await assertFirstUse(claims, request.now, deps);
   return { data, actor: 'signed_request' };
 }
 
@@ -43,28 +43,33 @@ export async function authenticateAdmin(
  * Optional `jti` (docs/api.md, Authenticating admin requests): the token is good for one request, on every instance, until
  * it expires. Checked last, so that a token refused for another reason does not spend its jti.
  */
-async function assertFirstUse(claims: Claims, now: Date): Promise<void> {
+async function assertFirstUse(claims: Claims, now: Date, deps: Pick<Deps, 'models'>): Promise<void> {
   if (claims.jti === undefined) return;
   if (typeof claims.jti !== 'string' || claims.jti.length < 1 || claims.jti.length > 255) {
     throw refuse('malformed', 'jti must be a string of 1-255 characters');
   }
   const exp = typeof claims.exp === 'number' ? claims.exp : undefined;
-  if (!(await spendJti(claims.jti, exp, now))) throw refuse('replayed', 'jti replayed');
+  if (!(await spendJti(claims.jti, exp, now, deps))) throw refuse('replayed', 'jti replayed');
 }
 
 /** The live session a session token names; 401 when it is revoked, expired or not a session. */
-export async function authenticateSessionToken(token: string, now: Date, config: Config): Promise<AdminSession> {
+export async function authenticateSessionToken(
+  token: string,
+  now: Date,
+  config: Config,
+  deps: Pick<Deps, 'models'>,
+): Promise<AdminSession> {
   const claims = verifySignature(token, config);
   // A signed request token is never a session: it carries the master password, not a sid.
   if (!('sid' in claims)) throw refuse('signature_or_credential', 'not a session token');
-  return requireSession(claims, now);
+  return requireSession(claims, now, deps);
 }
 
-async function requireSession(claims: Claims, now: Date): Promise<AdminSession> {
+async function requireSession(claims: Claims, now: Date, deps: Pick<Deps, 'models'>): Promise<AdminSession> {
   // Console sessions are signed here, with ADMIN_SESSION_TTL.
   assertLifetime(claims, epochSeconds(now), { maxTtl: ADMIN_SESSION_TTL, allowNoExp: false });
   if (typeof claims.sid !== 'string') throw refuse('malformed', 'sid is not a string');
-  const session = await findActiveSession(claims, now);
+  const session = await findActiveSession(claims, now, deps);
   if (!session) throw refuse('session_ended', 'no live session for this sid (logged out or expired)');
   return session;
 }

@@ -3,7 +3,7 @@ import { signToken, type Claims } from '../crypto/jwt';
 import { dummyVerify, hashPassword, needsRehash, verifyPassword } from '../crypto/password';
 import { randomSecret, sha256 } from '../crypto/random';
 import { AppError } from '../errors';
-import { AdminAccount, AdminSession } from '../db/models';
+import type { AdminSession } from '../db/models';
 import type { AdminSessionResponse } from '../schemas/responses.schema';
 import { epochSeconds, type Deps } from './deps';
 
@@ -21,7 +21,7 @@ export type AdminLoginResult = AdminSessionResponse;
  */
 export async function adminLogin(username: string, password: string, deps: Deps): Promise<AdminLoginResult> {
   const { bcryptCost } = deps.config;
-  const account = await AdminAccount.findOne({ where: { username } });
+  const account = await deps.models.AdminAccount.findOne({ where: { username } });
   const matches = account
     ? await verifyPassword(password, account.passwordHash)
     : await dummyVerify(password, bcryptCost);
@@ -32,7 +32,7 @@ export async function adminLogin(username: string, password: string, deps: Deps)
   await account.save();
   const sid = randomSecret();
   const iat = epochSeconds(now);
-  await AdminSession.create({
+  await deps.models.AdminSession.create({
     sidHash: sha256(sid),
     adminAccountId: account.id,
     expiresAt: new Date((iat + ADMIN_SESSION_TTL) * 1000),
@@ -42,8 +42,13 @@ export async function adminLogin(username: string, password: string, deps: Deps)
 }
 
 /** The stored session a verified session token names, if it is neither revoked nor expired. */
-export async function findActiveSession(claims: Claims, now: Date): Promise<AdminSession | null> {
+export async function findActiveSession(
+  claims: Claims,
+  now: Date,
+  deps: Pick<Deps, 'models'>,
+): Promise<AdminSession | null> {
   if (typeof claims.sid !== 'string' || typeof claims.exp !== 'number') return null;
+  const { AdminAccount, AdminSession } = deps.models;
   return AdminSession.findOne({
     where: { sidHash: sha256(claims.sid), revokedAt: null, expiresAt: { [Op.gt]: now } },
     include: [{ model: AdminAccount, as: 'account', required: true }],

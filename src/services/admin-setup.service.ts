@@ -3,7 +3,6 @@ import { Op } from 'sequelize';
 import { hashPassword } from '../crypto/password';
 import { assertPasswordPolicy } from '../policy/password-policy';
 import { sha256 } from '../crypto/random';
-import { AdminAccount, AdminSetupToken } from '../db/models';
 import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import { assertAdminUsername } from './admin-account.service';
@@ -32,7 +31,8 @@ const adminExists = () =>
  * the caller prints the link once. Once an account exists, pending tokens are deleted and none is
  * made. Expired ones are purged on the way.
  */
-export async function createSetupToken(deps: Pick<Deps, 'clock'>): Promise<string | undefined> {
+export async function createSetupToken(deps: Pick<Deps, 'models' | 'clock'>): Promise<string | undefined> {
+  const { AdminAccount, AdminSetupToken } = deps.models;
   const now = deps.clock.now();
   if ((await AdminAccount.count()) > 0) {
     await AdminSetupToken.destroy({ where: {} });
@@ -54,7 +54,11 @@ export async function createSetupToken(deps: Pick<Deps, 'clock'>): Promise<strin
  * the transaction that creates the account: of concurrent requests, with the same token or with
  * two instances' tokens, exactly one creates an account; the others find no row left (401).
  */
-export async function completeSetup(input: SetupInput, deps: Pick<Deps, 'db' | 'clock' | 'config'>): Promise<void> {
+export async function completeSetup(
+  input: SetupInput,
+  deps: Pick<Deps, 'db' | 'models' | 'clock' | 'config'>,
+): Promise<void> {
+  const { AdminAccount, AdminSetupToken } = deps.models;
   if ((await AdminAccount.count()) > 0) {
     await AdminSetupToken.destroy({ where: {} });
     throw adminExists();

@@ -1,12 +1,10 @@
 import { formatDuration } from '../config/duration';
 import { randomSecret } from '../crypto/random';
 import { AppError, assertThat } from '../errors';
-import { Application } from '../db/models';
+import type { Application } from '../db/models';
 import { inTransaction } from '../db/transaction';
 import { uniquely } from '../db/unique';
 import type { CreateApplicationInput, RotateSecretInput, UpdateApplicationInput } from '../schemas/application.schema';
-import { forgetApplication } from '../infra/application-cache';
-import { forgetUserCounts } from '../infra/user-count-cache';
 import type { ApplicationResponse } from '../schemas/responses.schema';
 import type { Deps } from './deps';
 
@@ -42,14 +40,14 @@ export function verificationSecrets(app: Application, now: Date): string[] {
   return graceOpen ? [app.secret, app.previousSecret as string] : [app.secret];
 }
 
-export async function findApplication(name: string): Promise<Application> {
-  const app = await Application.findOne({ where: { name } });
+export async function findApplication(name: string, deps: Pick<Deps, 'models'>): Promise<Application> {
+  const app = await deps.models.Application.findOne({ where: { name } });
   assertThat(app, 'not_found', `No application is named "${name}".`);
   return app;
 }
 
-export async function listApplications(limit: number, offset: number) {
-  return Application.findAndCountAll({ order: [['name', 'ASC']], limit, offset });
+export async function listApplications(limit: number, offset: number, deps: Pick<Deps, 'models'>) {
+  return deps.models.Application.findAndCountAll({ order: [['name', 'ASC']], limit, offset });
 }
 
 function assertLifetimes(app: Pick<Application, 'accessTtl' | 'accessTtlMax'>): void {
@@ -60,15 +58,18 @@ function assertLifetimes(app: Pick<Application, 'accessTtl' | 'accessTtlMax'>): 
   }
 }
 
-async function saveUnique(app: Application): Promise<Application> {
+async function saveUnique(app: Application, deps: Pick<Deps, 'caches'>): Promise<Application> {
   const formerName = (app.previous('name') as string | undefined) ?? app.name;
   await uniquely(() => app.save(), `An application named "${app.name}" already exists.`);
-  forgetApplication(app.name, formerName);
+  deps.caches.applications.forget(app.name, formerName);
   return app;
 }
 
-export async function createApplication(input: CreateApplicationInput): Promise<Application> {
-  const app = Application.build({
+export async function createApplication(
+  input: CreateApplicationInput,
+  deps: Pick<Deps, 'models' | 'caches'>,
+): Promise<Application> {
+  const app = deps.models.Application.build({
     name: input.name,
     secret: input.secret ?? randomSecret(),
     previousSecret: null,
@@ -81,11 +82,15 @@ export async function createApplication(input: CreateApplicationInput): Promise<
     audience: input.audience ?? null,
   });
   assertLifetimes(app);
-  return saveUnique(app);
+  return saveUnique(app, deps);
 }
 
-export async function updateApplication(name: string, input: UpdateApplicationInput, deps: Pick<Deps, 'clock'>) {
-  const app = await findApplication(name);
+export async function updateApplication(
+  name: string,
+  input: UpdateApplicationInput,
+  deps: Pick<Deps, 'models' | 'caches' | 'clock'>,
+) {
+  const app = await findApplication(name, deps);
   if (input.secret !== undefined && input.secret !== app.secret) rotate(app, input.secret, 0, deps.clock.now());
   if (input.name !== undefined) app.name = input.name;
   if (input.access_ttl !== undefined) app.accessTtl = input.access_ttl;
@@ -94,13 +99,17 @@ export async function updateApplication(name: string, input: UpdateApplicationIn
   if (input.cors_origins !== undefined) app.corsOrigins = JSON.stringify(input.cors_origins);
   if (input.audience !== undefined) app.audience = input.audience;
   assertLifetimes(app);
-  return saveUnique(app);
+  return saveUnique(app, deps);
 }
 
-export async function rotateSecret(name: string, input: RotateSecretInput, deps: Pick<Deps, 'clock'>) {
-  const app = await findApplication(name);
+export async function rotateSecret(
+  name: string,
+  input: RotateSecretInput,
+  deps: Pick<Deps, 'models' | 'caches' | 'clock'>,
+) {
+  const app = await findApplication(name, deps);
   rotate(app, input.secret ?? randomSecret(), input.grace ?? 0, deps.clock.now());
-  return saveUnique(app);
+  return saveUnique(app, deps);
 }
 
 function rotate(app: Application, secret: string, graceSeconds: number, now: Date): void {
@@ -114,9 +123,9 @@ function rotate(app: Application, secret: string, graceSeconds: number, now: Dat
  * Users, groups, memberships and sessions go with it (ON DELETE CASCADE). In a transaction of its
  * own, so that on SQLite it never lands inside a concurrent user creation's (see inTransaction).
  */
-export async function deleteApplication(name: string, deps: Pick<Deps, 'db'>): Promise<void> {
-  const app = await findApplication(name);
+export async function deleteApplication(name: string, deps: Pick<Deps, 'db' | 'models' | 'caches'>): Promise<void> {
+  const app = await findApplication(name, deps);
   await inTransaction(deps.db, (transaction) => app.destroy({ transaction }));
-  forgetApplication(name);
-  forgetUserCounts();
+  deps.caches.applications.forget(name);
+  deps.caches.userCounts.forget();
 }

@@ -1,5 +1,5 @@
 import { Op, type WhereOptions } from 'sequelize';
-import { AuditEntry } from '../db/models';
+import type { AuditEntry } from '../db/models';
 import type { AuditQuery } from '../schemas/audit.schema';
 import type { AuditEntryResponse } from '../schemas/responses.schema';
 import type { Deps } from './deps';
@@ -42,10 +42,10 @@ const cut = (text: string | null | undefined, max: number) => (text ? text.slice
  */
 export async function recordAudit(
   input: AuditInput,
-  deps: Pick<Deps, 'clock' | 'logger'>,
+  deps: Pick<Deps, 'models' | 'clock' | 'logger'>,
 ): Promise<number | undefined> {
   try {
-    const entry = await AuditEntry.create({
+    const entry = await deps.models.AuditEntry.create({
       at: deps.clock.now(),
       actor: cut(input.actor, 255) ?? 'unknown',
       action: input.action.slice(0, 64),
@@ -78,7 +78,11 @@ export function serializeAuditEntry(entry: AuditEntry): AuditEntryResponse {
 }
 
 /** Newest first; `since` keeps entries at or after that time. */
-export async function listAudit(query: AuditQuery): Promise<{ rows: AuditEntry[]; count: number }> {
+export async function listAudit(
+  query: AuditQuery,
+  deps: Pick<Deps, 'models'>,
+): Promise<{ rows: AuditEntry[]; count: number }> {
+  const { AuditEntry } = deps.models;
   const where: WhereOptions<AuditEntry> = {
     ...(query.app ? { app: query.app } : {}),
     ...(query.action ? { action: query.action } : {}),
@@ -100,7 +104,7 @@ export async function listAudit(query: AuditQuery): Promise<{ rows: AuditEntry[]
 }
 
 /** Deletes entries older than AUDIT_RETENTION; returns how many went. */
-export async function pruneAudit(deps: Pick<Deps, 'clock' | 'config'>): Promise<number> {
+export async function pruneAudit(deps: Pick<Deps, 'models' | 'clock' | 'config'>): Promise<number> {
   const cutoff = new Date(deps.clock.now().getTime() - deps.config.auditRetention * 1000);
-  return AuditEntry.destroy({ where: { at: { [Op.lt]: cutoff } } });
+  return deps.models.AuditEntry.destroy({ where: { at: { [Op.lt]: cutoff } } });
 }

@@ -20,7 +20,7 @@ export async function changePassword(
   client: ClientInfo,
   deps: Deps,
 ): Promise<LoginResult> {
-  const user = await findLoginUser(appName, username);
+  const user = await findLoginUser(appName, username, deps);
   const app = user?.application;
   if (!user || !app || user.disabled) throw new AppError('unauthorized', 'The token is not valid for this user.');
   const now = deps.clock.now();

@@ -1,6 +1,10 @@
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config/config';
+import { bindModels, type Models } from '../db/models';
+import { SqliteReaders } from '../db/sqlite-readers';
+import { ApplicationCache } from '../infra/application-cache';
+import { UserCountCache } from '../infra/user-count-cache';
 
 export interface Clock {
   now(): Date;
@@ -8,12 +12,42 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-/** What every service receives: passed in, so that tests swap the clock or the bcrypt cost. */
-export interface Deps {
+/**
+ * One database: its connection, the model classes bound to it (per connection, so that the
+ * "repository" of an aggregate is simply `models.User` and its queries keep their Sequelize
+ * types), the read-only SQLite connections of the token hot path, and what is cached from it.
+ * Everything a service reads or writes goes through these, never through module state: one
+ * process can hold two databases at once (an export from one into another, a test).
+ */
+export interface Store {
   db: Sequelize;
+  models: Models;
+  readers: SqliteReaders;
+  caches: { applications: ApplicationCache; userCounts: UserCountCache };
+}
+
+/** What every service receives: passed in, so that tests swap the clock or the bcrypt cost. */
+export interface Deps extends Store {
   config: Config;
   clock: Clock;
   logger: Logger;
+}
+
+/** Binds models, readers and caches to a connection just opened; once per connection. */
+export function storeOf(db: Sequelize): Store {
+  const models = bindModels(db);
+  return {
+    db,
+    models,
+    readers: new SqliteReaders(db),
+    caches: { applications: new ApplicationCache(models.Application), userCounts: new UserCountCache() },
+  };
+}
+
+/** Closes the readers, then the connection. */
+export async function closeStore(store: Pick<Store, 'db' | 'readers'>): Promise<void> {
+  await store.readers.close();
+  await store.db.close();
 }
 
 export function epochSeconds(date: Date): number {

@@ -1,7 +1,8 @@
 import { assertThat } from '../errors';
 import { underParent, uniquely } from '../db/unique';
-import { Group, Org, type Application, type User } from '../db/models';
+import type { Application, Group, Org, User } from '../db/models';
 import type { GroupResponse, OrgResponse } from '../schemas/responses.schema';
+import type { Deps } from './deps';
 import { loadUsers } from './user.service';
 
 /** Groups belong to one application; orgs are global (docs/api.md, Groups and orgs). */
@@ -13,32 +14,40 @@ export function serializeOrg(org: Org): OrgResponse {
   return { name: org.name, created_at: org.createdAt.toISOString() };
 }
 
-export function listGroups(app: Application, limit: number, offset: number) {
-  return Group.findAndCountAll({ where: { applicationId: app.id }, order: [['name', 'ASC']], limit, offset });
+export function listGroups(app: Application, limit: number, offset: number, deps: Pick<Deps, 'models'>) {
+  return deps.models.Group.findAndCountAll({
+    where: { applicationId: app.id },
+    order: [['name', 'ASC']],
+    limit,
+    offset,
+  });
 }
 
-export function createGroup(app: Application, name: string) {
+export function createGroup(app: Application, name: string, deps: Pick<Deps, 'models'>) {
   const create = () =>
-    uniquely(() => Group.create({ applicationId: app.id, name }), `Group "${name}" of "${app.name}" already exists.`);
+    uniquely(
+      () => deps.models.Group.create({ applicationId: app.id, name }),
+      `Group "${name}" of "${app.name}" already exists.`,
+    );
   return underParent(create, `No application is named "${app.name}".`);
 }
 
-export async function findGroup(app: Application, name: string): Promise<Group> {
-  const group = await Group.findOne({ where: { applicationId: app.id, name } });
+export async function findGroup(app: Application, name: string, deps: Pick<Deps, 'models'>): Promise<Group> {
+  const group = await deps.models.Group.findOne({ where: { applicationId: app.id, name } });
   assertThat(group, 'not_found', `No group "${name}" in application "${app.name}".`);
   return group;
 }
 
-export function listOrgs(limit: number, offset: number) {
-  return Org.findAndCountAll({ order: [['name', 'ASC']], limit, offset });
+export function listOrgs(limit: number, offset: number, deps: Pick<Deps, 'models'>) {
+  return deps.models.Org.findAndCountAll({ order: [['name', 'ASC']], limit, offset });
 }
 
-export function createOrg(name: string) {
-  return uniquely(() => Org.create({ name }), `Org "${name}" already exists.`);
+export function createOrg(name: string, deps: Pick<Deps, 'models'>) {
+  return uniquely(() => deps.models.Org.create({ name }), `Org "${name}" already exists.`);
 }
 
-export async function findOrg(name: string): Promise<Org> {
-  const org = await Org.findOne({ where: { name } });
+export async function findOrg(name: string, deps: Pick<Deps, 'models'>): Promise<Org> {
+  const org = await deps.models.Org.findOne({ where: { name } });
   assertThat(org, 'not_found', `No org is named "${name}".`);
   return org;
 }
@@ -54,11 +63,17 @@ interface HasMembers {
 }
 
 /** The members of a group or org, a page at a time, with their memberships and application. */
-export async function listMembers(row: Group | Org, limit: number, offset: number) {
+export async function listMembers(row: Group | Org, limit: number, offset: number, deps: Pick<Deps, 'models'>) {
   const members = row as unknown as HasMembers;
   const [count, page] = await Promise.all([
     members.countUsers(),
     members.getUsers({ attributes: ['id'], joinTableAttributes: [], order: [['id', 'ASC']], limit, offset }),
   ]);
-  return { count, rows: await loadUsers(page.map((user) => user.id)) };
+  return {
+    count,
+    rows: await loadUsers(
+      page.map((user) => user.id),
+      deps,
+    ),
+  };
 }

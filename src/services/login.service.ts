@@ -1,11 +1,11 @@
 import { dummyVerify, hashPassword, needsRehash, verifyPassword } from '../crypto/password';
 import { AppError } from '../errors';
-import { Application, User } from '../db/models';
+import type { Application, User } from '../db/models';
 import type { ClientInfo } from '../db/session.repository';
 import type { LoginResponse } from '../schemas/responses.schema';
 import type { Deps } from './deps';
 import { accessClaims, createRefreshToken, signAccessToken } from './token.service';
-import { MEMBERSHIPS } from './user.service';
+import { memberships } from './user.service';
 
 const INVALID = 'The username or password is incorrect.';
 
@@ -13,10 +13,14 @@ const INVALID = 'The username or password is incorrect.';
 export type LoginResult = LoginResponse;
 
 /** One query finds the user with the application and memberships the token needs. */
-export function findLoginUser(appName: string, username: string): Promise<User | null> {
-  return User.findOne({
+export function findLoginUser(appName: string, username: string, deps: Pick<Deps, 'models'>): Promise<User | null> {
+  const { models } = deps;
+  return models.User.findOne({
     where: { username },
-    include: [{ model: Application, as: 'application', where: { name: appName }, required: true }, ...MEMBERSHIPS],
+    include: [
+      { model: models.Application, as: 'application', where: { name: appName }, required: true },
+      ...memberships(models),
+    ],
   });
 }
 
@@ -37,7 +41,7 @@ export async function login(
 /** The user with these credentials, with application and memberships; re-hashes an old cost. */
 export async function authenticate(appName: string, username: string, password: string, deps: Deps): Promise<User> {
   const { bcryptCost } = deps.config;
-  const user = await findLoginUser(appName, username);
+  const user = await findLoginUser(appName, username, deps);
   const matches = user ? await verifyPassword(password, user.passwordHash) : await dummyVerify(password, bcryptCost);
   if (!user || !matches || user.disabled) throw new AppError('invalid_credentials', INVALID);
   if (needsRehash(user.passwordHash, bcryptCost)) user.passwordHash = await hashPassword(password, bcryptCost);

@@ -36,11 +36,11 @@ export async function refreshTokenForCredentials(
  * is judged after the token, so that no answer tells which applications exist or their maxima.
  */
 export async function accessToken(namespace: string, refreshToken: string, ttl: number | undefined, deps: Deps) {
-  const app = await requireApplication(namespace);
+  const app = await requireApplication(namespace, deps);
   const session = await readRefreshToken(app, refreshToken, deps);
   const lifetime = ttl ?? app.accessTtl;
   assertTtl(lifetime, app.accessTtlMax, 'access');
-  await touchSession(session, deps.clock.now());
+  await touchSession(deps, session, deps.clock.now());
   const claims = accessClaims(app, session.user, deps.clock.now(), lifetime, deps.config.issuer);
   return { token: signAccessToken(app, claims) };
 }

@@ -16,12 +16,12 @@ import {
  * too; later, it is taken as stolen and its whole family is revoked.
  */
 export async function rotateRefreshToken(appName: string, refreshToken: string, client: ClientInfo, deps: Deps) {
-  const app = await requireApplication(appName);
+  const app = await requireApplication(appName, deps);
   const session = await readRefreshToken(app, refreshToken, deps);
   const { user } = session;
   const renew = async (spend: boolean) => {
     const next = newRefreshToken(app, user, app.refreshTtlMax, deps, client, session.familyId);
-    const outcome = await renewSession(deps.db, { id: session.id, userId: user.id }, next.session, deps.clock.now(), {
+    const outcome = await renewSession(deps, { id: session.id, userId: user.id }, next.session, deps.clock.now(), {
       spend,
     });
     return { outcome, token: next.token };

@@ -1,14 +1,17 @@
 import type { z } from 'zod';
 import { assertThat } from '../errors';
 import { Op } from 'sequelize';
-import { Session, type User } from '../db/models';
+import type { User } from '../db/models';
 import { listFamilies, revokeUserSessions } from '../db/session.repository';
 import type { sessionSchema } from '../schemas/responses.schema';
 import type { Deps } from './deps';
 
-/** docs/api.md, Users and Sessions: the user's live sessions, one per refresh family (a login or a `/token/refresh`), newest first. */
-export async function listSessions(user: User, deps: Pick<Deps, 'clock'>): Promise<z.infer<typeof sessionSchema>[]> {
-  const families = await listFamilies(user.id, deps.clock.now());
+/** The user's live sessions (docs/api.md, Users and Sessions), one per refresh family (a login or a `/token/refresh`), newest first. */
+export async function listSessions(
+  user: User,
+  deps: Pick<Deps, 'models' | 'clock'>,
+): Promise<z.infer<typeof sessionSchema>[]> {
+  const families = await listFamilies(deps, user.id, deps.clock.now());
   return families.map((family) => ({
     id: family.id,
     created_at: family.createdAt.toISOString(),
@@ -20,19 +23,23 @@ export async function listSessions(user: User, deps: Pick<Deps, 'clock'>): Promi
 }
 
 /** Ends one session (refresh family) of the user at once; the user's other sessions go on. */
-export async function revokeSession(user: User, id: string, deps: Pick<Deps, 'db' | 'clock'>): Promise<void> {
-  const live = await listFamilies(user.id, deps.clock.now());
+export async function revokeSession(
+  user: User,
+  id: string,
+  deps: Pick<Deps, 'db' | 'models' | 'clock'>,
+): Promise<void> {
+  const live = await listFamilies(deps, user.id, deps.clock.now());
   assertThat(
     live.some((family) => family.id === id),
     'not_found',
     `No live session "${id}" for user "${user.username}".`,
   );
-  await revokeUserSessions(deps.db, user.id, deps.clock.now(), { familyId: id });
+  await revokeUserSessions(deps, user.id, deps.clock.now(), { familyId: id });
 }
 
 /** Deletes sessions that can no longer be used: expired, or revoked more than an hour ago. */
-export async function purgeSessions(now: Date): Promise<number> {
-  return Session.destroy({
+export async function purgeSessions(now: Date, deps: Pick<Deps, 'models'>): Promise<number> {
+  return deps.models.Session.destroy({
     where: {
       [Op.or]: [{ expiresAt: { [Op.lt]: now } }, { revokedAt: { [Op.lt]: new Date(now.getTime() - 3600_000) } }],
     },

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import { signToken, TokenError, verifyToken, type Claims } from '../crypto/jwt';
 import { randomId, sha256 } from '../crypto/random';
-import { Session, type Application, type User } from '../db/models';
+import type { Application, User } from '../db/models';
 import {
   findSessionByTokenHash,
   revokeUserSessions,
@@ -12,7 +12,6 @@ import {
 } from '../db/session.repository';
 import { formatDuration } from '../config/duration';
 import { AppError } from '../errors';
-import { cachedApplication } from '../infra/application-cache';
 import { keyId } from './application.service';
 import { epochSeconds, type Deps } from './deps';
 import { memberNames, type Members } from './user.service';
@@ -88,12 +87,12 @@ export async function createRefreshToken(
   app: Application,
   user: Pick<User, 'id' | 'username'>,
   ttl: number,
-  deps: Pick<Deps, 'clock' | 'config'>,
+  deps: Pick<Deps, 'models' | 'clock' | 'config'>,
   client: ClientInfo,
   options: { transaction?: Transaction } = {},
 ): Promise<string> {
   const { token, session } = newRefreshToken(app, user, ttl, deps, client);
-  await Session.create({ ...session, usedAt: null, revokedAt: null }, { transaction: options.transaction });
+  await deps.models.Session.create({ ...session, usedAt: null, revokedAt: null }, { transaction: options.transaction });
   return token;
 }
 
@@ -103,8 +102,8 @@ export const invalidToken = (why: string, cause?: unknown) =>
   });
 
 /** The application a public token request names; unknown names answer like bad credentials. */
-export async function requireApplication(name: string): Promise<Application> {
-  const app = await cachedApplication(name);
+export async function requireApplication(name: string, deps: Pick<Deps, 'caches'>): Promise<Application> {
+  const app = await deps.caches.applications.find(name);
   if (!app) throw invalidToken('unknown application');
   return app;
 }
@@ -136,7 +135,7 @@ export async function readRefreshToken(app: Application, token: string, deps: De
   if (claims.typ !== 'refresh' || claims.app !== app.name || typeof claims.jti !== 'string') {
     throw invalidToken('not a refresh token of this application');
   }
-  const session = await findSessionByTokenHash(deps.db, sha256(claims.jti));
+  const session = await findSessionByTokenHash(deps, sha256(claims.jti));
   const user = session?.user;
   if (!session || !user || user.applicationId !== app.id) throw invalidToken('no such session');
   if (session.revokedAt) throw invalidToken('session revoked');
@@ -150,7 +149,7 @@ export async function readRefreshToken(app: Application, token: string, deps: De
 async function assertWithinGrace(app: Application, session: SessionRecord, spentAt: Date, deps: Deps) {
   const now = deps.clock.now();
   if (now.getTime() - spentAt.getTime() <= deps.config.refreshReuseGrace * 1000) return;
-  await revokeUserSessions(deps.db, session.user.id, now, { familyId: session.familyId });
+  await revokeUserSessions(deps, session.user.id, now, { familyId: session.familyId });
   deps.logger.warn({ app: app.name, family: session.familyId }, 'refresh token reused: family revoked');
   throw new AppError(
     'refresh_token_reused',

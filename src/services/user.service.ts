@@ -3,19 +3,18 @@ import { hashPassword } from '../crypto/password';
 import { assertPasswordPolicy } from '../policy/password-policy';
 import { randomId } from '../crypto/random';
 import { AppError, assertThat } from '../errors';
-import { Application, Group, Org, User } from '../db/models';
+import type { Application, Group, Models, Org, User } from '../db/models';
 import { revokeUserSessions } from '../db/session.repository';
 import { inTransaction } from '../db/transaction';
 import { underParent, uniquely } from '../db/unique';
 import type { CreateUserInput, UpdateUserInput } from '../schemas/user.schema';
 import type { UserResponse } from '../schemas/responses.schema';
 import type { Deps } from './deps';
-import { cachedUserCount, forgetUserCounts } from '../infra/user-count-cache';
 
 /** Groups and orgs come with every user the API returns. */
-export const MEMBERSHIPS = [
-  { model: Group, as: 'groups', attributes: ['name'], through: { attributes: [] } },
-  { model: Org, as: 'orgs', attributes: ['name'], through: { attributes: [] } },
+export const memberships = (models: Pick<Models, 'Group' | 'Org'>) => [
+  { model: models.Group, as: 'groups', attributes: ['name'], through: { attributes: [] } },
+  { model: models.Org, as: 'orgs', attributes: ['name'], through: { attributes: [] } },
 ];
 
 /** Anything that carries memberships: a User model, or a session's plain user record. */
@@ -49,45 +48,67 @@ export function serializeUser(user: User, appName: string): UserResponse {
  * `search` keeps usernames that contain it, ignoring case. A plain substring function rather
  * than LIKE, so that `%` and `_` in the search are ordinary characters on both databases.
  */
-function usernameContains(search: string) {
-  const substringIndex = User.sequelize?.getDialect() === 'postgres' ? 'strpos' : 'instr';
+function usernameContains(search: string, deps: Pick<Deps, 'db'>) {
+  const substringIndex = deps.db.getDialect() === 'postgres' ? 'strpos' : 'instr';
   return sqlWhere(fn(substringIndex, fn('lower', col('username')), search.toLowerCase()), Op.gt, 0);
 }
 
-export async function listUsers(where: { applicationId?: number; search?: string }, limit: number, offset: number) {
+export async function listUsers(
+  where: { applicationId?: number; search?: string },
+  limit: number,
+  offset: number,
+  deps: Pick<Deps, 'db' | 'models' | 'caches'>,
+) {
   const filter: WhereOptions<User> = {
     ...(where.applicationId === undefined ? {} : { applicationId: where.applicationId }),
-    ...(where.search ? { [Op.and]: [usernameContains(where.search)] } : {}),
+    ...(where.search ? { [Op.and]: [usernameContains(where.search, deps)] } : {}),
   };
   const [count, page] = await Promise.all([
     // Keyed by everything that filters the list, so that the total always counts what the list shows.
-    cachedUserCount(`${where.applicationId ?? 'all'}|${where.search ?? ''}`, () => User.count({ where: filter })),
-    User.findAll({ where: filter, order: [['id', 'ASC']], limit, offset, attributes: ['id'] }),
+    deps.caches.userCounts.get(`${where.applicationId ?? 'all'}|${where.search ?? ''}`, () =>
+      deps.models.User.count({ where: filter }),
+    ),
+    deps.models.User.findAll({ where: filter, order: [['id', 'ASC']], limit, offset, attributes: ['id'] }),
   ]);
   // Two steps so that the page is cut on users, not on user × group rows.
-  return { count, rows: await loadUsers(page.map((u) => u.id)) };
+  return {
+    count,
+    rows: await loadUsers(
+      page.map((u) => u.id),
+      deps,
+    ),
+  };
 }
 
 /** Users by id, in id order, with memberships and their application's name. */
-export function loadUsers(ids: number[]): Promise<User[]> {
-  return User.findAll({
+export function loadUsers(ids: number[], deps: Pick<Deps, 'models'>): Promise<User[]> {
+  const { models } = deps;
+  return models.User.findAll({
     where: { id: ids },
-    include: [...MEMBERSHIPS, { model: Application, as: 'application', attributes: ['name'] }],
+    include: [...memberships(models), { model: models.Application, as: 'application', attributes: ['name'] }],
     order: [['id', 'ASC']],
   });
 }
 
-export async function findUser(app: Application, username: string): Promise<User> {
-  const user = await User.findOne({ where: { applicationId: app.id, username }, include: MEMBERSHIPS });
+export async function findUser(app: Application, username: string, deps: Pick<Deps, 'models'>): Promise<User> {
+  const { models } = deps;
+  const user = await models.User.findOne({
+    where: { applicationId: app.id, username },
+    include: memberships(models),
+  });
   assertThat(user, 'not_found', `No user "${username}" in application "${app.name}".`);
   return user;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export async function findUserByUid(uid: string): Promise<User> {
+export async function findUserByUid(uid: string, deps: Pick<Deps, 'models'>): Promise<User> {
+  const { models } = deps;
   const user = UUID.test(uid)
-    ? await User.findOne({ where: { uid }, include: [...MEMBERSHIPS, { model: Application, as: 'application' }] })
+    ? await models.User.findOne({
+        where: { uid },
+        include: [...memberships(models), { model: models.Application, as: 'application' }],
+      })
     : null;
   assertThat(user, 'not_found', `No user has uid "${uid}".`);
   return user;
@@ -119,13 +140,20 @@ async function setMemberships(
   app: Application,
   input: { groups?: string[]; orgs?: string[] },
   transaction: Transaction,
+  models: Pick<Models, 'Group' | 'Org'>,
 ) {
   if (input.groups !== undefined) {
-    const groups = await resolveNames<Group>(Group, 'groups', input.groups, { applicationId: app.id }, transaction);
+    const groups = await resolveNames<Group>(
+      models.Group,
+      'groups',
+      input.groups,
+      { applicationId: app.id },
+      transaction,
+    );
     await (user as unknown as { setGroups(g: Group[], o: object): Promise<void> }).setGroups(groups, { transaction });
   }
   if (input.orgs !== undefined) {
-    const orgs = await resolveNames<Org>(Org, 'orgs', input.orgs, {}, transaction);
+    const orgs = await resolveNames<Org>(models.Org, 'orgs', input.orgs, {}, transaction);
     await (user as unknown as { setOrgs(o: Org[], opt: object): Promise<void> }).setOrgs(orgs, { transaction });
   }
 }
@@ -136,13 +164,13 @@ const duplicate = (username: string, app: Application) =>
 export async function createUser(
   app: Application,
   input: CreateUserInput,
-  deps: Pick<Deps, 'db' | 'config'>,
+  deps: Pick<Deps, 'db' | 'models' | 'caches' | 'config'>,
 ): Promise<User> {
   assertPasswordPolicy(input.password, deps.config.passwordMinLength);
   const passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
   const create = () =>
     inTransaction(deps.db, async (transaction) => {
-      const user = await User.create(
+      const user = await deps.models.User.create(
         {
           uid: randomId(),
           applicationId: app.id,
@@ -154,16 +182,16 @@ export async function createUser(
         },
         { transaction },
       );
-      await setMemberships(user, app, input, transaction);
+      await setMemberships(user, app, input, transaction, deps.models);
       return user.id;
     });
   const gone = `No application is named "${app.name}".`;
   try {
     // The application may be deleted between its lookup and this insert, or right after it.
     const id = await underParent(() => uniquely(create, duplicate(input.username, app)), gone);
-    return await reload(id, gone);
+    return await reload(id, gone, deps);
   } finally {
-    forgetUserCounts();
+    deps.caches.userCounts.forget();
   }
 }
 
@@ -171,7 +199,7 @@ export async function updateUser(
   user: User,
   app: Application,
   input: UpdateUserInput,
-  deps: Pick<Deps, 'db' | 'config' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'models' | 'caches' | 'config' | 'clock'>,
 ) {
   if (input.password !== undefined) {
     assertPasswordPolicy(input.password, deps.config.passwordMinLength);
@@ -187,17 +215,17 @@ export async function updateUser(
     inTransaction(deps.db, async (transaction) => {
       if (revoke) await endSessions(user, deps.clock.now(), deps, transaction);
       await user.save({ transaction });
-      await setMemberships(user, app, input, transaction);
+      await setMemberships(user, app, input, transaction, deps.models);
     });
   const gone = `User "${user.username}", its application or a group or org named was deleted meanwhile.`;
   await underParent(() => uniquely(save, duplicate(user.username, app)), gone);
   // A new username can move the user in or out of a `?q=` search: its cached total is stale.
-  if (renamed) forgetUserCounts();
-  return reload(user.id, gone);
+  if (renamed) deps.caches.userCounts.forget();
+  return reload(user.id, gone, deps);
 }
 
 /** Every refresh token and login token of the user stops working on jawth's endpoints. */
-export async function revokeSessions(user: User, now: Date, deps: Pick<Deps, 'db'>): Promise<void> {
+export async function revokeSessions(user: User, now: Date, deps: Pick<Deps, 'db' | 'models'>): Promise<void> {
   await inTransaction(deps.db, async (transaction) => {
     await endSessions(user, now, deps, transaction);
     await user.save({ transaction });
@@ -205,24 +233,29 @@ export async function revokeSessions(user: User, now: Date, deps: Pick<Deps, 'db
 }
 
 /** Marks the user's refresh tokens revoked and dates their login tokens out; the caller saves the user. */
-async function endSessions(user: User, now: Date, deps: Pick<Deps, 'db'>, transaction: Transaction): Promise<void> {
+async function endSessions(
+  user: User,
+  now: Date,
+  deps: Pick<Deps, 'db' | 'models'>,
+  transaction: Transaction,
+): Promise<void> {
   // Strictly after the latest login, even within its millisecond, so that its token is refused.
   const latest = user.lastLoginAt;
   user.tokensValidAfter = latest && latest >= now ? new Date(latest.getTime() + 1) : now;
-  await revokeUserSessions(deps.db, user.id, now, { transaction });
+  await revokeUserSessions(deps, user.id, now, { transaction });
 }
 
-export async function deleteUser(user: User): Promise<void> {
+export async function deleteUser(user: User, deps: Pick<Deps, 'caches'>): Promise<void> {
   try {
     await user.destroy();
   } finally {
-    forgetUserCounts();
+    deps.caches.userCounts.forget();
   }
 }
 
 /** The user as the API shows it; 404 when a concurrent delete (of it or its application) took it. */
-async function reload(id: number, missing: string): Promise<User> {
-  const user = await User.findByPk(id, { include: MEMBERSHIPS });
+async function reload(id: number, missing: string, deps: Pick<Deps, 'models'>): Promise<User> {
+  const user = await deps.models.User.findByPk(id, { include: memberships(deps.models) });
   assertThat(user, 'not_found', missing);
   return user;
 }

@@ -1,6 +1,5 @@
 import request from 'supertest';
 import { sha256 } from '../../src/crypto/random';
-import { AdminRequestJti, AdminSession } from '../../src/db/models';
 import { ensureAdminAccount } from '../../src/services/admin-account.service';
 import { JAWTH_KEY, SECRET_KEY, adminToken, createTestContext, type TestContext } from '../helpers/context';
 import { decodeClaimsForTest } from '../helpers/claims';
@@ -19,8 +18,8 @@ const now = () => Math.floor(ctx.clock.now().getTime() / 1000);
 
 /** Everything a refused admin request could have changed: resources, spent jtis, console sessions. */
 async function databaseState() {
-  const sessions = await AdminSession.findAll({ order: [['id', 'ASC']], raw: true });
-  return { data: await snapshotData(), jtis: await AdminRequestJti.count(), sessions };
+  const sessions = await ctx.models.AdminSession.findAll({ order: [['id', 'ASC']], raw: true });
+  return { data: await snapshotData(ctx.models), jtis: await ctx.models.AdminRequestJti.count(), sessions };
 }
 
 /** Sends a request that would create an application if it were let in. */
@@ -43,7 +42,7 @@ const claimsFor = (extra: Record<string, unknown> = {}) => ({
 
 async function loggedInSession(): Promise<string> {
   const username = uniqueName('admin');
-  await ensureAdminAccount(username, GOOD_PASSWORD, ctx.config);
+  await ensureAdminAccount(username, GOOD_PASSWORD, ctx.config, ctx.deps);
   const res = await request(ctx.app).post('/admin/login').send({ username, password: GOOD_PASSWORD });
   expect(res.status).toBe(200);
   return res.body.token as string;
@@ -165,7 +164,7 @@ describe('a refused admin credential says which rule it broke', () => {
   it('when a console session has expired server-side before its token, then 401 session_ended', async () => {
     const token = await loggedInSession();
     const sidHash = sha256(decodeClaimsForTest(token).sid as string);
-    await AdminSession.update({ expiresAt: new Date(now() * 1000 - 1000) }, { where: { sidHash } });
+    await ctx.models.AdminSession.update({ expiresAt: new Date(now() * 1000 - 1000) }, { where: { sidHash } });
     const before = await databaseState();
 
     const res = await createApp(['Authorization', `Bearer ${token}`]).send({ name: uniqueName('expired-session') });

@@ -2,7 +2,6 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { sha256 } from '../../src/crypto/random';
-import { AdminRequestJti, Application } from '../../src/db/models';
 import { purgeSpentJtis } from '../../src/services/admin-replay.service';
 import { JAWTH_KEY, SECRET_KEY, adminToken, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, uniqueName } from '../helpers/factories';
@@ -109,14 +108,14 @@ describe('signed admin requests', () => {
 
       expect(res.status).toBe(401);
       expect(res.body).toEqual({ error: 'unauthorized', message: 'A valid admin credential is required.', reason });
-      expect(await Application.count({ where: { name } })).toBe(0);
+      expect(await ctx.models.Application.count({ where: { name } })).toBe(0);
     });
 
     it('when iat lies within the skew ahead and the lifetime fits, then the token is accepted', async () => {
       const token = dated({ iat: now() + 30, exp: now() + 30 + 300 });
       const res = await request(ctx.app).post('/applications').set('auth', `jwt ${token}`);
       expect(res.status).toBe(201);
-      expect(await Application.count({ where: { name: res.body.name } })).toBe(1);
+      expect(await ctx.models.Application.count({ where: { name: res.body.name } })).toBe(1);
     });
   });
 
@@ -127,7 +126,7 @@ describe('signed admin requests', () => {
         .post('/applications')
         .set('auth', `jwt ${adminToken({ data: { name } })}`);
       expect(res.status).toBe(201);
-      expect(await Application.count({ where: { name } })).toBe(1);
+      expect(await ctx.models.Application.count({ where: { name } })).toBe(1);
     });
 
     it('accepts a body equal to the data claim (the JaWTh examples send both)', async () => {
@@ -147,7 +146,7 @@ describe('signed admin requests', () => {
         .send({ name: `${name}-evil` });
       expect(res.status).toBe(400);
       expect(res.body.error).toBe('body_mismatch');
-      expect(await Application.count({ where: { name: [name, `${name}-evil`] } })).toBe(0);
+      expect(await ctx.models.Application.count({ where: { name: [name, `${name}-evil`] } })).toBe(0);
     });
 
     it('refuses a body with no data claim with 400 unsigned_body, creating nothing', async () => {
@@ -155,7 +154,7 @@ describe('signed admin requests', () => {
       const res = await request(ctx.app).post('/applications').set('auth', `jwt ${adminToken()}`).send({ name });
       expect(res.status).toBe(400);
       expect(res.body.error).toBe('unsigned_body');
-      expect(await Application.count({ where: { name } })).toBe(0);
+      expect(await ctx.models.Application.count({ where: { name } })).toBe(0);
     });
 
     it('refuses a data claim that is not an object', async () => {
@@ -169,7 +168,7 @@ describe('signed admin requests', () => {
 
 describe('a signed request bound to one request (htm, htu, jti)', () => {
   const withToken = (path: string, token: string) => request(ctx.app).get(path).set('auth', `jwt ${token}`);
-  const jtiRows = () => AdminRequestJti.count();
+  const jtiRows = () => ctx.models.AdminRequestJti.count();
   let app: { name: string; secret: string };
   beforeAll(async () => {
     app = await createApplication(ctx.app);
@@ -235,20 +234,14 @@ describe('a signed request bound to one request (htm, htu, jti)', () => {
     expect(first.status).toBe(201);
     expect(again.status).toBe(401);
     expect(again.body.error).toBe('unauthorized');
-    expect(await Application.count({ where: { name } })).toBe(1);
+    expect(await ctx.models.Application.count({ where: { name } })).toBe(1);
     expect(await jtiRows()).toBe(before + 1);
-    const stored = await AdminRequestJti.findOne({ where: { jtiHash: sha256(`jti-${name}`) } });
+    const stored = await ctx.models.AdminRequestJti.findOne({ where: { jtiHash: sha256(`jti-${name}`) } });
     expect(stored).not.toBeNull(); // only the jti's hash is kept
   });
 
   it('when the same jti token reaches two jawth instances on one database, then only the first accepts it', async () => {
-    const other = createApp({
-      db: ctx.db,
-      config: ctx.config,
-      clock: ctx.clock,
-      logger: pino({ level: 'silent' }),
-      limiter: ctx.limiter,
-    });
+    const other = createApp({ ...ctx.deps, logger: pino({ level: 'silent' }), limiter: ctx.limiter });
     const token = adminToken({ method: 'GET', path: '/applications', claims: { jti: `jti-${uniqueName('two')}` } });
 
     const first = await request(ctx.app).get('/applications').set('auth', `jwt ${token}`);
@@ -261,7 +254,7 @@ describe('a signed request bound to one request (htm, htu, jti)', () => {
     const jti = `jti-${uniqueName('kept')}`;
     const wrongPath = adminToken({ method: 'GET', path: '/users', claims: { jti } });
     expect((await withToken('/applications', wrongPath)).status).toBe(401);
-    expect(await AdminRequestJti.count({ where: { jtiHash: sha256(jti) } })).toBe(0);
+    expect(await ctx.models.AdminRequestJti.count({ where: { jtiHash: sha256(jti) } })).toBe(0);
   });
 
   it('when the same jti token is sent 20 times at once, then exactly one succeeds', async () => {
@@ -273,8 +266,8 @@ describe('a signed request bound to one request (htm, htu, jti)', () => {
     );
 
     expect(answers.map((res) => res.status).sort()).toEqual([201, ...Array(19).fill(401)]);
-    expect(await Application.count({ where: { name } })).toBe(1);
-    expect(await AdminRequestJti.count({ where: { jtiHash: sha256(`jti-${name}`) } })).toBe(1);
+    expect(await ctx.models.Application.count({ where: { name } })).toBe(1);
+    expect(await ctx.models.AdminRequestJti.count({ where: { jtiHash: sha256(`jti-${name}`) } })).toBe(1);
   });
 
   it('when a jti has expired with its token, then the purge drops it and a new token may use it', async () => {
@@ -282,8 +275,8 @@ describe('a signed request bound to one request (htm, htu, jti)', () => {
     expect((await withToken('/applications', adminToken({ ttl: 30, claims: { jti } }))).status).toBe(200);
     ctx.clock.advance(31);
 
-    expect(await purgeSpentJtis(ctx.clock.now())).toBeGreaterThanOrEqual(1);
-    expect(await AdminRequestJti.count({ where: { jtiHash: sha256(jti) } })).toBe(0);
+    expect(await purgeSpentJtis(ctx.clock.now(), ctx.deps)).toBeGreaterThanOrEqual(1);
+    expect(await ctx.models.AdminRequestJti.count({ where: { jtiHash: sha256(jti) } })).toBe(0);
     expect((await withToken('/applications', adminToken({ ttl: 30, claims: { jti } }))).status).toBe(200);
   });
 

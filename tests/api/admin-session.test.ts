@@ -1,7 +1,6 @@
 import request from 'supertest';
 import { decodeClaimsForTest } from '../helpers/claims';
 import { sha256 } from '../../src/crypto/random';
-import { AdminAccount, AdminSession, Application, AuditEntry } from '../../src/db/models';
 import { ensureAdminAccount } from '../../src/services/admin-account.service';
 import { ADMIN_SESSION_TTL } from '../../src/services/admin-session.service';
 import { SECRET_KEY, adminToken, createTestContext, type TestContext } from '../helpers/context';
@@ -16,7 +15,7 @@ afterAll(async () => ctx.close());
 
 async function newAdmin() {
   const username = uniqueName('admin');
-  await ensureAdminAccount(username, GOOD_PASSWORD, ctx.config);
+  await ensureAdminAccount(username, GOOD_PASSWORD, ctx.config, ctx.deps);
   return username;
 }
 
@@ -36,7 +35,7 @@ const withSession = (token: string) => ({
 });
 
 const storedSession = (token: string) =>
-  AdminSession.findOne({ where: { sidHash: sha256(decodeClaimsForTest(token).sid as string) } });
+  ctx.models.AdminSession.findOne({ where: { sidHash: sha256(decodeClaimsForTest(token).sid as string) } });
 
 describe('POST /admin/login', () => {
   it('when the password is right, then 200 with a short-lived session token and a stored session', async () => {
@@ -56,7 +55,7 @@ describe('POST /admin/login', () => {
     const session = await storedSession(res.body.token);
     expect(session?.revokedAt).toBeNull();
     expect(session?.sidHash).not.toBe(claims.sid);
-    expect((await AdminAccount.findOne({ where: { username } }))?.lastLoginAt).not.toBeNull();
+    expect((await ctx.models.AdminAccount.findOne({ where: { username } }))?.lastLoginAt).not.toBeNull();
   });
 
   it('names the admin one way in the audit log: `admin:<name>` for the login and for what the session changes', async () => {
@@ -66,15 +65,15 @@ describe('POST /admin/login', () => {
     const created = await request(ctx.app).post('/applications').set('Authorization', `Bearer ${token}`).send({ name });
     expect(created.status).toBe(201);
 
-    const login = await AuditEntry.findOne({ where: { action: 'admin.login', target: username } });
-    const change = await AuditEntry.findOne({ where: { action: 'application.create', app: name } });
+    const login = await ctx.models.AuditEntry.findOne({ where: { action: 'admin.login', target: username } });
+    const change = await ctx.models.AuditEntry.findOne({ where: { action: 'application.create', app: name } });
     expect(login?.actor).toBe(`admin:${username}`);
     expect(change?.actor).toBe(`admin:${username}`);
   });
 
   it('when the password is wrong or the admin unknown, then the same 401 invalid_credentials and no session', async () => {
     const username = await newAdmin();
-    const before = await AdminSession.count();
+    const before = await ctx.models.AdminSession.count();
     const wrong = await adminLogin(username, 'not-the-password-1');
     const unknown = await adminLogin(uniqueName('nobody'), GOOD_PASSWORD);
 
@@ -82,7 +81,7 @@ describe('POST /admin/login', () => {
     expect(wrong.body).toEqual({ error: 'invalid_credentials', message: 'The username or password is incorrect.' });
     expect(unknown.status).toBe(401);
     expect(unknown.body).toEqual(wrong.body);
-    expect(await AdminSession.count()).toBe(before);
+    expect(await ctx.models.AdminSession.count()).toBe(before);
   });
 
   it('when a field is missing, then 400 validation_failed', async () => {
@@ -102,7 +101,7 @@ describe('admin routes with a session (Authorization: Bearer)', () => {
 
     expect(created.status).toBe(201);
     expect(created.body.name).toBe(name);
-    expect(await Application.count({ where: { name } })).toBe(1);
+    expect(await ctx.models.Application.count({ where: { name } })).toBe(1);
   });
 
   it('refuses a body that is not an object with 400', async () => {
@@ -130,7 +129,7 @@ describe('admin routes with a session (Authorization: Bearer)', () => {
 
   it('refuses a session whose stored expiry has passed, even if the token has not', async () => {
     const { token } = await loggedIn();
-    await AdminSession.update(
+    await ctx.models.AdminSession.update(
       { expiresAt: new Date(ctx.clock.now().getTime() - 1000) },
       { where: { sidHash: sha256(decodeClaimsForTest(token).sid as string) } },
     );
@@ -144,7 +143,7 @@ describe('admin routes with a session (Authorization: Bearer)', () => {
 
   it('refuses the session of a deleted admin account (its sessions go with it)', async () => {
     const { username, token } = await loggedIn();
-    await AdminAccount.destroy({ where: { username } });
+    await ctx.models.AdminAccount.destroy({ where: { username } });
     expect((await withSession(token).list()).status).toBe(401);
     expect(await storedSession(token)).toBeNull();
   });
@@ -183,28 +182,34 @@ describe('POST /admin/logout', () => {
 describe('admin accounts (what `jawth init` creates)', () => {
   it('creates an account once, bcrypt-hashed; a second call says it exists and changes nothing', async () => {
     const username = uniqueName('init');
-    expect(await ensureAdminAccount(username, GOOD_PASSWORD, ctx.config)).toEqual({ created: true, username });
-    const hash = (await AdminAccount.findOne({ where: { username } }))?.passwordHash;
+    expect(await ensureAdminAccount(username, GOOD_PASSWORD, ctx.config, ctx.deps)).toEqual({
+      created: true,
+      username,
+    });
+    const hash = (await ctx.models.AdminAccount.findOne({ where: { username } }))?.passwordHash;
     expect(hash).toMatch(/^\$2b\$04\$/);
 
-    expect(await ensureAdminAccount(username, 'another-pass-word-9', ctx.config)).toEqual({ created: false, username });
-    expect((await AdminAccount.findOne({ where: { username } }))?.passwordHash).toBe(hash);
+    expect(await ensureAdminAccount(username, 'another-pass-word-9', ctx.config, ctx.deps)).toEqual({
+      created: false,
+      username,
+    });
+    expect((await ctx.models.AdminAccount.findOne({ where: { username } }))?.passwordHash).toBe(hash);
   });
 
   it('refuses a common password', async () => {
-    await expect(ensureAdminAccount(uniqueName('weak'), 'password123', ctx.config)).rejects.toMatchObject({
+    await expect(ensureAdminAccount(uniqueName('weak'), 'password123', ctx.config, ctx.deps)).rejects.toMatchObject({
       code: 'weak_password',
     });
   });
 
   it('when the username holds a NUL or another control character, then it is refused before any query', async () => {
-    const before = await AdminAccount.count();
+    const before = await ctx.models.AdminAccount.count();
     for (const username of ['root\u0000', 'ro\not', 'root\u007f']) {
-      await expect(ensureAdminAccount(username, GOOD_PASSWORD, ctx.config)).rejects.toMatchObject({
+      await expect(ensureAdminAccount(username, GOOD_PASSWORD, ctx.config, ctx.deps)).rejects.toMatchObject({
         code: 'validation_failed',
       });
     }
-    expect(await AdminAccount.count()).toBe(before);
+    expect(await ctx.models.AdminAccount.count()).toBe(before);
   });
 });
 

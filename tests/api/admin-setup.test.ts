@@ -1,7 +1,6 @@
 import bcrypt from 'bcrypt';
 import request from 'supertest';
 import { sha256 } from '../../src/crypto/random';
-import { AdminAccount, AdminSetupToken, AuditEntry } from '../../src/db/models';
 import { ensureAdminAccount } from '../../src/services/admin-account.service';
 import { createSetupToken, SETUP_TOKEN_TTL } from '../../src/services/admin-setup.service';
 import { createTestContext, type TestContext } from '../helpers/context';
@@ -14,8 +13,8 @@ beforeAll(async () => {
 afterAll(async () => ctx.close());
 beforeEach(async () => {
   // Each story starts on a first run: no admin account, no pending link.
-  await AdminAccount.destroy({ where: {} });
-  await AdminSetupToken.destroy({ where: {} });
+  await ctx.models.AdminAccount.destroy({ where: {} });
+  await ctx.models.AdminSetupToken.destroy({ where: {} });
 });
 
 /** The link's token, as the server would print it at start. */
@@ -32,7 +31,7 @@ describe('POST /admin/setup', () => {
   it('when the token is right, then 201, the admin account with a bcrypt hash, the token row gone, audited', async () => {
     const token = await newToken();
     expect(token).toMatch(/^[\w-]{43}$/);
-    const stored = await AdminSetupToken.findAll();
+    const stored = await ctx.models.AdminSetupToken.findAll();
     expect(stored.map((row) => row.tokenHash)).toEqual([sha256(token)]);
     expect(stored[0].expiresAt.getTime() - ctx.clock.now().getTime()).toBe(SETUP_TOKEN_TTL * 1000);
 
@@ -41,14 +40,14 @@ describe('POST /admin/setup', () => {
     expect(res.status).toBe(201);
     expect(res.body).toEqual({ username: 'root-admin' });
     expect(res.headers['cache-control']).toMatch(/no-store/);
-    const accounts = await AdminAccount.findAll();
+    const accounts = await ctx.models.AdminAccount.findAll();
     expect(accounts.map((a) => a.username)).toEqual(['root-admin']);
     expect(accounts[0].passwordHash).toMatch(/^\$2[aby]\$04\$/);
     expect(await bcrypt.compare(GOOD_PASSWORD, accounts[0].passwordHash)).toBe(true);
-    expect(await AdminSetupToken.count()).toBe(0);
-    const audit = await AuditEntry.findOne({ where: { action: 'admin.setup', outcome: 'success' } });
+    expect(await ctx.models.AdminSetupToken.count()).toBe(0);
+    const audit = await ctx.models.AuditEntry.findOne({ where: { action: 'admin.setup', outcome: 'success' } });
     expect(audit?.target).toBe('root-admin');
-    const everything = JSON.stringify(await AuditEntry.findAll());
+    const everything = JSON.stringify(await ctx.models.AuditEntry.findAll());
     expect(everything).not.toContain(token);
   });
 
@@ -66,8 +65,8 @@ describe('POST /admin/setup', () => {
     const res = await setup('x'.repeat(43));
     expect(res.status).toBe(401);
     expect(res.body.error).toBe('unauthorized');
-    expect(await AdminAccount.count()).toBe(0);
-    expect(await AdminSetupToken.count()).toBe(1);
+    expect(await ctx.models.AdminAccount.count()).toBe(0);
+    expect(await ctx.models.AdminSetupToken.count()).toBe(1);
   });
 
   it('when the token has expired (1 hour), then 401 unauthorized', async () => {
@@ -76,29 +75,29 @@ describe('POST /admin/setup', () => {
     const res = await setup(token);
     expect(res.status).toBe(401);
     expect(res.body.error).toBe('unauthorized');
-    expect(await AdminAccount.count()).toBe(0);
+    expect(await ctx.models.AdminAccount.count()).toBe(0);
   });
 
   it('when the token was used and the account removed since, then 401: one use only', async () => {
     const token = await newToken();
     expect((await setup(token)).status).toBe(201);
-    await AdminAccount.destroy({ where: {} });
+    await ctx.models.AdminAccount.destroy({ where: {} });
     const res = await setup(token);
     expect(res.status).toBe(401);
-    expect(await AdminAccount.count()).toBe(0);
+    expect(await ctx.models.AdminAccount.count()).toBe(0);
   });
 
   it('when an admin account exists, then 409 conflict whatever the token, and the pending token is deleted', async () => {
     const token = await newToken();
-    await ensureAdminAccount(uniqueName('init'), GOOD_PASSWORD, ctx.config);
+    await ensureAdminAccount(uniqueName('init'), GOOD_PASSWORD, ctx.config, ctx.deps);
 
     const right = await setup(token);
     const wrong = await setup('not-the-token');
 
     expect([right.status, wrong.status]).toEqual([409, 409]);
     expect(right.body.error).toBe('conflict');
-    expect(await AdminSetupToken.count()).toBe(0);
-    expect(await AdminAccount.count()).toBe(1);
+    expect(await ctx.models.AdminSetupToken.count()).toBe(0);
+    expect(await ctx.models.AdminAccount.count()).toBe(1);
     expect(await createSetupToken(ctx)).toBeUndefined();
   });
 
@@ -121,8 +120,8 @@ describe('POST /admin/setup', () => {
     const statuses = answers.map((res) => res.status);
     expect(statuses.filter((status) => status === 201)).toHaveLength(1);
     expect(statuses.filter((status) => status !== 201).every((status) => status === 401 || status === 409)).toBe(true);
-    expect(await AdminAccount.count()).toBe(1);
-    expect(await AdminSetupToken.count()).toBe(0);
+    expect(await ctx.models.AdminAccount.count()).toBe(1);
+    expect(await ctx.models.AdminSetupToken.count()).toBe(0);
   });
 
   it('when two instances’ links are spent at once, then one 201 and one admin account, both links gone', async () => {
@@ -133,8 +132,8 @@ describe('POST /admin/setup', () => {
     const statuses = answers.map((res) => res.status);
     expect(statuses.filter((status) => status === 201)).toHaveLength(1);
     expect(statuses.filter((status) => status !== 201 && status !== 401 && status !== 409)).toEqual([]);
-    expect(await AdminAccount.count()).toBe(1);
-    expect(await AdminSetupToken.count()).toBe(0);
+    expect(await ctx.models.AdminAccount.count()).toBe(1);
+    expect(await ctx.models.AdminSetupToken.count()).toBe(0);
   });
 
   it('when guesses keep failing, then 429 rate_limited like failed logins, even for the right token', async () => {
@@ -147,8 +146,8 @@ describe('POST /admin/setup', () => {
     expect(res.status).toBe(429);
     expect(res.body.error).toBe('rate_limited');
     expect(res.headers['retry-after']).toBeDefined();
-    expect(await AdminAccount.count()).toBe(0);
-    const refused = await AuditEntry.count({ where: { action: 'admin.setup', outcome: 'failure' } });
+    expect(await ctx.models.AdminAccount.count()).toBe(0);
+    const refused = await ctx.models.AuditEntry.count({ where: { action: 'admin.setup', outcome: 'failure' } });
     expect(refused).toBeGreaterThanOrEqual(ctx.config.loginMaxFailures);
   });
 });

@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { Application, User } from '../../src/db/models';
 import { admin, adminToken, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser, uniqueName } from '../helpers/factories';
 
@@ -25,7 +24,7 @@ describe('POST /applications', () => {
       secret_version: 1,
     });
     expect(res.body.secret).toMatch(/^[0-9a-f]{64}$/);
-    const row = await Application.findOne({ where: { name } });
+    const row = await ctx.models.Application.findOne({ where: { name } });
     expect(row?.secret).toBe(res.body.secret);
     expect(row?.refreshSecret).toMatch(/^[0-9a-f]{64}$/);
     expect(row?.refreshSecret).not.toBe(row?.secret);
@@ -45,7 +44,7 @@ describe('POST /applications', () => {
     const res = await admin(ctx.app, 'post', '/applications', body);
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ ...body, refresh_ttl_max: '7d' });
-    expect((await Application.findOne({ where: { name: body.name } }))?.accessTtl).toBe(300);
+    expect((await ctx.models.Application.findOne({ where: { name: body.name } }))?.accessTtl).toBe(300);
   });
 
   it('refuses a secret shorter than 32 bytes with 400 and stores nothing', async () => {
@@ -54,7 +53,7 @@ describe('POST /applications', () => {
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('validation_failed');
     expect(res.body.details).toEqual([expect.objectContaining({ field: 'secret' })]);
-    expect(await Application.count({ where: { name } })).toBe(0);
+    expect(await ctx.models.Application.count({ where: { name } })).toBe(0);
   });
 
   it.each([['Upper'], ['-dash'], ['applications'], ['users'], ['a'.repeat(64)], ['sp ace']])(
@@ -71,7 +70,7 @@ describe('POST /applications', () => {
     const res = await admin(ctx.app, 'post', '/applications', { name: existing.name });
     expect(res.status).toBe(409);
     expect(res.body.error).toBe('conflict');
-    expect(await Application.count({ where: { name: existing.name } })).toBe(1);
+    expect(await ctx.models.Application.count({ where: { name: existing.name } })).toBe(1);
   });
 
   it('refuses access_ttl above access_ttl_max, bad durations and unknown fields', async () => {
@@ -91,7 +90,7 @@ describe('GET /applications', () => {
     await createApplication(ctx.app);
     const all = await admin(ctx.app, 'get', '/applications');
     expect(all.status).toBe(200);
-    expect(Number(all.headers['x-total-count'])).toBe(await Application.count());
+    expect(Number(all.headers['x-total-count'])).toBe(await ctx.models.Application.count());
     for (const app of all.body) expect(app).not.toHaveProperty('secret');
     const page = await admin(ctx.app, 'get', '/applications?limit=1&offset=1');
     expect(page.body).toHaveLength(1);
@@ -127,7 +126,7 @@ describe('PATCH /applications/:name', () => {
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ access_ttl: '2m', cors_origins: ['http://localhost:3000'], audience: 'api' });
-    const row = await Application.findOne({ where: { name: created.name } });
+    const row = await ctx.models.Application.findOne({ where: { name: created.name } });
     expect(row?.accessTtl).toBe(120);
   });
 
@@ -137,7 +136,7 @@ describe('PATCH /applications/:name', () => {
     expect((await admin(ctx.app, 'patch', `/applications/${a.name}`, { name: b.name })).status).toBe(409);
     const renamed = uniqueName('renamed');
     expect((await admin(ctx.app, 'patch', `/applications/${a.name}`, { name: renamed })).body.name).toBe(renamed);
-    expect(await Application.count({ where: { name: renamed } })).toBe(1);
+    expect(await ctx.models.Application.count({ where: { name: renamed } })).toBe(1);
   });
 
   it('refuses invalid origins', async () => {
@@ -156,7 +155,7 @@ describe('POST /applications/:name/rotate_secret', () => {
     expect(res.body.secret).toMatch(/^[0-9a-f]{64}$/);
     expect(res.body.secret).not.toBe(created.secret);
     expect(res.body.secret_version).toBe(2);
-    const row = await Application.findOne({ where: { name: created.name } });
+    const row = await ctx.models.Application.findOne({ where: { name: created.name } });
     expect(row?.previousSecret).toBe(created.secret);
     expect(row?.previousSecretExpiresAt?.getTime()).toBeGreaterThan(Date.now() + 3500_000);
   });
@@ -164,7 +163,7 @@ describe('POST /applications/:name/rotate_secret', () => {
   it('drops the old secret at once without grace', async () => {
     const created = await createApplication(ctx.app);
     await admin(ctx.app, 'post', `/applications/${created.name}/rotate_secret`);
-    const row = await Application.findOne({ where: { name: created.name } });
+    const row = await ctx.models.Application.findOne({ where: { name: created.name } });
     expect(row?.previousSecret).toBeNull();
   });
 });
@@ -173,11 +172,11 @@ describe('DELETE /applications/:name', () => {
   it('deletes the application with its users', async () => {
     const created = await createApplication(ctx.app);
     await createUser(ctx.app, created.name);
-    const row = await Application.findOne({ where: { name: created.name } });
+    const row = await ctx.models.Application.findOne({ where: { name: created.name } });
     const res = await admin(ctx.app, 'delete', `/applications/${created.name}`);
     expect(res.status).toBe(204);
-    expect(await Application.count({ where: { name: created.name } })).toBe(0);
-    expect(await User.count({ where: { applicationId: row?.id ?? -1 } })).toBe(0);
+    expect(await ctx.models.Application.count({ where: { name: created.name } })).toBe(0);
+    expect(await ctx.models.User.count({ where: { applicationId: row?.id ?? -1 } })).toBe(0);
     expect((await admin(ctx.app, 'delete', `/applications/${created.name}`)).status).toBe(404);
   });
 });
@@ -192,6 +191,6 @@ describe('admin routes without a valid credential', () => {
       .post('/applications')
       .set('auth', `jwt ${adminToken({ data: { name }, password: 'not-the-master-password' })}`);
     expect(wrongPassword.status).toBe(401);
-    expect(await Application.count({ where: { name } })).toBe(0);
+    expect(await ctx.models.Application.count({ where: { name } })).toBe(0);
   });
 });

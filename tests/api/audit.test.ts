@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { Application, AuditEntry, User } from '../../src/db/models';
 import { pruneAudit } from '../../src/services/audit.service';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { GOOD_PASSWORD, createApplication, createUser, login } from '../helpers/factories';
@@ -10,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx.close());
 
-const rowsFor = (app: string) => AuditEntry.findAll({ where: { app }, order: [['id', 'ASC']] });
+const rowsFor = (app: string) => ctx.models.AuditEntry.findAll({ where: { app }, order: [['id', 'ASC']] });
 
 describe('audit log: what is recorded', () => {
   it('records every admin change with actor, action, app, target and outcome, never a password or secret', async () => {
@@ -52,7 +51,7 @@ describe('audit log: what is recorded', () => {
   it('records a refused admin change as a failure by an anonymous actor', async () => {
     const res = await request(ctx.app).delete('/applications/refused-app').set('auth', 'jwt not-a-token');
     expect(res.status).toBe(401);
-    const row = await AuditEntry.findOne({ where: { action: 'application.delete', app: 'refused-app' } });
+    const row = await ctx.models.AuditEntry.findOne({ where: { action: 'application.delete', app: 'refused-app' } });
     expect(row).toMatchObject({ actor: 'anonymous', outcome: 'failure', target: 'refused-app' });
     expect(JSON.parse(row?.detail ?? '{}')).toEqual({ status: 401, fields: [] });
     expect(row?.detail).not.toContain('not-a-token');
@@ -64,7 +63,10 @@ describe('audit log: what is recorded', () => {
     await login(ctx.app, app.name, user.username, 'wrong-password').set('User-Agent', 'audit-test/1').expect(401);
     await login(ctx.app, app.name, user.username, user.password).set('User-Agent', 'audit-test/1').expect(200);
 
-    const rows = await AuditEntry.findAll({ where: { app: app.name, action: 'login' }, order: [['id', 'ASC']] });
+    const rows = await ctx.models.AuditEntry.findAll({
+      where: { app: app.name, action: 'login' },
+      order: [['id', 'ASC']],
+    });
 
     expect(rows.map((r) => [r.actor, r.target, r.outcome, r.userAgent])).toEqual([
       [user.username, user.username, 'failure', 'audit-test/1'],
@@ -132,7 +134,7 @@ describe('retention', () => {
     await admin(ctx.app, 'delete', `/applications/${app.name}`).expect(204);
     ctx.clock.advance(20);
 
-    const removed = await pruneAudit({ clock: ctx.clock, config: ctx.config });
+    const removed = await pruneAudit(ctx.deps);
 
     expect(removed).toBeGreaterThanOrEqual(1);
     expect((await rowsFor(app.name)).map((r) => r.action)).toEqual(['application.delete']);
@@ -152,7 +154,7 @@ describe('audit log: reading a secret', () => {
 
     expect(read.body.secret).toBe(app.secret);
     expect(refused.status).toBe(401);
-    const rows = await AuditEntry.findAll({
+    const rows = await ctx.models.AuditEntry.findAll({
       where: { app: app.name, action: 'application.read_secret' },
       order: [['id', 'ASC']],
     });
@@ -188,7 +190,7 @@ describe('audit log: paths that do not name a route', () => {
     expect(logged).not.toHaveBeenCalled();
     printed.mockRestore();
     logged.mockRestore();
-    expect(await Application.count({ where: { name: app.name } })).toBe(1);
+    expect(await ctx.models.Application.count({ where: { name: app.name } })).toBe(1);
   });
 
   it('when a change spells the path in another case, then it changes nothing, and /audit?app= shows every change', async () => {
@@ -205,9 +207,9 @@ describe('audit log: paths that do not name a route', () => {
     await admin(ctx.app, 'patch', `/applications/${app.name}`, { access_ttl: '2m' }).expect(200);
 
     for (const res of dodges) expect(res.status).toBe(404);
-    const stored = await Application.findOne({ where: { name: app.name } });
+    const stored = await ctx.models.Application.findOne({ where: { name: app.name } });
     expect([stored?.accessTtl, stored?.secretVersion]).toEqual([120, 1]);
-    expect((await User.findOne({ where: { uid: user.uid } }))?.role).toBe('user');
+    expect((await ctx.models.User.findOne({ where: { uid: user.uid } }))?.role).toBe('user');
     const audit = await admin(ctx.app, 'get', `/audit?app=${app.name}`).expect(200);
     expect(audit.body.map((e: { action: string }) => e.action)).toEqual([
       'application.update',

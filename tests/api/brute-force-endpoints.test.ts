@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { AuditEntry } from '../../src/db/models';
 import { ensureAdminAccount } from '../../src/services/admin-account.service';
 import { createTestContext, type TestContext } from '../helpers/context';
 import { GOOD_PASSWORD, createApplication, createUser, uniqueName } from '../helpers/factories';
@@ -23,7 +22,7 @@ describe('brute-force protection beyond /:app/login', () => {
     const locked = await send(user.password);
     expect(locked.status).toBe(429);
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
-    const rows = await AuditEntry.findAll({ where: { action: 'token.refresh', target: user.username } });
+    const rows = await ctx.models.AuditEntry.findAll({ where: { action: 'token.refresh', target: user.username } });
     expect(rows.map((r) => r.outcome).sort()).toEqual(['failure', 'failure', 'failure', 'rate_limited']);
   });
 
@@ -42,7 +41,7 @@ describe('brute-force protection beyond /:app/login', () => {
 
   it('locks /admin/login after LOGIN_MAX_FAILURES, even for the right password', async () => {
     const username = uniqueName('admin');
-    await ensureAdminAccount(username, GOOD_PASSWORD, ctx.config);
+    await ensureAdminAccount(username, GOOD_PASSWORD, ctx.config, ctx.deps);
     const send = (password: string) =>
       request(ctx.app).post('/admin/login').set('X-Forwarded-For', '203.0.113.2').send({ username, password });
     for (let i = 0; i < 3; i++) expect((await send('wrong-password')).status).toBe(401);
@@ -84,7 +83,7 @@ describe('brute-force protection beyond /:app/login', () => {
       path === '/admin/login'
         ? { username: uniqueName('admin'), password: GOOD_PASSWORD }
         : await createUser(ctx.app, app.name);
-    if (path === '/admin/login') await ensureAdminAccount(user.username, user.password, ctx.config);
+    if (path === '/admin/login') await ensureAdminAccount(user.username, user.password, ctx.config, ctx.deps);
     const guesses = [...Array.from({ length: 19 }, (_, i) => `wrong-password-${i}`), user.password];
 
     const statuses = (await Promise.all(guesses.map((p) => send(app.name, user.username, p)))).map((r) => r.status);

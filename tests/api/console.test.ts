@@ -58,7 +58,7 @@ describe('GET /admin/ (the console, built by npm run build)', () => {
 
   it('leaves POST /admin/login to the admin session routes', async () => {
     const username = uniqueName('admin');
-    await ensureAdminAccount(username, GOOD_PASSWORD, ctx.config);
+    await ensureAdminAccount(username, GOOD_PASSWORD, ctx.config, ctx.deps);
 
     const res = await request(ctx.app).post('/admin/login').send({ username, password: GOOD_PASSWORD });
     expect(res.status).toBe(200);

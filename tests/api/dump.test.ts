@@ -1,24 +1,32 @@
 import { Readable, PassThrough } from 'node:stream';
-import { Session, User } from '../../src/db/models';
 import { exportDump, type ExportOptions } from '../../src/services/import/dump-export.service';
 import { importDump } from '../../src/services/import/dump-import.service';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser, GOOD_PASSWORD, login } from '../helpers/factories';
 import { snapshotData } from '../helpers/snapshot';
 
-// jawth's models bind to one database at a time: each test exports from one context, closes it,
-// then imports into a fresh one.
+// Each test holds a source and a target database open at once, as `jawth export | jawth import`
+// between two instances would: nothing the one caches or binds may reach the other.
+async function twoDatabases(story: (source: TestContext, target: TestContext) => Promise<void>): Promise<void> {
+  const [source, target] = await Promise.all([createTestContext(), createTestContext()]);
+  try {
+    await story(source, target);
+  } finally {
+    await Promise.all([source.close(), target.close()]);
+  }
+}
+
 async function dumpOf(ctx: TestContext, options: ExportOptions = {}): Promise<string> {
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (chunk: Buffer) => chunks.push(chunk));
-  await exportDump({ db: ctx.db }, out, { batchSize: 2, ...options });
+  await exportDump(ctx.deps, out, { batchSize: 2, ...options });
   out.end();
   return Buffer.concat(chunks).toString('utf8');
 }
 
 async function importText(ctx: TestContext, text: string) {
-  return importDump({ db: ctx.db }, Readable.from([text]), { batchSize: 3 });
+  return importDump(ctx.deps, Readable.from([text]), { batchSize: 3 });
 }
 
 /** Two applications with lifetimes, CORS, audience, a rotated secret, groups, orgs, users and sessions. */
@@ -43,23 +51,20 @@ async function seed(ctx: TestContext) {
 
 describe('jawth export and jawth import', () => {
   it('when a dump is imported into an empty database, then every row comes back, sessions excepted', async () => {
-    const source = await createTestContext();
-    const { shop, alice } = await seed(source);
-    const before = await snapshotData();
-    expect(await Session.count()).toBeGreaterThan(0);
-    const text = await dumpOf(source);
-    await source.close();
+    await twoDatabases(async (source, target) => {
+      const { shop, alice } = await seed(source);
+      const before = await snapshotData(source.models);
+      expect(await source.models.Session.count()).toBeGreaterThan(0);
+      const text = await dumpOf(source);
 
-    const lines = text
-      .trimEnd()
-      .split('\n')
-      .map((line) => JSON.parse(line));
-    expect(lines[0]).toMatchObject({ format: 'jawth-dump', version: 1, app: null });
-    expect(lines.at(-1)).toEqual({ type: 'end', counts: { applications: 2, orgs: 2, groups: 3, users: 7 } });
-    expect(text).not.toMatch(/session|refresh_token/i);
+      const lines = text
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      expect(lines[0]).toMatchObject({ format: 'jawth-dump', version: 1, app: null });
+      expect(lines.at(-1)).toEqual({ type: 'end', counts: { applications: 2, orgs: 2, groups: 3, users: 7 } });
+      expect(text).not.toMatch(/session|refresh_token/i);
 
-    const target = await createTestContext();
-    try {
       const summary = await importText(target, text);
       expect(summary).toEqual({
         applications: { created: 2, skipped: 0 },
@@ -68,26 +73,24 @@ describe('jawth export and jawth import', () => {
         users: { created: 7, skipped: 0, conflicts: 0 },
         memberships: 7,
       });
-      expect(await snapshotData()).toEqual(before);
-      expect(await Session.count()).toBe(0);
+      expect(await snapshotData(target.models)).toEqual(before);
+      expect(await target.models.Session.count()).toBe(0);
       // The moved user logs in with the same password and keeps the same uid.
       const res = await login(target.app, shop, alice.username, GOOD_PASSWORD).expect(200);
       expect(res.body.uid).toBe(alice.uid);
-    } finally {
-      await target.close();
-    }
+      // The source kept its own rows and still answers.
+      expect(await snapshotData(source.models)).toEqual(before);
+      await login(source.app, shop, alice.username, GOOD_PASSWORD).expect(200);
+    });
   });
 
   it('when the same dump is imported twice, then the second run skips every row', async () => {
-    const source = await createTestContext();
-    await seed(source);
-    const text = await dumpOf(source);
-    await source.close();
+    await twoDatabases(async (source, target) => {
+      await seed(source);
+      const text = await dumpOf(source);
 
-    const target = await createTestContext();
-    try {
       await importText(target, text);
-      const once = await snapshotData();
+      const once = await snapshotData(target.models);
       const again = await importText(target, text);
       expect(again).toEqual({
         applications: { created: 0, skipped: 2 },
@@ -96,70 +99,61 @@ describe('jawth export and jawth import', () => {
         users: { created: 0, skipped: 7, conflicts: 0 },
         memberships: 0,
       });
-      expect(await snapshotData()).toEqual(once);
-    } finally {
-      await target.close();
-    }
+      expect(await snapshotData(target.models)).toEqual(once);
+    });
   });
 
   it("when a user was renamed since, then the dump's user is a uid conflict and is left out", async () => {
-    const source = await createTestContext();
-    const { shop, alice } = await seed(source);
-    const text = await dumpOf(source);
-    await source.close();
+    await twoDatabases(async (source, target) => {
+      const { shop, alice } = await seed(source);
+      const text = await dumpOf(source);
 
-    const target = await createTestContext();
-    try {
       await importText(target, text);
       await admin(target.app, 'patch', `/${shop}/users/${alice.username}`, { username: 'alice-renamed' }).expect(200);
       const again = await importText(target, text);
       expect(again.users).toEqual({ created: 0, skipped: 6, conflicts: 1 });
-      expect(await User.count({ where: { uid: alice.uid } })).toBe(1);
-      expect(await User.count()).toBe(7);
-    } finally {
-      await target.close();
-    }
+      expect(await target.models.User.count({ where: { uid: alice.uid } })).toBe(1);
+      expect(await target.models.User.count()).toBe(7);
+    });
   });
 
   it('when exported with --app, then only that application, its groups, its users and their orgs are in it', async () => {
     const source = await createTestContext();
-    const { blog } = await seed(source);
-    const text = await dumpOf(source, { app: blog });
-    await expect(dumpOf(source, { app: 'missing' })).rejects.toThrow(/No application/);
-    await source.close();
+    try {
+      const { blog } = await seed(source);
+      const text = await dumpOf(source, { app: blog });
+      await expect(dumpOf(source, { app: 'missing' })).rejects.toThrow(/No application/);
 
-    const records = text
-      .trimEnd()
-      .split('\n')
-      .slice(1)
-      .map((line) => JSON.parse(line));
-    expect(records.map((r) => `${r.type}:${r.name ?? r.username ?? ''}`)).toEqual([
-      `application:${blog}`,
-      'org:globex',
-      'group:staff',
-      expect.stringMatching(/^user:/),
-      'end:',
-    ]);
+      const records = text
+        .trimEnd()
+        .split('\n')
+        .slice(1)
+        .map((line) => JSON.parse(line));
+      expect(records.map((r) => `${r.type}:${r.name ?? r.username ?? ''}`)).toEqual([
+        `application:${blog}`,
+        'org:globex',
+        'group:staff',
+        expect.stringMatching(/^user:/),
+        'end:',
+      ]);
+    } finally {
+      await source.close();
+    }
   });
 
   it('when a dump is cut short, then what it held is imported, the import fails, and a re-run of the whole dump completes', async () => {
-    const source = await createTestContext();
-    await seed(source);
-    const text = await dumpOf(source);
-    await source.close();
+    await twoDatabases(async (source, target) => {
+      await seed(source);
+      const text = await dumpOf(source);
 
-    const lines = text.trimEnd().split('\n');
-    const cut = `${lines.slice(0, -3).join('\n')}\n`;
-    const target = await createTestContext();
-    try {
+      const lines = text.trimEnd().split('\n');
+      const cut = `${lines.slice(0, -3).join('\n')}\n`;
       await expect(importText(target, cut)).rejects.toThrow(/ends before its end line/);
-      expect(await User.count()).toBe(5);
+      expect(await target.models.User.count()).toBe(5);
       const rerun = await importText(target, text);
       expect(rerun.users).toEqual({ created: 2, skipped: 5, conflicts: 0 });
-      expect(await User.count()).toBe(7);
-    } finally {
-      await target.close();
-    }
+      expect(await target.models.User.count()).toBe(7);
+    });
   });
 
   it('when the input is not a jawth dump, then nothing is written', async () => {
@@ -174,7 +168,7 @@ describe('jawth export and jawth import', () => {
         app: null,
       });
       await expect(importText(target, `${header}\n{"type":"user","app":"x"}\n`)).rejects.toThrow(/line 2: /);
-      expect(await User.count()).toBe(0);
+      expect(await target.models.User.count()).toBe(0);
     } finally {
       await target.close();
     }

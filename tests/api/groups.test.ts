@@ -1,4 +1,3 @@
-import { Group, Org, User } from '../../src/db/models';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser, uniqueName } from '../helpers/factories';
 
@@ -29,7 +28,7 @@ describe('groups of an application', () => {
     ]);
 
     expect((await admin(ctx.app, 'delete', `/${app.name}/groups/editors`)).status).toBe(204);
-    expect(await Group.count({ where: { name: 'editors' } })).toBe(0);
+    expect(await ctx.models.Group.count({ where: { name: 'editors' } })).toBe(0);
     const after = await admin(ctx.app, 'get', `/${app.name}/users/${member.username}`);
     expect(after.body.groups).toEqual(['viewers']);
   });
@@ -54,7 +53,7 @@ describe('groups of an application', () => {
       groups: ['only-in-a'],
     });
     expect(res.status).toBe(400);
-    expect(await User.count({ where: { username } })).toBe(0);
+    expect(await ctx.models.User.count({ where: { username } })).toBe(0);
   });
 });
 
@@ -77,7 +76,7 @@ describe('orgs', () => {
     ]);
 
     expect((await admin(ctx.app, 'delete', `/orgs/${name}`)).status).toBe(204);
-    expect(await Org.count({ where: { name } })).toBe(0);
+    expect(await ctx.models.Org.count({ where: { name } })).toBe(0);
     expect((await admin(ctx.app, 'get', `/${a.name}/users/${ua.username}`)).body.orgs).toEqual([]);
     expect((await admin(ctx.app, 'delete', `/orgs/${name}`)).status).toBe(404);
   });

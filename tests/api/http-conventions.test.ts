@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { Application, User } from '../../src/db/models';
 import { admin, adminToken, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, uniqueName } from '../helpers/factories';
 
@@ -46,7 +45,7 @@ describe('bad input', () => {
       'audience',
       'cors_origins',
     ]);
-    expect(await Application.count({ where: { name } })).toBe(0);
+    expect(await ctx.models.Application.count({ where: { name } })).toBe(0);
   });
 
   it('answers an unknown route with 404 JSON', async () => {
@@ -129,7 +128,7 @@ describe('control characters in names and path segments', () => {
   ] as const)(
     'when an admin request carries %s, then 400 validation_failed, storing nothing',
     async (_w, method, path, data) => {
-      const stored = async () => [await Application.count(), await User.count()];
+      const stored = async () => [await ctx.models.Application.count(), await ctx.models.User.count()];
       const before = await stored();
       const res = await admin(ctx.app, method, path, data);
       expect(res.status).toBe(400);
@@ -156,7 +155,9 @@ describe('control characters in names and path segments', () => {
     expect(res.status).toBe(400);
     expect(JSON.stringify(res.body)).not.toMatch(/INSERT|SELECT/);
     expect(
-      await User.count({ where: { applicationId: (await Application.findOne({ where: { name: app.name } }))?.id } }),
+      await ctx.models.User.count({
+        where: { applicationId: (await ctx.models.Application.findOne({ where: { name: app.name } }))?.id },
+      }),
     ).toBe(0);
   });
 });

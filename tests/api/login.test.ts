@@ -1,7 +1,6 @@
 import bcrypt from 'bcrypt';
 import { jwtVerify, decodeProtectedHeader } from 'jose';
 import request from 'supertest';
-import { AdminAccount, AdminSession, Session, User } from '../../src/db/models';
 import { ensureAdminAccount } from '../../src/services/admin-account.service';
 import { signToken } from '../../src/crypto/jwt';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
@@ -47,9 +46,9 @@ describe('POST /:app/login', () => {
       iat: expect.any(Number),
       exp: (payload.iat as number) + 900,
     });
-    const row = await User.findOne({ where: { uid: user.uid } });
+    const row = await ctx.models.User.findOne({ where: { uid: user.uid } });
     expect(row?.lastLoginAt?.toISOString()).toBe(payload.timestamp);
-    expect(await Session.count({ where: { userId: row?.id } })).toBe(1);
+    expect(await ctx.models.Session.count({ where: { userId: row?.id } })).toBe(1);
   });
 
   it('adds aud only when the application sets an audience', async () => {
@@ -64,7 +63,7 @@ describe('POST /:app/login', () => {
     const app = await createApplication(ctx.app);
     const user = await createUser(ctx.app, app.name);
     const res = await login(ctx.app, app.name, user.username, user.password);
-    const sessions = await Session.findAll();
+    const sessions = await ctx.models.Session.findAll();
     for (const session of sessions) {
       expect(session.tokenHash).toMatch(/^[0-9a-f]{64}$/);
       expect(res.body.refresh_token).not.toContain(session.tokenHash);
@@ -89,7 +88,7 @@ describe('POST /:app/login', () => {
       expect(res.status).toBe(401);
       expect(res.body).toEqual({ error: 'invalid_credentials', message: 'The username or password is incorrect.' });
     }
-    expect((await User.findOne({ where: { uid: user.uid } }))?.lastLoginAt).toBeNull();
+    expect((await ctx.models.User.findOne({ where: { uid: user.uid } }))?.lastLoginAt).toBeNull();
   });
 
   it('runs a bcrypt comparison for an unknown user too', async () => {
@@ -103,9 +102,9 @@ describe('POST /:app/login', () => {
   it('re-hashes a password stored at another cost after a successful login', async () => {
     const app = await createApplication(ctx.app);
     const user = await createUser(ctx.app, app.name);
-    await User.update({ passwordHash: await bcrypt.hash(user.password, 5) }, { where: { uid: user.uid } });
+    await ctx.models.User.update({ passwordHash: await bcrypt.hash(user.password, 5) }, { where: { uid: user.uid } });
     expect((await login(ctx.app, app.name, user.username, user.password)).status).toBe(200);
-    const hash = (await User.findOne({ where: { uid: user.uid } }))?.passwordHash ?? '';
+    const hash = (await ctx.models.User.findOne({ where: { uid: user.uid } }))?.passwordHash ?? '';
     expect(bcrypt.getRounds(hash)).toBe(ctx.config.bcryptCost);
     expect(await bcrypt.compare(user.password, hash)).toBe(true);
   });
@@ -141,16 +140,16 @@ describe('POST /:app/:username/change_password', () => {
 
   it('changes the password with the latest login token, revokes sessions and returns a fresh login', async () => {
     const { app, user, token } = await loggedIn();
-    const before = await User.findOne({ where: { uid: user.uid } });
+    const before = await ctx.models.User.findOne({ where: { uid: user.uid } });
 
     const res = await change(app.name, user.username, token, { password: NEW, repeated_password: NEW });
 
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ token: expect.any(String), refresh_token: expect.any(String), uid: user.uid });
-    const row = await User.findOne({ where: { uid: user.uid } });
+    const row = await ctx.models.User.findOne({ where: { uid: user.uid } });
     expect(await bcrypt.compare(NEW, row?.passwordHash ?? '')).toBe(true);
     expect(row?.passwordHash).not.toBe(before?.passwordHash);
-    expect(await Session.count({ where: { userId: row?.id, revokedAt: null } })).toBe(1);
+    expect(await ctx.models.Session.count({ where: { userId: row?.id, revokedAt: null } })).toBe(1);
     // The old token is now an older login's token; the fresh one works.
     expect((await change(app.name, user.username, token, { password: NEW, repeated_password: NEW })).status).toBe(401);
     const again = await change(app.name, user.username, res.body.token, {
@@ -176,7 +175,10 @@ describe('POST /:app/:username/change_password', () => {
     const res = await change(app.name, user.username, token, { password: NEW, repeated_password: NEW });
     expect(res.status).toBe(401);
     expect(
-      await bcrypt.compare(user.password, (await User.findOne({ where: { uid: user.uid } }))?.passwordHash ?? ''),
+      await bcrypt.compare(
+        user.password,
+        (await ctx.models.User.findOne({ where: { uid: user.uid } }))?.passwordHash ?? '',
+      ),
     ).toBe(true);
   });
 
@@ -228,7 +230,7 @@ describe('POST /:app/:username/change_password', () => {
       repeated_password: 'iloveyou1',
     });
     expect(weak.body.error).toBe('weak_password');
-    const row = await User.findOne({ where: { uid: user.uid } });
+    const row = await ctx.models.User.findOne({ where: { uid: user.uid } });
     expect(await bcrypt.compare(GOOD_PASSWORD, row?.passwordHash ?? '')).toBe(true);
   });
 
@@ -249,7 +251,10 @@ describe('POST /:app/:username/change_password', () => {
     const refused = await changeWith(after);
     expect(refused.status).toBe(401);
     expect(
-      await bcrypt.compare(GOOD_PASSWORD, (await User.findOne({ where: { uid: after.user.uid } }))?.passwordHash ?? ''),
+      await bcrypt.compare(
+        GOOD_PASSWORD,
+        (await ctx.models.User.findOne({ where: { uid: after.user.uid } }))?.passwordHash ?? '',
+      ),
     ).toBe(true);
 
     const without = await loggedIn();
@@ -289,9 +294,9 @@ describe('passwords longer than 72 bytes', () => {
       answersLikeAWrongPassword(viaLogin);
       answersLikeAWrongPassword(viaQuid);
       expect(compare).toHaveBeenCalledTimes(2); // the same bcrypt work as a wrong password
-      const stored = await User.findOne({ where: { uid: user.uid } });
+      const stored = await ctx.models.User.findOne({ where: { uid: user.uid } });
       expect(stored?.lastLoginAt).toBeNull();
-      expect(await Session.count({ where: { userId: stored?.id } })).toBe(0);
+      expect(await ctx.models.Session.count({ where: { userId: stored?.id } })).toBe(0);
       expect((await login(ctx.app, app.name, user.username, password)).status).toBe(200);
     },
   );
@@ -305,15 +310,15 @@ describe('passwords longer than 72 bytes', () => {
 
   it('when an admin account with a 72-byte password adds a suffix, then /admin/login answers 401 and opens no session', async () => {
     const username = uniqueName('admin');
-    await ensureAdminAccount(username, utf8x72, ctx.config);
+    await ensureAdminAccount(username, utf8x72, ctx.config, ctx.deps);
 
     const res = await request(ctx.app)
       .post('/admin/login')
       .send({ username, password: `${utf8x72}é` });
 
     answersLikeAWrongPassword(res);
-    expect(await AdminSession.count()).toBe(0);
-    expect((await AdminAccount.findOne({ where: { username } }))?.lastLoginAt).toBeNull();
+    expect(await ctx.models.AdminSession.count()).toBe(0);
+    expect((await ctx.models.AdminAccount.findOne({ where: { username } }))?.lastLoginAt).toBeNull();
     expect((await request(ctx.app).post('/admin/login').send({ username, password: utf8x72 })).status).toBe(200);
   });
 });

@@ -1,7 +1,6 @@
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app';
-import { AuditEntry } from '../../src/db/models';
 import { createLogger } from '../../src/logger';
 import { admin, adminToken, createTestContext, type TestContext } from '../helpers/context';
 import { captureStream } from '../helpers/capture';
@@ -54,7 +53,7 @@ describe('GET /metrics', () => {
   });
 
   it('keeps a registry per app, so two apps in one process do not mix their counts', async () => {
-    const other = createApp({ db: ctx.db, config: ctx.config, clock: ctx.clock, logger: pino({ level: 'silent' }) });
+    const other = createApp({ ...ctx.deps, logger: pino({ level: 'silent' }) });
     await request(other).get('/health').expect(200);
     const text = (await request(other).get('/metrics')).text;
     expect(metric(text, 'jawth_http_request_duration_seconds_count', { route: '/health' })).toBe(1);
@@ -172,7 +171,7 @@ describe('trust proxy', () => {
       .set('X-Forwarded-For', '203.0.113.77')
       .send({ username: 'nobody', password: 'wrong-password' })
       .expect(401);
-    const row = await AuditEntry.findOne({ where: { app: app.name, action: 'login' } });
+    const row = await ctx.models.AuditEntry.findOne({ where: { app: app.name, action: 'login' } });
     expect(row?.ip).not.toBe('203.0.113.77');
   });
 });

@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { Session, User } from '../../src/db/models';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser, login } from '../helpers/factories';
 
@@ -17,8 +16,8 @@ const rotate = (appName: string, refresh_token: string) =>
 const access = (namespace: string, refresh_token: string) =>
   request(ctx.app).post('/token/access').send({ namespace, refresh_token });
 const liveSessions = async (uid: string) => {
-  const user = await User.findOne({ where: { uid } });
-  return Session.count({ where: { userId: user?.id, revokedAt: null } });
+  const user = await ctx.models.User.findOne({ where: { uid } });
+  return ctx.models.Session.count({ where: { userId: user?.id, revokedAt: null } });
 };
 
 async function loggedIn() {
@@ -92,8 +91,8 @@ describe('a revocation racing renewals in flight', () => {
         renewed += issued.length;
         const after = await Promise.all(issued.map((token) => access(app.name, token)));
         survivors += after.filter((res) => res.status === 200).length;
-        const row = await User.findOne({ where: { uid: user.uid } });
-        if (row) expect(await Session.count({ where: { userId: row.id, revokedAt: null } })).toBe(0);
+        const row = await ctx.models.User.findOne({ where: { uid: user.uid } });
+        if (row) expect(await ctx.models.Session.count({ where: { userId: row.id, revokedAt: null } })).toBe(0);
       }
       expect(survivors).toBe(0);
       process.stdout.write(`${_name}: ${renewed} renewals answered 200 over 12 rounds, ${survivors} survived\n`);
@@ -107,8 +106,8 @@ describe('a revocation racing renewals in flight', () => {
     const answers = await Promise.all(Array.from({ length: 15 }, () => rotate(app.name, refresh)));
 
     expect(answers.map((res) => res.status)).toEqual(Array(15).fill(200));
-    const row = await User.findOne({ where: { uid: user.uid } });
-    const sessions = await Session.findAll({ where: { userId: row?.id } });
+    const row = await ctx.models.User.findOne({ where: { uid: user.uid } });
+    const sessions = await ctx.models.Session.findAll({ where: { userId: row?.id } });
     expect(new Set(sessions.map((s) => s.familyId)).size).toBe(1);
     expect(sessions.filter((s) => s.usedAt !== null)).toHaveLength(1);
     expect(sessions).toHaveLength(16);

@@ -103,7 +103,7 @@ describe('every list and show answer matches its declared response schema exactl
     expectOne(res.body, loginResultSchema);
 
     const adminName = uniqueName('admin');
-    await ensureAdminAccount(adminName, GOOD_PASSWORD, ctx.config);
+    await ensureAdminAccount(adminName, GOOD_PASSWORD, ctx.config, ctx.deps);
     const session = await request(ctx.app).post('/admin/login').send({ username: adminName, password: GOOD_PASSWORD });
     expect(session.status).toBe(200);
     expectOne(session.body, adminSessionSchema);

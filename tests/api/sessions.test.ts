@@ -1,6 +1,5 @@
 import request from 'supertest';
 import { z } from 'zod';
-import { AuditEntry, Session, User } from '../../src/db/models';
 import { sessionSchema } from '../../src/schemas/responses.schema';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser } from '../helpers/factories';
@@ -48,8 +47,8 @@ describe('GET /:app/users/:username/sessions', () => {
       ['198.51.100.1', 'Laptop/1.0'],
     ]);
     expect(new Date(sessions[0].expires_at).getTime()).toBeGreaterThan(Date.now());
-    const row = await User.findOne({ where: { uid: user.uid } });
-    const families = new Set((await Session.findAll({ where: { userId: row?.id } })).map((s) => s.familyId));
+    const row = await ctx.models.User.findOne({ where: { uid: user.uid } });
+    const families = new Set((await ctx.models.Session.findAll({ where: { userId: row?.id } })).map((s) => s.familyId));
     expect(new Set(sessions.map((s) => s.id))).toEqual(families);
   });
 
@@ -90,8 +89,8 @@ describe('DELETE /:app/users/:username/sessions/:id', () => {
     expect((await rotate(app.name, laptop)).status).toBe(401);
     expect((await access(app.name, phone)).status).toBe(200);
     expect((await listOf(app.name, user.username)).map((s) => s.user_agent)).toEqual(['Phone/2.0']);
-    expect(await Session.count({ where: { familyId: target?.id, revokedAt: null } })).toBe(0);
-    const audit = await AuditEntry.findOne({ where: { action: 'user.revoke_session', app: app.name } });
+    expect(await ctx.models.Session.count({ where: { familyId: target?.id, revokedAt: null } })).toBe(0);
+    const audit = await ctx.models.AuditEntry.findOne({ where: { action: 'user.revoke_session', app: app.name } });
     expect(audit?.target).toBe(user.username);
   });
 
@@ -118,7 +117,7 @@ describe('DELETE /:app/users/:username/sessions/:id', () => {
       const renewals = await Promise.all(inFlight);
 
       expect([204, 404]).toContain(revoked.status);
-      expect(await Session.count({ where: { familyId: target?.id, revokedAt: null } })).toBe(0);
+      expect(await ctx.models.Session.count({ where: { familyId: target?.id, revokedAt: null } })).toBe(0);
       for (const res of renewals.filter((r) => r.status === 200)) {
         expect((await access(app.name, res.body.refresh_token)).status).toBe(401);
       }

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Application } from '../../src/db/models';
 import { createTestContext, type TestContext } from '../helpers/context';
 import { createApplication } from '../helpers/factories';
 
@@ -32,7 +31,7 @@ describe('SQLite file permissions', () => {
     await withDatabaseIn(folder, async (ctx, file) => {
       const app = await createApplication(ctx.app);
 
-      expect(await Application.count({ where: { name: app.name } })).toBe(1);
+      expect(await ctx.models.Application.count({ where: { name: app.name } })).toBe(1);
       expect(modeOf(folder)).toBe(0o700);
       expect(modeOf(file)).toBe(0o600);
       expect(modeOf(`${file}-wal`)).toBe(0o600);
@@ -55,7 +54,7 @@ describe('SQLite file permissions', () => {
     await withDatabaseIn(folder, async (ctx) => {
       const app = await createApplication(ctx.app);
 
-      expect(await Application.count({ where: { name: app.name } })).toBe(1);
+      expect(await ctx.models.Application.count({ where: { name: app.name } })).toBe(1);
       expect(modeOf(folder)).toBe(0o700);
       for (const name of [file, `${file}-wal`, `${file}-shm`]) expect([name, modeOf(name)]).toEqual([name, 0o600]);
     });

@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { AuditEntry } from '../../src/db/models';
 import { createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser, login } from '../helpers/factories';
 
@@ -34,7 +33,7 @@ describe('a request with a foreign Origin at /token/refresh and /token/access', 
     const right = await fromPage(EVIL, user.password);
 
     expect(right.status).toBe(403);
-    expect(await AuditEntry.count({ where: { app: app.name, action: 'token.refresh' } })).toBe(0);
+    expect(await ctx.models.AuditEntry.count({ where: { app: app.name, action: 'token.refresh' } })).toBe(0);
     expect((await fromPage(FRONTEND, 'wrong-password')).status).toBe(401);
     const own = await fromPage(FRONTEND, user.password);
     expect(own.status).toBe(200);

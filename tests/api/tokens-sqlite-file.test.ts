@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { sqliteReaders } from '../../src/db/sqlite-readers';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser } from '../helpers/factories';
 
@@ -21,7 +20,7 @@ const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 
 
 describe('token endpoints on a SQLite file', () => {
   it('read through the read-only connections', () => {
-    expect(sqliteReaders(ctx.db)).not.toBeNull();
+    expect(ctx.deps.readers.usable).toBe(true);
   });
 
   it('see group changes, revocation and disabling on the very next request', async () => {

@@ -1,6 +1,5 @@
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import request from 'supertest';
-import { Application, Session, User } from '../../src/db/models';
 import { purgeSessions } from '../../src/services/session.service';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser, login } from '../helpers/factories';
@@ -42,8 +41,8 @@ describe('POST /token/refresh/:ttl (Quid)', () => {
     const claims = claimsOf(res.body.token);
     expect(claims.exp - claims.iat).toBe(600);
     await expect(jwtVerify(res.body.token, key(app.secret))).rejects.toThrow();
-    const row = await User.findOne({ where: { uid: user.uid } });
-    const sessions = await Session.findAll({ where: { userId: row?.id } });
+    const row = await ctx.models.User.findOne({ where: { uid: user.uid } });
+    const sessions = await ctx.models.Session.findAll({ where: { userId: row?.id } });
     expect(sessions).toHaveLength(1);
     expect(sessions[0].expiresAt.getTime()).toBe(claims.exp * 1000);
     expect(res.body.token).not.toContain(sessions[0].tokenHash);
@@ -163,7 +162,7 @@ describe('POST /token/access/:ttl (Quid)', () => {
     const r4 = await refreshTokenFor(gone.app.name, gone.user);
     await admin(ctx.app, 'delete', `/applications/${gone.app.name}`);
     expect((await quidAccess(gone.app.name, r4)).status).toBe(401);
-    expect(await Application.count({ where: { name: gone.app.name } })).toBe(0);
+    expect(await ctx.models.Application.count({ where: { name: gone.app.name } })).toBe(0);
   });
 
   it('stops working after a password change', async () => {
@@ -220,8 +219,8 @@ describe('POST /:app/refresh (rotating)', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ token: expect.any(String), refresh_token: expect.any(String), expires_in: 900 });
     expect((await jwtVerify(res.body.token, key(app.secret))).payload.id).toBe(user.uid);
-    const row = await User.findOne({ where: { uid: user.uid } });
-    const sessions = await Session.findAll({ where: { userId: row?.id }, order: [['id', 'ASC']] });
+    const row = await ctx.models.User.findOne({ where: { uid: user.uid } });
+    const sessions = await ctx.models.Session.findAll({ where: { userId: row?.id }, order: [['id', 'ASC']] });
     expect(sessions).toHaveLength(2);
     expect(sessions[0].usedAt).not.toBeNull();
     expect(sessions[1].usedAt).toBeNull();
@@ -244,8 +243,8 @@ describe('POST /:app/refresh (rotating)', () => {
     const reused = await rotate(app.name, refresh);
     expect(reused.status).toBe(401);
     expect(reused.body.error).toBe('refresh_token_reused');
-    const row = await User.findOne({ where: { uid: user.uid } });
-    expect(await Session.count({ where: { userId: row?.id, revokedAt: null } })).toBe(0);
+    const row = await ctx.models.User.findOne({ where: { uid: user.uid } });
+    expect(await ctx.models.Session.count({ where: { userId: row?.id, revokedAt: null } })).toBe(0);
     expect((await rotate(app.name, next.body.refresh_token)).status).toBe(401);
     expect((await quidAccess(app.name, next.body.refresh_token)).status).toBe(401);
   });
@@ -263,10 +262,10 @@ describe('purgeSessions', () => {
   it('deletes expired sessions and sessions revoked over an hour ago, keeping live ones', async () => {
     const { app, user } = await setup();
     const live = await refreshTokenFor(app.name, user);
-    const row = await User.findOne({ where: { uid: user.uid } });
+    const row = await ctx.models.User.findOne({ where: { uid: user.uid } });
     const now = ctx.clock.now();
     const base = { familyId: 'f', userId: row?.id ?? 0, usedAt: null };
-    await Session.bulkCreate([
+    await ctx.models.Session.bulkCreate([
       { ...base, tokenHash: 'a'.repeat(64), expiresAt: new Date(now.getTime() - 1000), revokedAt: null },
       {
         ...base,
@@ -281,8 +280,8 @@ describe('purgeSessions', () => {
         revokedAt: new Date(now.getTime() - 60_000),
       },
     ]);
-    expect(await purgeSessions(now)).toBeGreaterThanOrEqual(2);
-    const left = await Session.findAll({ where: { userId: row?.id } });
+    expect(await purgeSessions(now, ctx.deps)).toBeGreaterThanOrEqual(2);
+    const left = await ctx.models.Session.findAll({ where: { userId: row?.id } });
     expect(left.map((s) => s.tokenHash).sort()).toEqual(expect.arrayContaining(['c'.repeat(64)]));
     expect(left.some((s) => s.tokenHash === 'a'.repeat(64) || s.tokenHash === 'b'.repeat(64))).toBe(false);
     expect((await quidAccess(app.name, live)).status).toBe(200);

@@ -1,5 +1,4 @@
 import bcrypt from 'bcrypt';
-import { Application, Group, Org, Session, User } from '../../src/db/models';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { GOOD_PASSWORD, createApplication, createUser, login, uniqueName } from '../helpers/factories';
 
@@ -11,7 +10,7 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx.close());
 
-const userRow = (username: string) => User.findOne({ where: { username } });
+const userRow = (username: string) => ctx.models.User.findOne({ where: { username } });
 
 describe('POST /:app/users', () => {
   it('creates a user with a bcrypt hash, default role and a public uid', async () => {
@@ -51,7 +50,7 @@ describe('POST /:app/users', () => {
       password: GOOD_PASSWORD,
     });
     expect(elsewhere.status).toBe(201);
-    expect(await User.count({ where: { username: user.username } })).toBe(2);
+    expect(await ctx.models.User.count({ where: { username: user.username } })).toBe(2);
   });
 
   it.each([
@@ -70,7 +69,7 @@ describe('POST /:app/users', () => {
     expect(res.status).toBe(400);
     expect(res.body.error).toBe(code);
     expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
-    expect(await User.count({ where: { username } })).toBe(0);
+    expect(await ctx.models.User.count({ where: { username } })).toBe(0);
   });
 
   it('answers 404 for an unknown application', async () => {
@@ -80,10 +79,10 @@ describe('POST /:app/users', () => {
 
   it('sets groups and orgs by name', async () => {
     const app = await createApplication(ctx.app);
-    const appRow = await (await import('../../src/db/models')).Application.findOne({ where: { name: app.name } });
-    await Group.create({ applicationId: appRow?.id ?? 0, name: 'admins' });
+    const appRow = await ctx.models.Application.findOne({ where: { name: app.name } });
+    await ctx.models.Group.create({ applicationId: appRow?.id ?? 0, name: 'admins' });
     const org = uniqueName('org');
-    await Org.create({ name: org });
+    await ctx.models.Org.create({ name: org });
     const user = await createUser(ctx.app, app.name, { groups: ['admins'], orgs: [org], role: 'editor' });
     const res = await admin(ctx.app, 'get', `/${app.name}/users/${user.username}`);
     expect(res.body).toMatchObject({ groups: ['admins'], orgs: [org], role: 'editor' });
@@ -93,7 +92,7 @@ describe('POST /:app/users', () => {
 describe('POST /:app/users while its application is deleted', () => {
   it('when the application is deleted during 20 concurrent creations, then each answers 201 or 404, never 500, and no user is left', async () => {
     const doomed = await createApplication(ctx.app);
-    const applicationId = (await Application.findOne({ where: { name: doomed.name } }))?.id;
+    const applicationId = (await ctx.models.Application.findOne({ where: { name: doomed.name } }))?.id;
     const creations = Array.from({ length: 20 }, (_, i) =>
       admin(ctx.app, 'post', `/${doomed.name}/users`, { username: `racer-${i}`, password: GOOD_PASSWORD }),
     );
@@ -108,8 +107,8 @@ describe('POST /:app/users while its application is deleted', () => {
       expect([201, 404]).toContain(res.status);
       if (res.status === 404) expect(res.body.error).toBe('not_found');
     }
-    expect(await Application.count({ where: { name: doomed.name } })).toBe(0);
-    expect(await User.count({ where: { applicationId } })).toBe(0);
+    expect(await ctx.models.Application.count({ where: { name: doomed.name } })).toBe(0);
+    expect(await ctx.models.User.count({ where: { applicationId } })).toBe(0);
   });
 
   it('when a group is created during the deletion of its application, then 201 or 404, never 500', async () => {
@@ -120,7 +119,7 @@ describe('POST /:app/users while its application is deleted', () => {
     ]);
     expect(deleted.status).toBe(204);
     for (const res of created) expect([201, 404]).toContain(res.status);
-    expect(await Group.count({ where: { name: Array.from({ length: 10 }, (_, i) => `g${i}`) } })).toBe(0);
+    expect(await ctx.models.Group.count({ where: { name: Array.from({ length: 10 }, (_, i) => `g${i}`) } })).toBe(0);
   });
 });
 
@@ -181,7 +180,7 @@ describe('PATCH /:app/users/:username', () => {
     });
     expect(res.status).toBe(200);
     const row = await userRow(user.username);
-    expect(await Session.count({ where: { userId: row?.id, revokedAt: null } })).toBe(0);
+    expect(await ctx.models.Session.count({ where: { userId: row?.id, revokedAt: null } })).toBe(0);
     expect(row?.tokensValidAfter).not.toBeNull();
     expect((await login(ctx.app, appName, user.username, user.password)).status).toBe(401);
     expect((await login(ctx.app, appName, user.username, 'another-good-pass-9')).status).toBe(200);
@@ -194,7 +193,7 @@ describe('PATCH /:app/users/:username', () => {
     expect(res.body.disabled).toBe(true);
     const row = await userRow(user.username);
     expect(row?.disabled).toBe(true);
-    expect(await Session.count({ where: { userId: row?.id, revokedAt: null } })).toBe(0);
+    expect(await ctx.models.Session.count({ where: { userId: row?.id, revokedAt: null } })).toBe(0);
     expect((await login(ctx.app, appName, user.username, user.password)).status).toBe(401);
     await admin(ctx.app, 'patch', `/${appName}/users/${user.username}`, { disabled: false });
     expect((await login(ctx.app, appName, user.username, user.password)).status).toBe(200);
@@ -226,7 +225,7 @@ describe('DELETE /:app/users/:username', () => {
     const res = await admin(ctx.app, 'delete', `/${appName}/users/${user.username}`);
     expect(res.status).toBe(204);
     expect(await userRow(user.username)).toBeNull();
-    expect(await Session.count({ where: { userId: id } })).toBe(0);
+    expect(await ctx.models.Session.count({ where: { userId: id } })).toBe(0);
   });
 });
 
@@ -236,10 +235,10 @@ describe('DELETE /:app/users/:username/sessions', () => {
     await login(ctx.app, appName, user.username, user.password);
     await login(ctx.app, appName, user.username, user.password);
     const id = (await userRow(user.username))?.id;
-    expect(await Session.count({ where: { userId: id, revokedAt: null } })).toBe(2);
+    expect(await ctx.models.Session.count({ where: { userId: id, revokedAt: null } })).toBe(2);
     const res = await admin(ctx.app, 'delete', `/${appName}/users/${user.username}/sessions`);
     expect(res.status).toBe(204);
-    expect(await Session.count({ where: { userId: id, revokedAt: null } })).toBe(0);
+    expect(await ctx.models.Session.count({ where: { userId: id, revokedAt: null } })).toBe(0);
   });
 });
 
@@ -257,10 +256,10 @@ describe('all users: /users and /users/:uid', () => {
 
     const patched = await admin(ctx.app, 'patch', `/users/${uid}`, { role: 'owner' });
     expect(patched.body.role).toBe('owner');
-    expect((await User.findOne({ where: { uid } }))?.role).toBe('owner');
+    expect((await ctx.models.User.findOne({ where: { uid } }))?.role).toBe('owner');
 
     expect((await admin(ctx.app, 'delete', `/users/${uid}`)).status).toBe(204);
-    expect(await User.count({ where: { uid } })).toBe(0);
+    expect(await ctx.models.User.count({ where: { uid } })).toBe(0);
     expect((await admin(ctx.app, 'get', `/users/${uid}`)).status).toBe(404);
   });
 
@@ -268,7 +267,7 @@ describe('all users: /users and /users/:uid', () => {
     const app = await createApplication(ctx.app);
     const user = await createUser(ctx.app, app.name);
     const all = await admin(ctx.app, 'get', '/users?limit=1000');
-    expect(Number(all.headers['x-total-count'])).toBe(await User.count());
+    expect(Number(all.headers['x-total-count'])).toBe(await ctx.models.User.count());
     const filtered = await admin(ctx.app, 'get', `/users?app=${app.name}`);
     expect(filtered.body).toEqual([expect.objectContaining({ username: user.username, app: app.name })]);
     expect((await admin(ctx.app, 'get', '/users?app=nope')).status).toBe(404);

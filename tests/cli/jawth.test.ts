@@ -4,8 +4,8 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { parseConfig } from '../../src/config/config';
 import { verifyToken } from '../../src/crypto/jwt';
-import { AdminAccount } from '../../src/db/models';
 import { openDatabase } from '../../src/db/sequelize';
+import { closeStore, storeOf } from '../../src/services/deps';
 import { GOOD_PASSWORD } from '../helpers/factories';
 import { STACK_LINE, exited, listeningUrls, runCli, startCli, waitFor } from '../helpers/cli';
 import { migrations } from '../../src/db/migrations';
@@ -71,13 +71,13 @@ describe('jawth, from a fresh folder to a running server', () => {
     expect(second.stdout).toContain('Admin account "root" already exists');
     expect((await cli('init')).stdout).toContain('An admin account already exists');
 
-    const db = openDatabase(`sqlite:${path.join(dir, 'data', 'jawth.sqlite')}`);
+    const store = storeOf(openDatabase(`sqlite:${path.join(dir, 'data', 'jawth.sqlite')}`));
     try {
-      const accounts = await AdminAccount.findAll();
+      const accounts = await store.models.AdminAccount.findAll();
       expect(accounts.map((a) => a.username)).toEqual(['root']);
       expect(accounts[0].passwordHash).toMatch(/^\$2b\$10\$/);
     } finally {
-      await db.close();
+      await closeStore(store);
     }
   });
 

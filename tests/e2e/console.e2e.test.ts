@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
-import { AdminAccount, Group, Org, Session, User } from '../../src/db/models';
 import { ensureAdminAccount } from '../../src/services/admin-account.service';
 import { createSetupToken } from '../../src/services/admin-setup.service';
 import { decodeClaimsForTest } from '../helpers/claims';
@@ -32,7 +31,7 @@ beforeAll(async () => {
   ctx = await createTestContext();
   ({ server, url: baseUrl } = await listen(ctx.app));
   adminName = uniqueName('admin');
-  await ensureAdminAccount(adminName, GOOD_PASSWORD, ctx.config);
+  await ensureAdminAccount(adminName, GOOD_PASSWORD, ctx.config, ctx.deps);
   browser = await launchBrowser();
 });
 afterAll(async () => {
@@ -110,8 +109,8 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('button', { name: 'Create group' }).click();
     await page.getByRole('button', { name: 'Delete staff…' }).waitFor();
     await page.locator('li', { hasText: 'staff' }).getByText('No members.').waitFor();
-    const app = await User.findOne({ where: { username } });
-    expect(await Group.count({ where: { name: 'staff', applicationId: app?.applicationId } })).toBe(1);
+    const app = await ctx.models.User.findOne({ where: { username } });
+    expect(await ctx.models.Group.count({ where: { name: 'staff', applicationId: app?.applicationId } })).toBe(1);
     const org = uniqueName('org');
     expect((await admin(ctx.app, 'post', '/orgs', { name: org })).status).toBe(201);
 
@@ -176,8 +175,8 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('button', { name: `Revoke all sessions of ${username} now` }).click();
     await page.getByText(`Every session of ${username} was revoked.`).waitFor();
     await page.getByText('No active sessions.').waitFor();
-    const user = await User.findOne({ where: { username } });
-    expect(await Session.count({ where: { userId: user?.id, revokedAt: null } })).toBe(0);
+    const user = await ctx.models.User.findOne({ where: { username } });
+    expect(await ctx.models.Session.count({ where: { userId: user?.id, revokedAt: null } })).toBe(0);
     const change = await fetch(`${baseUrl}/${appName}/${username}/change_password`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', auth: `jwt ${tokens.token}` },
@@ -190,7 +189,7 @@ describe('the admin console in Chromium', () => {
     await page.getByText(`Delete “${username}”?`).waitFor();
     await page.getByRole('button', { name: `Delete ${username} now` }).click();
     await page.getByText('No users yet').waitFor();
-    expect(await User.count({ where: { username } })).toBe(0);
+    expect(await ctx.models.User.count({ where: { username } })).toBe(0);
 
     // Log out: the token is forgotten and refused by the server.
     const token = await page.evaluate(() => window.sessionStorage.getItem('jawth.console.session'));
@@ -371,11 +370,11 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('button', { name: 'Create org' }).click();
     await page.locator('li', { hasText: org }).getByText('No members.').waitFor();
     await page.getByRole('button', { name: `Delete ${org}…` }).click();
-    expect(await Org.count({ where: { name: org } })).toBe(1);
+    expect(await ctx.models.Org.count({ where: { name: org } })).toBe(1);
     await page.getByRole('button', { name: `Delete ${org} now` }).click();
     // The "Delete …" button is gone as soon as the confirmation shows: wait for the org's card itself.
     await page.locator('li', { hasText: org }).waitFor({ state: 'detached' });
-    expect(await Org.count({ where: { name: org } })).toBe(0);
+    expect(await ctx.models.Org.count({ where: { name: org } })).toBe(0);
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -581,7 +580,7 @@ async function applyFilters(page: Page): Promise<void> {
 describe('the first-run setup page in Chromium', () => {
   it('creates the first admin with the link’s token, then the login page says so and the account logs in', async () => {
     // A first run: no admin account (their console sessions go with them), then restored.
-    await AdminAccount.destroy({ where: {} });
+    await ctx.models.AdminAccount.destroy({ where: {} });
     try {
       const token = await createSetupToken(ctx);
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -623,7 +622,7 @@ describe('the first-run setup page in Chromium', () => {
       expect(problems).toEqual([]);
       await page.close();
     } finally {
-      await ensureAdminAccount(adminName, GOOD_PASSWORD, ctx.config);
+      await ensureAdminAccount(adminName, GOOD_PASSWORD, ctx.config, ctx.deps);
     }
   });
 });

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import request from 'supertest';
-import { AuditEntry } from '../../src/db/models';
+import type { Models } from '../../src/db/models';
 import type { Config } from '../../src/config/config';
 import { createTestContext, type TestContext } from './context';
 import { createApplication, createUser } from './factories';
@@ -11,7 +11,7 @@ export const LIMITS: Partial<Config> = { loginMaxFailures: 3, loginLockout: 900,
 export const fromIp = (app: Express, appName: string, username: string, password: string, ip: string) =>
   request(app).post(`/${appName}/login`).set('X-Forwarded-For', ip).send({ username, password });
 
-export const outcomes = (app: string, target: string) =>
+export const outcomes = ({ AuditEntry }: Models, app: string, target: string) =>
   AuditEntry.findAll({ where: { app, target, action: 'login' }, order: [['id', 'ASC']] }).then((rows) =>
     rows.map((row) => row.outcome),
   );
@@ -39,7 +39,7 @@ async function onStore(ctx: TestContext, storeConfig: Partial<Config>): Promise<
 const count = (statuses: number[], status: number) => statuses.filter((s) => s === status).length;
 
 /** The summarised 429 entries of one key: their rows and the refusals they stand for, once written. */
-export async function refusals(app: string, target: string | null, expected: number) {
+export async function refusals({ AuditEntry }: Models, app: string, target: string | null, expected: number) {
   const deadline = Date.now() + 5000;
   for (;;) {
     const rows = await AuditEntry.findAll({ where: { app, target, outcome: 'rate_limited' } });
@@ -79,7 +79,12 @@ export function bruteForceCases(storeConfig: Partial<Config>): void {
     const retryAfter = Number(locked.headers['retry-after']);
     expect(retryAfter).toBeGreaterThan(800);
     expect(retryAfter).toBeLessThanOrEqual(900);
-    expect(await outcomes(app.name, user.username)).toEqual(['failure', 'failure', 'failure', 'rate_limited']);
+    expect(await outcomes(ctx.models, app.name, user.username)).toEqual([
+      'failure',
+      'failure',
+      'failure',
+      'rate_limited',
+    ]);
   });
 
   it('a success resets the consecutive failures', async () => {
@@ -91,7 +96,7 @@ export function bruteForceCases(storeConfig: Partial<Config>): void {
       }
       expect((await fromIp(ctx.app, app.name, user.username, user.password, '192.0.2.10')).status).toBe(200);
     }
-    expect((await outcomes(app.name, user.username)).filter((o) => o === 'success')).toHaveLength(3);
+    expect((await outcomes(ctx.models, app.name, user.username)).filter((o) => o === 'success')).toHaveLength(3);
   });
 
   it('40 guesses sent at once, the right one last: exactly LOGIN_MAX_FAILURES are checked (401), none succeeds', async () => {
@@ -106,11 +111,11 @@ export function bruteForceCases(storeConfig: Partial<Config>): void {
     expect(count(statuses, 200)).toBe(0);
     expect(count(statuses, 401)).toBe(3);
     expect(count(statuses, 429)).toBe(37);
-    const audit = await outcomes(app.name, user.username);
+    const audit = await outcomes(ctx.models, app.name, user.username);
     expect(audit.filter((o) => o === 'failure')).toHaveLength(3);
     expect(audit.filter((o) => o === 'success')).toHaveLength(0);
     // The 37 refusals are one summarised entry, not 37 rows.
-    expect(await refusals(app.name, user.username, 37)).toEqual({ rows: 1, total: 37 });
+    expect(await refusals(ctx.models, app.name, user.username, 37)).toEqual({ rows: 1, total: 37 });
   });
 
   it('10 correct logins sent at once all succeed, and lock nothing', async () => {

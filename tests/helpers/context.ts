@@ -9,8 +9,8 @@ import { parseConfig, type Config } from '../../src/config/config';
 import { signToken } from '../../src/crypto/jwt';
 import { migrateUp } from '../../src/db/migrator';
 import { openDatabase, prepareDatabase, timeoutsOf } from '../../src/db/sequelize';
-import { closeSqliteReaders } from '../../src/db/sqlite-readers';
-import type { Clock, Deps } from '../../src/services/deps';
+import type { Models } from '../../src/db/models';
+import { closeStore, storeOf, type Clock, type Deps } from '../../src/services/deps';
 import { createLoginLimiter, type LoginLimiter } from '../../src/infra/login-limiter';
 
 export const SECRET_KEY = 'test-secret-key-that-is-at-least-32-bytes-long';
@@ -30,6 +30,10 @@ export class FakeClock implements Clock {
 export interface TestContext {
   app: Express;
   db: Sequelize;
+  /** The model classes of this context's database (each context has its own). */
+  models: Models;
+  /** What this context's services receive. */
+  deps: Deps;
   config: Config;
   clock: FakeClock;
   limiter: LoginLimiter;
@@ -56,7 +60,10 @@ export async function createTestContext(
     bcryptCost: 4,
     ...overrides,
   };
-  const db = openDatabase(databaseUrl, { timeouts: timeoutsOf(config), ...(pgUrl ? { searchPath: schema } : {}) });
+  const store = storeOf(
+    openDatabase(databaseUrl, { timeouts: timeoutsOf(config), ...(pgUrl ? { searchPath: schema } : {}) }),
+  );
+  const { db } = store;
   await prepareDatabase(db);
   await migrateUp(db, pgUrl);
   const clock = new FakeClock();
@@ -67,10 +74,12 @@ export async function createTestContext(
   const limiters = [createLoginLimiter(config, logger, limiterOptions)];
   const limiter = limiters[0];
   await limiter.ready();
-  const deps: Deps = { db, config, clock, logger };
+  const deps: Deps = { ...store, config, clock, logger };
   return {
     app: createApp({ ...deps, limiter }),
     db,
+    models: store.models,
+    deps,
     config,
     clock,
     limiter,
@@ -82,8 +91,7 @@ export async function createTestContext(
     },
     async close() {
       await Promise.all(limiters.map((l) => l.close()));
-      await closeSqliteReaders(db);
-      await db.close();
+      await closeStore(store);
       if (pgUrl) await adminQuery(pgUrl, `DROP SCHEMA ${schema} CASCADE`);
     },
   };

@@ -1,13 +1,14 @@
-import { Application, Group, Org, User } from '../../src/db/models';
-import { MEMBERSHIPS, memberNames } from '../../src/services/user.service';
+import type { Models } from '../../src/db/models';
+import { memberNames, memberships } from '../../src/services/user.service';
 
 /** Every row a dump carries, by natural key and without row ids, so two databases compare equal. */
-export async function snapshotData() {
+export async function snapshotData(models: Models) {
+  const { Application, Group, Org, User } = models;
   const apps = await Application.findAll({ order: [['name', 'ASC']] });
   const appName = new Map(apps.map((a) => [a.id, a.name]));
   const groups = await Group.findAll({ order: [['id', 'ASC']] });
   const orgs = await Org.findAll({ order: [['name', 'ASC']] });
-  const users = await User.findAll({ include: MEMBERSHIPS, order: [['uid', 'ASC']] });
+  const users = await User.findAll({ include: memberships(models), order: [['uid', 'ASC']] });
   return {
     applications: apps.map((a) => ({ ...a.get({ plain: true }), id: undefined })),
     groups: groups

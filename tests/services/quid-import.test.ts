@@ -1,6 +1,5 @@
 import request from 'supertest';
 import { verifyToken } from '../../src/crypto/jwt';
-import { AdminAccount, Application, Group, Org, User } from '../../src/db/models';
 import { importQuid } from '../../src/services/import/quid-import.service';
 import { createTestContext, type TestContext } from '../helpers/context';
 import { login } from '../helpers/factories';
@@ -50,26 +49,26 @@ afterAll(async () => {
 });
 
 const counts = async () => ({
-  applications: await Application.count(),
-  users: await User.count(),
-  groups: await Group.count(),
-  orgs: await Org.count(),
-  admins: await AdminAccount.count(),
+  applications: await ctx.models.Application.count(),
+  users: await ctx.models.User.count(),
+  groups: await ctx.models.Group.count(),
+  orgs: await ctx.models.Org.count(),
+  admins: await ctx.models.AdminAccount.count(),
 });
 const EMPTY = { applications: 0, users: 0, groups: 0, orgs: 0, admins: 0 };
 
 describe('jawth import quid', () => {
   it('when the Quid key is wrong, then it fails clearly before writing anything', async () => {
     const wrongKey = 'ab'.repeat(32);
-    await expect(importQuid({ db: ctx.db }, { from: quid.url, quidKey: wrongKey })).rejects.toThrow(
+    await expect(importQuid(ctx.deps, { from: quid.url, quidKey: wrongKey })).rejects.toThrow(
       /--quid-key does not decrypt the keys of 3 of 3 namespaces/,
     );
-    await expect(importQuid({ db: ctx.db }, { from: quid.url, quidKey: 'not-hex' })).rejects.toThrow(/64 hex/);
+    await expect(importQuid(ctx.deps, { from: quid.url, quidKey: 'not-hex' })).rejects.toThrow(/64 hex/);
     expect(await counts()).toEqual(EMPTY);
   });
 
   it('when run with --dry-run, then it reports what it would create and writes nothing', async () => {
-    const report = await importQuid({ db: ctx.db }, { from: quid.url, quidKey: quid.quidKey, dryRun: true });
+    const report = await importQuid(ctx.deps, { from: quid.url, quidKey: quid.quidKey, dryRun: true });
     expect(report.dry_run).toBe(true);
     expect(report.applications.map((a) => [a.name, a.status, a.users, a.groups])).toEqual([
       ['shop', 'would_create', 2, 2],
@@ -82,19 +81,19 @@ describe('jawth import quid', () => {
   });
 
   it('imports every namespace but quid as an application, with lifetimes, users, groups and orgs', async () => {
-    const report = await importQuid({ db: ctx.db }, { from: quid.url, quidKey: quid.quidKey });
+    const report = await importQuid(ctx.deps, { from: quid.url, quidKey: quid.quidKey });
     expect(report.applications.map((a) => [a.name, a.status])).toEqual([
       ['shop', 'created'],
       ['blog', 'created'],
     ]);
     expect(await counts()).toEqual({ applications: 2, users: 3, groups: 3, orgs: 2, admins: 1 });
-    const shop = await Application.findOne({ where: { name: 'shop' } });
+    const shop = await ctx.models.Application.findOne({ where: { name: 'shop' } });
     expect(shop).toMatchObject({ secret: quid.keys.get('shop')?.key, accessTtl: 900, accessTtlMax: 1200 });
     expect(shop?.refreshSecret).toBe(quid.keys.get('shop')?.refreshKey);
     expect(shop?.refreshTtlMax).toBe(86400);
-    const blog = await Application.findOne({ where: { name: 'blog' } });
+    const blog = await ctx.models.Application.findOne({ where: { name: 'blog' } });
     expect(blog).toMatchObject({ accessTtl: 600, accessTtlMax: 600, refreshTtlMax: 72 * 3600 });
-    expect(await Application.count({ where: { name: 'quid' } })).toBe(0);
+    expect(await ctx.models.Application.count({ where: { name: 'quid' } })).toBe(0);
     expect(report.admins).toEqual([{ username: 'root', status: 'created' }]);
     expect(report.skipped_users).toEqual([{ app: 'quid', username: 'former', reason: 'disabled Quid admin' }]);
   });
@@ -103,7 +102,7 @@ describe('jawth import quid', () => {
     const res = await request(ctx.app).post('/admin/login').send({ username: 'root', password: 'quid-admin-pass-1' });
     expect(res.status).toBe(200);
     expect(typeof res.body.token).toBe('string');
-    expect(await AdminAccount.count({ where: { username: ['former', 'helper'] } })).toBe(0);
+    expect(await ctx.models.AdminAccount.count({ where: { username: ['former', 'helper'] } })).toBe(0);
   });
 
   it('when a Quid user logs in with the old password, then the token carries groups and orgs', async () => {
@@ -112,7 +111,7 @@ describe('jawth import quid', () => {
     const claims = verifyToken(res.body.token, quid.keys.get('blog')?.key as string);
     expect(claims).toMatchObject({ username: 'carol', groups: ['editors'], orgs: ['acme', 'globex'], app: 'blog' });
     // The cost-10 hash is re-hashed at the test cost on this first login, as for any user.
-    const carol = await User.findOne({ where: { username: 'carol' } });
+    const carol = await ctx.models.User.findOne({ where: { username: 'carol' } });
     expect(carol?.passwordHash.startsWith('$2b$04$')).toBe(true);
   });
 
@@ -132,7 +131,7 @@ describe('jawth import quid', () => {
   it('when a Quid user was disabled, then the imported user cannot log in', async () => {
     const res = await login(ctx.app, 'shop', 'bob', 'bob-old-password');
     expect(res.status).toBe(401);
-    expect(await User.findOne({ where: { username: 'bob' } })).toMatchObject({ disabled: true });
+    expect(await ctx.models.User.findOne({ where: { username: 'bob' } })).toMatchObject({ disabled: true });
   });
 
   it('when an access token was signed by Quid before the import, then it verifies with the imported secret', async () => {
@@ -143,12 +142,12 @@ describe('jawth import quid', () => {
       orgs: ['acme'],
       exp,
     });
-    const shop = await Application.findOne({ where: { name: 'shop' } });
+    const shop = await ctx.models.Application.findOne({ where: { name: 'shop' } });
     expect(verifyToken(token, shop?.secret as string)).toMatchObject({ username: 'alice', exp });
   });
 
   it('when run again, then existing names are reported and skipped', async () => {
-    const report = await importQuid({ db: ctx.db }, { from: quid.url, quidKey: quid.quidKey });
+    const report = await importQuid(ctx.deps, { from: quid.url, quidKey: quid.quidKey });
     expect(report.applications.map((a) => [a.name, a.status])).toEqual([
       ['shop', 'skipped_existing'],
       ['blog', 'skipped_existing'],
@@ -157,14 +156,16 @@ describe('jawth import quid', () => {
     expect(report.admins).toEqual([{ username: 'root', status: 'skipped_existing' }]);
     expect(await counts()).toEqual({ applications: 2, users: 3, groups: 3, orgs: 2, admins: 1 });
     // carol's re-hashed password is kept: a skipped application is not touched.
-    expect((await User.findOne({ where: { username: 'carol' } }))?.passwordHash.startsWith('$2b$04$')).toBe(true);
+    expect((await ctx.models.User.findOne({ where: { username: 'carol' } }))?.passwordHash.startsWith('$2b$04$')).toBe(
+      true,
+    );
   });
 
   it('when run with --replace, then existing applications are replaced from Quid', async () => {
-    const report = await importQuid({ db: ctx.db }, { from: quid.url, quidKey: quid.quidKey, replace: true });
+    const report = await importQuid(ctx.deps, { from: quid.url, quidKey: quid.quidKey, replace: true });
     expect(report.applications.map((a) => a.status)).toEqual(['replaced', 'replaced']);
     expect(await counts()).toEqual({ applications: 2, users: 3, groups: 3, orgs: 2, admins: 1 });
-    expect((await User.findOne({ where: { username: 'carol' } }))?.passwordHash).toMatch(/^\$2[ab]\$10\$/);
+    expect((await ctx.models.User.findOne({ where: { username: 'carol' } }))?.passwordHash).toMatch(/^\$2[ab]\$10\$/);
     expect((await login(ctx.app, 'shop', 'alice', 'alice-old-password')).status).toBe(200);
   });
 });

@@ -28,12 +28,12 @@ export function exportCommand(): Command {
       const { config } = loadSettings();
       const out = options.output ? privateWriteStream(options.output) : process.stdout;
       const progress = progressLine('exporting users');
-      const counts = await withDatabase(config, async (db) => {
-        const result = await exportDump({ db }, out, {
+      const counts = await withDatabase(config, async (store) => {
+        const result = await exportDump(store, out, {
           app: options.app,
           onProgress: (done, total) => progress.update(done, total),
         });
-        await auditCli('export.dump', 'success', { ...result, output: options.output ?? 'stdout' }, options.app);
+        await auditCli(store, 'export.dump', 'success', { ...result, output: options.output ?? 'stdout' }, options.app);
         return result;
       });
       progress.finish();

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import { Command } from 'commander';
-import type { Sequelize } from 'sequelize';
 import type { Config } from '../../config/config';
 import { formatDuration } from '../../config/duration';
 import { migrateUp } from '../../db/migrator';
@@ -13,6 +12,7 @@ import { printJson, printTable } from '../output';
 import { progressLine } from '../progress';
 import { loadSettings } from '../settings';
 import { withDatabase } from '../database';
+import type { Store } from '../../services/deps';
 
 interface QuidOptions {
   from: string;
@@ -24,10 +24,10 @@ interface QuidOptions {
 }
 
 /** Both imports write into the configured database, migrated first so that an empty one works. */
-function withMigratedDatabase<T>(config: Config, work: (db: Sequelize) => Promise<T>): Promise<T> {
-  return withDatabase(config, async (db) => {
-    await migrateUp(db, config.databaseUrl);
-    return work(db);
+function withMigratedDatabase<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
+  return withDatabase(config, async (store) => {
+    await migrateUp(store.db, config.databaseUrl);
+    return work(store);
   });
 }
 
@@ -43,13 +43,13 @@ export function importCommand(): Command {
       const progress = progressLine('importing');
       const onProgress = (users: number) =>
         input instanceof fs.ReadStream ? progress.update(input.bytesRead, size) : progress.update(users);
-      const summary = await withMigratedDatabase(config, async (db) => {
+      const summary = await withMigratedDatabase(config, async (store) => {
         try {
-          const result = await importDump({ db }, input, { onProgress });
-          await auditCli('import.dump', 'success', { file: file === '-' ? 'stdin' : file, ...result });
+          const result = await importDump(store, input, { onProgress });
+          await auditCli(store, 'import.dump', 'success', { file: file === '-' ? 'stdin' : file, ...result });
           return result;
         } catch (error) {
-          await auditCli('import.dump', 'failure', {
+          await auditCli(store, 'import.dump', 'failure', {
             file: file === '-' ? 'stdin' : file,
             error: describeError(error),
           });
@@ -94,23 +94,27 @@ function quidCommand(): Command {
       const quidKey = options.quidKey ?? raw.QUID_KEY;
       if (!quidKey) throw new CliError('Pass --quid-key <hex> or set QUID_KEY: the "key" of Quid\'s config.json.');
       // Migrations wait until every Quid key has decrypted: a wrong key leaves jawth's database untouched.
-      const report = await withDatabase(config, async (db) => {
+      const report = await withDatabase(config, async (store) => {
         let migrated = false;
         const beforeWrite = async () => {
-          await migrateUp(db, config.databaseUrl);
+          await migrateUp(store.db, config.databaseUrl);
           migrated = true;
         };
         const { from, dryRun, replace } = options;
         try {
-          const result = await importQuid(
-            { db },
-            { from, quidKey, dryRun, replace, includeSecrets: options.showSecrets, beforeWrite },
-          );
-          await auditCli('import.quid', 'success', quidAuditDetail(result));
+          const result = await importQuid(store, {
+            from,
+            quidKey,
+            dryRun,
+            replace,
+            includeSecrets: options.showSecrets,
+            beforeWrite,
+          });
+          await auditCli(store, 'import.quid', 'success', quidAuditDetail(result));
           return result;
         } catch (error) {
           // Until the keys decrypt, jawth's database is not even migrated: no log to write to.
-          if (migrated) await auditCli('import.quid', 'failure', { error: describeError(error) });
+          if (migrated) await auditCli(store, 'import.quid', 'failure', { error: describeError(error) });
           throw error;
         }
       });

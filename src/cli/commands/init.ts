@@ -22,21 +22,26 @@ export function initCommand(): Command {
     )
     .action(async (options: InitOptions) => {
       const { config, raw } = loadSettings();
-      await withDatabase(config, async (db) => {
-        const applied = await migrateUp(db, config.databaseUrl);
+      await withDatabase(config, async (store) => {
+        const applied = await migrateUp(store.db, config.databaseUrl);
         process.stdout.write(applied.length ? `Applied migrations: ${applied.join(', ')}\n` : 'Schema up to date.\n');
         let username = options.username ?? raw.JAWTH_ADMIN_USERNAME;
-        if (!username && (await countAdminAccounts()) > 0) {
+        if (!username && (await countAdminAccounts(store)) > 0) {
           process.stdout.write('An admin account already exists; nothing else to do.\n');
           return;
         }
         username ??= (await ask('Admin username: ')).trim();
-        if (await adminAccountExists(username)) {
+        if (await adminAccountExists(username, store)) {
           process.stdout.write(`Admin account "${username}" already exists; nothing changed.\n`);
           return;
         }
         const password = options.password ?? raw.JAWTH_ADMIN_PASSWORD;
-        const result = await ensureAdminAccount(username, password ?? (await askNewPassword('Admin password')), config);
+        const result = await ensureAdminAccount(
+          username,
+          password ?? (await askNewPassword('Admin password')),
+          config,
+          store,
+        );
         process.stdout.write(
           result.created
             ? `Created admin account "${result.username}". Start the server with \`jawth serve\`.\n`

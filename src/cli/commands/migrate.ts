@@ -12,7 +12,7 @@ export function migrateCommand(): Command {
     .option('--json', 'print JSON (for scripts)')
     .action(async (options: { status?: boolean; json?: boolean }) => {
       const { config } = loadSettings();
-      await withDatabase(config, async (db) => {
+      await withDatabase(config, async ({ db }) => {
         if (options.status) {
           const migrator = createMigrator(db, config.databaseUrl);
           const applied = (await migrator.executed()).map((m) => ({ name: m.name, state: 'applied' }));

@@ -17,7 +17,7 @@ export class AdminAccount extends Model<InferAttributes<AdminAccount>, InferCrea
   declare updatedAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
-    AdminAccount.init(
+    this.init(
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
         username: { type: DataTypes.STRING(128), allowNull: false, unique: true },

@@ -15,7 +15,7 @@ export class AdminRequestJti extends Model<InferAttributes<AdminRequestJti>, Inf
   declare createdAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
-    AdminRequestJti.init(
+    this.init(
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
         jtiHash: { type: DataTypes.STRING(64), allowNull: false, unique: true },

@@ -21,7 +21,7 @@ export class AdminSession extends Model<InferAttributes<AdminSession>, InferCrea
   declare account?: NonAttribute<AdminAccount>;
 
   static initModel(sequelize: Sequelize): void {
-    AdminSession.init(
+    this.init(
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
         sidHash: { type: DataTypes.STRING(64), allowNull: false, unique: true },

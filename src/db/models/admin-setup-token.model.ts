@@ -15,7 +15,7 @@ export class AdminSetupToken extends Model<InferAttributes<AdminSetupToken>, Inf
   declare createdAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
-    AdminSetupToken.init(
+    this.init(
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
         tokenHash: { type: DataTypes.STRING(64), allowNull: false, unique: true },

@@ -25,7 +25,7 @@ export class Application extends Model<InferAttributes<Application>, InferCreati
   declare updatedAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
-    Application.init(
+    this.init(
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
         name: { type: DataTypes.STRING(63), allowNull: false, unique: true },

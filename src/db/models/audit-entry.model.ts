@@ -21,7 +21,7 @@ export class AuditEntry extends Model<InferAttributes<AuditEntry>, InferCreation
   declare detail: string | null;
 
   static initModel(sequelize: Sequelize): void {
-    AuditEntry.init(
+    this.init(
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
         at: { type: DataTypes.DATE, allowNull: false },

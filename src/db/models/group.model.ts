@@ -15,7 +15,7 @@ export class Group extends Model<InferAttributes<Group>, InferCreationAttributes
   declare createdAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
-    Group.init(
+    this.init(
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
         applicationId: { type: DataTypes.INTEGER, allowNull: false },

@@ -23,53 +23,73 @@ export {
   User,
 };
 
-/** Binds the models to a connection and declares their associations (tables come from migrations). */
-export function initModels(sequelize: Sequelize): void {
-  for (const model of [
-    Application,
-    User,
-    Group,
-    Org,
-    Session,
-    AdminAccount,
-    AdminSession,
-    AdminRequestJti,
-    AdminSetupToken,
-    AuditEntry,
-  ]) {
-    model.initModel(sequelize);
-  }
-  Application.hasMany(User, { foreignKey: 'applicationId', onDelete: 'CASCADE' });
-  User.belongsTo(Application, { foreignKey: 'applicationId', as: 'application' });
-  User.belongsToMany(Group, {
+/** The model classes of one connection. */
+export interface Models {
+  Application: typeof Application;
+  User: typeof User;
+  Group: typeof Group;
+  Org: typeof Org;
+  Session: typeof Session;
+  AdminAccount: typeof AdminAccount;
+  AdminSession: typeof AdminSession;
+  AdminRequestJti: typeof AdminRequestJti;
+  AdminSetupToken: typeof AdminSetupToken;
+  AuditEntry: typeof AuditEntry;
+}
+
+/**
+ * Model classes bound to this connection, with their associations (tables come from
+ * migrations). Each call makes fresh subclasses of the declarations above, which stay unbound:
+ * Sequelize keeps the connection on the class, so sharing one class would tie every database
+ * opened in the process to the last one.
+ */
+export function bindModels(sequelize: Sequelize): Models {
+  const models: Models = {
+    Application: class extends Application {},
+    User: class extends User {},
+    Group: class extends Group {},
+    Org: class extends Org {},
+    Session: class extends Session {},
+    AdminAccount: class extends AdminAccount {},
+    AdminSession: class extends AdminSession {},
+    AdminRequestJti: class extends AdminRequestJti {},
+    AdminSetupToken: class extends AdminSetupToken {},
+    AuditEntry: class extends AuditEntry {},
+  };
+  for (const model of Object.values(models)) model.initModel(sequelize);
+  const m = models;
+  m.Application.hasMany(m.User, { foreignKey: 'applicationId', onDelete: 'CASCADE' });
+  m.User.belongsTo(m.Application, { foreignKey: 'applicationId', as: 'application' });
+  m.User.belongsToMany(m.Group, {
     through: 'user_groups',
     foreignKey: 'user_id',
     otherKey: 'group_id',
     as: 'groups',
     timestamps: false,
   });
-  Group.belongsToMany(User, {
+  m.Group.belongsToMany(m.User, {
     through: 'user_groups',
     foreignKey: 'group_id',
     otherKey: 'user_id',
     as: 'users',
     timestamps: false,
   });
-  User.belongsToMany(Org, {
+  m.User.belongsToMany(m.Org, {
     through: 'user_orgs',
     foreignKey: 'user_id',
     otherKey: 'org_id',
     as: 'orgs',
     timestamps: false,
   });
-  Org.belongsToMany(User, {
+  m.Org.belongsToMany(m.User, {
     through: 'user_orgs',
     foreignKey: 'org_id',
     otherKey: 'user_id',
     as: 'users',
     timestamps: false,
   });
-  Session.belongsTo(User, { foreignKey: 'userId', as: 'user' });
-  AdminAccount.hasMany(AdminSession, { foreignKey: 'adminAccountId', onDelete: 'CASCADE' });
-  AdminSession.belongsTo(AdminAccount, { foreignKey: 'adminAccountId', as: 'account' });
+  m.Session.belongsTo(m.User, { foreignKey: 'userId', as: 'user' });
+  m.AdminAccount.hasMany(m.AdminSession, { foreignKey: 'adminAccountId', onDelete: 'CASCADE' });
+  m.AdminSession.belongsTo(m.AdminAccount, { foreignKey: 'adminAccountId', as: 'account' });
+  return models;
 }

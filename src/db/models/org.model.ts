@@ -14,7 +14,7 @@ export class Org extends Model<InferAttributes<Org>, InferCreationAttributes<Org
   declare createdAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
-    Org.init(
+    this.init(
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
         name: { type: DataTypes.STRING(128), allowNull: false, unique: true },

@@ -28,7 +28,7 @@ export class Session extends Model<InferAttributes<Session>, InferCreationAttrib
   declare user?: NonAttribute<User>;
 
   static initModel(sequelize: Sequelize): void {
-    Session.init(
+    this.init(
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
         tokenHash: { type: DataTypes.STRING(64), allowNull: false, unique: true },

@@ -31,7 +31,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare orgs?: NonAttribute<Org[]>;
 
   static initModel(sequelize: Sequelize): void {
-    User.init(
+    this.init(
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
         uid: { type: DataTypes.STRING(36), allowNull: false, unique: true },

@@ -37,7 +37,7 @@ function entry(route: Route, req: Request, res: Response): AuditInput {
  * runs). Like express-session, it holds `res.end` until the entry is written, so that an answer
  * the client has seen is always in the log.
  */
-export function auditAdminRequest(route: Route, deps: Pick<Deps, 'clock' | 'logger'>): RequestHandler {
+export function auditAdminRequest(route: Route, deps: Pick<Deps, 'models' | 'clock' | 'logger'>): RequestHandler {
   return (req, res, next) => {
     if (route.method === 'get' && !route.auditIf?.(req)) return next();
     const end = res.end.bind(res) as (...args: unknown[]) => Response;

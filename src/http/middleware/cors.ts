@@ -3,7 +3,6 @@ import type { Request, RequestHandler } from 'express';
 import { AppError } from '../../errors';
 import type { Deps } from '../../services/deps';
 import type { Route } from '../route';
-import { cachedApplication, cachedOriginsOfAllApplications } from '../../infra/application-cache';
 
 const common: CorsOptions = {
   methods: ['GET', 'POST', 'PATCH', 'DELETE'],
@@ -15,24 +14,24 @@ const common: CorsOptions = {
 };
 
 /** The origins a browser may call this route from, by its declaration. */
-async function allowedOrigins(route: Route, req: Request, adminOrigins: string[]): Promise<string[]> {
+async function allowedOrigins(route: Route, req: Request, deps: Pick<Deps, 'config' | 'caches'>): Promise<string[]> {
   if (route.cors === 'token') {
     // The application is named in the body, which a preflight does not carry: any application's origin.
-    return [...(await cachedOriginsOfAllApplications())];
+    return [...(await deps.caches.applications.originsOfAll())];
   }
   if (route.cors === 'application') {
-    const app = await cachedApplication(String(req.params.app));
+    const app = await deps.caches.applications.find(String(req.params.app));
     return app ? (JSON.parse(app.corsOrigins) as string[]) : [];
   }
-  return adminOrigins;
+  return deps.config.corsOrigins;
 }
 
 /** CORS for one route (its preflight and its requests): public endpoints by their application's origins, the rest by CORS_ORIGINS. */
-export function routeCors(route: Route, deps: Pick<Deps, 'config'>): RequestHandler {
+export function routeCors(route: Route, deps: Pick<Deps, 'config' | 'caches'>): RequestHandler {
   return cors((req, callback) => {
     const origin = req.headers.origin;
     if (!origin) return callback(null, { ...common, origin: false });
-    allowedOrigins(route, req as Request, deps.config.corsOrigins).then(
+    allowedOrigins(route, req as Request, deps).then(
       (origins) => callback(null, { ...common, origin: origins.includes(origin) ? origin : false }),
       (error: unknown) => callback(error as Error),
     );
@@ -46,10 +45,10 @@ export function routeCors(route: Route, deps: Pick<Deps, 'config'>): RequestHand
  * any password is checked or counted; otherwise any website could lock a user out from the
  * user's own IP. An unknown application has no origins, so the answer tells nothing about it.
  */
-export async function assertOriginAllowed(req: Request, appName: string): Promise<void> {
+export async function assertOriginAllowed(req: Request, appName: string, deps: Pick<Deps, 'caches'>): Promise<void> {
   const origin = req.headers.origin;
   if (origin === undefined || origin === `${req.protocol}://${req.get('host')}`) return;
-  const app = await cachedApplication(appName);
+  const app = await deps.caches.applications.find(appName);
   const allowed = app ? (JSON.parse(app.corsOrigins) as string[]) : [];
   if (!allowed.includes(origin)) {
     throw new AppError('origin_not_allowed', 'This origin may not call this endpoint for this application.');

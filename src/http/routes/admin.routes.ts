@@ -53,7 +53,7 @@ export const adminRoutes = [
       // A console session comes as Bearer only; authenticateSessionToken refuses any other token.
       const credential = requireCredential({ authorization: req.headers.authorization });
       const now = deps.clock.now();
-      await revokeSession(await authenticateSessionToken(credential.token, now, deps.config), now);
+      await revokeSession(await authenticateSessionToken(credential.token, now, deps.config, deps), now);
     },
   }),
 ];

@@ -22,8 +22,8 @@ export const applicationRoutes = [
     auth: 'admin',
     query: paginationSchema,
     list: applicationSchema,
-    async handle({ query }) {
-      const { rows, count } = await applications.listApplications(query.limit, query.offset);
+    async handle({ query, deps }) {
+      const { rows, count } = await applications.listApplications(query.limit, query.offset, deps);
       return { items: rows.map((app) => applications.serializeApplication(app)), total: count };
     },
   }),
@@ -37,8 +37,10 @@ export const applicationRoutes = [
     body: createApplicationSchema,
     response: applicationSchema,
     status: 201,
-    async handle({ body }) {
-      return applications.serializeApplication(await applications.createApplication(body), { includeSecret: true });
+    async handle({ body, deps }) {
+      return applications.serializeApplication(await applications.createApplication(body, deps), {
+        includeSecret: true,
+      });
     },
   }),
   defineRoute({
@@ -52,8 +54,8 @@ export const applicationRoutes = [
     params: name,
     query: showQuery,
     response: applicationSchema,
-    async handle({ params, query }) {
-      const app = await applications.findApplication(params.name);
+    async handle({ params, query, deps }) {
+      const app = await applications.findApplication(params.name, deps);
       return applications.serializeApplication(app, { includeSecret: query.include_secret === 'true' });
     },
   }),

@@ -13,8 +13,8 @@ export const auditRoutes = [
     auth: 'admin',
     query: auditQuerySchema,
     list: auditEntrySchema,
-    async handle({ query }) {
-      const { rows, count } = await listAudit(query);
+    async handle({ query, deps }) {
+      const { rows, count } = await listAudit(query, deps);
       return { items: rows.map(serializeAuditEntry), total: count };
     },
   }),

@@ -6,6 +6,7 @@ import { groupSchema, orgSchema, userSchema } from '../../schemas/responses.sche
 import { findApplication } from '../../services/application.service';
 import * as groups from '../../services/group.service';
 import { serializeUser } from '../../services/user.service';
+import type { Deps } from '../../services/deps';
 import { defineRoute } from '../route';
 
 const app = z.object({ app: appNameSchema });
@@ -13,9 +14,9 @@ const appGroup = app.extend({ group: z.string() });
 const org = z.object({ org: z.string() });
 
 /** The group of `/:app/groups/:group`, with its application. */
-async function groupOf(params: z.infer<typeof appGroup>) {
-  const application = await findApplication(params.app);
-  return { application, group: await groups.findGroup(application, params.group) };
+async function groupOf(params: z.infer<typeof appGroup>, deps: Deps) {
+  const application = await findApplication(params.app, deps);
+  return { application, group: await groups.findGroup(application, params.group, deps) };
 }
 
 /** Groups of one application and orgs across applications. Membership is set on the users. */
@@ -28,8 +29,8 @@ export const groupRoutes = [
     auth: 'admin',
     query: paginationSchema,
     list: orgSchema,
-    async handle({ query }) {
-      const { rows, count } = await groups.listOrgs(query.limit, query.offset);
+    async handle({ query, deps }) {
+      const { rows, count } = await groups.listOrgs(query.limit, query.offset, deps);
       return { items: rows.map(groups.serializeOrg), total: count };
     },
   }),
@@ -43,8 +44,8 @@ export const groupRoutes = [
     body: createGroupSchema,
     response: orgSchema,
     status: 201,
-    async handle({ body }) {
-      return groups.serializeOrg(await groups.createOrg(body.name));
+    async handle({ body, deps }) {
+      return groups.serializeOrg(await groups.createOrg(body.name, deps));
     },
   }),
   defineRoute({
@@ -55,8 +56,8 @@ export const groupRoutes = [
     auth: 'admin',
     audit: 'org.delete',
     params: org,
-    async handle({ params }) {
-      await groups.deleteMembership(await groups.findOrg(params.org));
+    async handle({ params, deps }) {
+      await groups.deleteMembership(await groups.findOrg(params.org, deps));
     },
   }),
   defineRoute({
@@ -68,8 +69,13 @@ export const groupRoutes = [
     params: org,
     query: paginationSchema,
     list: userSchema,
-    async handle({ params, query }) {
-      const { rows, count } = await groups.listMembers(await groups.findOrg(params.org), query.limit, query.offset);
+    async handle({ params, query, deps }) {
+      const { rows, count } = await groups.listMembers(
+        await groups.findOrg(params.org, deps),
+        query.limit,
+        query.offset,
+        deps,
+      );
       return { items: rows.map((u) => serializeUser(u, (u.application as Application).name)), total: count };
     },
   }),
@@ -82,9 +88,9 @@ export const groupRoutes = [
     params: app,
     query: paginationSchema,
     list: groupSchema,
-    async handle({ params, query }) {
-      const application = await findApplication(params.app);
-      const { rows, count } = await groups.listGroups(application, query.limit, query.offset);
+    async handle({ params, query, deps }) {
+      const application = await findApplication(params.app, deps);
+      const { rows, count } = await groups.listGroups(application, query.limit, query.offset, deps);
       return { items: rows.map((g) => groups.serializeGroup(g, application.name)), total: count };
     },
   }),
@@ -99,9 +105,9 @@ export const groupRoutes = [
     body: createGroupSchema,
     response: groupSchema,
     status: 201,
-    async handle({ params, body }) {
-      const application = await findApplication(params.app);
-      return groups.serializeGroup(await groups.createGroup(application, body.name), application.name);
+    async handle({ params, body, deps }) {
+      const application = await findApplication(params.app, deps);
+      return groups.serializeGroup(await groups.createGroup(application, body.name, deps), application.name);
     },
   }),
   defineRoute({
@@ -112,8 +118,8 @@ export const groupRoutes = [
     auth: 'admin',
     audit: 'group.delete',
     params: appGroup,
-    async handle({ params }) {
-      await groups.deleteMembership((await groupOf(params)).group);
+    async handle({ params, deps }) {
+      await groups.deleteMembership((await groupOf(params, deps)).group);
     },
   }),
   defineRoute({
@@ -125,9 +131,9 @@ export const groupRoutes = [
     params: appGroup,
     query: paginationSchema,
     list: userSchema,
-    async handle({ params, query }) {
-      const { application, group } = await groupOf(params);
-      const { rows, count } = await groups.listMembers(group, query.limit, query.offset);
+    async handle({ params, query, deps }) {
+      const { application, group } = await groupOf(params, deps);
+      const { rows, count } = await groups.listMembers(group, query.limit, query.offset, deps);
       return { items: rows.map((u) => serializeUser(u, application.name)), total: count };
     },
   }),

@@ -22,7 +22,7 @@ export const tokenRoutes = [
     body: quidRefreshSchema,
     response: tokenSchema,
     async handle({ params: { ttl }, body: { namespace, username, password }, req, deps, action }) {
-      await assertOriginAllowed(req, namespace);
+      await assertOriginAllowed(req, namespace, deps);
       const attempt = { action, app: namespace, username };
       const result = await limitAttempt(deps, req, attempt, () =>
         refreshTokenForCredentials(namespace, username, password, ttl, clientOf(req), deps),
@@ -44,7 +44,7 @@ export const tokenRoutes = [
     body: quidAccessSchema,
     response: tokenSchema,
     async handle({ params: { ttl }, body: { namespace, refresh_token }, req, deps }) {
-      await assertOriginAllowed(req, namespace);
+      await assertOriginAllowed(req, namespace, deps);
       const result = await accessToken(namespace, refresh_token, ttl, deps);
       deps.metrics.tokensIssued.inc({ kind: 'access' });
       return result;

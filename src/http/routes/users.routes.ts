@@ -6,6 +6,7 @@ import { createAnyUserSchema, createUserSchema, updateUserSchema } from '../../s
 import { findApplication } from '../../services/application.service';
 import * as sessions from '../../services/session.service';
 import * as users from '../../services/user.service';
+import type { Deps } from '../../services/deps';
 import { defineRoute } from '../route';
 
 /** `?q=` keeps the users whose username contains it, ignoring case (a console search). */
@@ -17,9 +18,9 @@ const appUser = app.extend({ username: z.string() });
 const appUserSession = appUser.extend({ id: z.string() });
 
 /** The user of `/:app/users/:username`, with its application. */
-async function userOf(params: z.infer<typeof appUser>) {
-  const application = await findApplication(params.app);
-  return { application, user: await users.findUser(application, params.username) };
+async function userOf(params: z.infer<typeof appUser>, deps: Deps) {
+  const application = await findApplication(params.app, deps);
+  return { application, user: await users.findUser(application, params.username, deps) };
 }
 
 /** Users: of all applications by uid, and of one application by username; and their sessions. */
@@ -32,10 +33,10 @@ export const userRoutes = [
     auth: 'admin',
     query: allUsersQuery,
     list: userSchema,
-    async handle({ query }) {
-      const application = query.app === undefined ? undefined : await findApplication(query.app);
+    async handle({ query, deps }) {
+      const application = query.app === undefined ? undefined : await findApplication(query.app, deps);
       const filter = { applicationId: application?.id, search: query.q };
-      const { rows, count } = await users.listUsers(filter, query.limit, query.offset);
+      const { rows, count } = await users.listUsers(filter, query.limit, query.offset, deps);
       return { items: rows.map((u) => users.serializeUser(u, (u.application as Application).name)), total: count };
     },
   }),
@@ -50,7 +51,7 @@ export const userRoutes = [
     response: userSchema,
     status: 201,
     async handle({ body: { app: name, ...input }, deps }) {
-      const application = await findApplication(name);
+      const application = await findApplication(name, deps);
       return users.serializeUser(await users.createUser(application, input, deps), application.name);
     },
   }),
@@ -62,8 +63,8 @@ export const userRoutes = [
     auth: 'admin',
     params: uid,
     response: userSchema,
-    async handle({ params }) {
-      const user = await users.findUserByUid(params.uid);
+    async handle({ params, deps }) {
+      const user = await users.findUserByUid(params.uid, deps);
       return users.serializeUser(user, (user.application as Application).name);
     },
   }),
@@ -78,7 +79,7 @@ export const userRoutes = [
     body: updateUserSchema,
     response: userSchema,
     async handle({ params, body, deps }) {
-      const user = await users.findUserByUid(params.uid);
+      const user = await users.findUserByUid(params.uid, deps);
       const application = user.application as Application;
       return users.serializeUser(await users.updateUser(user, application, body, deps), application.name);
     },
@@ -91,8 +92,8 @@ export const userRoutes = [
     auth: 'admin',
     audit: 'user.delete',
     params: uid,
-    async handle({ params }) {
-      await users.deleteUser(await users.findUserByUid(params.uid));
+    async handle({ params, deps }) {
+      await users.deleteUser(await users.findUserByUid(params.uid, deps), deps);
     },
   }),
   defineRoute({
@@ -104,10 +105,10 @@ export const userRoutes = [
     params: app,
     query: usersQuery,
     list: userSchema,
-    async handle({ params, query }) {
-      const application = await findApplication(params.app);
+    async handle({ params, query, deps }) {
+      const application = await findApplication(params.app, deps);
       const filter = { applicationId: application.id, search: query.q };
-      const { rows, count } = await users.listUsers(filter, query.limit, query.offset);
+      const { rows, count } = await users.listUsers(filter, query.limit, query.offset, deps);
       return { items: rows.map((u) => users.serializeUser(u, application.name)), total: count };
     },
   }),
@@ -123,7 +124,7 @@ export const userRoutes = [
     response: userSchema,
     status: 201,
     async handle({ params, body, deps }) {
-      const application = await findApplication(params.app);
+      const application = await findApplication(params.app, deps);
       return users.serializeUser(await users.createUser(application, body, deps), application.name);
     },
   }),
@@ -135,8 +136,8 @@ export const userRoutes = [
     auth: 'admin',
     params: appUser,
     response: userSchema,
-    async handle({ params }) {
-      const { application, user } = await userOf(params);
+    async handle({ params, deps }) {
+      const { application, user } = await userOf(params, deps);
       return users.serializeUser(user, application.name);
     },
   }),
@@ -151,7 +152,7 @@ export const userRoutes = [
     body: updateUserSchema,
     response: userSchema,
     async handle({ params, body, deps }) {
-      const { application, user } = await userOf(params);
+      const { application, user } = await userOf(params, deps);
       return users.serializeUser(await users.updateUser(user, application, body, deps), application.name);
     },
   }),
@@ -163,8 +164,8 @@ export const userRoutes = [
     auth: 'admin',
     audit: 'user.delete',
     params: appUser,
-    async handle({ params }) {
-      await users.deleteUser((await userOf(params)).user);
+    async handle({ params, deps }) {
+      await users.deleteUser((await userOf(params, deps)).user, deps);
     },
   }),
   defineRoute({
@@ -177,7 +178,7 @@ export const userRoutes = [
     query: paginationSchema,
     list: sessionSchema,
     async handle({ params, query, deps }) {
-      const live = await sessions.listSessions((await userOf(params)).user, deps);
+      const live = await sessions.listSessions((await userOf(params, deps)).user, deps);
       return { items: live.slice(query.offset, query.offset + query.limit), total: live.length };
     },
   }),
@@ -190,7 +191,7 @@ export const userRoutes = [
     audit: 'user.revoke_session',
     params: appUserSession,
     async handle({ params, deps }) {
-      await sessions.revokeSession((await userOf(params)).user, params.id, deps);
+      await sessions.revokeSession((await userOf(params, deps)).user, params.id, deps);
     },
   }),
   defineRoute({
@@ -202,7 +203,7 @@ export const userRoutes = [
     audit: 'user.revoke_sessions',
     params: appUser,
     async handle({ params, deps }) {
-      await users.revokeSessions((await userOf(params)).user, deps.clock.now(), deps);
+      await users.revokeSessions((await userOf(params, deps)).user, deps.clock.now(), deps);
     },
   }),
 ];

@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { Op, QueryTypes, Transaction, type Sequelize, type WhereOptions } from 'sequelize';
-import { Application, Group, Org, User } from '../../db/models';
+import type { Application, Org, User } from '../../db/models';
+import type { Store } from '../deps';
 import { AppError } from '../../errors';
 import {
   DUMP_FORMAT,
@@ -25,13 +26,23 @@ const iso = (date: Date | null) => (date ? date.toISOString() : null);
  * Writes jawth's data as JSON lines, never sessions. Users are read in batches by keyset
  * pagination on id, so memory stays flat however many there are; writes wait for the stream.
  */
-export function exportDump(deps: { db: Sequelize }, out: Writable, options: ExportOptions = {}): Promise<DumpCounts> {
+export function exportDump(
+  deps: Pick<Store, 'db' | 'models'>,
+  out: Writable,
+  options: ExportOptions = {},
+): Promise<DumpCounts> {
   // One snapshot: a user written during the export cannot name a group the dump does not hold.
   const isolationLevel = Transaction.ISOLATION_LEVELS.REPEATABLE_READ;
-  return deps.db.transaction({ isolationLevel }, (transaction) => writeDump(deps.db, transaction, out, options));
+  return deps.db.transaction({ isolationLevel }, (transaction) => writeDump(deps, transaction, out, options));
 }
 
-async function writeDump(db: Sequelize, transaction: Transaction, out: Writable, options: ExportOptions) {
+async function writeDump(
+  store: Pick<Store, 'db' | 'models'>,
+  transaction: Transaction,
+  out: Writable,
+  options: ExportOptions,
+) {
+  const { Application, Group, User } = store.models;
   const batchSize = options.batchSize ?? 1000;
   const apps = await Application.findAll({
     where: options.app ? { name: options.app } : {},
@@ -57,7 +68,7 @@ async function writeDump(db: Sequelize, transaction: Transaction, out: Writable,
   await write(apps.map(applicationRecord));
 
   for await (const orgs of pages((after) =>
-    orgPage(db, transaction, after, batchSize, options.app ? apps[0].id : undefined),
+    orgPage(store, transaction, after, batchSize, options.app ? apps[0].id : undefined),
   )) {
     counts.orgs += orgs.length;
     await write(orgs.map((o) => ({ type: 'org', name: o.name, created_at: o.createdAt.toISOString() })));
@@ -91,7 +102,7 @@ async function writeDump(db: Sequelize, transaction: Transaction, out: Writable,
     });
   for await (const users of pages(userPage)) {
     const memberships = await membershipsOf(
-      db,
+      store.db,
       transaction,
       users.map((u) => u.id),
     );
@@ -116,16 +127,16 @@ async function* pages<T extends { id: number }>(fetch: (afterId: number) => Prom
 
 /** All orgs, or with an application filter only those some of its users belong to. */
 function orgPage(
-  db: Sequelize,
+  { db, models }: Pick<Store, 'db' | 'models'>,
   transaction: Transaction,
   after: number,
   limit: number,
   applicationId?: number,
 ): Promise<Org[]> {
   if (applicationId === undefined) {
-    return Org.findAll({ where: { id: { [Op.gt]: after } }, order: [['id', 'ASC']], limit, transaction });
+    return models.Org.findAll({ where: { id: { [Op.gt]: after } }, order: [['id', 'ASC']], limit, transaction });
   }
-  return Org.findAll({
+  return models.Org.findAll({
     where: {
       id: {
         [Op.gt]: after,

@@ -1,7 +1,6 @@
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
-import { Op, type Sequelize, type Transaction } from 'sequelize';
-import { Application, Group, Org, User } from '../../db/models';
+import { Op, type Transaction } from 'sequelize';
 import {
   dumpHeaderSchema,
   dumpRecordSchema,
@@ -11,7 +10,8 @@ import {
   type OrgRecord,
   type UserRecord,
 } from '../../schemas/dump.schema';
-import { forgetApplication } from '../../infra/application-cache';
+import type { Group, Org, User } from '../../db/models';
+import type { Store } from '../deps';
 
 export class DumpError extends Error {}
 
@@ -41,8 +41,12 @@ const date = (text: string | null) => (text === null ? null : new Date(text));
  * are found by their natural key (application name, org name, application + group name,
  * application + username) and skipped, so a re-run, or a run after a cut, is safe.
  */
-export async function importDump(deps: { db: Sequelize }, input: Readable, options: DumpImportOptions = {}) {
-  const importer = new DumpImporter(deps.db, options);
+export async function importDump(
+  deps: Pick<Store, 'db' | 'models' | 'caches'>,
+  input: Readable,
+  options: DumpImportOptions = {},
+) {
+  const importer = new DumpImporter(deps, options);
   const lines = readline.createInterface({ input, crlfDelay: Infinity });
   let lineNumber = 0;
   let complete = false;
@@ -96,9 +100,13 @@ class DumpImporter {
   private usersRead = 0;
 
   constructor(
-    private readonly db: Sequelize,
+    private readonly store: Pick<Store, 'db' | 'models' | 'caches'>,
     private readonly options: DumpImportOptions,
   ) {}
+
+  private get models() {
+    return this.store.models;
+  }
 
   /** Takes one record; true when it was the end line. */
   async add(record: DumpRecord): Promise<boolean> {
@@ -115,13 +123,13 @@ class DumpImporter {
   }
 
   private async addApplication(record: ApplicationRecord) {
-    const existing = await Application.findOne({ where: { name: record.name }, attributes: ['id'] });
+    const existing = await this.models.Application.findOne({ where: { name: record.name }, attributes: ['id'] });
     if (existing) {
       this.summary.applications.skipped += 1;
       this.appIds.set(record.name, existing.id);
       return;
     }
-    await Application.bulkCreate([
+    await this.models.Application.bulkCreate([
       {
         name: record.name,
         secret: record.secret,
@@ -138,7 +146,7 @@ class DumpImporter {
         updatedAt: new Date(record.updated_at),
       },
     ]);
-    forgetApplication(record.name);
+    this.store.caches.applications.forget(record.name);
     this.summary.applications.created += 1;
     await this.appId(record.name);
   }
@@ -149,8 +157,8 @@ class DumpImporter {
       this.summary.orgs.skipped += 1;
       return;
     }
-    await Org.bulkCreate([{ name: record.name, createdAt: new Date(record.created_at) }]);
-    const org = await Org.findOne({ where: { name: record.name }, attributes: ['id'] });
+    await this.models.Org.bulkCreate([{ name: record.name, createdAt: new Date(record.created_at) }]);
+    const org = await this.models.Org.findOne({ where: { name: record.name }, attributes: ['id'] });
     orgIds.set(record.name, (org as Org).id);
     this.summary.orgs.created += 1;
   }
@@ -162,8 +170,8 @@ class DumpImporter {
       this.summary.groups.skipped += 1;
       return;
     }
-    await Group.bulkCreate([{ applicationId, name: record.name, createdAt: new Date(record.created_at) }]);
-    const group = await Group.findOne({ where: { applicationId, name: record.name }, attributes: ['id'] });
+    await this.models.Group.bulkCreate([{ applicationId, name: record.name, createdAt: new Date(record.created_at) }]);
+    const group = await this.models.Group.findOne({ where: { applicationId, name: record.name }, attributes: ['id'] });
     groups.set(record.name, (group as Group).id);
     this.summary.groups.created += 1;
   }
@@ -183,7 +191,9 @@ class DumpImporter {
       const applicationId = await this.appId(app);
       const groups = await this.groups(applicationId);
       const orgs = await this.orgs();
-      await this.db.transaction((transaction) => this.insertUsers(applicationId, users, groups, orgs, transaction));
+      await this.store.db.transaction((transaction) =>
+        this.insertUsers(applicationId, users, groups, orgs, transaction),
+      );
     }
     this.usersRead += batch.length;
     this.options.onProgress?.(this.usersRead);
@@ -198,7 +208,7 @@ class DumpImporter {
   ) {
     // One query finds both kinds of clash: the same username in this application (the user is
     // already here: skipped) and the same uid anywhere (another user: a conflict, left out).
-    const clashes = await User.findAll({
+    const clashes = await this.models.User.findAll({
       where: {
         [Op.or]: [
           { applicationId, username: { [Op.in]: users.map((u) => u.username) } },
@@ -215,7 +225,7 @@ class DumpImporter {
     this.summary.users.skipped += users.length - candidates.length;
     this.summary.users.conflicts += candidates.length - fresh.length;
     if (fresh.length === 0) return;
-    const created = await User.bulkCreate(
+    const created = await this.models.User.bulkCreate(
       fresh.map((u) => ({
         uid: u.uid,
         applicationId,
@@ -240,7 +250,7 @@ class DumpImporter {
       });
     const userGroups = fresh.flatMap((u) => links([...new Set(u.groups)], groups, u.username, 'group_id'));
     const userOrgs = fresh.flatMap((u) => links([...new Set(u.orgs)], orgs, u.username, 'org_id'));
-    const queryInterface = this.db.getQueryInterface();
+    const queryInterface = this.store.db.getQueryInterface();
     if (userGroups.length > 0) await queryInterface.bulkInsert('user_groups', userGroups, { transaction });
     if (userOrgs.length > 0) await queryInterface.bulkInsert('user_orgs', userOrgs, { transaction });
     this.summary.memberships += userGroups.length + userOrgs.length;
@@ -248,8 +258,8 @@ class DumpImporter {
 
   /** PostgreSQL returns the new ids (RETURNING); SQLite's bulk insert does not, so they are read back. */
   private async createdIds(applicationId: number, created: User[], transaction: Transaction) {
-    if (this.db.getDialect() === 'postgres') return new Map(created.map((u) => [u.username, u.id]));
-    const rows = await User.findAll({
+    if (this.store.db.getDialect() === 'postgres') return new Map(created.map((u) => [u.username, u.id]));
+    const rows = await this.models.User.findAll({
       where: { applicationId, username: { [Op.in]: created.map((u) => u.username) } },
       attributes: ['id', 'username'],
       transaction,
@@ -260,7 +270,7 @@ class DumpImporter {
   private async appId(name: string): Promise<number> {
     let id = this.appIds.get(name);
     if (id === undefined) {
-      const app = await Application.findOne({ where: { name }, attributes: ['id'] });
+      const app = await this.models.Application.findOne({ where: { name }, attributes: ['id'] });
       if (!app) throw new DumpError(`application "${name}" is neither in the dump nor in the database`);
       id = app.id;
       this.appIds.set(name, id);
@@ -271,7 +281,7 @@ class DumpImporter {
   private async groups(applicationId: number): Promise<Map<string, number>> {
     let groups = this.groupIds.get(applicationId);
     if (!groups) {
-      const rows = await Group.findAll({ where: { applicationId }, attributes: ['id', 'name'] });
+      const rows = await this.models.Group.findAll({ where: { applicationId }, attributes: ['id', 'name'] });
       groups = new Map(rows.map((g) => [g.name, g.id]));
       this.groupIds.set(applicationId, groups);
     }
@@ -280,7 +290,7 @@ class DumpImporter {
 
   private async orgs(): Promise<Map<string, number>> {
     if (!this.orgIds) {
-      const rows = await Org.findAll({ attributes: ['id', 'name'] });
+      const rows = await this.models.Org.findAll({ attributes: ['id', 'name'] });
       this.orgIds = new Map(rows.map((o) => [o.name, o.id]));
     }
     return this.orgIds;

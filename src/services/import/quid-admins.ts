@@ -1,5 +1,4 @@
-import type { Sequelize } from 'sequelize';
-import { AdminAccount } from '../../db/models';
+import type { Store } from '../deps';
 import { acceptableUsers, QUID_ADMIN_GROUP, type PlannedNamespace, type SkippedUser } from './quid-plan';
 import type { QuidSource } from './quid-source';
 
@@ -14,7 +13,7 @@ export interface AdminOutcome {
  * The namespace itself is not an application.
  */
 export async function importQuidAdmins(
-  db: Sequelize,
+  { db, models }: Pick<Store, 'db' | 'models'>,
   source: QuidSource,
   plan: PlannedNamespace,
   skipped: SkippedUser[],
@@ -38,7 +37,7 @@ export async function importQuidAdmins(
   return db.transaction(async (transaction) => {
     const outcomes: AdminOutcome[] = [];
     for (const admin of active) {
-      const existing = await AdminAccount.findOne({ where: { username: admin.username }, transaction });
+      const existing = await models.AdminAccount.findOne({ where: { username: admin.username }, transaction });
       if (existing && !options.replace) {
         outcomes.push({ username: admin.username, status: 'skipped_existing' });
       } else if (options.dryRun) {
@@ -47,7 +46,7 @@ export async function importQuidAdmins(
         await existing.update({ passwordHash: admin.password }, { transaction });
         outcomes.push({ username: admin.username, status: 'replaced' });
       } else {
-        await AdminAccount.create({ username: admin.username, passwordHash: admin.password }, { transaction });
+        await models.AdminAccount.create({ username: admin.username, passwordHash: admin.password }, { transaction });
         outcomes.push({ username: admin.username, status: 'created' });
       }
     }

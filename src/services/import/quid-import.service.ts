@@ -1,8 +1,8 @@
 import { Op, type Sequelize, type Transaction } from 'sequelize';
 import { randomId } from '../../crypto/random';
-import { Application, Group, Org, User } from '../../db/models';
+import type { Models } from '../../db/models';
 import { APPLICATION_DEFAULTS } from '../application.service';
-import { forgetApplication } from '../../infra/application-cache';
+import type { Store } from '../deps';
 import {
   acceptableUsers,
   planNamespaces,
@@ -58,7 +58,10 @@ const BATCH = 1000;
  * that backends and unexpired tokens keep working), its users with their bcrypt hashes, groups
  * and memberships, and the global orgs. Each namespace is written in one transaction.
  */
-export async function importQuid(deps: { db: Sequelize }, options: QuidImportOptions): Promise<QuidImportReport> {
+export async function importQuid(
+  deps: Pick<Store, 'db' | 'models' | 'caches'>,
+  options: QuidImportOptions,
+): Promise<QuidImportReport> {
   parseQuidKey(options.quidKey); // a mistyped key fails before any connection
   const source = await QuidSource.open(options.from);
   try {
@@ -71,13 +74,13 @@ export async function importQuid(deps: { db: Sequelize }, options: QuidImportOpt
       admins: [],
       skipped_users: [],
     };
-    const orgIds = await importOrgs(deps.db, source, report, Boolean(options.dryRun));
+    const orgIds = await importOrgs(deps, source, report, Boolean(options.dryRun));
     for (const plan of planned) {
       if (plan.namespace.name === QUID_ADMIN_NAMESPACE) {
-        report.admins = await importQuidAdmins(deps.db, source, plan, report.skipped_users, options);
+        report.admins = await importQuidAdmins(deps, source, plan, report.skipped_users, options);
         continue;
       }
-      report.applications.push(await importNamespace(deps.db, source, plan, orgIds, report, options));
+      report.applications.push(await importNamespace(deps, source, plan, orgIds, report, options));
     }
     return report;
   } finally {
@@ -86,7 +89,13 @@ export async function importQuid(deps: { db: Sequelize }, options: QuidImportOpt
 }
 
 /** Orgs are global: an org of the same name is reused, so memberships join it. */
-async function importOrgs(db: Sequelize, source: QuidSource, report: QuidImportReport, dryRun: boolean) {
+async function importOrgs(
+  { db, models }: Pick<Store, 'db' | 'models'>,
+  source: QuidSource,
+  report: QuidImportReport,
+  dryRun: boolean,
+) {
+  const { Org } = models;
   const quidOrgs = await source.orgs();
   const names = [...new Set(quidOrgs.map((o) => o.name))];
   const existing = await Org.findAll({ where: { name: { [Op.in]: names } }, attributes: ['id', 'name'] });
@@ -107,7 +116,7 @@ async function importOrgs(db: Sequelize, source: QuidSource, report: QuidImportR
 }
 
 async function importNamespace(
-  db: Sequelize,
+  { db, models, caches }: Pick<Store, 'db' | 'models' | 'caches'>,
   source: QuidSource,
   plan: PlannedNamespace,
   orgIds: Map<number, number | undefined>,
@@ -127,6 +136,7 @@ async function importNamespace(
     ...(options.includeSecrets ? { secret: plan.secret, refresh_secret: plan.refreshSecret } : {}),
   };
   if (plan.problem) return { ...outcome, reason: plan.problem };
+  const { Application } = models;
   const exists = (await Application.count({ where: { name } })) > 0;
   if (exists && !options.replace) {
     return { ...outcome, status: 'skipped_existing', reason: 'an application of this name exists (--replace)' };
@@ -162,16 +172,21 @@ async function importNamespace(
       },
       { transaction },
     );
-    const groupIds = await insertGroups(app.id, groups, transaction);
-    const jawthUserIds = await insertUsers(app.id, users, transaction);
-    await insertLinks('user_groups', 'group_id', groupLinks, jawthUserIds, groupIds, transaction);
-    await insertLinks('user_orgs', 'org_id', orgLinks, jawthUserIds, orgIds, transaction);
+    const groupIds = await insertGroups(models, app.id, groups, transaction);
+    const jawthUserIds = await insertUsers(models, app.id, users, transaction);
+    await insertLinks(db, 'user_groups', 'group_id', groupLinks, jawthUserIds, groupIds, transaction);
+    await insertLinks(db, 'user_orgs', 'org_id', orgLinks, jawthUserIds, orgIds, transaction);
   });
-  forgetApplication(name);
+  caches.applications.forget(name);
   return { ...outcome, status: exists ? 'replaced' : 'created' };
 }
 
-async function insertGroups(applicationId: number, groups: { id: number; name: string }[], transaction: Transaction) {
+async function insertGroups(
+  { Group }: Pick<Models, 'Group'>,
+  applicationId: number,
+  groups: { id: number; name: string }[],
+  transaction: Transaction,
+) {
   const names = [...new Set(groups.map((g) => g.name))];
   await Group.bulkCreate(
     names.map((name) => ({ applicationId, name })),
@@ -184,6 +199,7 @@ async function insertGroups(applicationId: number, groups: { id: number; name: s
 
 /** Hashes are kept as they are: jawth accepts any bcrypt cost and re-hashes at the next login. */
 async function insertUsers(
+  { User }: Pick<Models, 'User'>,
   applicationId: number,
   users: { id: number; username: string; password: string; isDisabled: boolean; dateCreated: Date | null }[],
   transaction: Transaction,
@@ -207,6 +223,7 @@ async function insertUsers(
 }
 
 async function insertLinks(
+  db: Sequelize,
   table: 'user_groups' | 'user_orgs',
   column: 'group_id' | 'org_id',
   links: QuidLink[],
@@ -224,8 +241,8 @@ async function insertLinks(
     seen.add(key);
     rows.push({ user_id: userId, [column]: targetId });
   }
-  const queryInterface = User.sequelize?.getQueryInterface();
+  const queryInterface = db.getQueryInterface();
   for (let i = 0; i < rows.length; i += BATCH) {
-    await queryInterface?.bulkInsert(table, rows.slice(i, i + BATCH), { transaction });
+    await queryInterface.bulkInsert(table, rows.slice(i, i + BATCH), { transaction });
   }
 }
