@@ -45,6 +45,13 @@ export function createApp(base: Deps & { limiter?: LoginLimiter }): Express {
         return id;
       },
       customLogLevel: (_req, res, error) => requestLogLevel(routeOf(res as Response), res.statusCode, error),
+      // One compact line per request: no headers (a kilobyte each), the request id once.
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+      customSuccessMessage: (req, res, ms) => `${req.method} ${req.url} ${res.statusCode} ${ms}ms`,
+      customErrorMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
     }),
   );
   app.use(pathGuard);

@@ -37,6 +37,12 @@ export function createLogger(level: string, destination?: DestinationStream, for
   if ((format ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'json') return pino(options);
   return pino(
     options,
-    pretty({ singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', colorize: process.stdout.isTTY }),
+    pretty({
+      singleLine: true,
+      translateTime: 'SYS:HH:MM:ss',
+      // A request's line says it all in its message (method, path, status, time).
+      ignore: 'pid,hostname,req,res,responseTime',
+      colorize: process.stdout.isTTY,
+    }),
   );
 }

@@ -50,11 +50,6 @@ export async function start(config: Config): Promise<Server> {
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  const where = `http://${config.host}:${(server.address() as { port: number }).port}`;
-  logger.info({ url: where, database: describeDatabase(config.databaseUrl) }, `jawth listening on ${where}`);
-  // With WORKERS > 1 the primary prints the setup link, once for all its workers.
-  if (!cluster.isWorker) await announceFirstRun(where, logger, store);
-
   let stopping = false;
   const shutdown = async (signal: string) => {
     // A second signal (a supervisor signalling the whole process group) must not cut the drain short.
@@ -74,8 +69,13 @@ export async function start(config: Config): Promise<Server> {
     logger.info('drained: every request answered');
     process.exit(0);
   };
+  // Before anything else is awaited: a SIGTERM during the first-run announcement still drains.
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  const where = `http://${config.host}:${(server.address() as { port: number }).port}`;
+  logger.info({ url: where, database: describeDatabase(config.databaseUrl) }, `jawth listening on ${where}`);
+  // With WORKERS > 1 the primary prints the setup link, once for all its workers.
+  if (!cluster.isWorker) await announceFirstRun(where, logger, store);
   return server;
 }
 

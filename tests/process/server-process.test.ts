@@ -25,6 +25,41 @@ describe('node dist/server.js (the production entry)', () => {
     expect(await exited(server.child)).toBe(0);
   });
 
+  it('logs each request as one compact line: JSON by default off a terminal, a short line with LOG_FORMAT=pretty', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-logs-'));
+    const json = startServer(dir, { PORT: '0', BCRYPT_COST: '10' });
+    await waitFor(() => listeningUrls(json.output()).length > 0);
+    await fetch(`${listeningUrls(json.output())[0]}/health`, { headers: { Authorization: 'Bearer not-logged' } });
+    await waitFor(() => json.output().includes('GET /health 200'));
+    const line = json
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"msg":"GET /health 200'));
+    const entry = JSON.parse(line ?? '{}') as Record<string, unknown>;
+    expect(entry).toEqual({
+      level: 30,
+      time: expect.any(Number),
+      pid: expect.any(Number),
+      hostname: expect.any(String),
+      req: { id: expect.any(String), method: 'GET', url: '/health' },
+      res: { status: 200 },
+      responseTime: expect.any(Number),
+      msg: expect.stringMatching(/^GET \/health 200 \d+ms$/),
+    });
+    expect(line).not.toContain('Bearer');
+    json.child.kill('SIGTERM');
+    expect(await exited(json.child)).toBe(0);
+
+    const pretty = startServer(dir, { PORT: '0', BCRYPT_COST: '10', LOG_FORMAT: 'pretty' });
+    await waitFor(() => /jawth listening on (http:\/\/\S+)/.test(pretty.output()));
+    const url = /jawth listening on (http:\/\/\S+)/.exec(pretty.output())?.[1];
+    await fetch(`${url}/health`);
+    await waitFor(() => pretty.output().includes('GET /health 200'));
+    expect(pretty.output()).toMatch(/^\[\d\d:\d\d:\d\d\] INFO: GET \/health 200 \d+ms$/m);
+    pretty.child.kill('SIGTERM');
+    expect(await exited(pretty.child)).toBe(0);
+  });
+
   it('on a fresh database prints the one-time setup link once, and its token creates the first admin', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-setup-'));
     const server = startServer(dir, { PORT: '0', BCRYPT_COST: '10' });
