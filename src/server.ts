@@ -10,7 +10,7 @@ import { runPrimary } from './cluster';
 import { ConfigError, parseConfig, type Config } from './config/config';
 import { writeEnvFile } from './config/env-file';
 import { readConfigSources } from './config/sources';
-import { migrateUp } from './db/migrator';
+import { assertMigrated, migrateUp } from './db/migrator';
 import { migrationTimeoutsOf, openDatabase, prepareDatabase, timeoutsOf } from './db/sequelize';
 import { gracefulCloser } from './http/graceful-close';
 import { dummyHash } from './crypto/password';
@@ -100,6 +100,7 @@ async function openMigrated(config: Config, logger: Logger): Promise<Sequelize> 
   const db = openDatabase(config.databaseUrl, { timeouts: timeoutsOf(config) });
   await prepareDatabase(db);
   if (config.migrateOnStart && db.getDialect() === 'sqlite') report(await migrateUp(db, config.databaseUrl));
+  else if (!config.migrateOnStart) await assertMigrated(db);
   return db;
 }
 

@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/config';
 import { AppError } from '../errors';
+import { NotMigrated } from '../db/migrator';
 
 /** A failure the CLI explains in one sentence, without a stack trace. */
 export class CliError extends Error {
@@ -13,7 +14,7 @@ export class CliError extends Error {
 
 /** The text a user sees for any error: known errors by their message, others by their first line. */
 export function describeError(error: unknown): string {
-  if (error instanceof CliError || error instanceof ConfigError) return error.message;
+  if (error instanceof CliError || error instanceof ConfigError || error instanceof NotMigrated) return error.message;
   if (error instanceof AppError) {
     const details = (error.details ?? []).map((d) => `\n  ${d.field}: ${d.message}`).join('');
     return `${error.message}${details}`;

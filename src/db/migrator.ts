@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import lockfile from 'proper-lockfile';
-import type { Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
 import { migrations } from './migrations';
 
@@ -76,4 +76,30 @@ export function createMigrator(sequelize: Sequelize, lockUrl?: string) {
 export async function migrateUp(sequelize: Sequelize, lockUrl?: string): Promise<string[]> {
   const applied = await createMigrator(sequelize, lockUrl).up();
   return applied.map((m) => m.name);
+}
+
+/** The migrations this database has not had yet (all of them when it was never migrated). */
+export async function pendingMigrations(sequelize: Sequelize): Promise<string[]> {
+  const table = 'schema_migrations';
+  const done = (await sequelize.getQueryInterface().tableExists(table))
+    ? (await sequelize.query<{ name: string }>(`SELECT name FROM ${table}`, { type: QueryTypes.SELECT })).map(
+        (row) => row.name,
+      )
+    : [];
+  return migrations.map((m) => m.name).filter((name) => !done.includes(name));
+}
+
+/** Refuses to work on a database whose schema is behind this code, saying what to run. */
+export async function assertMigrated(sequelize: Sequelize): Promise<void> {
+  const pending = await pendingMigrations(sequelize);
+  if (pending.length === 0) return;
+  throw new NotMigrated(pending);
+}
+
+export class NotMigrated extends Error {
+  constructor(readonly pending: string[]) {
+    super(
+      `The database is not migrated (${pending.length} pending: ${pending.join(', ')}): run \`jawth migrate\`, or start the server with MIGRATE_ON_START=true.`,
+    );
+  }
 }

@@ -67,6 +67,14 @@ describe('jawth import quid', () => {
     expect(await counts()).toEqual(EMPTY);
   });
 
+  it("when --from is a database that is not Quid's, then it says so, naming the missing tables, and writes nothing", async () => {
+    const notQuid = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+    const refused = importQuid(ctx.deps, { from: notQuid, quidKey: quid.quidKey });
+    await expect(refused).rejects.toThrow(/is not a Quid database: it has no "namespace", "usertable", .* table/);
+    await expect(refused).rejects.toThrow(/Pass --from the database of Quid's config\.json/);
+    expect(await counts()).toEqual(EMPTY);
+  });
+
   it('when run with --dry-run, then it reports what it would create and writes nothing', async () => {
     const report = await importQuid(ctx.deps, { from: quid.url, quidKey: quid.quidKey, dryRun: true });
     expect(report.dry_run).toBe(true);

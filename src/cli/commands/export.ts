@@ -8,6 +8,7 @@ import { progressLine } from '../progress';
 import { loadSettings } from '../settings';
 import { auditCli } from '../audit-cli';
 import { withDatabase } from '../database';
+import { assertMigrated } from '../../db/migrator';
 
 interface ExportOptions {
   app?: string;
@@ -29,6 +30,7 @@ export function exportCommand(): Command {
       const out = options.output ? privateWriteStream(options.output) : process.stdout;
       const progress = progressLine('exporting users');
       const counts = await withDatabase(config, async (store) => {
+        await assertMigrated(store.db);
         const result = await exportDump(store, out, {
           app: options.app,
           onProgress: (done, total) => progress.update(done, total),

@@ -27,6 +27,23 @@ export interface QuidLink {
   targetId: number;
 }
 
+/** Quid's tables that the import reads. */
+const QUID_TABLES = ['namespace', 'usertable', 'grouptable', 'orgtable', 'usergroup', 'userorg'];
+
+/** Refuses, in words, a database that is not Quid's (rather than `relation "namespace" does not exist`). */
+async function assertQuidTables(client: Client, url: string): Promise<void> {
+  const { rows } = await client.query<{ name: string }>(
+    'SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NULL',
+    [QUID_TABLES],
+  );
+  if (rows.length === 0) return;
+  const where = new URL(url);
+  throw new Error(
+    `${where.host}${where.pathname} is not a Quid database: it has no ${rows.map((r) => `"${r.name}"`).join(', ')} table. ` +
+      'Pass --from the database of Quid\'s config.json (its "conn").',
+  );
+}
+
 /**
  * A Quid database, read in one read-only transaction (a consistent snapshot that cannot write,
  * whatever this code does), closed by `close()`.
@@ -40,6 +57,7 @@ export class QuidSource {
     try {
       await client.query('BEGIN');
       await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      await assertQuidTables(client, url);
     } catch (error) {
       await client.end();
       throw error;
