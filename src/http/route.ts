@@ -1,5 +1,6 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
+import { AppError } from '../errors';
 import type { AppDeps } from './app-deps';
 import { adminAuth } from './middleware/admin-auth';
 import { auditAdminRequest } from './middleware/audit-admin';
@@ -114,8 +115,22 @@ function send(route: Route, res: Response, answer: unknown): void {
   }
 }
 
+/**
+ * A body the JSON parser skipped (a form, text) on a public route: refused in words rather than
+ * as missing fields. (An admin route's input is the signed token's data; its body is not read.)
+ */
+function assertJsonBody(route: Route, req: Request): void {
+  if (!route.body || route.anyContentType || route.auth === 'admin') return;
+  if (req.get('content-length') === '0' || req.is('application/json') !== false) return;
+  throw new AppError(
+    'unsupported_media_type',
+    `Send the body as JSON, with Content-Type: application/json (not ${req.get('content-type') ?? 'none'}).`,
+  );
+}
+
 function handler(route: Route, deps: AppDeps): RequestHandler {
   return async (req, res) => {
+    assertJsonBody(route, req);
     const params = route.params ? parse(route.params, req.params) : req.params;
     const query = route.query ? parse(route.query, req.query) : req.query;
     const given: unknown = route.auth === 'admin' ? res.locals.data : req.body;

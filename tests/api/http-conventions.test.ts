@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { admin, adminToken, createTestContext, type TestContext } from '../helpers/context';
-import { createApplication, uniqueName } from '../helpers/factories';
+import { createApplication, createUser, login, uniqueName } from '../helpers/factories';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -159,5 +159,31 @@ describe('control characters in names and path segments', () => {
         where: { applicationId: (await ctx.models.Application.findOne({ where: { name: app.name } }))?.id },
       }),
     ).toBe(0);
+  });
+});
+
+describe('a body that is not JSON', () => {
+  it('on a login, a form or text body is refused 415 with "send JSON", and counts as no attempt', async () => {
+    const app = await createApplication(ctx.app);
+    const user = await createUser(ctx.app, app.name);
+    const form = await request(ctx.app)
+      .post(`/${app.name}/login`)
+      .type('form')
+      .send({ username: user.username, password: user.password });
+    expect(form.status).toBe(415);
+    expect(form.body).toEqual({
+      error: 'unsupported_media_type',
+      message: 'Send the body as JSON, with Content-Type: application/json (not application/x-www-form-urlencoded).',
+    });
+    const text = await request(ctx.app).post(`/${app.name}/login`).set('Content-Type', 'text/plain').send('hello');
+    expect(text.status).toBe(415);
+    expect(await ctx.models.AuditEntry.count({ where: { app: app.name, action: 'login' } })).toBe(0);
+    // JSON still works, and quidjs's text/plain bodies on /token/* are still read as JSON.
+    expect((await login(ctx.app, app.name, user.username, user.password)).status).toBe(200);
+    const quid = await request(ctx.app)
+      .post('/token/refresh')
+      .set('Content-Type', 'text/plain')
+      .send(JSON.stringify({ namespace: app.name, username: user.username, password: user.password }));
+    expect(quid.status).toBe(200);
   });
 });
