@@ -10,7 +10,7 @@ import { runPrimary } from './cluster';
 import { ConfigError, parseConfig, type Config } from './config/config';
 import { writeEnvFile } from './config/env-file';
 import { readConfigSources } from './config/sources';
-import { assertMigrated, migrateUp } from './db/migrator';
+import { assertMigrated, migrateUp, NotMigrated } from './db/migrator';
 import { migrationTimeoutsOf, openDatabase, prepareDatabase, timeoutsOf } from './db/sequelize';
 import { gracefulCloser } from './http/graceful-close';
 import { dummyHash } from './crypto/password';
@@ -100,8 +100,21 @@ async function openMigrated(config: Config, logger: Logger): Promise<Sequelize> 
   const db = openDatabase(config.databaseUrl, { timeouts: timeoutsOf(config) });
   await prepareDatabase(db);
   if (config.migrateOnStart && db.getDialect() === 'sqlite') report(await migrateUp(db, config.databaseUrl));
-  else if (!config.migrateOnStart) await assertMigrated(db);
+  else if (!config.migrateOnStart) await assertMigratedIfReachable(db, logger);
   return db;
+}
+
+/**
+ * Without MIGRATE_ON_START, a database that answers must be migrated (else: say to run `jawth
+ * migrate`); one that does not answer yet is served anyway, answering 503 until it does.
+ */
+async function assertMigratedIfReachable(db: Sequelize, logger: Logger): Promise<void> {
+  try {
+    await assertMigrated(db);
+  } catch (error) {
+    if (error instanceof NotMigrated) throw error;
+    logger.warn({ err: error }, 'could not check the schema: the database does not answer yet');
+  }
 }
 
 /** Runs the server: one process, or with WORKERS > 1 a cluster primary and its workers. */

@@ -15,9 +15,7 @@ export class CliError extends Error {
 /** The text a user sees for any error: known errors by their message, others by their first line. */
 export function describeError(error: unknown): string {
   if (error instanceof CliError || error instanceof ConfigError || error instanceof NotMigrated) return error.message;
-  if (error instanceof AppError) {
-    const details = (error.details ?? []).map((d) => `\n  ${d.field}: ${d.message}`).join('');
-    return `${error.message}${details}`;
-  }
+  // The API's messages name every field that was refused: the details are for forms.
+  if (error instanceof AppError) return error.message;
   return error instanceof Error ? error.message.split('\n')[0] : String(error);
 }

@@ -25,5 +25,6 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<
           : '(body)',
     message: issue.message,
   }));
-  throw new AppError('validation_failed', 'The request is not valid.', details);
+  const problems = details.map((d) => (d.field === '(body)' ? `the body ${d.message}` : `${d.field} ${d.message}`));
+  throw new AppError('validation_failed', `The request is not valid: ${problems.join('; ')}.`, details);
 }

@@ -5,12 +5,12 @@ import { isCommonPassword } from './common-passwords';
 /** Checks the password policy (docs/api.md, Conventions); throws 400 with the field named. */
 export function assertPasswordPolicy(password: string, minLength: number, field = 'password'): void {
   if ([...password].length < minLength) {
-    throw new AppError('validation_failed', 'The password is too short.', [
+    throw new AppError('validation_failed', `The ${field} must be at least ${minLength} characters.`, [
       { field, message: `must be at least ${minLength} characters` },
     ]);
   }
   if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) {
-    throw new AppError('validation_failed', 'The password is too long.', [
+    throw new AppError('validation_failed', `The ${field} must be at most ${MAX_PASSWORD_BYTES} bytes of UTF-8.`, [
       { field, message: `must be at most ${MAX_PASSWORD_BYTES} bytes of UTF-8` },
     ]);
   }

@@ -1,6 +1,36 @@
 import { z } from 'zod';
 import { parseDuration } from '../config/duration';
 
+const KINDS: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'an object',
+};
+
+/**
+ * zod's messages in the API's words, for every schema: "is required" rather than "Invalid input:
+ * expected string, received undefined". Issues a schema words itself keep their own message.
+ */
+z.config({
+  customError: (issue) => {
+    switch (issue.code) {
+      case 'invalid_type':
+        return issue.input === undefined ? 'is required' : `must be ${KINDS[issue.expected] ?? issue.expected}`;
+      case 'unrecognized_keys':
+        return `${issue.keys.length === 1 ? 'is not a field' : 'are not fields'} of this request`;
+      case 'too_small':
+        return issue.origin === 'string' ? `must be at least ${String(issue.minimum)} characters` : undefined;
+      case 'too_big':
+        return issue.origin === 'string' ? `must be at most ${String(issue.maximum)} characters` : undefined;
+      default:
+        return undefined;
+    }
+  },
+});
+
 /** First path segments that can never be application names (docs/api.md, Conventions). */
 export const RESERVED_NAMES = new Set([
   'applications',

@@ -19,9 +19,11 @@ export async function adminAccountExists(username: string, deps: Pick<Deps, 'mod
 /** The rule for admin usernames, shared by `jawth init` and the first-run setup page. */
 export function assertAdminUsername(username: string): void {
   if (!usernameSchema.safeParse(username).success) {
-    throw new AppError('validation_failed', 'The admin username is not valid.', [
-      { field: 'username', message: 'must be 1-128 characters without / or control characters' },
-    ]);
+    throw new AppError(
+      'validation_failed',
+      'The admin username must be 1-128 characters without / or control characters.',
+      [{ field: 'username', message: 'must be 1-128 characters without / or control characters' }],
+    );
   }
 }
 

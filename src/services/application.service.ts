@@ -52,7 +52,8 @@ export async function listApplications(limit: number, offset: number, deps: Pick
 
 function assertLifetimes(app: Pick<Application, 'accessTtl' | 'accessTtlMax'>): void {
   if (app.accessTtl > app.accessTtlMax) {
-    throw new AppError('validation_failed', 'access_ttl may not exceed access_ttl_max.', [
+    const [ttl, max] = [formatDuration(app.accessTtl), formatDuration(app.accessTtlMax)];
+    throw new AppError('validation_failed', `access_ttl (${ttl}) may not exceed access_ttl_max (${max}).`, [
       { field: 'access_ttl', message: 'must not exceed access_ttl_max' },
     ]);
   }

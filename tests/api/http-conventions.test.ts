@@ -187,3 +187,33 @@ describe('a body that is not JSON', () => {
     expect(quid.status).toBe(200);
   });
 });
+
+describe('validation messages: one sentence naming each refused field', () => {
+  it('says what is missing, mistyped or unknown, once', async () => {
+    const app = await createApplication(ctx.app);
+    const missing = await admin(ctx.app, 'post', `/${app.name}/users`, {});
+    expect(missing.status).toBe(400);
+    expect(missing.body.message).toBe('The request is not valid: username is required; password is required.');
+    expect(missing.body.details).toEqual([
+      { field: 'username', message: 'is required' },
+      { field: 'password', message: 'is required' },
+    ]);
+    const mistyped = await admin(ctx.app, 'post', `/${app.name}/users`, { username: 7, password: 'x', colour: 'red' });
+    expect(mistyped.body.message).toBe(
+      'The request is not valid: username must be text; colour is not a field of this request.',
+    );
+  });
+
+  it('states the password policy and the lifetimes with their values', async () => {
+    const app = await createApplication(ctx.app);
+    const short = await admin(ctx.app, 'post', `/${app.name}/users`, { username: 'shorty', password: 'abc' });
+    expect(short.body).toMatchObject({
+      error: 'validation_failed',
+      message: `The password must be at least ${ctx.config.passwordMinLength} characters.`,
+    });
+    const common = await admin(ctx.app, 'post', `/${app.name}/users`, { username: 'common', password: 'password123' });
+    expect(common.body.message).toBe('This password is one of the most common ones; choose another.');
+    const ttl = await admin(ctx.app, 'patch', `/applications/${app.name}`, { access_ttl: '2h', access_ttl_max: '1h' });
+    expect(ttl.body.message).toBe('access_ttl (2h) may not exceed access_ttl_max (1h).');
+  });
+});

@@ -140,7 +140,7 @@ describe('console API client', () => {
     const { api } = client(fetch.impl);
 
     const error = (await api.createApplication({ name: 'x', access_ttl: 'soon' }).catch((e: unknown) => e)) as ApiError;
-    expect(error.describe()).toBe('The request is not valid. access_ttl: must be a duration like 30s.');
+    expect(error.describe()).toBe('The login token lifetime must be a duration like 30s.');
   });
 
   it('turns a network failure and a non-JSON error into readable errors', async () => {
@@ -228,7 +228,7 @@ describe('console API client', () => {
       .listAudit({ since: 'yesterday', limit: 20, offset: 0 })
       .catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
-    expect(error.describe()).toBe('The request is not valid. since: must be an ISO 8601 time.');
+    expect(error.describe()).toBe('The date must be an ISO 8601 time.');
     expect(onUnauthorized).not.toHaveBeenCalled();
   });
 

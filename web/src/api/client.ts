@@ -15,6 +15,24 @@ import type {
 } from './types';
 
 /** An answer of the API that is not a success, or a request that never got one. */
+/** The API's field names as the console's forms label them. */
+const FIELD_WORDS: Record<string, string> = {
+  name: 'The name',
+  access_ttl: 'The login token lifetime',
+  access_ttl_max: 'The access token max',
+  refresh_ttl_max: 'The refresh token max',
+  cors_origins: 'The CORS origins',
+  audience: 'The audience',
+  username: 'The username',
+  password: 'The password',
+  repeated_password: 'The repeated password',
+  role: 'The role',
+  groups: 'The groups',
+  orgs: 'The orgs',
+  grace: 'The grace period',
+  since: 'The date',
+};
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -26,10 +44,13 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 
-  /** The message with the per-field problems, in words a person reads. */
+  /**
+   * What a person reads: each refused field in the words of the console's forms ("Login token
+   * lifetime must be ..."), or the server's message when no field is named.
+   */
   describe(): string {
     if (this.details.length === 0) return this.message;
-    return `${this.message} ${this.details.map((d) => `${d.field}: ${d.message}.`).join(' ')}`;
+    return this.details.map((d) => `${FIELD_WORDS[d.field] ?? d.field} ${d.message}.`).join(' ');
   }
 }
 
