@@ -1,6 +1,6 @@
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import request from 'supertest';
-import { Application, Session, User } from '../../src/db/models';
+import { Application, AuditEntry, Session, User } from '../../src/db/models';
 import { purgeSessions } from '../../src/services/session.service';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser, login } from '../helpers/factories';
@@ -248,6 +248,20 @@ describe('POST /:app/refresh (rotating)', () => {
     expect(await Session.count({ where: { userId: row?.id, revokedAt: null } })).toBe(0);
     expect((await rotate(app.name, next.body.refresh_token)).status).toBe(401);
     expect((await quidAccess(app.name, next.body.refresh_token)).status).toBe(401);
+  });
+
+  it('records a reuse after the grace in the audit log as refresh.reuse, with its application and user', async () => {
+    const { app, user, refresh } = await loggedIn();
+    await rotate(app.name, refresh);
+    ctx.clock.advance(ctx.config.refreshReuseGrace + 1);
+    expect((await quidAccess(app.name, refresh)).status).toBe(401);
+
+    const rows = await AuditEntry.findAll({ where: { app: app.name, action: 'refresh.reuse' } });
+
+    expect(rows.map((r) => [r.actor, r.target, r.outcome])).toEqual([[user.username, user.username, 'failure']]);
+    const row = await User.findOne({ where: { uid: user.uid } });
+    const family = await Session.findOne({ where: { userId: row?.id } });
+    expect(JSON.parse(rows[0].detail ?? '{}')).toEqual({ session: family?.familyId });
   });
 
   it("refuses another application's token and a missing token", async () => {
