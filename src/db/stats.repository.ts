@@ -91,7 +91,10 @@ export async function countActiveSessions(db: Sequelize, now: Date, app?: string
     FROM sessions s JOIN users u ON u.id = s.user_id JOIN applications a ON a.id = u.application_id
     WHERE s.used_at IS NULL AND s.revoked_at IS NULL AND s.expires_at > :now
       ${app === undefined ? '' : 'AND a.name = :app'}`;
-  const [row] = await db.query<{ n: number | string }>(sql, { replacements: { now, ...only(app) }, type: QueryTypes.SELECT });
+  const [row] = await db.query<{ n: number | string }>(sql, {
+    replacements: { now, ...only(app) },
+    type: QueryTypes.SELECT,
+  });
   return Number(row.n);
 }
 

@@ -25,7 +25,10 @@ export async function readStats(app: string | undefined, deps: Pick<Deps, 'db' |
     const current = Math.floor(now.getTime() / 1000 / size) * size;
     const from = new Date((current - (count - 1) * size) * 1000);
     const found = new Map(
-      (await countAttempts(deps.db, { from, size, count, app, actions: LOGIN_ACTIONS })).map((row) => [row.bucket, row]),
+      (await countAttempts(deps.db, { from, size, count, app, actions: LOGIN_ACTIONS })).map((row) => [
+        row.bucket,
+        row,
+      ]),
     );
     return Array.from({ length: count }, (_, index) => {
       const row = found.get(index);
