@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { ApiClient } from '../api/client';
 import type { Stats, StatsBucket } from '../api/types';
 import { AttemptsChart } from '../components/AttemptsChart';
@@ -22,6 +22,7 @@ export function HomePage({ api, app }: { api: ApiClient; app?: string }) {
   const [result, setResult] = useState<{ app?: string; stats: Stats } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [reload, setReload] = useState(0);
+  const id = useId();
 
   useEffect(() => {
     let current = true;
@@ -53,9 +54,11 @@ export function HomePage({ api, app }: { api: ApiClient; app?: string }) {
     <>
       <h1>Overview</h1>
       <div className="row home-controls">
-        <label>
-          Application
+        {/* A label around a select would take the chosen option into the field's name. */}
+        <div className="field">
+          <label htmlFor={`${id}-app`}>Application</label>
           <select
+            id={`${id}-app`}
             value={app ?? ''}
             onChange={(e) => navigate(e.target.value ? { page: 'home', app: e.target.value } : { page: 'home' })}
           >
@@ -67,7 +70,7 @@ export function HomePage({ api, app }: { api: ApiClient; app?: string }) {
               </option>
             ))}
           </select>
-        </label>
+        </div>
         <button type="button" className="secondary" onClick={() => setReload((n) => n + 1)}>
           Refresh
         </button>
@@ -109,7 +112,7 @@ export function HomePage({ api, app }: { api: ApiClient; app?: string }) {
                 unit="Hour"
                 buckets={stats.hourly}
                 label={hourLabel}
-                showLabel={(index) => index % 6 === 5}
+                showLabel={(index) => index % 6 === 2}
               />
             </section>
             <section className="card" aria-labelledby="home-days">
