@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AUTH_REASONS } from '../errors';
 import type { adminSetupResultSchema } from './admin.schema';
-import type { auditEntrySchema } from './audit.schema';
+import { auditEntrySchema } from './audit.schema';
 
 /** What the API answers: the OpenAPI document describes these; serializers list the same fields. */
 export const errorSchema = z.object({
@@ -77,6 +77,26 @@ export const sessionSchema = z.object({
   user_agent: z.string().nullable(),
 });
 
+/** One hour or one day of credential checks: its start (UTC) and what happened in it. */
+export const statsBucketSchema = z.object({
+  at: z.string().describe('The start of the bucket (ISO 8601, UTC)'),
+  logins: z.number().int().describe('Successful logins of users (login, token.refresh)'),
+  failures: z.number().int().describe('Refused logins of users: wrong password, unknown or disabled user'),
+  lockouts: z.number().int().describe('Attempts refused by the brute-force limiter (429), every action'),
+});
+
+/** GET /stats: the console's home page. */
+export const statsSchema = z.object({
+  app: z.string().nullable().describe('The application the numbers are of; null for all of them'),
+  users: z.number().int(),
+  active_sessions: z.number().int().describe('Refresh families with a token neither spent, revoked nor expired'),
+  hourly: z.array(statsBucketSchema).describe('The last 24 hours, oldest first; the last is the current hour'),
+  daily: z.array(statsBucketSchema).describe('The last 7 days (UTC), oldest first; the last is today'),
+  recent_security_events: z
+    .array(auditEntrySchema)
+    .describe('The newest lockouts, refresh-token reuses and secret reads, newest first (at most 10)'),
+});
+
 /**
  * The answers as TypeScript types, inferred from the schemas above: the serializers return them and
  * the console imports them (type-only), so each shape is declared once.
@@ -91,3 +111,5 @@ export type AdminSessionResponse = z.infer<typeof adminSessionSchema>;
 export type AdminSetupResponse = z.infer<typeof adminSetupResultSchema>;
 export type SessionResponse = z.infer<typeof sessionSchema>;
 export type AuditEntryResponse = z.infer<typeof auditEntrySchema>;
+export type StatsBucket = z.infer<typeof statsBucketSchema>;
+export type StatsResponse = z.infer<typeof statsSchema>;

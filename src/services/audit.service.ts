@@ -7,6 +7,9 @@ import type { Deps } from './deps';
 /** What the CLI records when it moves a whole database in or out (no HTTP route does). */
 export const DATA_MOVE_ACTIONS = ['import.dump', 'import.quid', 'export.dump'] as const;
 
+/** What the token service records itself, beside its route's entry: a spent refresh token used again. */
+export const REFRESH_REUSE_ACTION = 'refresh.reuse';
+
 export type AuditOutcome = 'success' | 'failure' | 'rate_limited' | 'error';
 
 /** What a caller records. `detail` must never hold a password, a token or a secret. */

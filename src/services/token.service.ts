@@ -12,6 +12,7 @@ import {
 } from '../db/session.repository';
 import { formatDuration } from '../config/duration';
 import { AppError } from '../errors';
+import { recordAudit, REFRESH_REUSE_ACTION } from './audit.service';
 import { keyId } from './application.service';
 import { epochSeconds, type Deps } from './deps';
 import { memberNames, type Members } from './user.service';
@@ -151,6 +152,19 @@ async function assertWithinGrace(app: Application, session: SessionRecord, spent
   if (now.getTime() - spentAt.getTime() <= deps.config.refreshReuseGrace * 1000) return;
   await revokeUserSessions(deps, session.user.id, now, { familyId: session.familyId });
   deps.logger.warn({ app: app.name, family: session.familyId }, 'refresh token reused: family revoked');
+  // Its own entry, whichever endpoint the token came through: a likely theft, for the console's home page.
+  const username = session.user.username;
+  await recordAudit(
+    {
+      actor: username,
+      action: REFRESH_REUSE_ACTION,
+      outcome: 'failure',
+      app: app.name,
+      target: username,
+      detail: { session: session.familyId },
+    },
+    deps,
+  );
   throw new AppError(
     'refresh_token_reused',
     'This refresh token was already used; every session of its family is revoked.',

@@ -211,6 +211,8 @@ describe('GET /openapi.json', () => {
       { Authorization: `Bearer ${relogin.body.token}` },
     );
     await call('get', `/audit?app=${name}`);
+    await call('get', `/stats?app=${name}`);
+    await call('get', '/stats');
 
     await call('delete', `/${name}/users/${username}/sessions`);
     await call('delete', `/${name}/users/${username}`);

@@ -249,6 +249,20 @@ describe('POST /:app/refresh (rotating)', () => {
     expect((await quidAccess(app.name, next.body.refresh_token)).status).toBe(401);
   });
 
+  it('records a reuse after the grace in the audit log as refresh.reuse, with its application and user', async () => {
+    const { app, user, refresh } = await loggedIn();
+    await rotate(app.name, refresh);
+    ctx.clock.advance(ctx.config.refreshReuseGrace + 1);
+    expect((await quidAccess(app.name, refresh)).status).toBe(401);
+
+    const rows = await ctx.models.AuditEntry.findAll({ where: { app: app.name, action: 'refresh.reuse' } });
+
+    expect(rows.map((r) => [r.actor, r.target, r.outcome])).toEqual([[user.username, user.username, 'failure']]);
+    const row = await ctx.models.User.findOne({ where: { uid: user.uid } });
+    const family = await ctx.models.Session.findOne({ where: { userId: row?.id } });
+    expect(JSON.parse(rows[0].detail ?? '{}')).toEqual({ session: family?.familyId });
+  });
+
   it("refuses another application's token and a missing token", async () => {
     const first = await loggedIn();
     const second = await loggedIn();

@@ -40,8 +40,9 @@ afterAll(async () => {
   await ctx?.close();
 });
 
+/** Logs in at the applications' address: the login form keeps it, so the list shows after it. */
 async function logIn(page: Page): Promise<void> {
-  await page.goto(`${baseUrl}/admin/`);
+  await page.goto(`${baseUrl}/admin/apps`);
   await page.getByLabel('Username').fill(adminName);
   await page.getByLabel('Password').fill(GOOD_PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
@@ -69,9 +70,12 @@ describe('the admin console in Chromium', () => {
     await screenshot(page, '01-login-error');
     await page.getByLabel('Password').fill(GOOD_PASSWORD);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: 'Applications', level: 1 }).waitFor();
+    // The overview comes first; the applications are one link away.
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
     expect(await page.evaluate(() => window.localStorage.length)).toBe(0);
     expect(await page.evaluate(() => Object.keys(window.sessionStorage))).toEqual(['jawth.console.session']);
+    await page.getByRole('link', { name: 'Applications', exact: true }).click();
+    await page.getByRole('heading', { name: 'Applications', level: 1 }).waitFor();
     await page.getByText('No applications yet').waitFor();
 
     // Create an application: the secret is shown with where it goes, how to see it again, and a copy button.
@@ -275,8 +279,83 @@ describe('the admin console in Chromium', () => {
     expect(await page.getByLabel('Application', { exact: true }).inputValue()).toBe('');
     expect(await actionFilter.inputValue()).toBe('');
 
+    // The overview of the application tells the walk: one login, one refused (while disabled), no user or session left.
+    await page.getByRole('link', { name: 'Overview', exact: true }).click();
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    await page.getByLabel('Application', { exact: true }).selectOption(appName);
+    const walk = { users: 0, active_sessions: 0, logins: 1, failures: 1, lockouts: 0 };
+    expect(await overviewNumbers(page, `in ${appName}`)).toEqual({ ...walk, hourly: walk, daily: walk });
+    expect(await page.getByText(`No lockouts, reused refresh tokens or secret reads in ${appName}.`).count()).toBe(1);
+    await screenshot(page, '13-overview-walk');
+
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it('the overview shows the logins, failures, lockout, users, live session and security events that happened, at 1280 and 390px', async () => {
+    const app = await createApplication(ctx.app);
+    const [alice, bob] = [await createUser(ctx.app, app.name), await createUser(ctx.app, app.name)];
+    const loginAs = (username: string, password: string) => postJson(`/${app.name}/login`, { username, password });
+    // Alice logs in twice; bob fails LOGIN_MAX_FAILURES times and is locked out once.
+    const first = (await (await loginAs(alice.username, alice.password)).json()) as { refresh_token: string };
+    expect((await loginAs(alice.username, alice.password)).status).toBe(200);
+    for (let i = 0; i < ctx.config.loginMaxFailures; i++)
+      expect((await loginAs(bob.username, 'nope-nope')).status).toBe(401);
+    expect((await loginAs(bob.username, bob.password)).status).toBe(429);
+    // The secret is read; alice's first refresh token is rotated, then comes back too late: its family ends.
+    expect((await admin(ctx.app, 'get', `/applications/${app.name}?include_secret=true`)).status).toBe(200);
+    expect((await postJson(`/${app.name}/refresh`, { refresh_token: first.refresh_token })).status).toBe(200);
+    ctx.clock.advance(ctx.config.refreshReuseGrace + 1);
+    expect((await postJson(`/${app.name}/refresh`, { refresh_token: first.refresh_token })).status).toBe(401);
+    const expected = { users: 2, active_sessions: 1, logins: 2, failures: ctx.config.loginMaxFailures, lockouts: 1 };
+    const api = (await admin(ctx.app, 'get', `/stats?app=${app.name}`)).body as { users: number };
+    expect(api).toMatchObject({ users: 2, active_sessions: 1 });
+
+    for (const width of [1280, 390]) {
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      const problems = watchProblems(page);
+      await logIn(page);
+      await page.goto(`${baseUrl}/admin/?app=${app.name}`);
+      expect(await overviewNumbers(page, `in ${app.name}`)).toEqual({ ...expected, hourly: expected, daily: expected });
+      const chart = page.getByRole('img', {
+        name: `Logins, failures and lockouts per hour, last 24 hours, in ${app.name}`,
+      });
+      expect(await chart.getAttribute('aria-describedby')).toBeTruthy();
+      const description = await page.locator(`[id="${await chart.getAttribute('aria-describedby')}"]`).textContent();
+      expect(description).toContain(`2 logins, ${ctx.config.loginMaxFailures} failures, 1 lockout.`);
+      const events = page.getByRole('list', { name: 'Recent security events' }).getByRole('listitem');
+      expect(await events.locator('strong').allTextContents()).toEqual([
+        'Refresh token reused',
+        'Secret read',
+        'Lockout',
+      ]);
+      await events.filter({ hasText: `1 refused login attempt for ${bob.username}` }).waitFor();
+      await events.filter({ hasText: `A spent refresh token for ${alice.username} came back` }).waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await screenshot(page, width === 1280 ? '14-overview-app' : '15-overview-app-390px');
+
+      // Every application together: the same numbers as the API's.
+      await page.getByLabel('Application', { exact: true }).selectOption({ label: 'All applications' });
+      const overall = (await admin(ctx.app, 'get', '/stats')).body as StatsAnswer;
+      const total = (key: keyof Counts) => overall.hourly.reduce((sum, bucket) => sum + bucket[key], 0);
+      const day = (key: keyof Counts) => overall.daily.reduce((sum, bucket) => sum + bucket[key], 0);
+      const counts = (of: (key: keyof Counts) => number) => ({
+        logins: of('logins'),
+        failures: of('failures'),
+        lockouts: of('lockouts'),
+      });
+      expect(await overviewNumbers(page, 'in all applications')).toEqual({
+        users: overall.users,
+        active_sessions: overall.active_sessions,
+        ...counts(total),
+        hourly: { users: overall.users, active_sessions: overall.active_sessions, ...counts(total) },
+        daily: { users: overall.users, active_sessions: overall.active_sessions, ...counts(day) },
+      });
+      if (width === 390) await screenshot(page, '16-overview-390px');
+      expect(problems).toEqual([]);
+      await page.close();
+    }
   });
 
   it('edits lifetimes and CORS origins, rotates the secret, and deletes an application naming its users', async () => {
@@ -417,6 +496,8 @@ describe('the admin console in Chromium', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.type(GOOD_PASSWORD);
     await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'Applications', exact: true }).click();
     await page.getByRole('heading', { name: 'Applications', level: 1 }).waitFor();
     await screenshot(page, '05-applications-390px');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -567,6 +648,50 @@ describe('the admin console in Chromium', () => {
   });
 });
 
+interface Counts {
+  logins: number;
+  failures: number;
+  lockouts: number;
+}
+interface StatsAnswer {
+  users: number;
+  active_sessions: number;
+  hourly: Counts[];
+  daily: Counts[];
+}
+
+/**
+ * The overview's numbers as a person and a screen reader get them: the tiles, and the sums of the
+ * charts' tables (one per chart, visually hidden), each with the tiles' users and sessions.
+ */
+async function overviewNumbers(page: Page, scope: string) {
+  await page.getByRole('heading', { name: `Now and the last 24 hours ${scope}` }).waitFor();
+  const tile = async (name: string) =>
+    Number(
+      await page
+        .locator('.tile', { has: page.getByText(name, { exact: true }) })
+        .locator('dd')
+        .textContent(),
+    );
+  const sums = async (name: RegExp) => {
+    const rows = await page
+      .getByRole('table', { name })
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.textContent))));
+    const column = (index: number) => rows.reduce((sum, row) => sum + row[index], 0);
+    return { logins: column(0), failures: column(1), lockouts: column(2) };
+  };
+  const now = { users: await tile('Users'), active_sessions: await tile('Active sessions') };
+  return {
+    ...now,
+    logins: await tile('Logins'),
+    failures: await tile('Failures'),
+    lockouts: await tile('Lockouts'),
+    hourly: { ...now, ...(await sums(/per hour/)) },
+    daily: { ...now, ...(await sums(/per day/)) },
+  };
+}
+
 const FIREFOX_LINUX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 const SAFARI_IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
@@ -613,7 +738,7 @@ describe('the first-run setup page in Chromium', () => {
       await page.getByLabel('Username').fill(firstAdmin);
       await page.getByLabel('Password').fill(GOOD_PASSWORD);
       await page.getByRole('button', { name: 'Log in' }).click();
-      await page.getByRole('heading', { name: 'Applications', level: 1 }).waitFor();
+      await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
 
       // Two posts (the refused password, then the account); no page or asset request carries it.
       const carrying = sent.filter((line) => line.includes(token as string));

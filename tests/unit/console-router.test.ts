@@ -8,6 +8,15 @@ describe('console routes', () => {
     expect(parseRoute('/admin/orgs', '?app=shop')).toEqual({ page: 'orgs' });
   });
 
+  it('reads the home page at the root, with its application from the query, and the applications at apps', () => {
+    expect(parseRoute('/admin/')).toEqual({ page: 'home' });
+    expect(parseRoute('/admin', '?app=shop')).toEqual({ page: 'home', app: 'shop' });
+    expect(parseRoute('/admin/apps')).toEqual({ page: 'apps' });
+    expect(parseRoute('/admin/apps/')).toEqual({ page: 'apps' });
+    expect(routePath({ page: 'home' })).toBe('/admin/');
+    expect(routePath({ page: 'apps' })).toBe('/admin/apps');
+  });
+
   it('reads the first-run setup page (its token is in the fragment, not the path)', () => {
     expect(parseRoute('/admin/setup')).toEqual({ page: 'setup' });
     expect(routePath({ page: 'setup' })).toBe('/admin/setup');
@@ -15,6 +24,8 @@ describe('console routes', () => {
 
   it('writes paths that read back as the same route', () => {
     const routes: Route[] = [
+      { page: 'home' },
+      { page: 'home', app: 'shop' },
       { page: 'apps' },
       { page: 'orgs' },
       { page: 'setup' },

@@ -4,6 +4,7 @@ import { Link } from './components/common';
 import { AppPage } from './pages/AppPage';
 import { AppsPage } from './pages/AppsPage';
 import { AuditPage } from './pages/AuditPage';
+import { HomePage } from './pages/HomePage';
 import { LoginPage } from './pages/LoginPage';
 import { OrgsPage } from './pages/OrgsPage';
 import { SetupPage } from './pages/SetupPage';
@@ -53,7 +54,7 @@ export function App() {
   };
 
   const onSetup = (username: string) => {
-    navigate({ page: 'apps' });
+    navigate({ page: 'home' });
     setNotice(`The admin account ${username} was created: log in with it.`);
   };
 
@@ -63,11 +64,14 @@ export function App() {
   return (
     <div className="shell">
       <header className="top">
-        <Link to={{ page: 'apps' }} className="brand">
+        <Link to={{ page: 'home' }} className="brand">
           <img src="/admin/favicon.svg" alt="" width={24} height={24} />
           jawth console
         </Link>
         <nav aria-label="Main">
+          <Link to={{ page: 'home' }} current={route.page === 'home'}>
+            Overview
+          </Link>
           <Link to={{ page: 'apps' }}>Applications</Link>
           <Link to={{ page: 'orgs' }}>Orgs</Link>
           <Link to={{ page: 'audit' }}>Audit log</Link>
@@ -77,7 +81,10 @@ export function App() {
         </nav>
       </header>
       <main>
-        {(route.page === 'apps' || route.page === 'setup') && <AppsPage api={api} />}
+        {(route.page === 'home' || route.page === 'setup') && (
+          <HomePage api={api} app={route.page === 'home' ? route.app : undefined} />
+        )}
+        {route.page === 'apps' && <AppsPage api={api} />}
         {route.page === 'orgs' && <OrgsPage api={api} />}
         {route.page === 'audit' && <AuditPage key={route.app ?? ''} api={api} app={route.app} />}
         {route.page === 'app' && <AppPage key={route.app} api={api} name={route.app} tab={route.tab} />}

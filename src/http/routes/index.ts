@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { openApiDocument } from '../../openapi/document';
-import { DATA_MOVE_ACTIONS } from '../../services/audit.service';
+import { DATA_MOVE_ACTIONS, REFRESH_REUSE_ACTION } from '../../services/audit.service';
 import { defineRoute, type Route } from '../route';
 import { adminRoutes } from './admin.routes';
 import { applicationRoutes } from './applications.routes';
@@ -10,6 +10,7 @@ import { auditRoutes } from './audit.routes';
 import { groupRoutes } from './groups.routes';
 import { loginRoutes } from './login.routes';
 import { operationRoutes } from './operations.routes';
+import { statsRoutes } from './stats.routes';
 import { tokenRoutes } from './tokens.routes';
 import { userRoutes } from './users.routes';
 
@@ -20,6 +21,7 @@ import { userRoutes } from './users.routes';
 const API: Route[] = [
   ...operationRoutes,
   ...auditRoutes,
+  ...statsRoutes,
   ...adminRoutes,
   ...applicationRoutes,
   ...userRoutes,
@@ -28,8 +30,10 @@ const API: Route[] = [
   ...loginRoutes,
 ];
 
-/** Every action the audit log may hold: the routes' and the CLI's. */
-export const AUDIT_ACTIONS = [...new Set([...API.flatMap((route) => route.audit ?? []), ...DATA_MOVE_ACTIONS])].sort();
+/** Every action the audit log may hold: the routes', the token service's and the CLI's. */
+export const AUDIT_ACTIONS = [
+  ...new Set([...API.flatMap((route) => route.audit ?? []), REFRESH_REUSE_ACTION, ...DATA_MOVE_ACTIONS]),
+].sort();
 
 // package.json sits three folders up from both src/http/routes and dist/http/routes.
 const { version } = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {

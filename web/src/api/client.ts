@@ -9,6 +9,7 @@ import type {
   Group,
   Org,
   Page,
+  Stats,
   User,
   UserInput,
   UserSession,
@@ -218,6 +219,11 @@ export class ApiClient {
         offset: filter.offset,
       },
     });
+  }
+
+  /** The home page's numbers: one application's, or (without a name) every application's. */
+  getStats(app?: string): Promise<Stats> {
+    return this.json({ method: 'GET', path: '/stats', query: { app } });
   }
 
   /**

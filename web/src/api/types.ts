@@ -12,6 +12,8 @@ export type {
   GroupResponse as Group,
   OrgResponse as Org,
   SessionResponse as UserSession,
+  StatsBucket,
+  StatsResponse as Stats,
   UserResponse as User,
 } from '../../../src/schemas/responses.schema';
 
