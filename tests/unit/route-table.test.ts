@@ -1,0 +1,38 @@
+import { openApiPaths } from '../../src/openapi/document';
+import { ROUTES } from '../../src/http/routes';
+import { RESERVED_NAMES } from '../../src/schemas/common.schema';
+
+const segments = (path: string) => path.split('/').slice(1);
+const isParam = (segment: string) => /^\{\w+\}$/.test(segment);
+
+/** Whether one concrete request could match both paths (a parameter matches any segment). */
+function overlap(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((s, i) => s === b[i] || isParam(s) || isParam(b[i]));
+}
+
+describe('the route table', () => {
+  it('declares each method and path once', () => {
+    const keys = ROUTES.map((route) => `${route.method} ${route.path}`);
+    expect(keys.filter((key, i) => keys.indexOf(key) !== i)).toEqual([]);
+  });
+
+  it('reserves, as application names, the first segment of every fixed path an application path could also match', () => {
+    const expanded = ROUTES.flatMap((route) => openApiPaths(route.path).map((path) => ({ route, path })));
+    const appPaths = expanded.filter(({ path }) => path.startsWith('/{app}/'));
+    const needed = new Set<string>();
+    for (const fixed of expanded.filter(({ path }) => !isParam(segments(path)[0]))) {
+      const clash = appPaths.some(
+        (app) => app.route.method === fixed.route.method && overlap(segments(app.path), segments(fixed.path)),
+      );
+      if (clash) needed.add(segments(fixed.path)[0]);
+    }
+    expect(needed.size).toBeGreaterThan(2);
+    expect([...needed].filter((name) => !RESERVED_NAMES.has(name))).toEqual([]);
+  });
+
+  it('gives every admin change an audit action, and no route an admin-only flag it cannot use', () => {
+    const changes = ROUTES.filter((route) => route.auth === 'admin' && route.method !== 'get');
+    expect(changes.filter((route) => !route.audit).map((route) => route.path)).toEqual([]);
+    expect(ROUTES.filter((route) => route.auditIf && route.auth !== 'admin')).toEqual([]);
+  });
+});
