@@ -1,5 +1,4 @@
 import cluster from 'node:cluster';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
@@ -9,7 +8,7 @@ import { announceFirstRun } from './first-run';
 import { runPrimary } from './cluster';
 import { ConfigError, parseConfig, type Config } from './config/config';
 import { writeEnvFile } from './config/env-file';
-import { readConfigSources } from './config/sources';
+import { findDotenv, loadConfigSources } from './config/sources';
 import { assertMigrated, migrateUp, NotMigrated } from './db/migrator';
 import { migrationTimeoutsOf, openDatabase, prepareDatabase, timeoutsOf } from './db/sequelize';
 import { gracefulCloser } from './http/graceful-close';
@@ -24,14 +23,20 @@ import { createLoginLimiter } from './infra/login-limiter';
  * fresh keys first and says where, so that one command starts a working server.
  */
 export function loadConfig(): Config {
-  let raw = readConfigSources();
-  const envFile = path.resolve('.env');
-  if (!raw.SECRET_KEY && !raw.JAWTH_KEY && !fs.existsSync(envFile)) {
+  let sources = loadConfigSources();
+  if (!sources.values.SECRET_KEY && !sources.values.JAWTH_KEY && !findDotenv()) {
+    const envFile = path.resolve('.env');
     writeEnvFile(envFile);
     process.stderr.write(`jawth: first start: wrote fresh SECRET_KEY and JAWTH_KEY to ${envFile} (mode 0600)\n`);
-    raw = readConfigSources();
+    sources = loadConfigSources();
   }
-  return parseConfig(raw);
+  try {
+    return { ...parseConfig(sources.values), readFrom: sources.readFrom };
+  } catch (error) {
+    if (error instanceof ConfigError)
+      throw new ConfigError([...error.problems, `(settings read from ${sources.readFrom})`]);
+    throw error;
+  }
 }
 
 /** config → database → migrations → app → listen; SIGTERM/SIGINT close gracefully. */
@@ -73,7 +78,10 @@ export async function start(config: Config): Promise<Server> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   const where = `http://${config.host}:${(server.address() as { port: number }).port}`;
-  logger.info({ url: where, database: describeDatabase(config.databaseUrl) }, `jawth listening on ${where}`);
+  logger.info(
+    { url: where, database: describeDatabase(config.databaseUrl), settings: config.readFrom ?? 'the environment' },
+    `jawth listening on ${where}`,
+  );
   // With WORKERS > 1 the primary prints the setup link, once for all its workers.
   if (!cluster.isWorker) await announceFirstRun(where, logger, store);
   return server;

@@ -12,13 +12,15 @@ export interface Settings {
 
 /** The server's configuration, read as the server reads it; a missing key says how to make one. */
 export function loadSettings(): Settings {
-  const { values: raw, origin } = loadConfigSources();
+  const { values: raw, origin, readFrom } = loadConfigSources();
   try {
-    return { config: parseConfig(raw), raw, keysFrom: describeOrigin(origin.SECRET_KEY, origin.JAWTH_KEY) };
+    const config = { ...parseConfig(raw), readFrom };
+    return { config, raw, keysFrom: describeOrigin(origin.SECRET_KEY, origin.JAWTH_KEY) };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     throw new CliError(
-      `${error.message}\nRun \`jawth conf\` to write a .env with fresh keys, or set them in the environment.`,
+      `${error.message}\nSettings were read from ${readFrom}. Run jawth in the folder the server runs in (or ` +
+        'below it) to use its keys; `jawth conf` writes a .env with fresh keys, which only a new server would share.',
     );
   }
 }

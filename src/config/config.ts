@@ -31,6 +31,9 @@ const byteSize = z.string().transform((text, ctx) => {
   return Number(match[1]) * (unit === 'mb' ? 1024 * 1024 : unit === 'kb' ? 1024 : 1);
 });
 
+/** A path relative to the folder of the `.env` read (or the working directory, without one). */
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/jawth.sqlite';
+
 export const configSchema = z.object({
   SECRET_KEY: z
     .string({ message: 'is required: it signs admin tokens (run `jawth conf` to make one)' })
@@ -41,7 +44,7 @@ export const configSchema = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'must start with sqlite: or postgres://')
-    .default('sqlite:./data/jawth.sqlite'),
+    .default(DEFAULT_DATABASE_URL),
   PORT: integer(0, 65535).default(5000),
   HOST: z.string().min(1).default('127.0.0.1'),
   WORKERS: integer(1, 64).default(1),
@@ -121,6 +124,8 @@ export interface Config {
   trustProxy: boolean | number | string;
   logLevel: string;
   logFormat?: 'json' | 'pretty';
+  /** Which files the values came from, in words (set by whoever read them: the server, the CLI). */
+  readFrom?: string;
 }
 
 export class ConfigError extends Error {

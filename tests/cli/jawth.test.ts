@@ -259,8 +259,22 @@ describe('jawth without configuration', () => {
     const res = await runCli(['apps', 'list'], empty);
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/SECRET_KEY is required/);
+    expect(res.stderr).toContain(`Settings were read from the environment (no .env in ${empty} or a folder above it).`);
+    expect(res.stderr).toContain('Run jawth in the folder the server runs in (or below it) to use its keys');
     expect(res.stderr).toContain('jawth conf');
     expect(res.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it("from a folder below the server's, reads the server's .env and database, as the server does", async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-home-'));
+    expect((await runCli(['conf'], home)).code).toBe(0);
+    expect((await runCli(['migrate'], home)).code).toBe(0);
+    const below = path.join(home, 'deploy', 'scripts');
+    fs.mkdirSync(below, { recursive: true });
+    const status = await runCli(['migrate', '--status'], below);
+    expect(status.code).toBe(0);
+    expect(status.stdout).not.toMatch(/pending/);
+    expect(fs.existsSync(path.join(below, 'data'))).toBe(false);
   });
 });
 

@@ -17,6 +17,8 @@ describe('node dist/server.js (the production entry)', () => {
     expect(fs.readFileSync(envFile, 'utf8')).toMatch(/^SECRET_KEY=[0-9a-f]{64}$/m);
     expect(fs.existsSync(path.join(dir, 'data', 'jawth.sqlite'))).toBe(true);
     expect(server.output()).toContain(`wrote fresh SECRET_KEY and JAWTH_KEY to ${envFile}`);
+    // The start line names the file the settings came from.
+    expect(server.output()).toContain(`"settings":"the environment and ${envFile}"`);
     await waitFor(() => server.output().includes('no admin account yet: open '));
     const secret = /^SECRET_KEY=(\S+)$/m.exec(fs.readFileSync(envFile, 'utf8'))?.[1] ?? 'missing';
     expect(server.output()).not.toContain(secret);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, parseConfig } from '../../src/config/config';
 import { formatDuration, parseDuration } from '../../src/config/duration';
-import { readConfigSources } from '../../src/config/sources';
+import { loadConfigSources } from '../../src/config/sources';
 
 const KEYS = { SECRET_KEY: 's'.repeat(32), JAWTH_KEY: 'master-password' };
 
@@ -67,7 +67,7 @@ describe('parseConfig', () => {
   });
 });
 
-describe('readConfigSources', () => {
+describe('loadConfigSources', () => {
   it('prefers the environment, then .env, then the JAWTH_CONFIG file', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-config-'));
     fs.writeFileSync(path.join(dir, '.env'), 'PORT=6000\nISSUER=from-dotenv\nJAWTH_CONFIG=config.json\n');
@@ -75,8 +75,33 @@ describe('readConfigSources', () => {
       path.join(dir, 'config.json'),
       JSON.stringify({ PORT: 7000, ISSUER: 'from-file', HOST: '0.0.0.0' }),
     );
-    const values = readConfigSources({ PORT: '5001' }, dir);
+    const values = loadConfigSources({ PORT: '5001' }, dir).values;
     expect(values).toMatchObject({ PORT: '5001', ISSUER: 'from-dotenv', HOST: '0.0.0.0' });
+  });
+
+  it('finds the nearest .env above the working directory, as the server and the CLI both do, and names it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-config-'));
+    fs.writeFileSync(path.join(dir, '.env'), 'ISSUER=from-parent\n');
+    const deep = path.join(dir, 'a', 'b');
+    fs.mkdirSync(deep, { recursive: true });
+    const sources = loadConfigSources({}, deep);
+    expect(sources.values.ISSUER).toBe('from-parent');
+    expect(sources.readFrom).toBe(`the environment and ${path.join(dir, '.env')}`);
+    expect(sources.origin.ISSUER).toBe(path.join(dir, '.env'));
+    // Its SQLite database is the one beside it, from any folder below.
+    expect(sources.values.DATABASE_URL).toBe(`sqlite:${path.join(dir, 'data', 'jawth.sqlite')}`);
+    fs.writeFileSync(path.join(dir, '.env'), 'DATABASE_URL=sqlite:db/mine.sqlite\n');
+    expect(loadConfigSources({}, deep).values.DATABASE_URL).toBe(`sqlite:${path.join(dir, 'db', 'mine.sqlite')}`);
+    // A URL from the environment is the caller's: left as given.
+    expect(loadConfigSources({ DATABASE_URL: 'sqlite:rel.sqlite' }, deep).values.DATABASE_URL).toBe(
+      'sqlite:rel.sqlite',
+    );
+  });
+
+  it('says where it looked when there is no .env', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-config-none-'));
+    const sources = loadConfigSources({}, dir);
+    expect(sources.readFrom).toBe(`the environment (no .env in ${dir} or a folder above it)`);
   });
 });
 
