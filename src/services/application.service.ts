@@ -54,7 +54,7 @@ function assertLifetimes(app: Pick<Application, 'accessTtl' | 'accessTtlMax'>): 
   if (app.accessTtl > app.accessTtlMax) {
     const [ttl, max] = [formatDuration(app.accessTtl), formatDuration(app.accessTtlMax)];
     throw new AppError('validation_failed', `access_ttl (${ttl}) may not exceed access_ttl_max (${max}).`, [
-      { field: 'access_ttl', message: 'must not exceed access_ttl_max' },
+      { field: 'access_ttl', message: `must not be longer than access_ttl_max (${max})` },
     ]);
   }
 }

@@ -82,7 +82,7 @@ describe('the admin console in Chromium', () => {
     const appName = uniqueName('shop');
     await page.getByLabel('Name').fill('Not Valid!');
     await page.getByRole('button', { name: 'Create application' }).click();
-    await expectAlert(page, 'name: must be 1-63 lowercase letters');
+    await expectAlert(page, 'The name must be 1-63 lowercase letters');
     await page.getByLabel('Name').fill(appName);
     await page.getByLabel('CORS origins (one per line, optional)').fill('https://shop.example.com');
     await page.getByRole('button', { name: 'Create application' }).click();
@@ -377,7 +377,7 @@ describe('the admin console in Chromium', () => {
 
     await page.getByLabel('Login token lifetime (access_ttl)').fill('1h');
     await page.getByRole('button', { name: 'Save settings' }).click();
-    await expectAlert(page, 'access_ttl may not exceed access_ttl_max.');
+    await expectAlert(page, 'The login token lifetime must not be longer than access_ttl_max');
     await page.getByLabel('Login token lifetime (access_ttl)').fill('5m');
     await page.getByLabel('CORS origins (one per line)').fill('https://blog.example.com\nhttps://admin.example.com');
     await page.getByRole('button', { name: 'Save settings' }).click();
@@ -727,7 +727,7 @@ describe('the first-run setup page in Chromium', () => {
       await page.getByLabel('Password', { exact: true }).fill('short');
       await page.getByLabel('Repeat password').fill('short');
       await page.getByRole('button', { name: 'Create admin account' }).click();
-      await expectAlert(page, 'password: must be at least');
+      await expectAlert(page, 'The password must be at least');
       await screenshot(page, '20-setup-error');
       await page.getByLabel('Password', { exact: true }).fill(GOOD_PASSWORD);
       await page.getByLabel('Repeat password').fill(GOOD_PASSWORD);

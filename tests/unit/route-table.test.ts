@@ -30,6 +30,14 @@ describe('the route table', () => {
     expect([...needed].filter((name) => !RESERVED_NAMES.has(name))).toEqual([]);
   });
 
+  it('gives the routes of one path one CORS policy (their preflight is shared)', () => {
+    const policy = new Map<string, string | undefined>();
+    for (const route of ROUTES) {
+      if (!policy.has(route.path)) policy.set(route.path, route.cors);
+      expect([route.path, route.cors]).toEqual([route.path, policy.get(route.path)]);
+    }
+  });
+
   it('gives every admin change an audit action, and no route an admin-only flag it cannot use', () => {
     const changes = ROUTES.filter((route) => route.auth === 'admin' && route.method !== 'get');
     expect(changes.filter((route) => !route.audit).map((route) => route.path)).toEqual([]);
