@@ -8,7 +8,7 @@ import { createApp } from '../../src/app';
 import { parseConfig, type Config } from '../../src/config/config';
 import { signToken } from '../../src/crypto/jwt';
 import { migrateUp } from '../../src/db/migrator';
-import { openDatabase, prepareDatabase, timeoutsOf } from '../../src/db/sequelize';
+import { migrationTimeoutsOf, openDatabase, prepareDatabase, timeoutsOf } from '../../src/db/sequelize';
 import type { Models } from '../../src/db/models';
 import { closeStore, storeOf, type Clock, type Deps } from '../../src/services/deps';
 import { createLoginLimiter, type LoginLimiter } from '../../src/infra/login-limiter';
@@ -65,7 +65,12 @@ export async function createTestContext(
   );
   const { db } = store;
   await prepareDatabase(db);
-  await migrateUp(db, pgUrl);
+  if (pgUrl) {
+    // As the server does: migrations on a connection of their own, without the statement timeout
+    // (a loaded test machine can take longer than it over the catalog queries).
+    const migrating = openDatabase(databaseUrl, { timeouts: migrationTimeoutsOf(config), searchPath: schema });
+    await migrateUp(migrating, pgUrl).finally(() => migrating.close());
+  } else await migrateUp(db, pgUrl);
   const clock = new FakeClock();
   activeClock = clock;
   const logger = options.logger ?? pino({ level: 'silent' });
