@@ -9,6 +9,7 @@ import { applicationRoutes } from './applications.routes';
 import { auditRoutes } from './audit.routes';
 import { groupRoutes } from './groups.routes';
 import { loginRoutes } from './login.routes';
+import { mfaRoutes } from './mfa.routes';
 import { operationRoutes } from './operations.routes';
 import { tokenRoutes } from './tokens.routes';
 import { userRoutes } from './users.routes';
@@ -26,6 +27,7 @@ const API: Route[] = [
   ...groupRoutes,
   ...tokenRoutes,
   ...loginRoutes,
+  ...mfaRoutes,
 ];
 
 /** Every action the audit log may hold: the routes' and the CLI's. */
