@@ -1,6 +1,7 @@
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import request, { type Response } from 'supertest';
 import type { Express } from 'express';
+import { totpCode } from '../../src/crypto/totp';
 import { openApiPaths } from '../../src/openapi/document';
 import { createSetupToken } from '../../src/services/admin-setup.service';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
@@ -205,11 +206,21 @@ describe('GET /openapi.json', () => {
     const sessions = await call('get', `/${name}/users/${username}/sessions`);
     await call('delete', `/${name}/users/${username}/sessions/${sessions.body[0].id}`);
     const relogin = await login(ctx.app, name, username, GOOD_PASSWORD);
-    await publicCall(
+    const changed = await publicCall(
       `/${name}/${username}/change_password`,
       { password: 'another-good-passphrase-9', repeated_password: 'another-good-passphrase-9' },
       { Authorization: `Bearer ${relogin.body.token}` },
     );
+    await call('patch', `/applications/${name}`, { mfa: 'optional' });
+    const latest = { Authorization: `Bearer ${changed.body.token}` };
+    const enrolment = await publicCall(`/${name}/${username}/mfa/enrol`, {}, latest);
+    const secret = enrolment.body.secret as string;
+    await publicCall(`/${name}/${username}/mfa/confirm`, { code: totpCode(secret, ctx.clock.now()) }, latest);
+    ctx.clock.advance(30);
+    const asked = await publicCall(`/${name}/login`, { username, password: 'another-good-passphrase-9' });
+    const code = totpCode(secret, ctx.clock.now());
+    expect((await publicCall(`/${name}/login/mfa`, { mfa_token: asked.body.mfa_token, code })).status).toBe(200);
+    await call('delete', `/${name}/users/${username}/mfa`);
     await call('get', `/audit?app=${name}`);
 
     await call('delete', `/${name}/users/${username}/sessions`);
