@@ -69,7 +69,18 @@ export async function readMfaToken(
 }
 
 export const sealSecret = (secret: string, deps: Deps) => seal(secret, deps.config.secretKey);
-export const openSecret = (factor: FactorRecord, deps: Deps) => open(factor.secret, deps.config.secretKey);
+/**
+ * The factor's secret, or null when SECRET_KEY is not the one it was sealed with (rotated: see
+ * docs/operations.md); its TOTP codes are then refused, its recovery codes (hashes) still work.
+ */
+export function openSecret(factor: FactorRecord, deps: Deps): string | null {
+  try {
+    return open(factor.secret, deps.config.secretKey);
+  } catch (error) {
+    deps.logger.error({ factor: factor.id, err: error }, 'second factor sealed with another SECRET_KEY');
+    return null;
+  }
+}
 
 /** Ten codes of 80 random bits, as `xxxxx-xxxxx-xxxxx-xxxxx` (hex), and their hashes. */
 export function newRecoveryCodes(): { codes: string[]; hashes: string[] } {
@@ -91,7 +102,8 @@ function recoveryHash(code: string): string {
 export async function acceptCode(factor: FactorRecord, code: string, deps: Deps): Promise<'totp' | 'recovery'> {
   const typed = code.replace(/\s/g, '');
   if (/^\d{6}$/.test(typed)) {
-    const step = matchingStep(openSecret(factor, deps), typed, deps.clock.now());
+    const secret = openSecret(factor, deps);
+    const step = secret === null ? null : matchingStep(secret, typed, deps.clock.now());
     if (step === null) throw invalidCode('wrong code');
     if (!(await spendStep(deps.db, factor.id, step))) throw invalidCode('code already used');
     return 'totp';

@@ -115,7 +115,8 @@ export async function confirmPending(
   const factor = await findFactor(deps.db, owner);
   if (!factor) throw new AppError('conflict', 'No enrolment is pending; enrol first.');
   if (factor.confirmedAt !== null) throw new AppError('conflict', 'The second factor is already active.');
-  const step = matchingStep(openSecret(factor, deps), code.replace(/\s/g, ''), deps.clock.now());
+  const secret = openSecret(factor, deps);
+  const step = secret === null ? null : matchingStep(secret, code.replace(/\s/g, ''), deps.clock.now());
   if (step === null) throw invalidCode('wrong first code');
   const { codes, hashes } = newRecoveryCodes();
   if (!(await confirmFactor(deps.db, factor.id, step, hashes, deps.clock.now()))) {
