@@ -204,6 +204,10 @@ describe('jawth, from a fresh folder to a running server', () => {
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr).toMatch(/Allowed choices are off, optional, required/);
     expect((await remote('apps', 'update', 'shop')).stderr).toContain('Nothing to change');
+    await remote('users', 'create', 'shop', 'carol', '--password', GOOD_PASSWORD);
+    expect(await (await userLogin('carol', GOOD_PASSWORD)).json()).toMatchObject({ mfa_enrolment_required: true });
+    const noFactor = await remote('users', 'remove-mfa', 'shop', 'carol');
+    expect([noFactor.code, noFactor.stderr]).toEqual([1, expect.stringContaining('no second factor')]);
     const back = json((await remote('apps', 'update', 'shop', '--mfa', 'off', '--access-ttl', '10m', '--json')).stdout);
     expect(back).toMatchObject({ mfa: 'off', access_ttl: '10m' });
     const created = json((await remote('apps', 'create', 'vault', '--mfa', 'optional', '--json')).stdout);
