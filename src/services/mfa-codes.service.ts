@@ -113,7 +113,8 @@ export async function acceptCode(factor: FactorRecord, code: string, deps: Deps)
 }
 
 /** What a password step answers when a code must follow (or a factor be enrolled first). */
-export type MfaChallenge = { mfa_required: true; mfa_token: string } | { mfa_enrolment_required: true; mfa_token: string };
+export type MfaChallenge =
+  { mfa_required: true; mfa_token: string } | { mfa_enrolment_required: true; mfa_token: string };
 
 export const isChallenge = (answer: object): answer is MfaChallenge =>
   'mfa_required' in answer || 'mfa_enrolment_required' in answer;
@@ -139,4 +140,3 @@ export async function secondFactorStep(
   if (enrolled) return { mfa_required: true, mfa_token: await issueMfaToken(owner, 'login', flow, ttl, deps) };
   return { mfa_enrolment_required: true, mfa_token: await issueMfaToken(owner, 'enrol', flow, ttl, deps) };
 }
-

@@ -46,6 +46,13 @@ export async function accessToken(namespace: string, refreshToken: string, ttl: 
   const lifetime = ttl ?? app.accessTtl;
   assertTtl(lifetime, app.accessTtlMax, 'access');
   await touchSession(session, deps.clock.now());
-  const claims = accessClaims(app, session.user, deps.clock.now(), lifetime, deps.config.issuer, amrClaims(session.amr));
+  const claims = accessClaims(
+    app,
+    session.user,
+    deps.clock.now(),
+    lifetime,
+    deps.config.issuer,
+    amrClaims(session.amr),
+  );
   return { token: signAccessToken(app, claims) };
 }

@@ -33,7 +33,10 @@ export async function rotateRefreshToken(appName: string, refreshToken: string, 
   if (renewal.outcome !== 'renewed') throw invalidToken('session revoked during renewal');
   const now = deps.clock.now();
   return {
-    token: signAccessToken(app, accessClaims(app, user, now, app.accessTtl, deps.config.issuer, amrClaims(session.amr))),
+    token: signAccessToken(
+      app,
+      accessClaims(app, user, now, app.accessTtl, deps.config.issuer, amrClaims(session.amr)),
+    ),
     refresh_token: renewal.token,
     expires_in: app.accessTtl,
   };

@@ -350,8 +350,8 @@ describe('wrong codes and the brute-force limits', () => {
       const app = await createApplication(strict.app, { mfa: 'optional' });
       const user = await createUser(strict.app, app.name);
       const token = (await login(strict.app, app.name, user.username, user.password)).body.token as string;
-      const secret = (await request(strict.app).post(`/${app.name}/${user.username}/mfa/enrol`).set(bearer(token)))
-        .body.secret as string;
+      const secret = (await request(strict.app).post(`/${app.name}/${user.username}/mfa/enrol`).set(bearer(token))).body
+        .secret as string;
       const first = totpCode(secret, strict.clock.now());
       await request(strict.app)
         .post(`/${app.name}/${user.username}/mfa/confirm`)

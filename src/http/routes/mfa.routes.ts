@@ -20,7 +20,8 @@ function enrolmentBearer(req: Request, app: string): string {
   const token = bearerToken(req.headers as { auth?: string; authorization?: string });
   if (!token) throw new AppError('unauthorized', 'A login token or an enrolment token is required.');
   // No application can have another name: refused before any query, like a token of no user.
-  if (!appNameSchema.safeParse(app).success) throw new AppError('unauthorized', 'The token is not valid for this user.');
+  if (!appNameSchema.safeParse(app).success)
+    throw new AppError('unauthorized', 'The token is not valid for this user.');
   return token;
 }
 

@@ -188,12 +188,7 @@ function applicationRecord(app: Application): ApplicationRecord {
   };
 }
 
-function userRecord(
-  user: User,
-  app: string,
-  memberships: Memberships,
-  factors: Map<number, DumpedFactor>,
-): UserRecord {
+function userRecord(user: User, app: string, memberships: Memberships, factors: Map<number, DumpedFactor>): UserRecord {
   const member = memberships.get(user.id) ?? { groups: [], orgs: [] };
   const factor = factors.get(user.id);
   return {
