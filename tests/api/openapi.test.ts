@@ -162,6 +162,17 @@ describe('GET /openapi.json', () => {
     expect(setup.status).toBe(201);
     const session = await publicCall('/admin/login', { username: adminName, password: GOOD_PASSWORD });
     expect(session.status).toBe(200);
+    const consoleSession = { Authorization: `Bearer ${session.body.token}`, Accept: 'application/json' };
+    const account = await request(ctx.app).get('/admin/account').set(consoleSession);
+    expectDocumented('get', '/admin/account', account);
+    const adminEnrolment = await publicCall('/admin/account/mfa/enrol', {}, consoleSession);
+    const adminSecret = adminEnrolment.body.secret as string;
+    await publicCall('/admin/account/mfa/confirm', { code: totpCode(adminSecret, ctx.clock.now()) }, consoleSession);
+    ctx.clock.advance(30);
+    const adminAsked = await publicCall('/admin/login', { username: adminName, password: GOOD_PASSWORD });
+    const adminCode = totpCode(adminSecret, ctx.clock.now());
+    await publicCall('/admin/login/mfa', { mfa_token: adminAsked.body.mfa_token, code: adminCode });
+    await call('delete', `/admin/accounts/${adminName}/mfa`);
     const logout = await request(ctx.app).post('/admin/logout').set('Authorization', `Bearer ${session.body.token}`);
     expect(logout.status).toBe(204);
     expectDocumented('post', '/admin/logout', logout);
