@@ -17,6 +17,7 @@ describe('console routes', () => {
     const routes: Route[] = [
       { page: 'apps' },
       { page: 'orgs' },
+      { page: 'account' },
       { page: 'setup' },
       { page: 'audit' },
       { page: 'audit', app: 'my shop&x' },
