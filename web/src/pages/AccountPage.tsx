@@ -80,7 +80,7 @@ export function AccountPage({ api }: { api: ApiClient }) {
                 Each of these codes logs you in once instead of a code of the app. Store them somewhere safe: they are
                 not shown again.
               </p>
-              <pre className="mono" aria-label="Recovery codes">
+              <pre className="mono" aria-label="The recovery codes">
                 {recoveryCodes.join('\n')}
               </pre>
               <button type="button" className="secondary" onClick={() => setRecoveryCodes(null)}>
