@@ -1,6 +1,7 @@
 import { newTotpSecret, otpauthUri, qrSvg } from '../crypto/totp';
 import { AdminAccount } from '../db/models';
 import { deleteFactor, findFactor, savePendingFactor, spendMfaToken } from '../db/second-factor.repository';
+import { uniquely } from '../db/unique';
 import { AppError } from '../errors';
 import { openAdminSession, type AdminLoginResult } from './admin-session.service';
 import type { Deps } from './deps';
@@ -29,7 +30,9 @@ export async function adminFactorState(account: AdminAccount, deps: Deps) {
 
 export async function enrolAdmin(account: AdminAccount, deps: Deps) {
   const secret = newTotpSecret();
-  const saved = await savePendingFactor(deps.db, { adminId: account.id }, sealSecret(secret, deps), deps.clock.now());
+  const save = () => savePendingFactor(deps.db, { adminId: account.id }, sealSecret(secret, deps), deps.clock.now());
+  // Two enrolments at once: the second one's insert meets the first one's row.
+  const saved = await uniquely(save, 'Another enrolment is under way; try again.');
   if (!saved) throw new AppError('conflict', 'A second factor is already active; another admin can remove it.');
   const uri = otpauthUri(secret, ISSUER, account.username);
   return { secret, otpauth_uri: uri, qr_svg: await qrSvg(uri) };

@@ -9,6 +9,7 @@ import {
   type MfaTokenRecord,
 } from '../db/second-factor.repository';
 import type { ClientInfo } from '../db/session.repository';
+import { uniquely } from '../db/unique';
 import { AppError } from '../errors';
 import { assertLatestLoginToken } from './change-password.service';
 import type { Deps } from './deps';
@@ -90,7 +91,9 @@ async function authoriseEnrolment(appName: string, username: string, bearer: str
 export async function enrol(appName: string, username: string, bearer: string, deps: Deps) {
   const { user, app } = await authoriseEnrolment(appName, username, bearer, deps);
   const secret = newTotpSecret();
-  const saved = await savePendingFactor(deps.db, { userId: user.id }, sealSecret(secret, deps), deps.clock.now());
+  const save = () => savePendingFactor(deps.db, { userId: user.id }, sealSecret(secret, deps), deps.clock.now());
+  // Two enrolments at once: the second one's insert meets the first one's row.
+  const saved = await uniquely(save, 'Another enrolment is under way; try again.');
   if (!saved) throw new AppError('conflict', 'A second factor is already active; an admin can remove it.');
   const uri = otpauthUri(secret, app.name, user.username);
   return { secret, otpauth_uri: uri, qr_svg: await qrSvg(uri) };

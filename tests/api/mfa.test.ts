@@ -121,6 +121,19 @@ describe('enrolment: POST /:app/:username/mfa/enrol and /confirm', () => {
     expect(refused.status).toBe(403);
   });
 
+  it('answers concurrent enrolments with a secret or 409, and keeps one pending factor', async () => {
+    const app = await createApplication(ctx.app, { mfa: 'optional' });
+    const user = await createUser(ctx.app, app.name);
+    const token = (await login(ctx.app, app.name, user.username, user.password)).body.token as string;
+
+    const answers = await Promise.all(Array.from({ length: 10 }, () => enrol(app.name, user.username, token)));
+
+    expect(answers.every((r) => r.status === 200 || r.status === 409)).toBe(true);
+    expect(answers.some((r) => r.status === 200)).toBe(true);
+    const factors = await rows('SELECT id FROM second_factors WHERE user_id = $1', [await userId(user.uid)]);
+    expect(factors).toHaveLength(1);
+  });
+
   it('refuses a second enrolment while a factor is active', async () => {
     const { app, user, secret } = await enrolledUser();
     const mfaToken = await challenge(app.name, user);
