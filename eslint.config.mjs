@@ -31,6 +31,11 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   {
+    // The login page example runs in a browser and on Node 20: fetch is a global of both.
+    files: ['examples/mfa-login/**/*.js'],
+    languageOptions: { globals: { fetch: 'readonly' } },
+  },
+  {
     // The bench runs on plain Node 20: its timers and fetch are globals.
     files: ['bench/**/*.js'],
     languageOptions: {

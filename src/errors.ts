@@ -12,6 +12,7 @@ const STATUS = {
   unauthorized: 401,
   invalid_credentials: 401,
   invalid_token: 401,
+  invalid_code: 401,
   refresh_token_reused: 401,
   forbidden: 403,
   origin_not_allowed: 403,

@@ -23,3 +23,19 @@ export class LoginRequiredError extends JawthClientError {
     this.name = 'LoginRequiredError';
   }
 }
+
+/**
+ * The password was right and the application asks for a second factor: `mfaToken` completes the
+ * login with a code (`client.loginWithCode`), or, when `enrolment` is set (a `required`
+ * application, no factor yet), authorises `POST /:app/:username/mfa/enrol` and `/confirm` only.
+ */
+export class SecondFactorRequiredError extends JawthClientError {
+  constructor(
+    message: string,
+    readonly mfaToken: string,
+    readonly enrolment: boolean,
+  ) {
+    super(message, 200, enrolment ? 'mfa_enrolment_required' : 'mfa_required');
+    this.name = 'SecondFactorRequiredError';
+  }
+}

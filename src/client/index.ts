@@ -3,4 +3,4 @@
  * No dependencies beyond the global fetch.
  */
 export { JawthClient, type JawthClientOptions, type LoginResult } from './jawth-client';
-export { JawthClientError, LoginRequiredError } from './errors';
+export { JawthClientError, LoginRequiredError, SecondFactorRequiredError } from './errors';

@@ -1,4 +1,4 @@
-import { JawthClientError, LoginRequiredError } from './errors';
+import { JawthClientError, LoginRequiredError, SecondFactorRequiredError } from './errors';
 import { tokenTimes } from './token-times';
 import type { LoginResponse } from '../schemas/responses.schema';
 
@@ -63,9 +63,22 @@ export class JawthClient {
     this.access = null;
   }
 
-  /** `POST /:app/login`: keeps the refresh token and uses the login token as the first access token. */
+  /**
+   * `POST /:app/login`: keeps the refresh token and uses the login token as the first access token.
+   * Throws SecondFactorRequiredError when the application asks for a code (then `loginWithCode`).
+   */
   async login(username: string, password: string): Promise<LoginResult> {
     const body = await this.post(`/${encodeURIComponent(this.options.app)}/login`, { username, password }, false);
+    return this.loggedIn(body);
+  }
+
+  /** `POST /:app/login/mfa`: completes a login with a TOTP code or a recovery code. */
+  async loginWithCode(mfaToken: string, code: string): Promise<LoginResult> {
+    const app = encodeURIComponent(this.options.app);
+    return this.loggedIn(await this.post(`/${app}/login/mfa`, { mfa_token: mfaToken, code }, false));
+  }
+
+  private loggedIn(body: Record<string, unknown>): LoginResult {
     this.keep(body);
     return { username: String(body.username), uid: String(body.uid), role: String(body.role) };
   }
@@ -136,6 +149,11 @@ export class JawthClient {
     });
     const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
     if (response.ok && typeof body.token === 'string') return body;
+    if (response.ok && typeof body.mfa_token === 'string') {
+      const enrolment = body.mfa_enrolment_required === true;
+      const what = enrolment ? 'enrol a second factor first' : 'send a code of the second factor';
+      throw new SecondFactorRequiredError(`The password is right; ${what}.`, body.mfa_token, enrolment);
+    }
     const code = typeof body.error === 'string' ? body.error : 'unexpected_response';
     const message = typeof body.message === 'string' ? body.message : `jawth answered ${response.status}`;
     if (refreshing && response.status === 401) throw this.loginRequired(response.status, code, message);

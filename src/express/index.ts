@@ -21,6 +21,8 @@ export interface JawthClaims {
   aud?: string;
   /** Only on `/:app/login` tokens: the time of that login. */
   timestamp?: string;
+  /** How the login was authenticated (RFC 8176), after a second factor: `["pwd", "otp"]`. */
+  amr?: string[];
   [claim: string]: unknown;
 }
 
@@ -44,6 +46,12 @@ export interface JawthAuthOptions {
   requireRole?: string | string[];
   /** A group the user must belong to; with several, any one of them. */
   requireGroup?: string | string[];
+  /**
+   * Authentication methods the login must have used (RFC 8176 `amr`), e.g. `'otp'` for a second
+   * factor; with several, all of them. A valid token without them gets 401
+   * `insufficient_user_authentication` (RFC 9470): the user should log in again with the factor.
+   */
+  requireAmr?: string | string[];
   /** Seconds of leeway for `exp` and `nbf`. */
   clockTolerance?: number;
   /** Seconds since the epoch; tests pass a fake clock. */
@@ -56,6 +64,7 @@ export function jawthAuth(options: JawthAuthOptions): RequestHandler {
   const secrets = checkedSecrets(options);
   const roles = asList(options.requireRole);
   const groups = asList(options.requireGroup);
+  const methods = asList(options.requireAmr);
 
   return (req, res, next) => {
     const token = bearerToken(req.headers.authorization);
@@ -78,6 +87,8 @@ export function jawthAuth(options: JawthAuthOptions): RequestHandler {
     if (groups.length > 0 && !(Array.isArray(claims.groups) && groups.some((g) => claims.groups.includes(g)))) {
       return forbidden(res, 'A required group is missing.');
     }
+    const amr = Array.isArray(claims.amr) ? claims.amr : [];
+    if (!methods.every((method) => amr.includes(method))) return insufficientAuthentication(res, methods);
     req.auth = claims;
     next();
   };
@@ -106,6 +117,13 @@ function unauthorized(res: Response, message: string, invalid: boolean): void {
   // RFC 6750 §3: a request without a token gets the bare challenge, a bad token an error code.
   res.setHeader('WWW-Authenticate', invalid ? 'Bearer error="invalid_token"' : 'Bearer');
   res.status(401).json({ error: 'unauthorized', message });
+}
+
+function insufficientAuthentication(res: Response, methods: string[]): void {
+  const error = 'insufficient_user_authentication';
+  const message = `This requires a login with ${methods.join(' and ')} (a second factor); log in again.`;
+  res.setHeader('WWW-Authenticate', `Bearer error="${error}", error_description="${message}"`);
+  res.status(401).json({ error, message });
 }
 
 function forbidden(res: Response, message: string): void {

@@ -1,3 +1,4 @@
+import { deleteExpiredMfaTokens } from '../db/second-factor.repository';
 import { purgeSpentJtis } from '../services/admin-replay.service';
 import { pruneAudit } from '../services/audit.service';
 import type { Deps } from '../services/deps';
@@ -7,15 +8,17 @@ const EVERY_MS = 10 * 60 * 1000;
 
 /**
  * Periodic clean-up: expired and long-revoked refresh sessions, the jtis of expired admin
- * request tokens, and audit entries older than AUDIT_RETENTION. Returns a stop function.
+ * request tokens, expired second-factor tokens, and audit entries older than AUDIT_RETENTION. Returns a stop function.
  */
-export function startMaintenance(deps: Pick<Deps, 'models' | 'clock' | 'logger' | 'config'>): () => void {
+export function startMaintenance(deps: Pick<Deps, 'db' | 'models' | 'clock' | 'logger' | 'config'>): () => void {
   const run = async () => {
     try {
       const purged = await purgeSessions(deps.clock.now(), deps);
       if (purged > 0) deps.logger.info({ purged }, 'expired sessions purged');
       const jtis = await purgeSpentJtis(deps.clock.now(), deps);
       if (jtis > 0) deps.logger.info({ purged: jtis }, 'expired admin request jtis purged');
+      const mfaTokens = await deleteExpiredMfaTokens(deps.db, deps.clock.now());
+      if (mfaTokens > 0) deps.logger.info({ purged: mfaTokens }, 'expired second-factor tokens purged');
       const pruned = await pruneAudit(deps);
       if (pruned > 0) deps.logger.info({ pruned }, 'audit log pruned');
     } catch (error) {

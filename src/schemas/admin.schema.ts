@@ -15,3 +15,6 @@ export const adminSetupSchema = z.object({
 });
 
 export const adminSetupResultSchema = z.object({ username: z.string() });
+
+/** `GET /admin/account`: who this console session is, and whether its second factor is active. */
+export const adminAccountSchema = z.object({ username: z.string(), mfa_active: z.boolean() });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MFA_SETTINGS } from '../db/models/application.model';
 import { appNameSchema, durationSchema, graceSchema, plainText } from './common.schema';
 
 const secretSchema = plainText()
@@ -22,6 +23,8 @@ const fields = {
   refresh_ttl_max: durationSchema,
   cors_origins: z.array(originSchema).max(100),
   audience: plainText().min(1).max(255).nullable(),
+  /** Whether users log in with a second factor: `off`, `optional` (who enrolled) or `required` (all). */
+  mfa: z.enum(MFA_SETTINGS),
 };
 
 export const createApplicationSchema = z.strictObject({
@@ -32,6 +35,7 @@ export const createApplicationSchema = z.strictObject({
   refresh_ttl_max: fields.refresh_ttl_max.optional(),
   cors_origins: fields.cors_origins.optional(),
   audience: fields.audience.optional(),
+  mfa: fields.mfa.optional(),
 });
 export type CreateApplicationInput = z.infer<typeof createApplicationSchema>;
 

@@ -32,8 +32,23 @@ export const applicationRecordSchema = z.object({
   refresh_ttl_max: seconds,
   cors_origins: z.array(z.string()),
   audience: z.string().max(255).nullable(),
+  /** Absent from dumps made before the second factor: `off`. */
+  mfa: z.enum(['off', 'optional', 'required']).default('off'),
   created_at: timestamp,
   updated_at: timestamp,
+});
+
+/**
+ * A user's active second factor as stored: the TOTP secret still sealed with a key derived from
+ * SECRET_KEY (so it works on a server with the same SECRET_KEY, and only there), the last time
+ * step accepted (a code used before the move is not accepted after it), and the hashes of the
+ * unused recovery codes.
+ */
+export const secondFactorRecordSchema = z.object({
+  secret: z.string().min(1).max(1024),
+  confirmed_at: timestamp,
+  last_step: z.number().int().nonnegative().nullable(),
+  recovery_code_hashes: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(100),
 });
 
 export const orgRecordSchema = z.object({
@@ -63,6 +78,7 @@ export const userRecordSchema = z.object({
   updated_at: timestamp,
   groups: z.array(plainText()),
   orgs: z.array(plainText()),
+  second_factor: secondFactorRecordSchema.nullable().optional(),
 });
 
 export const endRecordSchema = z.object({
@@ -88,5 +104,6 @@ export type ApplicationRecord = z.infer<typeof applicationRecordSchema>;
 export type OrgRecord = z.infer<typeof orgRecordSchema>;
 export type GroupRecord = z.infer<typeof groupRecordSchema>;
 export type UserRecord = z.infer<typeof userRecordSchema>;
+export type SecondFactorRecord = z.infer<typeof secondFactorRecordSchema>;
 export type DumpRecord = z.infer<typeof dumpRecordSchema>;
 export type DumpCounts = z.infer<typeof endRecordSchema>['counts'];

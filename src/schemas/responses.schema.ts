@@ -24,6 +24,7 @@ export const applicationSchema = z.object({
   refresh_ttl_max: z.string(),
   cors_origins: z.array(z.string()),
   audience: z.string().nullable(),
+  mfa: z.enum(['off', 'optional', 'required']),
   secret_version: z.number().int(),
   created_at: z.string(),
   updated_at: z.string(),

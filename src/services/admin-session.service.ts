@@ -3,8 +3,10 @@ import { signToken, type Claims } from '../crypto/jwt';
 import { dummyVerify, hashPassword, needsRehash, verifyPassword } from '../crypto/password';
 import { randomSecret, sha256 } from '../crypto/random';
 import { AppError } from '../errors';
-import type { AdminSession } from '../db/models';
+import type { AdminAccount, AdminSession } from '../db/models';
+import { findFactor } from '../db/second-factor.repository';
 import type { AdminSessionResponse } from '../schemas/responses.schema';
+import { issueMfaToken } from './mfa-codes.service';
 import { epochSeconds, type Deps } from './deps';
 
 /** Console sessions are short: a stolen token is worth half an hour at most, and logout ends it sooner. */
@@ -19,7 +21,11 @@ export type AdminLoginResult = AdminSessionResponse;
  * Unknown admin and wrong password get the same answer after the same bcrypt work. The token
  * carries `sid`, a random id whose SHA-256 names the stored session: only sessions carry it.
  */
-export async function adminLogin(username: string, password: string, deps: Deps): Promise<AdminLoginResult> {
+export async function adminLogin(
+  username: string,
+  password: string,
+  deps: Deps,
+): Promise<AdminLoginResult | { mfa_required: true; mfa_token: string }> {
   const { bcryptCost } = deps.config;
   const account = await deps.models.AdminAccount.findOne({ where: { username } });
   const matches = account
@@ -27,6 +33,20 @@ export async function adminLogin(username: string, password: string, deps: Deps)
     : await dummyVerify(password, bcryptCost);
   if (!account || !matches) throw new AppError('invalid_credentials', INVALID);
   if (needsRehash(account.passwordHash, bcryptCost)) account.passwordHash = await hashPassword(password, bcryptCost);
+  // An account with an active second factor gets a session only from /admin/login/mfa.
+  const factor = await findFactor(deps.db, { adminId: account.id });
+  if (factor?.confirmedAt != null) {
+    if (account.changed('passwordHash')) await account.save();
+    return {
+      mfa_required: true,
+      mfa_token: await issueMfaToken({ adminId: account.id }, 'login', 'admin', null, deps),
+    };
+  }
+  return openAdminSession(account, deps);
+}
+
+/** Records the login and opens a console session for the account. */
+export async function openAdminSession(account: AdminAccount, deps: Deps): Promise<AdminLoginResult> {
   const now = deps.clock.now();
   account.lastLoginAt = now;
   await account.save();

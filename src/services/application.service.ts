@@ -19,6 +19,7 @@ export function serializeApplication(app: Application, options: { includeSecret?
     refresh_ttl_max: formatDuration(app.refreshTtlMax),
     cors_origins: JSON.parse(app.corsOrigins) as string[],
     audience: app.audience,
+    mfa: app.mfa,
     secret_version: app.secretVersion,
     created_at: app.createdAt.toISOString(),
     updated_at: app.updatedAt.toISOString(),
@@ -81,6 +82,7 @@ export async function createApplication(
     refreshTtlMax: input.refresh_ttl_max ?? APPLICATION_DEFAULTS.refreshTtlMax,
     corsOrigins: JSON.stringify(input.cors_origins ?? []),
     audience: input.audience ?? null,
+    mfa: input.mfa ?? 'off',
   });
   assertLifetimes(app);
   return saveUnique(app, deps);
@@ -99,6 +101,7 @@ export async function updateApplication(
   if (input.refresh_ttl_max !== undefined) app.refreshTtlMax = input.refresh_ttl_max;
   if (input.cors_origins !== undefined) app.corsOrigins = JSON.stringify(input.cors_origins);
   if (input.audience !== undefined) app.audience = input.audience;
+  if (input.mfa !== undefined) app.mfa = input.mfa;
   assertLifetimes(app);
   return saveUnique(app, deps);
 }

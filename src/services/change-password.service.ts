@@ -1,6 +1,7 @@
 import { hashPassword } from '../crypto/password';
 import { assertPasswordPolicy } from '../policy/password-policy';
-import { TokenError, verifyToken } from '../crypto/jwt';
+import { TokenError, verifyToken, type Claims } from '../crypto/jwt';
+import type { Application, User } from '../db/models';
 import { AppError } from '../errors';
 import type { ClientInfo } from '../db/session.repository';
 import { verificationSecrets } from './application.service';
@@ -24,6 +25,26 @@ export async function changePassword(
   const app = user?.application;
   if (!user || !app || user.disabled) throw new AppError('unauthorized', 'The token is not valid for this user.');
   const now = deps.clock.now();
+  const claims = assertLatestLoginToken(user, app, token, deps);
+  if (input.password !== input.repeated_password) {
+    throw new AppError('validation_failed', 'The two passwords differ.', [
+      { field: 'repeated_password', message: 'must equal password' },
+    ]);
+  }
+  assertPasswordPolicy(input.password, deps.config.passwordMinLength);
+  user.passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
+  await revokeSessions(user, now, deps);
+  return startLogin(user, client, deps, amrOf(claims.amr));
+}
+
+const amrOf = (value: unknown) => (Array.isArray(value) ? (value as string[]) : undefined);
+
+/**
+ * The claims of a token from the user's latest login (and no revocation since), or 401
+ * unauthorized: what change_password and a second factor's enrolment accept.
+ */
+export function assertLatestLoginToken(user: User, app: Application, token: string, deps: Deps): Claims {
+  const now = deps.clock.now();
   let claims;
   try {
     claims = verifyToken(token, verificationSecrets(app, now), {
@@ -44,13 +65,5 @@ export async function changePassword(
   if (!latestLogin || claims.timestamp !== latestLogin.toISOString() || revokedSince) {
     throw new AppError('unauthorized', 'The token is not from the latest login; log in again.');
   }
-  if (input.password !== input.repeated_password) {
-    throw new AppError('validation_failed', 'The two passwords differ.', [
-      { field: 'repeated_password', message: 'must equal password' },
-    ]);
-  }
-  assertPasswordPolicy(input.password, deps.config.passwordMinLength);
-  user.passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
-  await revokeSessions(user, now, deps);
-  return startLogin(user, client, deps);
+  return claims;
 }

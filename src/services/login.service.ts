@@ -4,7 +4,8 @@ import type { Application, User } from '../db/models';
 import type { ClientInfo } from '../db/session.repository';
 import type { LoginResponse } from '../schemas/responses.schema';
 import type { Deps } from './deps';
-import { accessClaims, createRefreshToken, signAccessToken } from './token.service';
+import { secondFactorStep, type MfaChallenge } from './mfa-codes.service';
+import { accessClaims, amrClaims, createRefreshToken, signAccessToken } from './token.service';
 import { memberships } from './user.service';
 
 const INVALID = 'The username or password is incorrect.';
@@ -34,8 +35,9 @@ export async function login(
   password: string,
   client: ClientInfo,
   deps: Deps,
-): Promise<LoginResult> {
-  return startLogin(await authenticate(appName, username, password, deps), client, deps);
+): Promise<LoginResult | MfaChallenge> {
+  const user = await authenticate(appName, username, password, deps);
+  return (await secondFactorStep(user, 'login', null, deps)) ?? startLogin(user, client, deps);
 }
 
 /** The user with these credentials, with application and memberships; re-hashes an old cost. */
@@ -65,13 +67,14 @@ export async function recordLogin(user: User, deps: Deps): Promise<Date> {
 }
 
 /** Issues a login token (carrying this login's `timestamp`) and a refresh token. */
-export async function startLogin(user: User, client: ClientInfo, deps: Deps): Promise<LoginResult> {
+export async function startLogin(user: User, client: ClientInfo, deps: Deps, amr?: string[]): Promise<LoginResult> {
   const app = user.application as Application;
   const now = await recordLogin(user, deps);
-  const claims = accessClaims(app, user, now, app.accessTtl, deps.config.issuer, { timestamp: now.toISOString() });
+  const extra = { timestamp: now.toISOString(), ...amrClaims(amr) };
+  const claims = accessClaims(app, user, now, app.accessTtl, deps.config.issuer, extra);
   return {
     token: signAccessToken(app, claims),
-    refresh_token: await createRefreshToken(app, user, app.refreshTtlMax, deps, client),
+    refresh_token: await createRefreshToken(app, user, app.refreshTtlMax, deps, client, { amr }),
     expires_in: app.accessTtl,
     token_type: 'Bearer',
     username: user.username,

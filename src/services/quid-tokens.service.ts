@@ -1,9 +1,11 @@
 import type { Application } from '../db/models';
 import { touchSession, type ClientInfo } from '../db/session.repository';
 import type { Deps } from './deps';
+import { secondFactorStep, type MfaChallenge } from './mfa-codes.service';
 import { authenticate, recordLogin } from './login.service';
 import {
   accessClaims,
+  amrClaims,
   assertTtl,
   createRefreshToken,
   readRefreshToken,
@@ -23,10 +25,13 @@ export async function refreshTokenForCredentials(
   ttl: number | undefined,
   client: ClientInfo,
   deps: Deps,
-): Promise<{ token: string }> {
+): Promise<{ token: string } | MfaChallenge> {
   const user = await authenticate(namespace, username, password, deps);
   const app = user.application as Application;
   assertTtl(ttl ?? app.refreshTtlMax, app.refreshTtlMax, 'refresh');
+  // With a second factor, /:app/login/mfa completes it and answers this `{token}`.
+  const challenge = await secondFactorStep(user, 'refresh', ttl ?? null, deps);
+  if (challenge) return challenge;
   await recordLogin(user, deps);
   return { token: await createRefreshToken(app, user, ttl ?? app.refreshTtlMax, deps, client) };
 }
@@ -41,6 +46,13 @@ export async function accessToken(namespace: string, refreshToken: string, ttl: 
   const lifetime = ttl ?? app.accessTtl;
   assertTtl(lifetime, app.accessTtlMax, 'access');
   await touchSession(deps, session, deps.clock.now());
-  const claims = accessClaims(app, session.user, deps.clock.now(), lifetime, deps.config.issuer);
+  const claims = accessClaims(
+    app,
+    session.user,
+    deps.clock.now(),
+    lifetime,
+    deps.config.issuer,
+    amrClaims(session.amr),
+  );
   return { token: signAccessToken(app, claims) };
 }

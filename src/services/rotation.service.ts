@@ -2,6 +2,7 @@ import { renewSession, type ClientInfo } from '../db/session.repository';
 import type { Deps } from './deps';
 import {
   accessClaims,
+  amrClaims,
   invalidToken,
   newRefreshToken,
   readRefreshToken,
@@ -20,7 +21,7 @@ export async function rotateRefreshToken(appName: string, refreshToken: string, 
   const session = await readRefreshToken(app, refreshToken, deps);
   const { user } = session;
   const renew = async (spend: boolean) => {
-    const next = newRefreshToken(app, user, app.refreshTtlMax, deps, client, session.familyId);
+    const next = newRefreshToken(app, user, app.refreshTtlMax, deps, client, session.familyId, session.amr);
     const outcome = await renewSession(deps, { id: session.id, userId: user.id }, next.session, deps.clock.now(), {
       spend,
     });
@@ -32,7 +33,10 @@ export async function rotateRefreshToken(appName: string, refreshToken: string, 
   if (renewal.outcome !== 'renewed') throw invalidToken('session revoked during renewal');
   const now = deps.clock.now();
   return {
-    token: signAccessToken(app, accessClaims(app, user, now, app.accessTtl, deps.config.issuer)),
+    token: signAccessToken(
+      app,
+      accessClaims(app, user, now, app.accessTtl, deps.config.issuer, amrClaims(session.amr)),
+    ),
     refresh_token: renewal.token,
     expires_in: app.accessTtl,
   };

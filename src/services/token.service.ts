@@ -63,12 +63,23 @@ export function newRefreshToken(
   deps: Pick<Deps, 'clock' | 'config'>,
   client: ClientInfo,
   familyId: string = randomId(),
+  amr?: string[],
 ): { token: string; session: NewSession } {
   const jti = crypto.randomBytes(32).toString('base64url');
   const now = deps.clock.now();
   const iat = epochSeconds(now);
   const token = signToken(
-    { username: user.username, app: app.name, jti, typ: 'refresh', iss: deps.config.issuer, iat, exp: iat + ttl },
+    {
+      username: user.username,
+      app: app.name,
+      jti,
+      typ: 'refresh',
+      // How its login was authenticated, for the access tokens it will yield (RFC 8176).
+      ...(amr ? { amr } : {}),
+      iss: deps.config.issuer,
+      iat,
+      exp: iat + ttl,
+    },
     app.refreshSecret,
   );
   const session = {
@@ -90,9 +101,9 @@ export async function createRefreshToken(
   ttl: number,
   deps: Pick<Deps, 'models' | 'clock' | 'config'>,
   client: ClientInfo,
-  options: { transaction?: Transaction } = {},
+  options: { transaction?: Transaction; amr?: string[] } = {},
 ): Promise<string> {
-  const { token, session } = newRefreshToken(app, user, ttl, deps, client);
+  const { token, session } = newRefreshToken(app, user, ttl, deps, client, randomId(), options.amr);
   await deps.models.Session.create({ ...session, usedAt: null, revokedAt: null }, { transaction: options.transaction });
   return token;
 }
@@ -124,7 +135,7 @@ export function assertTtl(ttl: number, max: number, kind: 'refresh' | 'access'):
  * tampered, other-application and disabled-user tokens are refused, and a spent token presented
  * after REFRESH_REUSE_GRACE is taken as stolen: its whole family is revoked (docs/api.md, Quid refresh and access tokens; docs/api.md, rotation).
  */
-export async function readRefreshToken(app: Application, token: string, deps: Deps): Promise<SessionRecord> {
+export async function readRefreshToken(app: Application, token: string, deps: Deps): Promise<RefreshSession> {
   const now = deps.clock.now();
   let claims;
   try {
@@ -143,7 +154,19 @@ export async function readRefreshToken(app: Application, token: string, deps: De
   if (session.expiresAt <= now) throw invalidToken('session expired');
   if (user.disabled) throw invalidToken('user disabled');
   if (session.usedAt) await assertWithinGrace(app, session, session.usedAt, deps);
-  return session;
+  return { ...session, amr: amrOf(claims.amr) };
+}
+
+/** A refresh session and how its login was authenticated (`amr`, after a second factor). */
+export type RefreshSession = SessionRecord & { amr?: string[] };
+
+function amrOf(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
+}
+
+/** The claims that say how a login was authenticated, when it took more than a password. */
+export function amrClaims(amr: string[] | undefined): Claims {
+  return amr ? { amr } : {};
 }
 
 /** A spent token is still good within the grace window (tabs, retries); after it, reuse revokes the family. */

@@ -1,4 +1,6 @@
 import { Readable, PassThrough } from 'node:stream';
+import request from 'supertest';
+import { totpCode } from '../../src/crypto/totp';
 import { exportDump, type ExportOptions } from '../../src/services/import/dump-export.service';
 import { importDump } from '../../src/services/import/dump-import.service';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
@@ -171,6 +173,61 @@ describe('jawth export and jawth import', () => {
       expect(await target.models.User.count()).toBe(0);
     } finally {
       await target.close();
+    }
+  });
+
+  it('when a user with a second factor is moved, then the factor keeps working, still sealed, codes used before refused', async () => {
+    const source = await createTestContext();
+    const app = await createApplication(source.app, { mfa: 'required' });
+    const user = await createUser(source.app, app.name);
+    const enrolToken = (await login(source.app, app.name, user.username, GOOD_PASSWORD)).body.mfa_token as string;
+    const auth = { Authorization: `Bearer ${enrolToken}` };
+    const { secret } = (await request(source.app).post(`/${app.name}/${user.username}/mfa/enrol`).set(auth)).body as {
+      secret: string;
+    };
+    const usedCode = totpCode(secret, source.clock.now());
+    const confirmed = await request(source.app)
+      .post(`/${app.name}/${user.username}/mfa/confirm`)
+      .set(auth)
+      .send({ code: usedCode });
+    const recovery = confirmed.body.recovery_codes as string[];
+    const text = await dumpOf(source);
+    const moment = source.clock.now();
+    await source.close();
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain(recovery[0]);
+
+    const target = await createTestContext();
+    const completeWith = async (code: string) => {
+      const asked = await login(target.app, app.name, user.username, GOOD_PASSWORD).expect(200);
+      expect(asked.body.mfa_required).toBe(true);
+      return request(target.app).post(`/${app.name}/login/mfa`).send({ mfa_token: asked.body.mfa_token, code });
+    };
+    try {
+      await importText(target, text);
+      expect((await admin(target.app, 'get', `/applications/${app.name}`)).body.mfa).toBe('required');
+      const target30 = new Date(moment.getTime() + 30_000);
+      const offset = (target30.getTime() - target.clock.now().getTime()) / 1000;
+      target.clock.advance(offset);
+
+      expect((await completeWith(usedCode)).status).toBe(401);
+      expect((await completeWith(totpCode(secret, target.clock.now()))).status).toBe(200);
+      expect((await completeWith(recovery[0])).status).toBe(200);
+    } finally {
+      await target.close();
+    }
+
+    // Under another SECRET_KEY the sealed secret cannot be opened: codes refused, recovery codes still good.
+    const rotated = await createTestContext({ secretKey: 'another-secret-key-that-is-at-least-32-bytes' });
+    try {
+      await importText(rotated, text);
+      const asked = await login(rotated.app, app.name, user.username, GOOD_PASSWORD).expect(200);
+      const complete = (code: string) =>
+        request(rotated.app).post(`/${app.name}/login/mfa`).send({ mfa_token: asked.body.mfa_token, code });
+      expect((await complete(totpCode(secret, rotated.clock.now()))).status).toBe(401);
+      expect((await complete(recovery[1])).status).toBe(200);
+    } finally {
+      await rotated.close();
     }
   });
 });

@@ -1,6 +1,7 @@
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import request, { type Response } from 'supertest';
 import type { Express } from 'express';
+import { totpCode } from '../../src/crypto/totp';
 import { openApiPaths } from '../../src/openapi/document';
 import { createSetupToken } from '../../src/services/admin-setup.service';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
@@ -161,6 +162,17 @@ describe('GET /openapi.json', () => {
     expect(setup.status).toBe(201);
     const session = await publicCall('/admin/login', { username: adminName, password: GOOD_PASSWORD });
     expect(session.status).toBe(200);
+    const consoleSession = { Authorization: `Bearer ${session.body.token}`, Accept: 'application/json' };
+    const account = await request(ctx.app).get('/admin/account').set(consoleSession);
+    expectDocumented('get', '/admin/account', account);
+    const adminEnrolment = await publicCall('/admin/account/mfa/enrol', {}, consoleSession);
+    const adminSecret = adminEnrolment.body.secret as string;
+    await publicCall('/admin/account/mfa/confirm', { code: totpCode(adminSecret, ctx.clock.now()) }, consoleSession);
+    ctx.clock.advance(30);
+    const adminAsked = await publicCall('/admin/login', { username: adminName, password: GOOD_PASSWORD });
+    const adminCode = totpCode(adminSecret, ctx.clock.now());
+    await publicCall('/admin/login/mfa', { mfa_token: adminAsked.body.mfa_token, code: adminCode });
+    await call('delete', `/admin/accounts/${adminName}/mfa`);
     const logout = await request(ctx.app).post('/admin/logout').set('Authorization', `Bearer ${session.body.token}`);
     expect(logout.status).toBe(204);
     expectDocumented('post', '/admin/logout', logout);
@@ -205,11 +217,21 @@ describe('GET /openapi.json', () => {
     const sessions = await call('get', `/${name}/users/${username}/sessions`);
     await call('delete', `/${name}/users/${username}/sessions/${sessions.body[0].id}`);
     const relogin = await login(ctx.app, name, username, GOOD_PASSWORD);
-    await publicCall(
+    const changed = await publicCall(
       `/${name}/${username}/change_password`,
       { password: 'another-good-passphrase-9', repeated_password: 'another-good-passphrase-9' },
       { Authorization: `Bearer ${relogin.body.token}` },
     );
+    await call('patch', `/applications/${name}`, { mfa: 'optional' });
+    const latest = { Authorization: `Bearer ${changed.body.token}` };
+    const enrolment = await publicCall(`/${name}/${username}/mfa/enrol`, {}, latest);
+    const secret = enrolment.body.secret as string;
+    await publicCall(`/${name}/${username}/mfa/confirm`, { code: totpCode(secret, ctx.clock.now()) }, latest);
+    ctx.clock.advance(30);
+    const asked = await publicCall(`/${name}/login`, { username, password: 'another-good-passphrase-9' });
+    const code = totpCode(secret, ctx.clock.now());
+    expect((await publicCall(`/${name}/login/mfa`, { mfa_token: asked.body.mfa_token, code })).status).toBe(200);
+    await call('delete', `/${name}/users/${username}/mfa`);
     await call('get', `/audit?app=${name}`);
     await call('get', `/stats?app=${name}`);
     await call('get', '/stats');

@@ -197,6 +197,23 @@ describe('jawth, from a fresh folder to a running server', () => {
     expect((await remote('users', 'show', 'shop', 'alice')).code).toBe(1);
   });
 
+  it('apps update --mfa sets the second factor of an application; an unknown setting is refused', async () => {
+    const updated = json((await remote('apps', 'update', 'shop', '--mfa', 'required', '--json')).stdout);
+    expect(updated).toMatchObject({ name: 'shop', mfa: 'required' });
+    const wrong = await remote('apps', 'update', 'shop', '--mfa', 'sometimes');
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/Allowed choices are off, optional, required/);
+    expect((await remote('apps', 'update', 'shop')).stderr).toContain('Nothing to change');
+    await remote('users', 'create', 'shop', 'carol', '--password', GOOD_PASSWORD);
+    expect(await (await userLogin('carol', GOOD_PASSWORD)).json()).toMatchObject({ mfa_enrolment_required: true });
+    const noFactor = await remote('users', 'remove-mfa', 'shop', 'carol');
+    expect([noFactor.code, noFactor.stderr]).toEqual([1, expect.stringContaining('no second factor')]);
+    const back = json((await remote('apps', 'update', 'shop', '--mfa', 'off', '--access-ttl', '10m', '--json')).stdout);
+    expect(back).toMatchObject({ mfa: 'off', access_ttl: '10m' });
+    const created = json((await remote('apps', 'create', 'vault', '--mfa', 'optional', '--json')).stdout);
+    expect(created).toMatchObject({ name: 'vault', mfa: 'optional' });
+  });
+
   it('apps rotate-secret gives a new secret; apps delete removes the application', async () => {
     const rotated = json((await remote('apps', 'rotate-secret', 'shop', '--json')).stdout);
     expect(rotated).toMatchObject({ name: 'shop', secret_version: 2 });

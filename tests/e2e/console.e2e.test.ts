@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { ensureAdminAccount } from '../../src/services/admin-account.service';
 import { createSetupToken } from '../../src/services/admin-setup.service';
+import { totpCode } from '../../src/crypto/totp';
 import { decodeClaimsForTest } from '../helpers/claims';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser, GOOD_PASSWORD, uniqueName } from '../helpers/factories';
@@ -503,11 +504,12 @@ describe('the admin console in Chromium', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
 
-    // The audit log, by keyboard: its link, then two Tabs past "Log out" to the filters.
+    // The audit log, by keyboard: its link, then Tabs past "Account" and "Log out" to the filters.
     await page.getByRole('link', { name: 'Audit log' }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
     await page.getByRole('table').waitFor();
+    await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
@@ -646,6 +648,54 @@ describe('the admin console in Chromium', () => {
     expect(problems).toEqual([]);
     await page.close();
   });
+  it('enrols the admin’s second factor from the account page, then logs in with a code of the app', async () => {
+    const name = uniqueName('mfa-admin');
+    await ensureAdminAccount(name, GOOD_PASSWORD, ctx.config, ctx.deps);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems = watchProblems(page);
+    const logInAs = async () => {
+      await page.getByLabel('Username').fill(name);
+      await page.getByLabel('Password').fill(GOOD_PASSWORD);
+      await page.getByRole('button', { name: 'Log in' }).click();
+    };
+    await page.goto(`${baseUrl}/admin/`);
+    await logInAs();
+    await page.getByRole('heading', { name: 'Applications', level: 1 }).waitFor();
+
+    // Enrol: the page shows the key as text and the QR code; the test computes the codes from the key.
+    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByText(`${name}: no second factor.`).waitFor();
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    const key = await page.getByLabel('Key').inputValue();
+    expect(key).toMatch(/^[A-Z2-7]{32}$/);
+    expect(await page.getByLabel('QR code').locator('svg').count()).toBe(1);
+    await screenshot(page, '12-mfa-enrol');
+    await page.getByLabel('First code from the app').fill(totpCode(key, ctx.clock.now()));
+    await page.getByRole('button', { name: 'Activate' }).click();
+    const codes = (await page.getByLabel('The recovery codes').textContent())?.trim().split('\n') ?? [];
+    expect(codes).toHaveLength(10);
+    await page.getByText(`${name}: a second factor is active; logins ask for a code.`).waitFor();
+    await page.getByRole('button', { name: 'I have stored them' }).click();
+    await page.getByRole('button', { name: 'Log out' }).click();
+
+    // Log in again: the password, then a wrong code shown next to the form, then a code of the next step.
+    await logInAs();
+    await page.getByRole('heading', { name: 'Second factor' }).waitFor();
+    await screenshot(page, '13-mfa-code');
+    await page.getByLabel('Code').fill('000000');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expectAlert(page, 'The code is not valid, or was already used.');
+    ctx.clock.advance(30);
+    await page.getByLabel('Code').fill(totpCode(key, ctx.clock.now()));
+    await page.getByRole('button', { name: 'Log in' }).click();
+    // Logged in where it logged out: the account page, which says the factor is active.
+    await page.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
+    await page.getByText(`${name}: a second factor is active; logins ask for a code.`).waitFor();
+    const account = (await fetchAsAdmin(page, '/admin/account')) as { username: string; mfa_active: boolean };
+    expect(account).toEqual({ username: name, mfa_active: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
 });
 
 interface Counts {
@@ -760,7 +810,9 @@ async function expectAlert(page: Page, text: string): Promise<void> {
 async function fetchAsAdmin(page: Page, path: string): Promise<unknown> {
   return page.evaluate(async (p) => {
     const session = JSON.parse(window.sessionStorage.getItem('jawth.console.session') ?? '{}') as { token: string };
-    const res = await fetch(p, { headers: { Authorization: `Bearer ${session.token}` } });
+    const res = await fetch(p, {
+      headers: { Authorization: `Bearer ${session.token}`, Accept: 'application/json' },
+    });
     return res.json() as Promise<unknown>;
   }, path);
 }

@@ -1,5 +1,12 @@
 import request from 'supertest';
-import { JawthClient, JawthClientError, LoginRequiredError, type JawthClientOptions } from '../../src/client';
+import {
+  JawthClient,
+  JawthClientError,
+  LoginRequiredError,
+  SecondFactorRequiredError,
+  type JawthClientOptions,
+} from '../../src/client';
+import { totpCode } from '../../src/crypto/totp';
 import { jawthAuth } from '../../src/express';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser } from '../helpers/factories';
@@ -134,6 +141,36 @@ describe('JawthClient', () => {
       code: 'no_refresh_token',
     });
     expect(calls).toEqual([]);
+  });
+
+  it('when the application asks for a second factor, then SecondFactorRequiredError, and loginWithCode completes it', async () => {
+    const app = await createApplication(ctx.app, { mfa: 'required' });
+    const user = await createUser(ctx.app, app.name);
+    const client = new JawthClient({ server: jawth.url, app: app.name, now: () => ctx.clock.now().getTime() });
+
+    const enrol = await client.login(user.username, user.password).catch((e: unknown) => e);
+    expect(enrol).toBeInstanceOf(SecondFactorRequiredError);
+    expect(enrol).toMatchObject({ enrolment: true, code: 'mfa_enrolment_required' });
+    const bearer = { Authorization: `Bearer ${(enrol as SecondFactorRequiredError).mfaToken}` };
+    const { secret } = (await request(ctx.app).post(`/${app.name}/${user.username}/mfa/enrol`).set(bearer)).body as {
+      secret: string;
+    };
+    await request(ctx.app)
+      .post(`/${app.name}/${user.username}/mfa/confirm`)
+      .set(bearer)
+      .send({ code: totpCode(secret, ctx.clock.now()) });
+    ctx.clock.advance(30);
+
+    const asked = await client.login(user.username, user.password).catch((e: unknown) => e);
+    expect(asked).toMatchObject({ enrolment: false, code: 'mfa_required' });
+    expect(client.refreshToken).toBeNull();
+    const mfaToken = (asked as SecondFactorRequiredError).mfaToken;
+    const done = await client.loginWithCode(mfaToken, totpCode(secret, ctx.clock.now()));
+
+    expect(done).toEqual({ username: user.username, uid: user.uid, role: 'user' });
+    expect(client.refreshToken).toEqual(expect.any(String));
+    const claims = JSON.parse(Buffer.from((await client.getAccessToken()).split('.')[1], 'base64url').toString());
+    expect(claims.amr).toEqual(['pwd', 'otp']);
   });
 
   it('reports wrong credentials as a JawthClientError, not as a login request', async () => {

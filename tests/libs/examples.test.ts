@@ -1,10 +1,14 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import request from 'supertest';
+import { totpCode } from '../../src/crypto/totp';
 import { createTestContext, type TestContext } from '../helpers/context';
-import { createUser, loggedInUser, login } from '../helpers/factories';
+import { createApplication, createUser, loggedInUser, login } from '../helpers/factories';
 
 const ROOT = path.join(__dirname, '..', '..');
 const EXAMPLES = path.join(ROOT, 'examples');
@@ -58,5 +62,58 @@ describe('examples/express-backend (jawth/express from the built package)', () =
     const report = await request(url).get('/admin/report').set('Authorization', `Bearer ${res.body.token}`);
     expect(report.status).toBe(200);
     expect(report.body.requested_by).toBe(adminUser.username);
+  });
+});
+
+describe('examples/mfa-login (a login page that handles a second factor)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { jawthLogIn } = require(path.join(EXAMPLES, 'mfa-login', 'login-flow.js')) as {
+    jawthLogIn: (options: Record<string, unknown>) => Promise<Record<string, unknown>>;
+  };
+  let server: Server;
+  let baseUrl: string;
+  beforeAll(async () => {
+    server = ctx.app.listen(0);
+    await once(server, 'listening');
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.close();
+    await once(server, 'close');
+  });
+
+  it('enrols a user of a required application, shows the recovery codes, then logs in with a code', async () => {
+    const app = await createApplication(ctx.app, { mfa: 'required' });
+    const user = await createUser(ctx.app, app.name);
+    let secret = '';
+    const shown: string[][] = [];
+    const wrong: string[] = [];
+    const codes = ['000000'];
+
+    const session = await jawthLogIn({
+      baseUrl,
+      app: app.name,
+      username: user.username,
+      password: user.password,
+      enrol: async (enrolment: { secret: string; qr_svg: string }) => {
+        expect(enrolment.qr_svg).toMatch(/^<svg/);
+        secret = enrolment.secret;
+        return totpCode(secret, ctx.clock.now());
+      },
+      showRecoveryCodes: async (recovery: string[]) => shown.push(recovery),
+      askCode: async () => {
+        ctx.clock.advance(30);
+        return codes.shift() ?? totpCode(secret, ctx.clock.now());
+      },
+      onWrongCode: (error: { code: string }) => wrong.push(error.code),
+    });
+
+    expect(shown[0]).toHaveLength(10);
+    expect(wrong).toEqual(['invalid_code']);
+    expect(session).toMatchObject({ username: user.username, token_type: 'Bearer' });
+    const { amr } = JSON.parse(Buffer.from(String(session.token).split('.')[1], 'base64url').toString()) as {
+      amr: string[];
+    };
+    expect(amr).toEqual(['pwd', 'otp']);
   });
 });

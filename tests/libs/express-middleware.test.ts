@@ -1,6 +1,7 @@
 import express from 'express';
 import request from 'supertest';
 import { signToken } from '../../src/crypto/jwt';
+import { totpCode } from '../../src/crypto/totp';
 import { jawthAuth, type JawthAuthOptions } from '../../src/express';
 import { createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser, login } from '../helpers/factories';
@@ -56,6 +57,49 @@ describe('jawthAuth', () => {
       const res = await get({ secret: app.secret, issuer: 'jawth', requireRole: 'admin' }, body.token);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ username: user.username, id: user.uid, app: app.name });
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('with requireAmr, a token without the second factor gets 401 insufficient_user_authentication', async () => {
+    const password = await get({ secret: SECRET, requireAmr: 'otp' }, signToken(claims(), SECRET, 'v1'));
+    expect(password.status).toBe(401);
+    expect(password.body.error).toBe('insufficient_user_authentication');
+    expect(password.headers['www-authenticate']).toMatch(/^Bearer error="insufficient_user_authentication"/);
+
+    const withOtp = signToken(claims({ amr: ['pwd', 'otp'] }), SECRET, 'v1');
+    const res = await get({ secret: SECRET, requireAmr: ['pwd', 'otp'] }, withOtp);
+    expect(res.status).toBe(200);
+    expect(res.body.amr).toEqual(['pwd', 'otp']);
+  });
+
+  it('with requireAmr, accepts a token from a real login completed with a TOTP code', async () => {
+    const ctx: TestContext = await createTestContext();
+    try {
+      const app = await createApplication(ctx.app, { mfa: 'required' });
+      const user = await createUser(ctx.app, app.name);
+      const enrolToken = (await login(ctx.app, app.name, user.username, user.password)).body.mfa_token as string;
+      const auth = { Authorization: `Bearer ${enrolToken}` };
+      const { secret } = (await request(ctx.app).post(`/${app.name}/${user.username}/mfa/enrol`).set(auth)).body as {
+        secret: string;
+      };
+      const first = totpCode(secret, ctx.clock.now());
+      await request(ctx.app).post(`/${app.name}/${user.username}/mfa/confirm`).set(auth).send({ code: first });
+      ctx.clock.advance(30);
+      const asked = await login(ctx.app, app.name, user.username, user.password);
+      const code = totpCode(secret, ctx.clock.now());
+      const { body } = await request(ctx.app)
+        .post(`/${app.name}/login/mfa`)
+        .send({ mfa_token: asked.body.mfa_token, code });
+
+      const res = await get(
+        { secret: app.secret, requireAmr: 'otp', now: () => Math.floor(ctx.clock.now().getTime() / 1000) },
+        body.token,
+      );
+
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ username: user.username, amr: ['pwd', 'otp'] });
     } finally {
       await ctx.close();
     }

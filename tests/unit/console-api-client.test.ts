@@ -52,6 +52,23 @@ describe('console API client', () => {
     expect(fetch.calls[0].headers.Authorization).toBeUndefined();
   });
 
+  it('answers the second factor a login asks for, then completes it with a code (no session needed)', async () => {
+    const fetch = fakeFetch(
+      json(200, { mfa_required: true, mfa_token: 'm' }),
+      json(200, { token: 't', expires_in: 1800 }),
+    );
+    const { api } = client(fetch.impl, null);
+
+    await expect(api.login('root', 'pw')).resolves.toEqual({ mfa_required: true, mfa_token: 'm' });
+    await expect(api.loginWithCode('m', '123456')).resolves.toEqual({ token: 't', expires_in: 1800 });
+    expect(fetch.calls[1]).toMatchObject({
+      url: '/admin/login/mfa',
+      method: 'POST',
+      body: { mfa_token: 'm', code: '123456' },
+    });
+    expect(fetch.calls[1].headers.Authorization).toBeUndefined();
+  });
+
   it('when login fails with 401, then it throws the server message and does not end a session', async () => {
     const fetch = fakeFetch(
       json(401, { error: 'invalid_credentials', message: 'The username or password is incorrect.' }),

@@ -28,6 +28,7 @@ describe('console routes', () => {
       { page: 'home', app: 'shop' },
       { page: 'apps' },
       { page: 'orgs' },
+      { page: 'account' },
       { page: 'setup' },
       { page: 'audit' },
       { page: 'audit', app: 'my shop&x' },

@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { ApiClient } from './api/client';
 import { Link } from './components/common';
+import { AccountPage } from './pages/AccountPage';
 import { AppPage } from './pages/AppPage';
 import { AppsPage } from './pages/AppsPage';
 import { AuditPage } from './pages/AuditPage';
@@ -75,6 +76,7 @@ export function App() {
           <Link to={{ page: 'apps' }}>Applications</Link>
           <Link to={{ page: 'orgs' }}>Orgs</Link>
           <Link to={{ page: 'audit' }}>Audit log</Link>
+          <Link to={{ page: 'account' }}>Account</Link>
           <button type="button" className="secondary" onClick={() => void logout()}>
             Log out
           </button>
@@ -86,6 +88,7 @@ export function App() {
         )}
         {route.page === 'apps' && <AppsPage api={api} />}
         {route.page === 'orgs' && <OrgsPage api={api} />}
+        {route.page === 'account' && <AccountPage api={api} />}
         {route.page === 'audit' && <AuditPage key={route.app ?? ''} api={api} app={route.app} />}
         {route.page === 'app' && <AppPage key={route.app} api={api} name={route.app} tab={route.tab} />}
       </main>

@@ -4,6 +4,7 @@ export type Route =
   | { page: 'apps' }
   | { page: 'setup' }
   | { page: 'orgs' }
+  | { page: 'account' }
   | { page: 'audit'; app?: string }
   | { page: 'app'; app: string; tab: 'users' | 'settings' | 'groups' };
 
@@ -14,6 +15,7 @@ export function parseRoute(pathname: string, search = ''): Route {
   const rest = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
   const parts = rest.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'orgs') return { page: 'orgs' };
+  if (parts[0] === 'account') return { page: 'account' };
   if (parts[0] === 'setup') return { page: 'setup' };
   const app = new URLSearchParams(search).get('app')?.trim();
   if (parts[0] === 'audit') return app ? { page: 'audit', app } : { page: 'audit' };
@@ -36,6 +38,8 @@ export function routePath(route: Route): string {
       return `${BASE}/apps`;
     case 'orgs':
       return `${BASE}/orgs`;
+    case 'account':
+      return `${BASE}/account`;
     case 'setup':
       return `${BASE}/setup`;
     case 'audit':

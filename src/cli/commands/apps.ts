@@ -1,5 +1,6 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { durationSeconds, examples, integerIn, list, remote as remoteOptions } from '../help';
+import { CliError } from '../errors';
 import { printJson, printTable, show } from '../output';
 import { remote, seg } from '../remote';
 
@@ -9,6 +10,14 @@ interface Common {
 }
 
 const COLUMNS = ['name', 'access_ttl', 'access_ttl_max', 'refresh_ttl_max', 'secret_version', 'created_at'];
+
+/** Whether the application's users log in with a second factor. */
+const mfaOption = () =>
+  new Option('--mfa <setting>', 'second factor: off, optional (users may enrol) or required').choices([
+    'off',
+    'optional',
+    'required',
+  ]);
 
 /** Durations go to the API as text; checking them here catches typos before the request. */
 function duration(text: string): string {
@@ -42,9 +51,11 @@ export function appsCommand(): Command {
     .option('--refresh-ttl-max <duration>', 'longest refresh token (default 24h)', duration)
     .option('--audience <aud>', 'the aud claim of its tokens')
     .option('--cors-origins <origins>', 'comma-separated origins allowed to call its public endpoints', list)
+    .addOption(mfaOption())
     .action(async (name: string, options: Common & Record<string, unknown>) => {
       const data = {
         name,
+        mfa: options.mfa,
         access_ttl: options.accessTtl,
         access_ttl_max: options.accessTtlMax,
         refresh_ttl_max: options.refreshTtlMax,
@@ -55,6 +66,35 @@ export function appsCommand(): Command {
     });
   apps.addCommand(
     examples(create, ['jawth apps create myapp', 'jawth apps create shop --access-ttl 5m --refresh-ttl-max 7d --json']),
+  );
+
+  const update = remoteOptions(new Command('update'))
+    .description('change an application: its name, lifetimes, audience, CORS origins or second factor')
+    .argument('<name>')
+    .option('--name <new-name>', 'rename it')
+    .option('--access-ttl <duration>', 'lifetime of login tokens', duration)
+    .option('--access-ttl-max <duration>', 'longest access token', duration)
+    .option('--refresh-ttl-max <duration>', 'longest refresh token', duration)
+    .option('--audience <aud>', 'the aud claim of its tokens')
+    .option('--no-audience', 'no aud claim')
+    .option('--cors-origins <origins>', 'comma-separated origins allowed to call its public endpoints', list)
+    .addOption(mfaOption())
+    .action(async (name: string, options: Common & Record<string, unknown>) => {
+      const data = withoutUndefined({
+        name: options.name,
+        access_ttl: options.accessTtl,
+        access_ttl_max: options.accessTtlMax,
+        refresh_ttl_max: options.refreshTtlMax,
+        // --no-audience sets it to false: null clears the claim; true (the default) leaves it.
+        audience: options.audience === false ? null : options.audience === true ? undefined : options.audience,
+        cors_origins: options.corsOrigins,
+        mfa: options.mfa,
+      });
+      if (Object.keys(data).length === 0) throw new CliError('Nothing to change: give at least one option.');
+      show(await remote(options)('PATCH', `/applications/${seg(name)}`, data), options.json);
+    });
+  apps.addCommand(
+    examples(update, ['jawth apps update shop --mfa required', 'jawth apps update shop --access-ttl 10m --json']),
   );
 
   const showApp = remoteOptions(new Command('show'))

@@ -105,6 +105,16 @@ export function usersCommand(): Command {
   );
   users.addCommand(examples(revoke, ['jawth users revoke myapp alice']));
 
+  const removeMfa = userVerb(
+    'remove-mfa',
+    "remove a user's second factor (a lost phone); the next login asks for a password only, or to enrol",
+    async (app, username, o) => {
+      await remote(o)('DELETE', `${userPath(app, username)}/mfa`);
+      await done(o, { mfa_removed: username }, `Removed the second factor of "${username}".`);
+    },
+  );
+  users.addCommand(examples(removeMfa, ['jawth users remove-mfa myapp alice']));
+
   return examples(users, [
     'jawth users list myapp',
     'jawth users create myapp alice',

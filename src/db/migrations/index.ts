@@ -6,6 +6,7 @@ import * as usersPagingIndex from './0004-users-paging-index';
 import * as adminRequestJtis from './0005-admin-request-jtis';
 import * as sessionDetails from './0006-session-details';
 import * as adminSetupTokens from './0007-admin-setup-tokens';
+import * as secondFactor from './0008-second-factor';
 
 export interface Migration {
   name: string;
@@ -22,4 +23,5 @@ export const migrations: Migration[] = [
   { name: '0005-admin-request-jtis', ...adminRequestJtis },
   { name: '0006-session-details', ...sessionDetails },
   { name: '0007-admin-setup-tokens', ...adminSetupTokens },
+  { name: '0008-second-factor', ...secondFactor },
 ];

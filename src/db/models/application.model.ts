@@ -7,6 +7,9 @@ import {
   type Sequelize,
 } from 'sequelize';
 
+export const MFA_SETTINGS = ['off', 'optional', 'required'] as const;
+export type MfaSetting = (typeof MFA_SETTINGS)[number];
+
 export class Application extends Model<InferAttributes<Application>, InferCreationAttributes<Application>> {
   declare id: CreationOptional<number>;
   declare name: string;
@@ -21,6 +24,8 @@ export class Application extends Model<InferAttributes<Application>, InferCreati
   /** JSON array of origins, kept as text so that SQLite and PostgreSQL store it alike. */
   declare corsOrigins: string;
   declare audience: string | null;
+  /** The second factor: `off`, `optional` (users may enrol) or `required` (users must). */
+  declare mfa: CreationOptional<MfaSetting>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -39,6 +44,7 @@ export class Application extends Model<InferAttributes<Application>, InferCreati
         refreshTtlMax: { type: DataTypes.INTEGER, allowNull: false },
         corsOrigins: { type: DataTypes.TEXT, allowNull: false, defaultValue: '[]' },
         audience: { type: DataTypes.STRING(255), allowNull: true },
+        mfa: { type: DataTypes.STRING(8), allowNull: false, defaultValue: 'off' },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

@@ -27,6 +27,12 @@ export async function limitAttempt<T>(
   req: Request,
   attempt: Attempt,
   check: () => Promise<T>,
+  /**
+   * A success that is only halfway (a right password, a second factor still to come): its place
+   * is given back but the failures stay, so that wrong codes lock out like wrong passwords and a
+   * right password in between does not wipe them.
+   */
+  halfway: (result: T) => boolean = () => false,
 ): Promise<T> {
   const { ip, userAgent } = clientOf(req);
   const entry = {
@@ -52,9 +58,10 @@ export async function limitAttempt<T>(
   const reservation = await deps.limiter.reserve({ app: attempt.app, username: attempt.username, ip }).catch(limited);
   try {
     const result = await check();
-    await reservation.succeeded();
+    const firstFactorOnly = halfway(result);
+    await (firstFactorOnly ? reservation.released() : reservation.succeeded());
     deps.metrics.logins.inc({ action: attempt.action, outcome: 'success' });
-    await audit('success');
+    await audit('success', firstFactorOnly ? { second_factor: 'pending' } : undefined);
     return result;
   } catch (error) {
     if (error instanceof AppError && error.status === 401) await reservation.failed();

@@ -1,5 +1,28 @@
-import { adminLoginSchema, adminSetupResultSchema, adminSetupSchema } from '../../schemas/admin.schema';
+import {
+  adminAccountSchema,
+  adminLoginSchema,
+  adminSetupResultSchema,
+  adminSetupSchema,
+} from '../../schemas/admin.schema';
+import { z } from 'zod';
 import { adminSessionSchema } from '../../schemas/responses.schema';
+import {
+  mfaChallengeSchema,
+  mfaCompleteSchema,
+  mfaConfirmSchema,
+  mfaEnrolmentSchema,
+  recoveryCodesSchema,
+} from '../../schemas/mfa.schema';
+import {
+  adminFactorState,
+  completeAdminMfaLogin,
+  confirmAdmin,
+  enrolAdmin,
+  openAdminMfaLogin,
+  removeAdminFactor,
+  sessionAccount,
+} from '../../services/admin-mfa.service';
+import { isChallenge } from '../../services/mfa.service';
 import { authenticateSessionToken } from '../../services/admin-auth.service';
 import { adminLogin, revokeSession } from '../../services/admin-session.service';
 import { completeSetup } from '../../services/admin-setup.service';
@@ -17,13 +40,81 @@ export const adminRoutes = [
     noStore: true,
     audit: 'admin.login',
     body: adminLoginSchema,
-    response: adminSessionSchema,
+    response: z.union([adminSessionSchema, mfaChallengeSchema]),
     async handle({ body: { username, password }, req, deps, action }) {
       // `admin` is a reserved application name: these counters cannot collide with an application's.
       const attempt = { action, app: 'admin', username, actor: `admin:${username}` };
-      const result = await limitAttempt(deps, req, attempt, () => adminLogin(username, password, deps));
+      const result = await limitAttempt(deps, req, attempt, () => adminLogin(username, password, deps), isChallenge);
+      if (!isChallenge(result)) deps.metrics.tokensIssued.inc({ kind: 'admin_session' });
+      return result;
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/admin/login/mfa',
+    summary: "Complete an admin's login with a TOTP or recovery code: a console session token",
+    tag: 'admin',
+    noStore: true,
+    audit: 'admin.login_mfa',
+    body: mfaCompleteSchema,
+    response: adminSessionSchema,
+    async handle({ body: { mfa_token, code }, req, deps, action }) {
+      const opened = await openAdminMfaLogin(mfa_token, deps);
+      const { username } = opened.account;
+      const attempt = { action, app: 'admin', username, actor: `admin:${username}` };
+      const result = await limitAttempt(deps, req, attempt, () => completeAdminMfaLogin(opened, code, deps));
       deps.metrics.tokensIssued.inc({ kind: 'admin_session' });
       return result;
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/admin/account',
+    summary: 'The account of this console session, and whether its second factor is active',
+    tag: 'admin',
+    auth: 'admin',
+    response: adminAccountSchema,
+    async handle({ res, deps }) {
+      return adminFactorState(await sessionAccount(res.locals.actor, deps), deps);
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/admin/account/mfa/enrol',
+    summary: 'Start enrolling a TOTP factor for the account of this console session',
+    tag: 'admin',
+    auth: 'admin',
+    audit: 'admin.mfa_enrol',
+    noStore: true,
+    response: mfaEnrolmentSchema,
+    async handle({ res, deps }) {
+      return enrolAdmin(await sessionAccount(res.locals.actor, deps), deps);
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/admin/account/mfa/confirm',
+    summary: "Activate the console account's factor with a first code; answers the recovery codes, once",
+    tag: 'admin',
+    auth: 'admin',
+    audit: 'admin.mfa_confirm',
+    noStore: true,
+    body: mfaConfirmSchema,
+    response: recoveryCodesSchema,
+    async handle({ body, res, deps }) {
+      return confirmAdmin(await sessionAccount(res.locals.actor, deps), body.code, deps);
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/admin/accounts/:username/mfa',
+    summary: "Remove an admin account's second factor (a lost phone, a rotated SECRET_KEY)",
+    tag: 'admin',
+    auth: 'admin',
+    audit: 'admin.remove_mfa',
+    params: z.object({ username: z.string() }),
+    async handle({ params, deps }) {
+      await removeAdminFactor(params.username, deps);
     },
   }),
   defineRoute({

@@ -9,6 +9,7 @@ import { applicationRoutes } from './applications.routes';
 import { auditRoutes } from './audit.routes';
 import { groupRoutes } from './groups.routes';
 import { loginRoutes } from './login.routes';
+import { mfaRoutes } from './mfa.routes';
 import { operationRoutes } from './operations.routes';
 import { statsRoutes } from './stats.routes';
 import { tokenRoutes } from './tokens.routes';
@@ -28,6 +29,7 @@ const API: Route[] = [
   ...groupRoutes,
   ...tokenRoutes,
   ...loginRoutes,
+  ...mfaRoutes,
 ];
 
 /** Every action the audit log may hold: the routes', the token service's and the CLI's. */

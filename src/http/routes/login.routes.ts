@@ -4,6 +4,8 @@ import { loginResultSchema } from '../../schemas/responses.schema';
 import { changePasswordSchema, loginParamsSchema, loginSchema } from '../../schemas/user.schema';
 import { changePassword } from '../../services/change-password.service';
 import { login } from '../../services/login.service';
+import { isChallenge } from '../../services/mfa.service';
+import { loginOrChallengeSchema } from '../../schemas/mfa.schema';
 import { clientOf } from '../client';
 import { bearerToken } from '../middleware/admin-auth';
 import { limitAttempt } from '../middleware/login-limit';
@@ -21,10 +23,17 @@ export const loginRoutes = [
     cors: 'application',
     params: loginParamsSchema,
     body: loginSchema,
-    response: loginResultSchema,
+    response: loginOrChallengeSchema,
     async handle({ params: { app }, body: { username, password }, req, deps, action }) {
       const attempt = { action, app, username };
-      const result = await limitAttempt(deps, req, attempt, () => login(app, username, password, clientOf(req), deps));
+      const result = await limitAttempt(
+        deps,
+        req,
+        attempt,
+        () => login(app, username, password, clientOf(req), deps),
+        isChallenge,
+      );
+      if (isChallenge(result)) return result;
       deps.metrics.tokensIssued.inc({ kind: 'access' });
       deps.metrics.tokensIssued.inc({ kind: 'refresh' });
       return result;

@@ -1,5 +1,7 @@
 import { rotatedSchema, tokenSchema } from '../../schemas/responses.schema';
 import { quidAccessSchema, quidRefreshSchema, rotateRefreshSchema, ttlParamsSchema } from '../../schemas/token.schema';
+import { isChallenge } from '../../services/mfa.service';
+import { tokenOrChallengeSchema } from '../../schemas/mfa.schema';
 import { accessToken, refreshTokenForCredentials } from '../../services/quid-tokens.service';
 import { rotateRefreshToken } from '../../services/rotation.service';
 import { clientOf } from '../client';
@@ -20,14 +22,18 @@ export const tokenRoutes = [
     anyContentType: true,
     params: ttlParamsSchema,
     body: quidRefreshSchema,
-    response: tokenSchema,
+    response: tokenOrChallengeSchema,
     async handle({ params: { ttl }, body: { namespace, username, password }, req, deps, action }) {
       await assertOriginAllowed(req, namespace, deps);
       const attempt = { action, app: namespace, username };
-      const result = await limitAttempt(deps, req, attempt, () =>
-        refreshTokenForCredentials(namespace, username, password, ttl, clientOf(req), deps),
+      const result = await limitAttempt(
+        deps,
+        req,
+        attempt,
+        () => refreshTokenForCredentials(namespace, username, password, ttl, clientOf(req), deps),
+        isChallenge,
       );
-      deps.metrics.tokensIssued.inc({ kind: 'refresh' });
+      if (!isChallenge(result)) deps.metrics.tokensIssued.inc({ kind: 'refresh' });
       return result;
     },
   }),

@@ -4,6 +4,7 @@ import { appNameSchema, paginationSchema, plainText } from '../../schemas/common
 import { sessionSchema, userSchema } from '../../schemas/responses.schema';
 import { createAnyUserSchema, createUserSchema, updateUserSchema } from '../../schemas/user.schema';
 import { findApplication } from '../../services/application.service';
+import { removeFactor } from '../../services/mfa.service';
 import * as sessions from '../../services/session.service';
 import * as users from '../../services/user.service';
 import type { Deps } from '../../services/deps';
@@ -204,6 +205,18 @@ export const userRoutes = [
     params: appUser,
     async handle({ params, deps }) {
       await users.revokeSessions((await userOf(params, deps)).user, deps.clock.now(), deps);
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/:app/users/:username/mfa',
+    summary: "Remove the user's second factor and its recovery codes",
+    tag: 'users',
+    auth: 'admin',
+    audit: 'user.remove_mfa',
+    params: appUser,
+    async handle({ params, deps }) {
+      await removeFactor((await userOf(params, deps)).user, deps);
     },
   }),
 ];

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { Op, QueryTypes, Transaction, type Sequelize, type WhereOptions } from 'sequelize';
 import type { Application, Org, User } from '../../db/models';
+import { factorsOfUsers, type DumpedFactor } from '../../db/second-factor-dump.repository';
 import type { Store } from '../deps';
 import { AppError } from '../../errors';
 import {
@@ -106,7 +107,12 @@ async function writeDump(
       transaction,
       users.map((u) => u.id),
     );
-    await write(users.map((u) => userRecord(u, appNames.get(u.applicationId) as string, memberships)));
+    const factors = await factorsOfUsers(
+      store.db,
+      users.map((u) => u.id),
+      transaction,
+    );
+    await write(users.map((u) => userRecord(u, appNames.get(u.applicationId) as string, memberships, factors)));
     counts.users += users.length;
     options.onProgress?.(counts.users, totalUsers);
   }
@@ -187,13 +193,15 @@ function applicationRecord(app: Application): ApplicationRecord {
     refresh_ttl_max: app.refreshTtlMax,
     cors_origins: JSON.parse(app.corsOrigins) as string[],
     audience: app.audience,
+    mfa: app.mfa,
     created_at: app.createdAt.toISOString(),
     updated_at: app.updatedAt.toISOString(),
   };
 }
 
-function userRecord(user: User, app: string, memberships: Memberships): UserRecord {
+function userRecord(user: User, app: string, memberships: Memberships, factors: Map<number, DumpedFactor>): UserRecord {
   const member = memberships.get(user.id) ?? { groups: [], orgs: [] };
+  const factor = factors.get(user.id);
   return {
     type: 'user',
     app,
@@ -208,5 +216,15 @@ function userRecord(user: User, app: string, memberships: Memberships): UserReco
     updated_at: user.updatedAt.toISOString(),
     groups: member.groups.sort(),
     orgs: member.orgs.sort(),
+    ...(factor
+      ? {
+          second_factor: {
+            secret: factor.secret,
+            confirmed_at: new Date(factor.confirmedAt).toISOString(),
+            last_step: factor.lastStep,
+            recovery_code_hashes: factor.recoveryCodeHashes,
+          },
+        }
+      : {}),
   };
 }

@@ -11,6 +11,7 @@ import {
   type UserRecord,
 } from '../../schemas/dump.schema';
 import type { Group, Org, User } from '../../db/models';
+import { insertFactor } from '../../db/second-factor-dump.repository';
 import type { Store } from '../deps';
 
 export class DumpError extends Error {}
@@ -142,6 +143,7 @@ class DumpImporter {
         refreshTtlMax: record.refresh_ttl_max,
         corsOrigins: JSON.stringify(record.cors_origins),
         audience: record.audience,
+        mfa: record.mfa,
         createdAt: new Date(record.created_at),
         updatedAt: new Date(record.updated_at),
       },
@@ -254,6 +256,17 @@ class DumpImporter {
     if (userGroups.length > 0) await queryInterface.bulkInsert('user_groups', userGroups, { transaction });
     if (userOrgs.length > 0) await queryInterface.bulkInsert('user_orgs', userOrgs, { transaction });
     this.summary.memberships += userGroups.length + userOrgs.length;
+    for (const u of fresh) {
+      const factor = u.second_factor;
+      if (!factor) continue;
+      const dumped = {
+        secret: factor.secret,
+        confirmedAt: new Date(factor.confirmed_at).getTime(),
+        lastStep: factor.last_step,
+        recoveryCodeHashes: factor.recovery_code_hashes,
+      };
+      await insertFactor(this.store.db, idByName.get(u.username) as number, dumped, new Date(), transaction);
+    }
   }
 
   /** PostgreSQL returns the new ids (RETURNING); SQLite's bulk insert does not, so they are read back. */

@@ -1,4 +1,5 @@
 import type {
+  AdminAccount,
   AdminSession,
   AdminSetup,
   Application,
@@ -7,6 +8,8 @@ import type {
   AuditFilter,
   FieldProblem,
   Group,
+  MfaChallenge,
+  MfaEnrolment,
   Org,
   Page,
   Stats,
@@ -86,8 +89,27 @@ export class ApiClient {
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
-  login(username: string, password: string): Promise<AdminSession> {
+  /** A session, or the second factor the account asks for (then `loginWithCode`). */
+  login(username: string, password: string): Promise<AdminSession | MfaChallenge> {
     return this.json({ method: 'POST', path: '/admin/login', body: { username, password }, anonymous: true });
+  }
+
+  /** Completes a login with a TOTP code or a recovery code. */
+  loginWithCode(mfaToken: string, code: string): Promise<AdminSession> {
+    const body = { mfa_token: mfaToken, code };
+    return this.json({ method: 'POST', path: '/admin/login/mfa', body, anonymous: true });
+  }
+
+  account(): Promise<AdminAccount> {
+    return this.json({ method: 'GET', path: '/admin/account' });
+  }
+
+  enrolMfa(): Promise<MfaEnrolment> {
+    return this.json({ method: 'POST', path: '/admin/account/mfa/enrol' });
+  }
+
+  confirmMfa(code: string): Promise<{ recovery_codes: string[] }> {
+    return this.json({ method: 'POST', path: '/admin/account/mfa/confirm', body: { code } });
   }
 
   /** First run: spends the setup link's token on the first admin account. */

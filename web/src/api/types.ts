@@ -17,7 +17,7 @@ export type {
   UserResponse as User,
 } from '../../../src/schemas/responses.schema';
 
-import type { ErrorResponse } from '../../../src/schemas/responses.schema';
+import type { ApplicationResponse as Application, ErrorResponse } from '../../../src/schemas/responses.schema';
 
 /** What a create or an edit of an application sends; fields left out keep their value. */
 export interface ApplicationInput {
@@ -27,6 +27,26 @@ export interface ApplicationInput {
   refresh_ttl_max?: string;
   cors_origins?: string[];
   audience?: string | null;
+  mfa?: Application['mfa'];
+}
+
+/** `/admin/login` of an account with a second factor: a code completes it at /admin/login/mfa. */
+export interface MfaChallenge {
+  mfa_required: true;
+  mfa_token: string;
+}
+
+/** A factor being enrolled: its secret as text, as an otpauth URI and as a QR code (SVG). */
+export interface MfaEnrolment {
+  secret: string;
+  otpauth_uri: string;
+  qr_svg: string;
+}
+
+/** The account of this console session. */
+export interface AdminAccount {
+  username: string;
+  mfa_active: boolean;
 }
 
 export interface UserInput {

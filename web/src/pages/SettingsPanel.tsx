@@ -26,6 +26,7 @@ function EditLifetimes({ api, app, onChange }: Props) {
   const [refreshTtlMax, setRefreshTtlMax] = useState(app.refresh_ttl_max);
   const [origins, setOrigins] = useState(app.cors_origins.join('\n'));
   const [audience, setAudience] = useState(app.audience ?? '');
+  const [mfa, setMfa] = useState(app.mfa);
   const [saved, setSaved] = useState(false);
   const action = useAction();
 
@@ -39,6 +40,7 @@ function EditLifetimes({ api, app, onChange }: Props) {
         refresh_ttl_max: refreshTtlMax.trim(),
         cors_origins: splitList(origins),
         audience: audience.trim() ? audience.trim() : null,
+        mfa,
       });
       onChange(updated);
       setSaved(true);
@@ -47,7 +49,7 @@ function EditLifetimes({ api, app, onChange }: Props) {
 
   return (
     <form onSubmit={submit} className="card form" aria-labelledby="lifetimes">
-      <h2 id="lifetimes">Lifetimes and CORS</h2>
+      <h2 id="lifetimes">Lifetimes, second factor and CORS</h2>
       <p className="muted">Durations such as 30s, 10m, 2h or 7d.</p>
       <div className="grid">
         <label>
@@ -65,6 +67,14 @@ function EditLifetimes({ api, app, onChange }: Props) {
         <label>
           Audience (optional)
           <input value={audience} onChange={(e) => setAudience(e.target.value)} />
+        </label>
+        <label>
+          Second factor (mfa)
+          <select value={mfa} onChange={(e) => setMfa(e.target.value as Application['mfa'])}>
+            <option value="off">off</option>
+            <option value="optional">optional: users may enrol</option>
+            <option value="required">required: every user must</option>
+          </select>
         </label>
         <label>
           CORS origins (one per line)

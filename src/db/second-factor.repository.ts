@@ -1,0 +1,178 @@
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { inTransaction } from './transaction';
+
+/**
+ * Second factors, recovery codes and the tokens between a password and a code, in raw SQL: each
+ * spend (a time step, a recovery code, a token) is one conditional statement whose row count
+ * says whether this request won, so that of concurrent requests exactly one does.
+ */
+
+/** Whose factor: an application's user or an admin account. */
+export type FactorOwner = { userId: number } | { adminId: number };
+
+export interface FactorRecord {
+  id: number;
+  /** Sealed (crypto/secret-box.ts); never the base32 secret itself. */
+  secret: string;
+  confirmedAt: number | null;
+  lastStep: number | null;
+}
+
+export interface MfaTokenRecord {
+  id: number;
+  /** `login`: a code completes the login; `enrol`: the holder may only enrol a factor. */
+  purpose: 'login' | 'enrol';
+  /** Which request started it, and so what its completion answers: `login`, `refresh` or `admin`. */
+  flow: 'login' | 'refresh' | 'admin';
+  userId: number | null;
+  adminId: number | null;
+  /** The refresh token lifetime asked of /token/refresh, if any. */
+  ttl: number | null;
+  expiresAt: number;
+}
+
+function ownerColumn(owner: FactorOwner): [string, number] {
+  return 'userId' in owner ? ['user_id', owner.userId] : ['admin_account_id', owner.adminId];
+}
+
+const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
+async function changed(db: Sequelize, sql: string, bind: unknown[], transaction?: Transaction): Promise<number> {
+  const result: unknown = await db.query(sql, { bind, type: QueryTypes.BULKDELETE, transaction });
+  return Number(result);
+}
+
+export async function findFactor(db: Sequelize, owner: FactorOwner): Promise<FactorRecord | null> {
+  const [column, id] = ownerColumn(owner);
+  const rows = await db.query<Record<string, unknown>>(
+    `SELECT id, secret, confirmed_at, last_step FROM second_factors WHERE ${column} = $1`,
+    { bind: [id], type: QueryTypes.SELECT },
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    id: Number(row.id),
+    secret: String(row.secret),
+    confirmedAt: num(row.confirmed_at),
+    lastStep: num(row.last_step),
+  };
+}
+
+/** Starts an enrolment: replaces any unconfirmed factor of the owner. False when one is confirmed. */
+export async function savePendingFactor(db: Sequelize, owner: FactorOwner, sealed: string, now: Date) {
+  const [column, id] = ownerColumn(owner);
+  return inTransaction(db, async (transaction) => {
+    await changed(db, `DELETE FROM second_factors WHERE ${column} = $1 AND confirmed_at IS NULL`, [id], transaction);
+    const rows = await db.query(`SELECT id FROM second_factors WHERE ${column} = $1`, {
+      bind: [id],
+      type: QueryTypes.SELECT,
+      transaction,
+    });
+    if (rows.length > 0) return false;
+    await db.query(`INSERT INTO second_factors (${column}, secret, created_at) VALUES ($1, $2, $3)`, {
+      bind: [id, sealed, now.getTime()],
+      transaction,
+    });
+    return true;
+  });
+}
+
+/** Activates a pending factor with its first code's step and its recovery codes; false if already done. */
+export async function confirmFactor(db: Sequelize, factorId: number, step: number, codeHashes: string[], now: Date) {
+  return inTransaction(db, async (transaction) => {
+    const confirmed = await changed(
+      db,
+      'UPDATE second_factors SET confirmed_at = $1, last_step = $2 WHERE id = $3 AND confirmed_at IS NULL',
+      [now.getTime(), step, factorId],
+      transaction,
+    );
+    if (confirmed !== 1) return false;
+    for (const hash of codeHashes) {
+      await db.query('INSERT INTO recovery_codes (factor_id, code_hash) VALUES ($1, $2)', {
+        bind: [factorId, hash],
+        transaction,
+      });
+    }
+    return true;
+  });
+}
+
+/** Accepts a time step once: only a step after the last one accepted (so no replay, no older code). */
+export async function spendStep(db: Sequelize, factorId: number, step: number): Promise<boolean> {
+  const sql =
+    'UPDATE second_factors SET last_step = $1 WHERE id = $2 AND confirmed_at IS NOT NULL AND (last_step IS NULL OR last_step < $1)';
+  return (await changed(db, sql, [step, factorId])) === 1;
+}
+
+export async function spendRecoveryCode(db: Sequelize, factorId: number, codeHash: string): Promise<boolean> {
+  const sql = 'DELETE FROM recovery_codes WHERE factor_id = $1 AND code_hash = $2';
+  return (await changed(db, sql, [factorId, codeHash])) === 1;
+}
+
+export async function countRecoveryCodes(db: Sequelize, factorId: number): Promise<number> {
+  const rows = await db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM recovery_codes WHERE factor_id = $1', {
+    bind: [factorId],
+    type: QueryTypes.SELECT,
+  });
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Removes the owner's factor (its recovery codes go with it); how many were removed. */
+export async function deleteFactor(db: Sequelize, owner: FactorOwner): Promise<number> {
+  const [column, id] = ownerColumn(owner);
+  return inTransaction(db, async (transaction) => {
+    const codes = `DELETE FROM recovery_codes WHERE factor_id IN (SELECT id FROM second_factors WHERE ${column} = $1)`;
+    await changed(db, codes, [id], transaction);
+    return changed(db, `DELETE FROM second_factors WHERE ${column} = $1`, [id], transaction);
+  });
+}
+
+export async function createMfaToken(
+  db: Sequelize,
+  token: Omit<MfaTokenRecord, 'id'> & { tokenHash: string; createdAt: number },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO mfa_tokens (token_hash, purpose, flow, user_id, admin_account_id, ttl, expires_at, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    {
+      bind: [
+        token.tokenHash,
+        token.purpose,
+        token.flow,
+        token.userId,
+        token.adminId,
+        token.ttl,
+        token.expiresAt,
+        token.createdAt,
+      ],
+    },
+  );
+}
+
+export async function findMfaToken(db: Sequelize, tokenHash: string): Promise<MfaTokenRecord | null> {
+  const rows = await db.query<Record<string, unknown>>(
+    'SELECT id, purpose, flow, user_id, admin_account_id, ttl, expires_at FROM mfa_tokens WHERE token_hash = $1',
+    { bind: [tokenHash], type: QueryTypes.SELECT },
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    id: Number(row.id),
+    purpose: row.purpose as MfaTokenRecord['purpose'],
+    flow: row.flow as MfaTokenRecord['flow'],
+    userId: num(row.user_id),
+    adminId: num(row.admin_account_id),
+    ttl: num(row.ttl),
+    expiresAt: Number(row.expires_at),
+  };
+}
+
+/** Spends a token: of concurrent requests, the one whose DELETE removed the row. */
+export async function spendMfaToken(db: Sequelize, id: number): Promise<boolean> {
+  return (await changed(db, 'DELETE FROM mfa_tokens WHERE id = $1', [id])) === 1;
+}
+
+/** Drops the tokens that expired (periodic clean-up). */
+export async function deleteExpiredMfaTokens(db: Sequelize, now: Date): Promise<number> {
+  return changed(db, 'DELETE FROM mfa_tokens WHERE expires_at <= $1', [now.getTime()]);
+}

@@ -1,0 +1,142 @@
+import crypto from 'node:crypto';
+import { sha256 } from '../crypto/random';
+import { open, seal } from '../crypto/secret-box';
+import { matchingStep } from '../crypto/totp';
+import type { Application, User } from '../db/models';
+import {
+  createMfaToken,
+  findFactor,
+  findMfaToken,
+  spendRecoveryCode,
+  spendStep,
+  type FactorOwner,
+  type FactorRecord,
+  type MfaTokenRecord,
+} from '../db/second-factor.repository';
+import { AppError } from '../errors';
+import type { Deps } from './deps';
+
+/** A second factor's tokens and codes, shared by applications' users and admin accounts. */
+
+/** How long the token between a password and a code (or an enrolment) lives. */
+export const MFA_TOKEN_TTL = 5 * 60;
+export const RECOVERY_CODE_COUNT = 10;
+/** What a token says once it was completed with a second factor (RFC 8176). */
+export const AMR_OTP = ['pwd', 'otp'];
+
+export const invalidMfaToken = (why: string) =>
+  new AppError('invalid_token', 'The second-factor token is not valid or has expired; log in again.', undefined, {
+    cause: new Error(why),
+  });
+
+export const invalidCode = (why: string) =>
+  new AppError('invalid_code', 'The code is not valid, or was already used.', undefined, { cause: new Error(why) });
+
+/** An opaque random token; only its SHA-256 is stored. It has no dot, unlike a JWT. */
+export async function issueMfaToken(
+  owner: FactorOwner,
+  purpose: MfaTokenRecord['purpose'],
+  flow: MfaTokenRecord['flow'],
+  ttl: number | null,
+  deps: Deps,
+): Promise<string> {
+  const token = crypto.randomBytes(32).toString('base64url');
+  const now = deps.clock.now().getTime();
+  await createMfaToken(deps.db, {
+    tokenHash: sha256(token),
+    purpose,
+    flow,
+    userId: 'userId' in owner ? owner.userId : null,
+    adminId: 'adminId' in owner ? owner.adminId : null,
+    ttl,
+    expiresAt: now + MFA_TOKEN_TTL * 1000,
+    createdAt: now,
+  });
+  return token;
+}
+
+/** The live token of this purpose, or 401 invalid_token. It is spent by the caller once it did its work. */
+export async function readMfaToken(
+  token: string,
+  purpose: MfaTokenRecord['purpose'],
+  deps: Deps,
+): Promise<MfaTokenRecord> {
+  const record = await findMfaToken(deps.db, sha256(token));
+  if (!record) throw invalidMfaToken('no such token (or spent)');
+  if (record.purpose !== purpose) throw invalidMfaToken(`a ${record.purpose} token used for ${purpose}`);
+  if (record.expiresAt <= deps.clock.now().getTime()) throw invalidMfaToken('expired');
+  return record;
+}
+
+export const sealSecret = (secret: string, deps: Deps) => seal(secret, deps.config.secretKey);
+/**
+ * The factor's secret, or null when SECRET_KEY is not the one it was sealed with (rotated: see
+ * docs/operations.md); its TOTP codes are then refused, its recovery codes (hashes) still work.
+ */
+export function openSecret(factor: FactorRecord, deps: Deps): string | null {
+  try {
+    return open(factor.secret, deps.config.secretKey);
+  } catch (error) {
+    deps.logger.error({ factor: factor.id, err: error }, 'second factor sealed with another SECRET_KEY');
+    return null;
+  }
+}
+
+/** Ten codes of 80 random bits, as `xxxxx-xxxxx-xxxxx-xxxxx` (hex), and their hashes. */
+export function newRecoveryCodes(): { codes: string[]; hashes: string[] } {
+  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () =>
+    (crypto.randomBytes(10).toString('hex').match(/.{5}/g) as string[]).join('-'),
+  );
+  return { codes, hashes: codes.map(recoveryHash) };
+}
+
+/** Dashes, spaces and case do not matter when a recovery code is typed back. */
+function recoveryHash(code: string): string {
+  return sha256(code.replace(/[\s-]/g, '').toLowerCase());
+}
+
+/**
+ * Accepts a TOTP code (its time step spent: a replay, or an older code, is refused) or a
+ * recovery code (spent), each in one conditional statement; otherwise 401 invalid_code.
+ */
+export async function acceptCode(factor: FactorRecord, code: string, deps: Deps): Promise<'totp' | 'recovery'> {
+  const typed = code.replace(/\s/g, '');
+  if (/^\d{6}$/.test(typed)) {
+    const secret = openSecret(factor, deps);
+    const step = secret === null ? null : matchingStep(secret, typed, deps.clock.now());
+    if (step === null) throw invalidCode('wrong code');
+    if (!(await spendStep(deps.db, factor.id, step))) throw invalidCode('code already used');
+    return 'totp';
+  }
+  if (!(await spendRecoveryCode(deps.db, factor.id, recoveryHash(typed)))) throw invalidCode('wrong recovery code');
+  return 'recovery';
+}
+
+/** What a password step answers when a code must follow (or a factor be enrolled first). */
+export type MfaChallenge =
+  { mfa_required: true; mfa_token: string } | { mfa_enrolment_required: true; mfa_token: string };
+
+export const isChallenge = (answer: object): answer is MfaChallenge =>
+  'mfa_required' in answer || 'mfa_enrolment_required' in answer;
+
+/**
+ * After a right password: the challenge, when the application asks for a second factor and the
+ * user has one (or must enrol one), else null and the login goes on as before. Nothing is issued
+ * and the login is not recorded; a re-hash of the password is saved all the same.
+ */
+export async function secondFactorStep(
+  user: User,
+  flow: 'login' | 'refresh',
+  ttl: number | null,
+  deps: Deps,
+): Promise<MfaChallenge | null> {
+  const app = user.application as Application;
+  if (app.mfa === 'off') return null;
+  const factor = await findFactor(deps.db, { userId: user.id });
+  const enrolled = factor?.confirmedAt != null;
+  if (!enrolled && app.mfa !== 'required') return null;
+  if (user.changed('passwordHash')) await user.save();
+  const owner = { userId: user.id };
+  if (enrolled) return { mfa_required: true, mfa_token: await issueMfaToken(owner, 'login', flow, ttl, deps) };
+  return { mfa_enrolment_required: true, mfa_token: await issueMfaToken(owner, 'enrol', flow, ttl, deps) };
+}

@@ -1,0 +1,139 @@
+import { newTotpSecret, otpauthUri, qrSvg, matchingStep } from '../crypto/totp';
+import type { Application, User } from '../db/models';
+import {
+  confirmFactor,
+  deleteFactor,
+  findFactor,
+  savePendingFactor,
+  spendMfaToken,
+  type MfaTokenRecord,
+} from '../db/second-factor.repository';
+import type { ClientInfo } from '../db/session.repository';
+import { uniquely } from '../db/unique';
+import { AppError } from '../errors';
+import { assertLatestLoginToken } from './change-password.service';
+import type { Deps } from './deps';
+import { findLoginUser, recordLogin, startLogin, type LoginResult } from './login.service';
+import {
+  acceptCode,
+  AMR_OTP,
+  invalidCode,
+  invalidMfaToken,
+  newRecoveryCodes,
+  openSecret,
+  readMfaToken,
+  sealSecret,
+} from './mfa-codes.service';
+
+export { isChallenge, secondFactorStep, type MfaChallenge } from './mfa-codes.service';
+import { createRefreshToken } from './token.service';
+import { memberships } from './user.service';
+
+/** The user a login token of `/:app/login/mfa` belongs to, for the brute-force counters; 401 otherwise. */
+export async function openMfaLogin(appName: string, token: string, deps: Deps) {
+  const record = await readMfaToken(token, 'login', deps);
+  const user = record.userId === null ? null : await userWithMemberships(record.userId, deps);
+  if (!user || user.application?.name !== appName) throw invalidMfaToken('token of another application');
+  return { record, user };
+}
+
+/**
+ * `POST /:app/login/mfa`: the code is accepted (spent), then the token is spent (of concurrent
+ * completions, one deletes it), then the login is completed as the request that started it
+ * would have: a login answer, or for /token/refresh its `{token}`.
+ */
+export async function completeMfaLogin(
+  opened: { record: MfaTokenRecord; user: User },
+  code: string,
+  client: ClientInfo,
+  deps: Deps,
+): Promise<LoginResult | { token: string }> {
+  const { record, user } = opened;
+  if (user.disabled) throw invalidMfaToken('user disabled');
+  const factor = await findFactor(deps.db, { userId: user.id });
+  if (!factor?.confirmedAt) throw invalidMfaToken('factor removed');
+  await acceptCode(factor, code, deps);
+  if (!(await spendMfaToken(deps.db, record.id))) throw invalidMfaToken('token already used');
+  if (record.flow === 'login') return startLogin(user, client, deps, AMR_OTP);
+  const app = user.application as Application;
+  await recordLogin(user, deps);
+  const ttl = record.ttl ?? app.refreshTtlMax;
+  return { token: await createRefreshToken(app, user, ttl, deps, client, { amr: AMR_OTP }) };
+}
+
+async function userWithMemberships(id: number, deps: Pick<Deps, 'models'>): Promise<User | null> {
+  const { User, Application } = deps.models;
+  return User.findByPk(id, {
+    include: [{ model: Application, as: 'application', required: true }, ...memberships(deps.models)],
+  });
+}
+
+/**
+ * Who may enrol: the holder of the token of the user's latest login (as change_password), or of
+ * the enrolment token a `required` application's login answered with; a token with no dot is
+ * the latter (a JWT has two).
+ */
+async function authoriseEnrolment(appName: string, username: string, bearer: string, deps: Deps) {
+  const user = await findLoginUser(appName, username, deps);
+  const app = user?.application;
+  if (!user || !app || user.disabled) throw new AppError('unauthorized', 'The token is not valid for this user.');
+  let enrolToken: MfaTokenRecord | undefined;
+  if (bearer.includes('.')) {
+    assertLatestLoginToken(user, app, bearer, deps);
+  } else {
+    enrolToken = await readMfaToken(bearer, 'enrol', deps).catch(() => undefined);
+    if (!enrolToken || enrolToken.userId !== user.id) {
+      throw new AppError('unauthorized', 'The enrolment token is not valid for this user; log in again.');
+    }
+  }
+  if (app.mfa === 'off') throw new AppError('forbidden', 'This application does not use a second factor.');
+  return { user, app, enrolToken };
+}
+
+/** `POST /:app/:username/mfa/enrol`: a new secret, pending until a first code confirms it. */
+export async function enrol(appName: string, username: string, bearer: string, deps: Deps) {
+  const { user, app } = await authoriseEnrolment(appName, username, bearer, deps);
+  const secret = newTotpSecret();
+  const save = () => savePendingFactor(deps.db, { userId: user.id }, sealSecret(secret, deps), deps.clock.now());
+  // Two enrolments at once: the second one's insert meets the first one's row.
+  const saved = await uniquely(save, 'Another enrolment is under way; try again.');
+  if (!saved) throw new AppError('conflict', 'A second factor is already active; an admin can remove it.');
+  const uri = otpauthUri(secret, app.name, user.username);
+  return { secret, otpauth_uri: uri, qr_svg: await qrSvg(uri) };
+}
+
+/** `POST /:app/:username/mfa/confirm`: a first code activates the factor; its recovery codes, shown once. */
+export async function confirm(appName: string, username: string, bearer: string, code: string, deps: Deps) {
+  const { user, enrolToken } = await authoriseEnrolment(appName, username, bearer, deps);
+  return confirmPending({ userId: user.id }, code, deps, async () => {
+    // The enrolment token has done its work: the user now logs in with password and code.
+    if (enrolToken) await spendMfaToken(deps.db, enrolToken.id);
+  });
+}
+
+/** Confirms the pending factor of a user or an admin account with its first code. */
+export async function confirmPending(
+  owner: { userId: number } | { adminId: number },
+  code: string,
+  deps: Deps,
+  after?: () => Promise<void>,
+): Promise<{ recovery_codes: string[] }> {
+  const factor = await findFactor(deps.db, owner);
+  if (!factor) throw new AppError('conflict', 'No enrolment is pending; enrol first.');
+  if (factor.confirmedAt !== null) throw new AppError('conflict', 'The second factor is already active.');
+  const secret = openSecret(factor, deps);
+  const step = secret === null ? null : matchingStep(secret, code.replace(/\s/g, ''), deps.clock.now());
+  if (step === null) throw invalidCode('wrong first code');
+  const { codes, hashes } = newRecoveryCodes();
+  if (!(await confirmFactor(deps.db, factor.id, step, hashes, deps.clock.now()))) {
+    throw new AppError('conflict', 'The second factor is already active.');
+  }
+  await after?.();
+  return { recovery_codes: codes };
+}
+
+/** `DELETE /:app/users/:username/mfa`: the user logs in with a password alone again (or must re-enrol). */
+export async function removeFactor(user: User, deps: Deps): Promise<void> {
+  const removed = await deleteFactor(deps.db, { userId: user.id });
+  if (removed === 0) throw new AppError('not_found', 'This user has no second factor.');
+}
