@@ -279,7 +279,7 @@ describe('jawth, from a fresh folder to a running server', () => {
     expect((await remote('users', 'show', 'shop', 'alice')).code).toBe(1);
   });
 
-  it('apps rotate-secret gives a new secret; apps delete --yes removes the application', async () => {
+  it('apps rotate-secret gives a new secret; apps delete removes the application', async () => {
     const rotated = json((await remote('apps', 'rotate-secret', 'shop', '--json')).stdout);
     expect(rotated).toMatchObject({ name: 'shop', secret_version: 2 });
     const deleted = await remote('apps', 'delete', 'blog', '--yes');
