@@ -36,6 +36,8 @@ export function signAdminRequest(config: Pick<Config, 'secretKey' | 'jawthKey'>,
 export interface AdminResponse {
   status: number;
   body: unknown;
+  /** X-Total-Count of a list answer: how many there are in all. */
+  total?: number;
 }
 
 const REQUEST_TTL = 60;
@@ -66,7 +68,8 @@ export async function sendAdminRequest(
   const text = await response.text();
   const body: unknown = text ? parseJson(text) : undefined;
   if (response.status >= 400) throw new CliError(describeFailure(response.status, body, keysFrom));
-  return { status: response.status, body };
+  const total = response.headers.get('x-total-count');
+  return { status: response.status, body, ...(total === null ? {} : { total: Number(total) }) };
 }
 
 function parseJson(text: string): unknown {

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseDuration } from '../config/duration';
+import { CliError } from './errors';
 
 /** Adds an "Examples:" block to a command's --help. */
 export function examples(command: Command, lines: string[]): Command {
@@ -35,10 +36,25 @@ export const list = (text: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-export function jsonData(text: string): unknown {
+const DATA_EXAMPLE = `'{"name":"myapp"}'`;
+
+/** --data: a JSON object, the only shape the signed "data" claim takes; anything else is refused here. */
+export function jsonData(text: string): Record<string, unknown> {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
-    throw new InvalidArgumentError(`Expected JSON: ${(error as Error).message}.`);
+    const why = (error as Error).message.split('\n')[0];
+    throw new CliError(`--data is not valid JSON (${why}): give a JSON object such as ${DATA_EXAMPLE}.`);
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new CliError(`--data must be a JSON object such as ${DATA_EXAMPLE}, not ${kindOf(value)}.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'string' ? 'a string' : `a ${typeof value}`;
 }

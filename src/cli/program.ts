@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
 import { appsCommand } from './commands/apps';
 import { confCommand } from './commands/conf';
@@ -15,6 +17,7 @@ import { examples } from './help';
 export function createProgram(): Command {
   const program = new Command('jawth')
     .description('jawth, a self-hosted JWT authenticator: set up, run and administer it')
+    .version(packageVersion(), '-V, --version', 'print the version of jawth')
     .showHelpAfterError('(add --help for usage)');
   for (const command of [
     confCommand(),
@@ -38,6 +41,12 @@ export function createProgram(): Command {
     'jawth export > dump.jsonl',
     'jawth import quid --from postgres://quid@db/quid --dry-run',
   ]);
+}
+
+/** The version in package.json, which sits two folders up from both src/cli and dist/cli. */
+function packageVersion(): string {
+  const file = path.resolve(__dirname, '../../package.json');
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
 /** Runs the CLI; any failure is one line on stderr and a non-zero exit, never a stack trace. */

@@ -31,7 +31,7 @@ function describeOrigin(secretKeyFrom: string | undefined, jawthKeyFrom: string 
 }
 
 /** Where the running server is: --url, else JAWTH_URL, else HOST and PORT of the configuration. */
-export function serverUrl(given: string | undefined, settings: Settings): string {
+export function serverUrl(given: string | undefined, settings: Pick<Settings, 'config' | 'raw'>): string {
   const url = given ?? settings.raw.JAWTH_URL;
   if (url) return url.replace(/\/+$/, '');
   const { host, port } = settings.config;

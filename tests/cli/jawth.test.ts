@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { parseConfig } from '../../src/config/config';
 import { verifyToken } from '../../src/crypto/jwt';
 import { openDatabase } from '../../src/db/sequelize';
@@ -9,6 +10,7 @@ import { closeStore, storeOf } from '../../src/services/deps';
 import { GOOD_PASSWORD } from '../helpers/factories';
 import { STACK_LINE, exited, listeningUrls, runCli, startCli, waitFor } from '../helpers/cli';
 import { migrations } from '../../src/db/migrations';
+import { onTerminal } from './terminal';
 
 const ADMIN_PASSWORD = 'admin-pass-word-42';
 // bcrypt cost 10, the lowest the configuration allows, keeps the spawned server quick.
@@ -60,10 +62,13 @@ describe('jawth, from a fresh folder to a running server', () => {
 
   it('init migrates and creates the admin from the environment; a second run says it exists', async () => {
     const env = { ...ENV, JAWTH_ADMIN_USERNAME: 'root', JAWTH_ADMIN_PASSWORD: ADMIN_PASSWORD };
-    const first = await runCli(['init'], dir, env);
+    const port = await freePort();
+    const first = await runCli(['init'], dir, { ...env, PORT: String(port) });
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('0002-admin-accounts');
-    expect(first.stdout).toContain('Created admin account "root"');
+    expect(first.stdout).toContain(
+      `Created admin account "root"; start the server with \`jawth serve\`, then sign in at http://127.0.0.1:${port}/admin/.\n`,
+    );
     expect(first.stdout + first.stderr).not.toContain(ADMIN_PASSWORD);
 
     const second = await runCli(['init'], dir, env);
@@ -104,6 +109,19 @@ describe('jawth, from a fresh folder to a running server', () => {
     expect((await fetch(`${url}/health`)).status).toBe(200);
   });
 
+  it('init, while the server runs, says so and where the console is instead of "start the server"', async () => {
+    const port = new URL(url).port;
+    const env = { ...ENV, PORT: port, JAWTH_ADMIN_USERNAME: 'second', JAWTH_ADMIN_PASSWORD: ADMIN_PASSWORD };
+
+    const res = await runCli(['init'], dir, env);
+
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain(
+      `Created admin account "second"; the server is already running, so sign in at http://127.0.0.1:${port}/admin/.\n`,
+    );
+    expect(res.stdout).not.toContain('jawth serve');
+  });
+
   it('apps create prints the application with its secret; users create makes a user who can log in', async () => {
     const app = await remote('apps', 'create', 'shop', '--access-ttl', '5m', '--json');
     expect(app.code).toBe(0);
@@ -122,14 +140,60 @@ describe('jawth, from a fresh folder to a running server', () => {
     expect(verifyToken(token, created.secret as string)).toMatchObject({ username: 'alice', app: 'shop' });
   });
 
-  it('apps list and users list print tables by default', async () => {
+  it('apps list and users list print tables by default, with the total under them', async () => {
     const apps = await remote('apps', 'list');
+    expect(apps.code).toBe(0);
     expect(apps.stdout).toMatch(/^NAME\s+ACCESS_TTL/);
     expect(apps.stdout).toMatch(/^shop\s+5m/m);
     expect(apps.stdout).not.toContain('secret');
+    expect(apps.stdout).toMatch(/\n1 of 1 application\.\n$/);
     const users = await remote('users', 'list', 'shop');
+    expect(users.code).toBe(0);
     expect(users.stdout).toMatch(/^APP\s+USERNAME/);
     expect(users.stdout).toMatch(/^shop\s+alice\s/m);
+    expect(users.stdout).toMatch(/\n1 of 1 user\.\n$/);
+  });
+
+  it('users list pages with --limit and --offset as apps list does, and says where the next page starts', async () => {
+    for (const name of ['bob', 'carol']) {
+      expect((await remote('users', 'create', 'shop', name, '--password', GOOD_PASSWORD)).code).toBe(0);
+    }
+    const all = (await remote('users', 'list', 'shop', '--json')).stdout;
+    const usernames = (JSON.parse(all) as { username: string }[]).map((u) => u.username);
+    expect(usernames).toHaveLength(3);
+
+    const first = await remote('users', 'list', 'shop', '--limit', '1');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(new RegExp(`^shop\\s+${usernames[0]}\\s`, 'm'));
+    expect(first.stdout).toMatch(/\n1 of 3 users; see the next ones with --offset 1\.\n$/);
+
+    const rest = await remote('users', 'list', 'shop', '--limit', '2', '--offset', '1', '--json');
+    expect((JSON.parse(rest.stdout) as { username: string }[]).map((u) => u.username)).toEqual(usernames.slice(1));
+    expect((await remote('users', 'list', 'shop', '--offset', '1')).stdout).toMatch(/\n2-3 of 3 users\.\n$/);
+    expect((await remote('users', 'list', 'shop', '--offset', '5')).stdout).toMatch(
+      /\nNo users from --offset 5: there are 3 in all\.\n$/,
+    );
+    expect((await remote('users', 'list', '--limit', '2')).stdout).toMatch(
+      /\n1-2 of 3 users; see the next ones with --offset 2\.\n$/,
+    );
+
+    const tooMany = await remote('users', 'list', 'shop', '--limit', '1001');
+    expect(tooMany.code).toBe(1);
+    expect(tooMany.stderr).toContain('Expected an integer from 1 to 1000.');
+    for (const name of ['bob', 'carol']) expect((await remote('users', 'delete', 'shop', name)).code).toBe(0);
+  });
+
+  it('apps create, for people, says to store the secret now and how to see it again', async () => {
+    const res = await remote('apps', 'create', 'notes');
+
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^secret:\s+[0-9a-f]{64}$/m);
+    expect(res.stdout).toMatch(
+      /\nStore the secret now where your application reads it; `jawth apps show notes --include-secret` prints it again\.\n$/,
+    );
+    const shown = json((await remote('apps', 'show', 'notes', '--include-secret', '--json')).stdout);
+    expect(res.stdout).toContain(shown.secret as string);
+    expect((await remote('apps', 'list')).stdout).toMatch(/\n1-2 of 2 applications\.\n$/);
   });
 
   it('token prints a signed request token that the server accepts for its method and path only', async () => {
@@ -138,6 +202,18 @@ describe('jawth, from a fresh folder to a running server', () => {
     const token = res.stdout.trim();
     expect((await fetch(`${url}/applications/shop`, { headers: { auth: `jwt ${token}` } })).status).toBe(200);
     expect((await fetch(`${url}/applications`, { headers: { auth: `jwt ${token}` } })).status).toBe(401);
+
+    for (const [data, kind] of [
+      ['[1,2]', 'an array'],
+      ['"name"', 'a string'],
+      ['42', 'a number'],
+      ['null', 'null'],
+    ]) {
+      const refused = await cli('token', '--data', data);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toBe(`jawth: --data must be a JSON object such as '{"name":"myapp"}', not ${kind}.\n`);
+    }
 
     const tooLong = await cli('token', '--ttl', '1h');
     expect(tooLong.code).toBe(1);
@@ -159,8 +235,14 @@ describe('jawth, from a fresh folder to a running server', () => {
     expect(missing.stderr).not.toMatch(STACK_LINE);
 
     const badJson = await remote('request', 'POST', '/applications', '--data', '{name:');
-    expect(badJson.code).not.toBe(0);
-    expect(badJson.stderr).toContain('Expected JSON');
+    expect(badJson.code).toBe(1);
+    expect(badJson.stderr).toMatch(
+      /^jawth: --data is not valid JSON \([^\n]+\): give a JSON object such as '\{"name":"myapp"\}'\.\n$/,
+    );
+    const array = await remote('request', 'POST', '/applications', '--data', '[{"name":"arr"}]');
+    expect(array.code).toBe(1);
+    expect(array.stderr).toBe(`jawth: --data must be a JSON object such as '{"name":"myapp"}', not an array.\n`);
+    expect((await remote('apps', 'show', 'arr')).code).toBe(1);
   });
 
   it('every token the CLI signs is one-use and bound to method, path and query (htm, htu, jti)', async () => {
@@ -217,8 +299,52 @@ describe('jawth, from a fresh folder to a running server', () => {
   it('apps rotate-secret gives a new secret; apps delete removes the application', async () => {
     const rotated = json((await remote('apps', 'rotate-secret', 'shop', '--json')).stdout);
     expect(rotated).toMatchObject({ name: 'shop', secret_version: 2 });
-    expect((await remote('apps', 'delete', 'blog')).stdout).toContain('Deleted application "blog"');
+    const deleted = await remote('apps', 'delete', 'blog', '--yes');
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toBe('Deleted application "blog".\n');
     expect((await remote('apps', 'show', 'blog')).stderr).toContain('404 not_found');
+  });
+
+  it('apps delete without a terminal and without --yes deletes nothing and says to pass --yes', async () => {
+    const res = await remote('apps', 'delete', 'notes');
+
+    expect(res.code).toBe(1);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toBe(
+      'jawth: there is no terminal to confirm on: pass --yes to delete application "notes" and all its users.\n',
+    );
+    expect((await remote('apps', 'show', 'notes')).code).toBe(0);
+  });
+
+  it('apps delete on a terminal warns what goes with it and deletes only when the name is typed', async () => {
+    const warning =
+      'Deleting application "notes" deletes all its users too, and tokens it issued keep verifying in your applications until they expire.';
+    const wrong = onTerminal(
+      dir,
+      ['apps', 'delete', 'notes', '--url', url],
+      [['Type "notes" to confirm: ', 'note']],
+      ENV,
+    );
+    expect(await wrong.code).toBe(1);
+    expect(wrong.output()).toContain(`${warning}\r\nType "notes" to confirm: `);
+    expect(wrong.output()).toContain('jawth: not confirmed: you did not type "notes", so nothing was done.\r\n');
+    expect((await remote('apps', 'show', 'notes')).code).toBe(0);
+
+    const missing = onTerminal(dir, ['apps', 'delete', 'nothere', '--url', url], [], ENV);
+    expect(await missing.code).toBe(1);
+    expect(missing.output()).toContain('404 not_found');
+    expect(missing.output()).not.toContain('Type "nothere"');
+
+    const typed = onTerminal(
+      dir,
+      ['apps', 'delete', 'notes', '--url', url],
+      [['Type "notes" to confirm: ', 'notes']],
+      ENV,
+    );
+    expect(await typed.code).toBe(0);
+    expect(typed.output()).toContain(warning);
+    expect(typed.output()).toContain('Deleted application "notes".');
+    expect((await remote('apps', 'show', 'notes')).stderr).toContain('404 not_found');
   });
 
   it('export onto an existing file readable by all leaves it private, like the database and its folder', async () => {
@@ -270,6 +396,19 @@ describe('jawth, from a fresh folder to a running server', () => {
   });
 });
 
+describe('jawth --version', () => {
+  it('prints the version in package.json, with --version or -V, and exits 0', async () => {
+    const { version } = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as {
+      version: string;
+    };
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-version-'));
+    for (const flag of ['--version', '-V']) {
+      const res = await runCli([flag], empty);
+      expect(res).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    }
+  });
+});
+
 describe('jawth without configuration', () => {
   it('says how to make one, without a stack trace', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-empty-'));
@@ -300,5 +439,17 @@ function userLogin(username: string, password: string) {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username, password }),
+  });
+}
+
+/** A port nothing listens on (the OS picked it free a moment ago). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
   });
 }

@@ -1,55 +1,72 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { JAWTH, runCli } from '../helpers/cli';
+import { runCli } from '../helpers/cli';
+import { onTerminal } from './terminal';
 
 const PASSWORD = 'typed-pass-word-31';
 
-/**
- * Runs `jawth init` on a pseudo-terminal (util-linux `script`), answering each prompt once it
- * appears after the previous answer. The child is killed if it is still running after 20 s.
- */
-function initOnTerminal(dir: string, answers: [string, string][]) {
-  const child = spawn('script', ['-qefc', `${process.execPath} ${JAWTH} init`, '/dev/null'], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '', BCRYPT_COST: '10' },
-  });
-  const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  let output = '';
-  let answered = 0;
-  const pending = [...answers];
-  child.stdout.on('data', (chunk) => {
-    output += chunk;
-    const next = pending[0];
-    if (next && output.indexOf(next[0], answered) !== -1) {
-      pending.shift();
-      answered = output.length;
-      child.stdin.write(`${next[1]}\r`);
-    }
-  });
-  const code = new Promise<number | null>((resolve) =>
-    child.once('close', (status) => {
-      clearTimeout(guard);
-      resolve(status);
-    }),
-  );
-  return { output: () => output, code };
+async function freshFolder(): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-prompt-'));
+  expect((await runCli(['conf'], dir)).code).toBe(0);
+  return dir;
 }
 
 describe('jawth init on a terminal', () => {
   it('prompts for the username and a hidden, confirmed password, and never echoes it', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-prompt-'));
-    expect((await runCli(['conf'], dir)).code).toBe(0);
+    const dir = await freshFolder();
 
-    const run = initOnTerminal(dir, [
-      ['Admin username: ', 'keeper'],
-      ['Admin password: ', PASSWORD],
-      ['Repeat it: ', PASSWORD],
-    ]);
+    const run = onTerminal(
+      dir,
+      ['init'],
+      [
+        ['Admin username: ', 'keeper'],
+        ['Admin password: ', PASSWORD],
+        ['Repeat it: ', PASSWORD],
+      ],
+    );
 
     expect(await run.code).toBe(0);
     expect(run.output()).toContain('Created admin account "keeper"');
     expect(run.output()).not.toContain(PASSWORD);
+  });
+
+  it('asks again, with the reason, after a password that is too short or too common', async () => {
+    const dir = await freshFolder();
+
+    const run = onTerminal(
+      dir,
+      ['init'],
+      [
+        ['Admin username: ', 'keeper'],
+        ['Admin password: ', 'short'],
+        ['The password must be at least 8 characters.\r\nAdmin password: ', 'password123'],
+        ['This password is one of the most common ones; choose another.\r\nAdmin password: ', PASSWORD],
+        ['Repeat it: ', PASSWORD],
+      ],
+    );
+
+    expect(await run.code).toBe(0);
+    expect(run.output()).toContain('Created admin account "keeper"');
+  });
+
+  it('asks again after two passwords that differ, and gives up after three refusals', async () => {
+    const dir = await freshFolder();
+
+    const run = onTerminal(
+      dir,
+      ['init'],
+      [
+        ['Admin username: ', 'keeper'],
+        ['Admin password: ', PASSWORD],
+        ['Repeat it: ', 'another-pass-word-32'],
+        ['The two passwords differ.\r\nAdmin password: ', 'short'],
+        ['The password must be at least 8 characters.\r\nAdmin password: ', 'short'],
+      ],
+    );
+
+    expect(await run.code).toBe(1);
+    expect(run.output()).toContain('jawth: The password must be at least 8 characters.\r\n');
+    expect(run.output()).not.toContain('Created admin account');
   });
 });

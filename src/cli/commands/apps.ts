@@ -2,7 +2,9 @@ import { Command, Option } from 'commander';
 import { durationSeconds, examples, integerIn, list, remote as remoteOptions } from '../help';
 import { CliError } from '../errors';
 import { printJson, printTable, show } from '../output';
-import { remote, seg } from '../remote';
+import { remote, remotePage, seg } from '../remote';
+import { pageQuery, printPageLine, type PageOptions } from '../pages';
+import { confirmByTyping } from '../prompt';
 
 interface Common {
   url?: string;
@@ -30,21 +32,21 @@ export function appsCommand(): Command {
   const apps = new Command('apps').description('list, create, show, delete applications and rotate their secrets');
 
   const listApps = remoteOptions(new Command('list'))
-    .description('list applications')
+    .description('list applications (100 at a time unless --limit), with how many there are in all')
     .option('--limit <n>', 'at most this many', integerIn(1, 1000), 100)
     .option('--offset <n>', 'skip this many', integerIn(0, Number.MAX_SAFE_INTEGER), 0)
-    .action(async (options: Common & { limit: number; offset: number }) => {
-      const rows = (await remote(options)(
-        'GET',
-        `/applications?limit=${options.limit}&offset=${options.offset}`,
-      )) as [];
-      if (options.json) printJson(rows);
-      else printTable(rows, COLUMNS);
+    .action(async (options: Common & PageOptions) => {
+      const { rows, total } = await remotePage(options, `/applications?${pageQuery(options)}`);
+      if (options.json) return printJson(rows);
+      printTable(rows, COLUMNS);
+      printPageLine(rows.length, total, options.offset, ['application', 'applications']);
     });
-  apps.addCommand(examples(listApps, ['jawth apps list', 'jawth apps list --json']));
+  apps.addCommand(
+    examples(listApps, ['jawth apps list', 'jawth apps list --limit 20 --offset 20', 'jawth apps list --json']),
+  );
 
   const create = remoteOptions(new Command('create'))
-    .description('create an application; prints its generated secret once')
+    .description('create an application and print its generated secret')
     .argument('<name>', 'lowercase letters, digits, _ and -')
     .option('--access-ttl <duration>', 'lifetime of login tokens (default 15m)', duration)
     .option('--access-ttl-max <duration>', 'longest access token (default 20m)', duration)
@@ -63,6 +65,7 @@ export function appsCommand(): Command {
         cors_origins: options.corsOrigins,
       };
       show(await remote(options)('POST', '/applications', withoutUndefined(data)), options.json);
+      if (!options.json) process.stdout.write(`${storeSecretAdvice(name)}\n`);
     });
   apps.addCommand(
     examples(create, ['jawth apps create myapp', 'jawth apps create shop --access-ttl 5m --refresh-ttl-max 7d --json']),
@@ -108,14 +111,20 @@ export function appsCommand(): Command {
   apps.addCommand(examples(showApp, ['jawth apps show myapp', 'jawth apps show myapp --include-secret --json']));
 
   const remove = remoteOptions(new Command('delete'))
-    .description('delete an application with its users, groups and sessions')
+    .description('delete an application with its users, groups and sessions (asks you to type its name, or --yes)')
     .argument('<name>')
-    .action(async (name: string, options: Common) => {
-      await remote(options)('DELETE', `/applications/${seg(name)}`);
+    .option('--yes', 'delete without asking (needed when there is no terminal to ask on)')
+    .action(async (name: string, options: Common & { yes?: boolean }) => {
+      const call = remote(options);
+      if (!options.yes) {
+        const action = `delete application "${name}" and all its users`;
+        await confirmByTyping(deleteWarning(name), name, action, () => call('GET', `/applications/${seg(name)}`));
+      }
+      await call('DELETE', `/applications/${seg(name)}`);
       if (options.json) printJson({ deleted: name });
       else process.stdout.write(`Deleted application "${name}".\n`);
     });
-  apps.addCommand(examples(remove, ['jawth apps delete myapp']));
+  apps.addCommand(examples(remove, ['jawth apps delete myapp', 'jawth apps delete myapp --yes']));
 
   const rotate = remoteOptions(new Command('rotate-secret'))
     .description('give an application a new secret; prints it once')
@@ -133,3 +142,14 @@ export function appsCommand(): Command {
 function withoutUndefined(record: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
 }
+
+/** Said under a new application: the secret stays readable, so "store it now" is advice, not a warning of loss. */
+const storeSecretAdvice = (name: string) =>
+  `Store the secret now where your application reads it; \`jawth apps show ${name} --include-secret\` prints it again.`;
+
+/**
+ * Deleting an application takes its users with it and cannot be undone; its tokens are verified
+ * by the applications themselves, so they stay valid until they expire.
+ */
+const deleteWarning = (name: string) =>
+  `Deleting application "${name}" deletes all its users too, and tokens it issued keep verifying in your applications until they expire.`;

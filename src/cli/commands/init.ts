@@ -1,9 +1,11 @@
 import { Command } from 'commander';
 import { migrateUp } from '../../db/migrator';
 import { adminAccountExists, countAdminAccounts, ensureAdminAccount } from '../../services/admin-account.service';
+import { assertPasswordPolicy } from '../../policy/password-policy';
 import { examples } from '../help';
 import { ask, askNewPassword } from '../prompt';
-import { loadSettings } from '../settings';
+import { loadSettings, serverUrl } from '../settings';
+import { isServerRunning } from '../server-probe';
 import { withDatabase } from '../database';
 
 interface InitOptions {
@@ -36,17 +38,18 @@ export function initCommand(): Command {
           return;
         }
         const password = options.password ?? raw.JAWTH_ADMIN_PASSWORD;
+        const policy = (typed: string) => assertPasswordPolicy(typed, config.passwordMinLength);
         const result = await ensureAdminAccount(
           username,
-          password ?? (await askNewPassword('Admin password')),
+          password ?? (await askNewPassword('Admin password', policy)),
           config,
           store,
         );
-        process.stdout.write(
-          result.created
-            ? `Created admin account "${result.username}". Start the server with \`jawth serve\`.\n`
-            : `Admin account "${result.username}" already exists; nothing changed.\n`,
-        );
+        if (!result.created) {
+          process.stdout.write(`Admin account "${result.username}" already exists; nothing changed.\n`);
+          return;
+        }
+        process.stdout.write(`${await nextStep(result.username, serverUrl(undefined, { config, raw }))}\n`);
       });
     });
   return examples(command, [
@@ -54,4 +57,12 @@ export function initCommand(): Command {
     'jawth init --username admin --password "$ADMIN_PASSWORD"',
     'JAWTH_ADMIN_USERNAME=admin JAWTH_ADMIN_PASSWORD=... jawth init',
   ]);
+}
+
+/** What to do once the admin exists: start the server, or, when one already answers, sign in. */
+async function nextStep(username: string, url: string): Promise<string> {
+  const consoleUrl = `${url}/admin/`;
+  return (await isServerRunning(url))
+    ? `Created admin account "${username}"; the server is already running, so sign in at ${consoleUrl}.`
+    : `Created admin account "${username}"; start the server with \`jawth serve\`, then sign in at ${consoleUrl}.`;
 }

@@ -2,7 +2,8 @@ import { Command } from 'commander';
 import { examples, list, remote as remoteOptions } from '../help';
 import { printJson, printTable, show } from '../output';
 import { askNewPassword } from '../prompt';
-import { remote, seg } from '../remote';
+import { pageOptions, pageQuery, printPageLine, type PageOptions } from '../pages';
+import { remote, remotePage, seg } from '../remote';
 
 interface Common {
   url?: string;
@@ -34,15 +35,22 @@ async function done(options: Common, answer: unknown, sentence: string): Promise
 export function usersCommand(): Command {
   const users = new Command('users').description('manage the users of an application');
 
-  const listUsers = remoteOptions(new Command('list'))
-    .description('list the users of one application, or of all with no APP')
+  const listUsers = pageOptions(remoteOptions(new Command('list')))
+    .description('list the users of one application, or of all with no APP (100 at a time unless --limit)')
     .argument('[app]', 'the application')
-    .action(async (app: string | undefined, options: Common) => {
-      const rows = (await remote(options)('GET', app ? `/${seg(app)}/users?limit=1000` : '/users?limit=1000')) as [];
-      if (options.json) printJson(rows);
-      else printTable(rows, COLUMNS);
+    .action(async (app: string | undefined, options: Common & PageOptions) => {
+      const { rows, total } = await remotePage(options, `${app ? `/${seg(app)}` : ''}/users?${pageQuery(options)}`);
+      if (options.json) return printJson(rows);
+      printTable(rows, COLUMNS);
+      printPageLine(rows.length, total, options.offset, ['user', 'users']);
     });
-  users.addCommand(examples(listUsers, ['jawth users list myapp', 'jawth users list --json']));
+  users.addCommand(
+    examples(listUsers, [
+      'jawth users list myapp',
+      'jawth users list myapp --limit 50 --offset 50',
+      'jawth users list --json',
+    ]),
+  );
 
   const create = userVerb('create', 'create a user (password prompted unless --password)', async (app, username, o) => {
     const password = (o.password as string | undefined) ?? (await askNewPassword(`Password for ${username}`));
