@@ -48,6 +48,16 @@ const loadAverage = () =>
 
 const log = (text) => process.stderr.write(`bench: ${text}\n`);
 
+/** Adds a ratio row, and says on stderr what the errors that void its ratio were. */
+function pushRatioRow(rows, scenario, kind, workers, pair, rss) {
+  const row = ratioRow(scenario, kind, workers, pair, rss);
+  if (row.errors > 0) {
+    const causes = (side) => JSON.stringify(pair[side].causes ?? {});
+    log(`${scenario} (${kind}, ${workers}w): errors, ceiling ${causes('ceiling')}, jawth ${causes('subject')}`);
+  }
+  rows.push(row);
+}
+
 /** Tokens the ceiling server accepts: a refresh-shaped one and an access-shaped one. */
 function ceilingTokens(secret) {
   const { signToken } = require(path.join(ROOT, 'dist', 'crypto', 'jwt'));
@@ -70,7 +80,7 @@ async function verifyScenario(ceiling, rows) {
     rounds,
   );
   const real = fs.existsSync(path.join(ROOT, 'dist', 'express', 'index.js'));
-  rows.push(ratioRow('verify', real ? 'none' : 'none (stand-in)', 1, pair, ceiling.rss()));
+  pushRatioRow(rows, 'verify', real ? 'none' : 'none (stand-in)', 1, pair, ceiling.rss());
 }
 
 /**
@@ -90,7 +100,7 @@ async function scenarioRows(kind, server, ceiling, workers, rows) {
         withCpu(server, () => scenarios.measureLogin(`${server.url}/${scenarios.APP}/login`, LOGIN_CONNS, loginSlice)),
       rounds,
     );
-    rows.push(ratioRow('login', kind, workers, pair, server.rss()));
+    pushRatioRow(rows, 'login', kind, workers, pair, server.rss());
   }
   const accessOptions = await scenarios.accessLoad(server, CONNECTIONS);
   const ceilingOptions = {
@@ -105,7 +115,7 @@ async function scenarioRows(kind, server, ceiling, workers, rows) {
       () => withCpu(server, () => measure(accessOptions, slice)),
       rounds,
     );
-    rows.push(ratioRow('access', kind, workers, pair, server.rss()));
+    pushRatioRow(rows, 'access', kind, workers, pair, server.rss());
   }
   if (measured('refresh')) {
     log(`${tag}: refresh (rotation) against the access ceiling (${rounds} pairs)`);
@@ -116,7 +126,7 @@ async function scenarioRows(kind, server, ceiling, workers, rows) {
       rounds,
       refresh.topUp,
     );
-    rows.push(ratioRow('refresh', kind, workers, pair, server.rss()));
+    pushRatioRow(rows, 'refresh', kind, workers, pair, server.rss());
   }
   if (measured('list')) {
     log(`${tag}: admin list`);

@@ -12,27 +12,31 @@ const percentile = (sorted, p) =>
  * `seconds`): at one answer a second, counting whole answers would depend on where the window
  * cuts the calls (four bcrypt threads finish together, so a 3 s window holds 8 or 12 of them by
  * chance), and a fresh loop has no answer during its first call. Returns
- * { rps, p50_ms, p99_ms, errors, ok, seconds }; p50 and p99 are of the calls that ended in the
- * window; errors counts every call that threw or answered non-2xx, warm-up included.
+ * { rps, p50_ms, p99_ms, errors, causes, ok, seconds }; p50 and p99 are of the calls that ended in the
+ * window; errors counts every call that threw or answered non-2xx, warm-up included, and
+ * `causes` counts them by status or error code. `operation` resolves to true for a 2xx answer,
+ * else to the status.
  */
 async function closedLoop(operation, inFlight, { seconds, warmup }) {
   const from = Date.now() + warmup * 1000;
   const to = from + seconds * 1000;
   let work = 0;
   let errors = 0;
+  const causes = {};
   const latencies = [];
   const worker = async () => {
     while (Date.now() < to) {
       const start = Date.now();
-      let ok;
+      let outcome;
       try {
-        ok = (await operation()) !== false;
-      } catch {
-        ok = false;
+        outcome = await operation();
+      } catch (error) {
+        outcome = error.code || error.message;
       }
       const end = Date.now();
-      if (!ok) {
+      if (outcome !== true) {
         errors++;
+        causes[outcome] = (causes[outcome] ?? 0) + 1;
         continue;
       }
       const overlap = Math.min(end, to) - Math.max(start, from);
@@ -47,6 +51,7 @@ async function closedLoop(operation, inFlight, { seconds, warmup }) {
     p50_ms: tenth(percentile(latencies, 0.5)),
     p99_ms: tenth(percentile(latencies, 0.99)),
     errors,
+    causes,
     ok: Math.round(work),
     seconds,
   };

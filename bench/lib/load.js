@@ -16,12 +16,14 @@ const tenth = (n) => (n === null ? null : Math.round(n * 10) / 10);
  * are counted, so the connections are already busy when the count starts (a fresh run has no
  * answer for one latency, which at login's ~1 s would cost a 3 s slice a third of its rate).
  * Returns { rps, p50_ms, p99_ms, errors, ok, seconds }: rps counts 2xx answers only; errors
- * counts every non-2xx answer, connection error and timeout of the whole run, warm-up included.
+ * counts every non-2xx answer, connection error and timeout of the whole run, warm-up included,
+ * and `causes` counts them by status (or `errors`, `timeouts`).
  */
 function measure(options, { seconds, warmup }) {
   return new Promise((resolve, reject) => {
     const from = Date.now() + warmup * 1000;
     const latencies = [];
+    const causes = {};
     let ok = 0;
     const tracker = autocannon({ ...options, duration: warmup + seconds }, (error, result) => {
       if (error) return reject(error);
@@ -31,11 +33,17 @@ function measure(options, { seconds, warmup }) {
         p50_ms: tenth(percentile(latencies, 0.5)),
         p99_ms: tenth(percentile(latencies, 0.99)),
         errors: result.non2xx + result.errors + result.timeouts,
+        causes: {
+          ...causes,
+          ...(result.errors ? { errors: result.errors } : {}),
+          ...(result.timeouts ? { timeouts: result.timeouts } : {}),
+        },
         ok,
         seconds,
       });
     });
     tracker.on('response', (_client, status, _bytes, responseTime) => {
+      if (status < 200 || status > 299) causes[status] = (causes[status] ?? 0) + 1;
       if (Date.now() < from || status < 200 || status > 299) return;
       ok++;
       latencies.push(responseTime);
@@ -81,6 +89,10 @@ async function alternate(runCeiling, runSubject, rounds, before = async () => {}
       p50_ms: tenth(median(list.map((r) => r.p50_ms ?? 0))),
       p99_ms: Math.max(...list.map((r) => r.p99_ms ?? 0)),
       errors: list.reduce((sum, r) => sum + r.errors, 0),
+      causes: list.reduce((all, r) => {
+        for (const [cause, n] of Object.entries(r.causes ?? {})) all[cause] = (all[cause] ?? 0) + n;
+        return all;
+      }, {}),
       slices: list.map((r) => r.rps),
     };
   };

@@ -63,7 +63,7 @@ function loginLoad(url, connections) {
   const operation = async () => {
     const res = await fetch(url, { method: 'POST', headers: json, body });
     await res.arrayBuffer();
-    return res.ok;
+    return res.ok || res.status;
   };
   return { operation, connections };
 }
