@@ -2,12 +2,27 @@
 // The ceilings of the HTTP scenarios, measured in the same run as jawth: bare Express routes with
 // no database, no helmet and no logging.
 //   POST /ceiling/access  parses the same body as /token/access, verifies one HS256 token, signs one.
+//   POST /ceiling/login   parses the same body as /:app/login and makes one bcrypt comparison at
+//                         CEILING_BCRYPT_COST, on libuv's thread pool as jawth does.
 //   GET  /open            the verify scenario's route without the jawth/express middleware;
 //   GET  /protected       the same route behind it.
+// CEILING_WORKERS=2 runs it on two node:cluster workers, as jawth's WORKERS=2 rows are.
+const cluster = require('node:cluster');
 const crypto = require('node:crypto');
 const path = require('node:path');
+const bcrypt = require('bcrypt');
 const express = require('express');
 const jsonwebtoken = require('jsonwebtoken');
+
+const workers = Number(process.env.CEILING_WORKERS || 1);
+if (workers > 1 && cluster.isPrimary) {
+  for (let i = 0; i < workers; i++) cluster.fork();
+  process.on('SIGTERM', () => {
+    for (const worker of Object.values(cluster.workers)) worker.kill('SIGTERM');
+    process.exit(0);
+  });
+  return;
+}
 
 const secret = process.env.CEILING_SECRET;
 const key = crypto.createSecretKey(Buffer.from(secret, 'utf8'));
@@ -20,6 +35,12 @@ app.post('/ceiling/access', express.json({ limit: 16 * 1024, type: () => true })
     algorithm: 'HS256',
   });
   res.json({ token });
+});
+
+const hash = bcrypt.hash('bench-Password-7731', Number(process.env.CEILING_BCRYPT_COST || 12));
+app.post('/ceiling/login', express.json({ limit: 16 * 1024 }), async (req, res) => {
+  const matches = await bcrypt.compare(String(req.body.password), await hash);
+  res.status(matches ? 200 : 401).json({ matches });
 });
 
 const handler = (req, res) => res.json({ ok: true, user: req.auth ? req.auth.username : null });
@@ -50,3 +71,5 @@ function loadMiddleware() {
 }
 
 app.listen(Number(process.env.PORT), '127.0.0.1');
+// Exit on SIGTERM rather than die of it, so that `--cpu-prof` writes its profile.
+process.on('SIGTERM', () => process.exit(0));

@@ -9,40 +9,53 @@ const os = require('node:os');
 const path = require('node:path');
 const { ROOT, startJawth, startCeilingServer } = require('./lib/processes');
 const { createDatabase } = require('./lib/database');
-const { measure, alternate, bcryptCeiling } = require('./lib/load');
+const { measure, withCpu, alternate } = require('./lib/load');
+const { ratioRow, idleRow, listRow } = require('./lib/rows');
+const { soakRun, profileRun } = require('./lib/extra-runs');
 const { table, writeResults } = require('./lib/report');
 const scenarios = require('./lib/scenarios');
 
 const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const soak = args.includes('--soak');
-// Each measurement is `rounds` slices of `slice.seconds`, alternated with its ceiling's.
-const slice = quick ? { seconds: 3, warmup: 1 } : { seconds: 5, warmup: 1 };
-const rounds = quick ? 1 : 2;
+const flag = (name) => args.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+const value = (name) => flag(name)?.split('=').slice(1).join('=') || null;
+const quick = Boolean(flag('quick'));
+const soak = Boolean(flag('soak'));
+const profile = Boolean(flag('profile'));
+// `--only=login,access`: just those scenarios (idle is always measured); for experiments.
+const only = value('only')?.split(',') ?? null;
+const wanted = (scenario) => !only || only.includes(scenario);
+// PostgreSQL when BENCH_DATABASE_URL is set or `--postgres[=URL]` is given (alone: the local server).
+const postgresUrl =
+  value('postgres') ||
+  process.env.BENCH_DATABASE_URL ||
+  (flag('postgres') ? 'postgres://postgres@127.0.0.1:5432/postgres' : null);
+// Each ratio is `rounds` pairs of slices (ceiling, subject, ceiling, subject ...). Login's slices
+// are longer: at cost 12 one answer takes about a second, and its rate is ~10/s.
+const rounds = quick ? 3 : 5;
+const slice = quick ? { seconds: 2, warmup: 0.5 } : { seconds: 5, warmup: 1 };
+const loginSlice = quick ? { seconds: 3, warmup: 1.2 } : { seconds: 8, warmup: 2 };
 const CONNECTIONS = 10;
+const LOGIN_CONNS = Number(process.env.LOGIN_CONNS || 8);
 // The server's configured cost: BCRYPT_COST when set, else its default (12).
 const cost = Number(process.env.BCRYPT_COST || 12);
 const logLevel = process.env.LOG_LEVEL || 'info';
 const keys = { SECRET_KEY: crypto.randomBytes(32).toString('hex'), JAWTH_KEY: crypto.randomBytes(16).toString('hex') };
-const round = (n) => (typeof n === 'number' ? Math.round(n * 100) / 100 : null);
-
-// The ceiling server's address and access body, for the WORKERS=2 rows.
-let ceilingUrl;
-let ceilingBody;
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
 
 const log = (text) => process.stderr.write(`bench: ${text}\n`);
 
-function row(scenario, db, result, ceiling, target, rss, workers = 1) {
-  return {
-    scenario,
-    db,
-    workers,
-    ...result,
-    ceiling_rps: ceiling ?? null,
-    ratio: ceiling ? round(result.rps / ceiling) : null,
-    target,
-    rss_mb: rss,
-  };
+/** Adds a ratio row, and says on stderr what the errors that void its ratio were. */
+function pushRatioRow(rows, scenario, kind, workers, pair, rss) {
+  const row = ratioRow(scenario, kind, workers, pair, rss);
+  if (row.errors > 0) {
+    const causes = (side) => JSON.stringify(pair[side].causes ?? {});
+    log(`${scenario} (${kind}, ${workers}w): errors, ceiling ${causes('ceiling')}, jawth ${causes('subject')}`);
+  }
+  rows.push(row);
 }
 
 /** Tokens the ceiling server accepts: a refresh-shaped one and an access-shaped one. */
@@ -57,153 +70,139 @@ function ceilingTokens(secret) {
 }
 
 /** verify: the same route without and with the jawth/express middleware, in the ceiling server. */
-async function verifyScenario(ceilingServer, tokens, rows) {
+async function verifyScenario(ceiling, rows) {
   log('verify: the same route without and with jawth/express');
-  const headers = { authorization: `Bearer ${tokens.access}` };
-  const [open, guarded] = await alternate(
-    () => measure({ url: `${ceilingServer.url}/open`, headers, connections: CONNECTIONS }, slice),
-    () => measure({ url: `${ceilingServer.url}/protected`, headers, connections: CONNECTIONS }, slice),
+  const headers = { authorization: `Bearer ${ceiling.tokens.access}` };
+  const pair = await alternate(
+    () => withCpu(ceiling, () => measure({ url: `${ceiling.url}/open`, headers, connections: CONNECTIONS }, slice)),
+    () =>
+      withCpu(ceiling, () => measure({ url: `${ceiling.url}/protected`, headers, connections: CONNECTIONS }, slice)),
     rounds,
   );
   const real = fs.existsSync(path.join(ROOT, 'dist', 'express', 'index.js'));
-  rows.push(row('verify', real ? 'none' : 'none (stand-in)', guarded, open.rps, '≥0.8', ceilingServer.rss()));
+  pushRatioRow(rows, 'verify', real ? 'none' : 'none (stand-in)', 1, pair, ceiling.rss());
 }
 
-async function benchDatabase(kind, ceilingServer, tokens, rows) {
-  const database = await createDatabase(kind);
+/**
+ * The scenarios against one jawth (WORKERS=1 or 2) and the ceiling server with as many workers:
+ * login against bcrypt, access against bare Express, refresh against the same, then admin list.
+ * Returns the access options (for the soak).
+ */
+async function scenarioRows(kind, server, ceiling, workers, rows) {
+  const tag = `${kind}, ${workers} worker${workers > 1 ? 's' : ''}`;
+  // --quick measures only the rows with a WORKERS=2 target of their own there (access, admin list).
+  const measured = (scenario) => wanted(scenario) && !(quick && workers > 1 && ['login', 'refresh'].includes(scenario));
+  if (measured('login')) {
+    log(`${tag}: login against one bcrypt comparison behind bare Express (${rounds} pairs)`);
+    const pair = await alternate(
+      () => withCpu(ceiling, () => scenarios.measureLogin(`${ceiling.url}/ceiling/login`, LOGIN_CONNS, loginSlice)),
+      () =>
+        withCpu(server, () => scenarios.measureLogin(`${server.url}/${scenarios.APP}/login`, LOGIN_CONNS, loginSlice)),
+      rounds,
+    );
+    pushRatioRow(rows, 'login', kind, workers, pair, server.rss());
+  }
+  const accessOptions = await scenarios.accessLoad(server, CONNECTIONS);
+  const ceilingOptions = {
+    ...accessOptions,
+    url: `${ceiling.url}/ceiling/access`,
+    body: JSON.stringify({ namespace: 'bench', refresh_token: ceiling.tokens.refresh }),
+  };
+  if (measured('access')) {
+    log(`${tag}: access against bare Express parse + verify + sign (${rounds} pairs)`);
+    const pair = await alternate(
+      () => withCpu(ceiling, () => measure(ceilingOptions, slice)),
+      () => withCpu(server, () => measure(accessOptions, slice)),
+      rounds,
+    );
+    pushRatioRow(rows, 'access', kind, workers, pair, server.rss());
+  }
+  if (measured('refresh')) {
+    log(`${tag}: refresh (rotation) against the access ceiling (${rounds} pairs)`);
+    const refresh = await scenarios.refreshLoad(server, CONNECTIONS);
+    const pair = await alternate(
+      () => withCpu(ceiling, () => measure(ceilingOptions, slice)),
+      () => withCpu(server, () => measure(refresh.options, slice)),
+      rounds,
+      refresh.topUp,
+    );
+    pushRatioRow(rows, 'refresh', kind, workers, pair, server.rss());
+  }
+  if (measured('list')) {
+    log(`${tag}: admin list`);
+    const list = await measure(scenarios.listLoad(server, keys, 2), {
+      seconds: slice.seconds * 2,
+      warmup: slice.warmup,
+    });
+    rows.push(listRow(kind, workers, list, server.rss()));
+  }
+  return accessOptions;
+}
+
+async function benchDatabase(kind, url, ceilings, rows) {
+  const database = await createDatabase(kind, url);
   try {
     const vars = { ...keys, DATABASE_URL: database.url, BCRYPT_COST: String(cost), LOG_LEVEL: logLevel, WORKERS: '1' };
-    const server = await startJawth({ vars, NODE_ARGS: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) });
+    const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean);
+    const server = await startJawth({ vars, NODE_ARGS: nodeArgs });
     try {
       await new Promise((r) => setTimeout(r, 1000));
-      const idle = server.rss();
+      rows.push(idleRow(kind, 1, server.rss()));
       log(`${kind}: arranging ${scenarios.LIST_USERS} users`);
       const { insertSeconds } = await scenarios.arrange(server, keys, database.url, cost);
-      rows.push(row('idle', kind, { rps: null, p50_ms: null, p99_ms: null, errors: null }, null, '≤120 MB', idle));
-
-      log(`${kind}: users inserted in ${insertSeconds.toFixed(1)} s; login against bcrypt on the thread pool`);
-      const [bcryptRps, login] = await alternate(
-        () => bcryptCeiling(cost, slice.seconds),
-        () => measure(scenarios.loginLoad(server), slice),
-        rounds,
-      );
-      rows.push(row('login', kind, login, bcryptRps.rps, '≥0.9', server.rss()));
-
-      log(`${kind}: access against bare Express parse + verify + sign`);
-      const accessOptions = await scenarios.accessLoad(server, CONNECTIONS);
-      ceilingUrl = ceilingServer.url;
-      ceilingBody = JSON.stringify({ namespace: 'bench', refresh_token: tokens.refresh });
-      const ceilingOptions = { ...accessOptions, url: `${ceilingUrl}/ceiling/access`, body: ceilingBody };
-      const [ceiling, access] = await alternate(
-        () => measure(ceilingOptions, slice),
-        () => measure(accessOptions, slice),
-        rounds,
-      );
-      rows.push(row('access', kind, access, ceiling.rps, '≥0.5', server.rss()));
-
-      log(`${kind}: refresh (rotation)`);
-      const refresh = await measure(await scenarios.refreshLoad(server, CONNECTIONS), slice);
-      rows.push(row('refresh', kind, refresh, ceiling.rps, undefined, server.rss()));
-
-      log(`${kind}: admin list`);
-      const list = await measure(scenarios.listLoad(server, keys, 2), slice);
-      rows.push(row('admin list', kind, list, null, 'p50 ≤20 ms', server.rss()));
-      if (soak) rows.push(await soakRun(server, kind, accessOptions, ceiling.rps));
+      log(`${kind}: users inserted in ${insertSeconds.toFixed(1)} s`);
+      const accessOptions = await scenarioRows(kind, server, ceilings[1], 1, rows);
+      if (soak) rows.push(await soakRun(server, kind, accessOptions));
     } finally {
       await server.stop();
     }
-    await clusterRun(kind, vars, rows);
+    if (profile && kind === 'sqlite') {
+      const options = { seconds: quick ? 5 : 10, connections: CONNECTIONS, loginConnections: LOGIN_CONNS, wanted };
+      await profileRun(vars, ceilings[1], options);
+    }
+    const cluster = await startJawth({ vars: { ...vars, WORKERS: '2' }, NODE_ARGS: nodeArgs });
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      rows.push(idleRow(kind, 2, cluster.rss()));
+      await scenarioRows(kind, cluster, ceilings[2], 2, rows);
+    } finally {
+      await cluster.stop();
+    }
   } finally {
     await database.drop();
   }
-}
-
-/**
- * WORKERS=2 (node:cluster) on the same database, after the single-process rows: the same loads,
- * against the ceilings measured alongside, in alternating slices again.
- */
-async function clusterRun(kind, vars, rows) {
-  const server = await startJawth({ vars: { ...vars, WORKERS: '2' } });
-  try {
-    await new Promise((r) => setTimeout(r, 1000));
-    rows.push(row('idle', kind, { rps: null, p50_ms: null, p99_ms: null, errors: null }, null, '–', server.rss(), 2));
-    log(`${kind}: WORKERS=2 login`);
-    const [bcryptRps, login] = await alternate(
-      () => bcryptCeiling(cost, slice.seconds),
-      () => measure(scenarios.loginLoad(server), slice),
-      rounds,
-    );
-    rows.push(row('login', kind, login, bcryptRps.rps, '–', server.rss(), 2));
-    log(`${kind}: WORKERS=2 access`);
-    const accessOptions = await scenarios.accessLoad(server, CONNECTIONS);
-    const ceilingOptions = { ...accessOptions, url: `${ceilingUrl}/ceiling/access`, body: ceilingBody };
-    const [ceiling, access] = await alternate(
-      () => measure(ceilingOptions, slice),
-      () => measure(accessOptions, slice),
-      rounds,
-    );
-    rows.push(row('access', kind, access, ceiling.rps, '–', server.rss(), 2));
-    log(`${kind}: WORKERS=2 refresh, admin list`);
-    const refresh = await measure(await scenarios.refreshLoad(server, CONNECTIONS), slice);
-    rows.push(row('refresh', kind, refresh, ceiling.rps, undefined, server.rss(), 2));
-    const list = await measure(scenarios.listLoad(server, keys, 2), slice);
-    rows.push(row('admin list', kind, list, null, 'p50 ≤20 ms', server.rss(), 2));
-  } finally {
-    await server.stop();
-  }
-}
-
-/**
- * 60 s of access load in 5 s slices, RSS after each. RSS is reported at the start (before the
- * load), after the warm-up (the first 10 s: heap, caches and JIT settle) and at the end; growth
- * is counted after the warm-up, and should stay under 10% of it.
- */
-async function soakRun(server, kind, accessOptions, ceilingRps) {
-  log(`${kind}: soak, 60 s of access load`);
-  const start = server.rss();
-  const samples = [];
-  let last;
-  for (let i = 0; i < 12; i++) {
-    last = await measure(accessOptions, { seconds: 5, warmup: 0 });
-    samples.push(server.rss());
-  }
-  const warm = samples[1];
-  const end = samples[11];
-  const growth = round(end - warm);
-  const percent = round(((end - warm) / warm) * 100);
-  const verdict = percent < 10 ? 'under 10%' : 'NOT under 10%';
-  log(`${kind}: soak RSS every 5 s: ${samples.join(', ')} MB`);
-  log(
-    `${kind}: soak RSS start ${start} MB, after 10 s warm-up ${warm} MB, end ${end} MB: growth after warm-up ${growth} MB (${percent}%, ${verdict})`,
-  );
-  return row(
-    'soak 60s',
-    kind,
-    last,
-    ceilingRps,
-    `RSS ${start}→${warm}→${end} MB, ${percent >= 0 ? '+' : ''}${percent}% after warm-up (<10%)`,
-    end,
-  );
 }
 
 async function main() {
   if (!fs.existsSync(path.join(ROOT, 'dist', 'server.js')))
     throw new Error('dist/ is missing: run `npm run build` first');
   const started = Date.now();
+  const loadStart = loadAverage();
+  log(`load average at the start (1, 5, 15 min): ${loadStart} on ${os.cpus().length} CPUs`);
   const rows = [];
   const secret = crypto.randomBytes(32).toString('hex');
   const tokens = ceilingTokens(secret);
-  const ceilingServer = await startCeilingServer(secret);
+  const ceilings = {};
   try {
-    await verifyScenario(ceilingServer, tokens, rows);
-    const kinds = ['sqlite', ...(process.env.BENCH_DATABASE_URL ? ['postgres'] : [])];
-    for (const kind of kinds) await benchDatabase(kind, ceilingServer, tokens, rows);
+    for (const workers of [1, 2])
+      ceilings[workers] = { ...(await startCeilingServer(secret, workers, [], cost)), secret, tokens };
+    if (wanted('verify')) await verifyScenario(ceilings[1], rows);
+    await benchDatabase('sqlite', null, ceilings, rows);
+    if (postgresUrl) await benchDatabase('postgres', postgresUrl, ceilings, rows);
   } finally {
-    await ceilingServer.stop();
+    for (const ceiling of Object.values(ceilings)) await ceiling.stop();
   }
   rows.sort((a, b) => (a.scenario === 'verify') - (b.scenario === 'verify'));
+  const loadEnd = loadAverage();
+  const busy = Math.max(os.loadavg()[0], Number(loadStart.split(' ')[0])) > os.cpus().length;
+  log(`load average at the end: ${loadEnd}`);
   const cpu = os.cpus()[0]?.model.replace(/\s+/g, ' ') ?? 'unknown CPU';
-  const title = `jawth bench ${new Date().toISOString().slice(0, 16)}Z: ${os.cpus().length} × ${cpu}, node ${process.version}, bcrypt cost ${cost}, LOG_LEVEL=${logLevel}${quick ? ', --quick' : ''}`;
+  const options = [quick && '--quick', soak && '--soak', only && `--only=${only.join(',')}`].filter(Boolean).join(' ');
+  const title =
+    `jawth bench ${new Date().toISOString().slice(0, 16)}Z: ${os.cpus().length} × ${cpu}, node ${process.version}, ` +
+    `bcrypt cost ${cost}, LOG_LEVEL=${logLevel}, UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE}, ` +
+    `${rounds} pairs per ratio${options ? `, ${options}` : ''}; load average ${loadStart} at the start, ${loadEnd} at the end` +
+    (busy ? ` (busier than its ${os.cpus().length} CPUs: read the spreads)` : '');
   process.stdout.write(`\n${title}\n\n${table(rows)}\n\n`);
   writeResults(rows, path.join(__dirname, 'results'), title);
   log(`done in ${Math.round((Date.now() - started) / 1000)} s; wrote bench/results/latest.{json,svg,md}`);

@@ -18,8 +18,8 @@ async function pgQuery(url, sql) {
   }
 }
 
-/** { kind, url, drop() }: a database that exists only for this run. */
-async function createDatabase(kind) {
+/** { kind, url, drop() }: a database that exists only for this run (PostgreSQL: made on `base`). */
+async function createDatabase(kind, base) {
   if (kind === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-bench-db-'));
     return {
@@ -28,7 +28,6 @@ async function createDatabase(kind) {
       drop: async () => fs.rmSync(dir, { recursive: true }),
     };
   }
-  const base = process.env.BENCH_DATABASE_URL;
   const name = `jawth_bench_${crypto.randomBytes(5).toString('hex')}`;
   await pgQuery(base, `CREATE DATABASE ${name}`);
   const url = new URL(base);

@@ -61,8 +61,22 @@ function rssMb(pid) {
   return kb === 0 ? null : Math.round(kb / 102.4) / 10;
 }
 
+/** CPU time (user + system) of a process and its children (a cluster's workers), in ms (Linux). */
+function cpuMs(pid) {
+  const ticks = (p) => {
+    try {
+      const fields = fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      return Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      return 0;
+    }
+  };
+  return [pid, ...childPids(pid)].reduce((sum, p) => sum + ticks(p), 0) * (1000 / CLOCK_TICKS);
+}
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
 function stop(child) {
-  if (child.exitCode !== null) return Promise.resolve();
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     child.once('exit', () => {
@@ -95,6 +109,7 @@ async function startJawth(env) {
     url,
     pid: child.pid,
     rss: () => rssMb(child.pid),
+    cpu: () => cpuMs(child.pid),
     stop: async () => {
       await stop(child);
       fs.rmSync(cwd, { recursive: true, force: true });
@@ -103,15 +118,21 @@ async function startJawth(env) {
 }
 
 /** Starts bench/ceiling-server.js: bare Express routes that do the same HTTP work as jawth's. */
-async function startCeilingServer(secret) {
+async function startCeilingServer(secret, workers = 1, nodeArgs = [], bcryptCost = 12) {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(__dirname, '..', 'ceiling-server.js')], {
-    env: { ...process.env, PORT: String(port), CEILING_SECRET: secret },
+  const child = spawn(process.execPath, [...nodeArgs, path.join(__dirname, '..', 'ceiling-server.js')], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      CEILING_SECRET: secret,
+      CEILING_WORKERS: String(workers),
+      CEILING_BCRYPT_COST: String(bcryptCost),
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/open`, child);
-  return { url, pid: child.pid, rss: () => rssMb(child.pid), stop: () => stop(child) };
+  return { url, pid: child.pid, rss: () => rssMb(child.pid), cpu: () => cpuMs(child.pid), stop: () => stop(child) };
 }
 
-module.exports = { ROOT, freePort, rssMb, startJawth, startCeilingServer };
+module.exports = { ROOT, freePort, rssMb, cpuMs, startJawth, startCeilingServer };

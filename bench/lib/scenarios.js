@@ -4,6 +4,7 @@ const path = require('node:path');
 const bcrypt = require('bcrypt');
 const { ROOT } = require('./processes');
 const { applicationId, insertUsers } = require('./database');
+const { closedLoop } = require('./closed-loop');
 
 const { signToken } = require(path.join(ROOT, 'dist', 'crypto', 'jwt'));
 
@@ -52,18 +53,28 @@ async function arrange(server, keys, databaseUrl, cost) {
 
 const json = { 'content-type': 'application/json' };
 
-/** autocannon options for each scenario. */
-function loginLoad(server) {
+/**
+ * Login: `connections` clients in a closed loop (closed-loop.js), each posting the right password
+ * and waiting for the answer. `url` is jawth's login route or the ceiling server's
+ * `/ceiling/login` (one bcrypt comparison behind bare Express), loaded the same way.
+ */
+function loginLoad(url, connections) {
   const body = JSON.stringify({ username: 'alice', password: PASSWORD });
-  return {
-    url: `${server.url}/${APP}/login`,
-    method: 'POST',
-    headers: json,
-    body,
-    connections: Number(process.env.LOGIN_CONNS || 8),
+  const operation = async () => {
+    const res = await fetch(url, { method: 'POST', headers: json, body });
+    await res.arrayBuffer();
+    return res.ok || res.status;
   };
+  return { operation, connections };
 }
 
+/** Login, jawth's or the ceiling's, in a closed loop of `connections` clients. */
+function measureLogin(url, connections, window) {
+  const { operation } = loginLoad(url, connections);
+  return closedLoop(operation, connections, window);
+}
+
+/** autocannon options for the other scenarios. */
 async function accessLoad(server, connections) {
   const { refresh_token } = await login(server);
   const body = JSON.stringify({ namespace: APP, refresh_token });
@@ -72,13 +83,22 @@ async function accessLoad(server, connections) {
 
 /**
  * Rotation spends each token: a shared queue holds unspent ones; a request takes one and its
- * answer puts the successor back. Logins fill it with more tokens than connections, because a
- * run that stops drops the tokens in flight.
+ * answer puts the successor back. A slice that stops drops the tokens in flight (at most one per
+ * connection), so `topUp()`, run before each slice and outside its timing, logs in until the
+ * queue holds three tokens per connection again.
  */
 async function refreshLoad(server, connections) {
   const queue = [];
-  const logins = await Promise.all(Array.from({ length: connections * 4 }, () => login(server)));
-  queue.push(...logins.map((l) => l.refresh_token));
+  const topUp = async () => {
+    const missing = connections * 3 - queue.length;
+    if (missing <= 0) return;
+    // Four at a time: the brute-force limiter reserves each attempt on the user's counter before
+    // the comparison, and a burst of dozens of logins for one user can fill it (429).
+    for (let done = 0; done < missing; done += 4) {
+      const batch = Array.from({ length: Math.min(4, missing - done) }, () => login(server));
+      queue.push(...(await Promise.all(batch)).map((l) => l.refresh_token));
+    }
+  };
   const request = {
     method: 'POST',
     path: `/${APP}/refresh`,
@@ -88,7 +108,8 @@ async function refreshLoad(server, connections) {
       if (status === 200) queue.push(JSON.parse(body).refresh_token);
     },
   };
-  return { url: server.url, connections, requests: [request] };
+  await topUp();
+  return { options: { url: server.url, connections, requests: [request] }, topUp };
 }
 
 /** A page of 100 users at a random offset among 100,000, read by an admin. */
@@ -104,4 +125,4 @@ function listLoad(server, keys, connections) {
   return { url: server.url, connections, requests: [request] };
 }
 
-module.exports = { APP, LIST_USERS, arrange, login, loginLoad, accessLoad, refreshLoad, listLoad };
+module.exports = { APP, LIST_USERS, arrange, login, loginLoad, measureLogin, accessLoad, refreshLoad, listLoad };
