@@ -658,7 +658,7 @@ describe('the admin console in Chromium', () => {
       await page.getByLabel('Password').fill(GOOD_PASSWORD);
       await page.getByRole('button', { name: 'Log in' }).click();
     };
-    await page.goto(`${baseUrl}/admin/`);
+    await page.goto(`${baseUrl}/admin/apps`);
     await logInAs();
     await page.getByRole('heading', { name: 'Applications', level: 1 }).waitFor();
 
