@@ -34,7 +34,12 @@ export function createApp(base: Deps & { limiter?: LoginLimiter }): Express {
   // `/Applications/x` is not `/applications/x`: one spelling per route, so that the audit log's
   // filters see every change (routers are made case-sensitive too).
   app.set('case sensitive routing', true);
-  app.use(helmet());
+  // Token answers are `no-store`, admin answers change with every write: an ETag (a hash of each
+  // body) would cost every answer and help none.
+  app.set('etag', false);
+  // Security headers for pages and the admin API; token issuance (hot routes) answers JSON to
+  // other servers and scripts, where a dozen headers per answer were half its header bytes.
+  const securityHeaders = helmet();
   app.use(
     pinoHttp({
       logger: deps.logger,
@@ -59,8 +64,9 @@ export function createApp(base: Deps & { limiter?: LoginLimiter }): Express {
   app.use(express.json({ limit: deps.config.bodyLimit, strict: true }));
 
   // The console's pages first: `/admin/users` is a page of it, not the users of an application "admin".
-  app.use('/admin', consoleRouter());
-  app.use(mountRoutes(ROUTES, deps));
+  app.use('/admin', securityHeaders, consoleRouter());
+  app.use(mountRoutes(ROUTES, deps, securityHeaders));
+  app.use(securityHeaders);
 
   app.use(notFound);
   app.use(errorHandler(deps.logger));

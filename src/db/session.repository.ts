@@ -224,6 +224,9 @@ export async function renewSession(
       }
     }
     const created = await models.Session.create({ ...child, usedAt: null, revokedAt: null }, { transaction });
+    // On PostgreSQL the user's lock keeps every revocation out until commit, and the conditional
+    // spend saw none before it: nothing to re-read. (A grace renewal spent nothing: it re-reads.)
+    if (transaction && options.spend) return 'renewed';
     const after = await models.Session.findByPk(parent.id, { attributes: ['revokedAt'], transaction });
     if (after && !after.revokedAt) return 'renewed';
     await models.Session.update({ revokedAt: now }, { where: { id: created.id }, transaction });

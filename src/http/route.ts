@@ -141,7 +141,7 @@ function handler(route: Route, deps: AppDeps): RequestHandler {
 }
 
 /** The router of every declared route, each with the middleware its declaration asks for. */
-export function mountRoutes(routes: Route[], deps: AppDeps): Router {
+export function mountRoutes(routes: Route[], deps: AppDeps, securityHeaders: RequestHandler): Router {
   const router = Router({ caseSensitive: true });
   const anyJson = express.json({ limit: deps.config.bodyLimit, type: () => true });
   const preflights = new Set<string>();
@@ -160,6 +160,7 @@ export function mountRoutes(routes: Route[], deps: AppDeps): Router {
       },
       cors,
     ];
+    if (!route.hot) chain.push(securityHeaders);
     if (route.anyContentType) chain.push(anyJson);
     if (route.auth === 'admin') {
       if (route.audit) chain.push(auditAdminRequest(route, deps));

@@ -30,6 +30,19 @@ describe('the route table', () => {
     expect([...needed].filter((name) => !RESERVED_NAMES.has(name))).toEqual([]);
   });
 
+  it('tries every fixed path before the application paths it overlaps, so that no application shadows it', () => {
+    const expanded = ROUTES.flatMap((route, index) => openApiPaths(route.path).map((path) => ({ route, path, index })));
+    const shadowed = expanded.flatMap((fixed) =>
+      isParam(segments(fixed.path)[0])
+        ? []
+        : expanded
+            .filter((app) => app.path.startsWith('/{app}/') && app.route.method === fixed.route.method)
+            .filter((app) => overlap(segments(app.path), segments(fixed.path)) && app.index < fixed.index)
+            .map((app) => `${fixed.path} after ${app.path}`),
+    );
+    expect(shadowed).toEqual([]);
+  });
+
   it('gives the routes of one path one CORS policy (their preflight is shared)', () => {
     const policy = new Map<string, string | undefined>();
     for (const route of ROUTES) {
