@@ -15,6 +15,13 @@ const READERS = 2;
 export class SqliteReaders {
   private next = 0;
   private handles: sqlite3.Database[] | undefined;
+  /**
+   * Each handle's statements, prepared once: preparing and finalising one per call was a seventh
+   * of an access token's CPU (bench/README.md). Binding resets a statement, so each call reads the
+   * latest commit; run with `all`, which steps to the end, so that no statement is left on a row
+   * holding a read lock between calls (the WAL could not be checkpointed behind it).
+   */
+  private readonly statements = new Map<sqlite3.Database, Map<string, sqlite3.Statement>>();
   readonly usable: boolean;
   private readonly storage: string;
 
@@ -32,8 +39,21 @@ export class SqliteReaders {
       return handle;
     });
     const handle = this.handles[this.next++ % this.handles.length];
+    const prepared = this.statements.get(handle) ?? new Map<string, sqlite3.Statement>();
+    this.statements.set(handle, prepared);
+    let statement = prepared.get(sql);
+    if (!statement) {
+      statement = handle.prepare(sql);
+      prepared.set(sql, statement);
+    }
+    const ready = statement;
     return new Promise((resolve, reject) => {
-      handle.get(sql, params, (error: Error | null, row: T | undefined) => (error ? reject(error) : resolve(row)));
+      ready.all(params, (error: Error | null, rows: T[]) => {
+        if (!error) return resolve(rows[0]);
+        // Prepared again next time: a statement whose preparation failed (no table yet) stays failed.
+        if (prepared.get(sql) === ready) prepared.delete(sql);
+        reject(error);
+      });
     });
   }
 
@@ -41,6 +61,11 @@ export class SqliteReaders {
   async close(): Promise<void> {
     const handles = this.handles ?? [];
     this.handles = undefined;
+    const statements = [...this.statements.values()].flatMap((prepared) => [...prepared.values()]);
+    this.statements.clear();
+    await Promise.all(
+      statements.map((statement) => new Promise<void>((resolve) => statement.finalize(() => resolve()))),
+    );
     await Promise.all(handles.map((handle) => new Promise<void>((resolve) => handle.close(() => resolve()))));
   }
 }
