@@ -228,6 +228,14 @@ describe('POST /:app/refresh (rotating)', () => {
     expect((await rotate(app.name, res.body.refresh_token)).status).toBe(200);
   });
 
+  it('audits a refused rotation but not a routine one (a session renews every few minutes)', async () => {
+    const { app, refresh } = await loggedIn();
+    expect((await rotate(app.name, refresh)).status).toBe(200);
+    expect((await rotate(app.name, 'not-a-token')).status).toBe(401);
+    const rows = await ctx.models.AuditEntry.findAll({ where: { app: app.name, action: 'refresh' } });
+    expect(rows.map((row) => row.outcome)).toEqual(['failure']);
+  });
+
   it('lets two refreshes inside the grace both succeed', async () => {
     const { app, refresh } = await loggedIn();
     const [a, b] = await Promise.all([rotate(app.name, refresh), rotate(app.name, refresh)]);

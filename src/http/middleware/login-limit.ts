@@ -12,6 +12,11 @@ export interface Attempt {
   username?: string;
   /** Who the audit log names: the username, unless the attempt is an admin's (`admin:<name>`). */
   actor?: string;
+  /**
+   * Whether a success is audited (the default). A rotation is not: it is a session's routine
+   * renewal, every few minutes per user (its failures, lockouts and reuses are still recorded).
+   */
+  auditSuccess?: boolean;
 }
 
 /**
@@ -61,7 +66,8 @@ export async function limitAttempt<T>(
     const firstFactorOnly = halfway(result);
     await (firstFactorOnly ? reservation.released() : reservation.succeeded());
     deps.metrics.logins.inc({ action: attempt.action, outcome: 'success' });
-    await audit('success', firstFactorOnly ? { second_factor: 'pending' } : undefined);
+    if (attempt.auditSuccess !== false)
+      await audit('success', firstFactorOnly ? { second_factor: 'pending' } : undefined);
     return result;
   } catch (error) {
     if (error instanceof AppError && error.status === 401) await reservation.failed();

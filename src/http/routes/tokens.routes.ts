@@ -69,7 +69,7 @@ export const tokenRoutes = [
     response: rotatedSchema,
     async handle({ params, body, req, deps, action }) {
       // No username before the token is verified: only the per-IP ceiling applies here.
-      const attempt = { action, app: params.app };
+      const attempt = { action, app: params.app, auditSuccess: false };
       const result = await limitAttempt(deps, req, attempt, () =>
         rotateRefreshToken(params.app, body.refresh_token, clientOf(req), deps),
       );
