@@ -5,6 +5,7 @@ import { openApiDocument } from '../../openapi/document';
 import { DATA_MOVE_ACTIONS, REFRESH_REUSE_ACTION } from '../../services/audit.service';
 import { defineRoute, type Route } from '../route';
 import { adminRoutes } from './admin.routes';
+import { applicationKeyRoutes } from './application-keys.routes';
 import { applicationRoutes } from './applications.routes';
 import { auditRoutes } from './audit.routes';
 import { groupRoutes } from './groups.routes';
@@ -26,6 +27,7 @@ const RESOURCES: Route[] = [
   ...statsRoutes,
   ...adminRoutes,
   ...applicationRoutes,
+  ...applicationKeyRoutes,
   ...userRoutes,
   ...groupRoutes,
   ...loginRoutes,

@@ -103,6 +103,7 @@ export const userRoutes = [
     summary: 'Users of one application',
     tag: 'users',
     auth: 'admin',
+    appKey: 'users:read',
     params: app,
     query: usersQuery,
     list: userSchema,
@@ -119,6 +120,7 @@ export const userRoutes = [
     summary: 'Create a user',
     tag: 'users',
     auth: 'admin',
+    appKey: 'users:write',
     audit: 'user.create',
     params: app,
     body: createUserSchema,
@@ -135,6 +137,7 @@ export const userRoutes = [
     summary: 'One user',
     tag: 'users',
     auth: 'admin',
+    appKey: 'users:read',
     params: appUser,
     response: userSchema,
     async handle({ params, deps }) {
@@ -148,6 +151,7 @@ export const userRoutes = [
     summary: 'Change a user (a new password or disabled revokes its sessions)',
     tag: 'users',
     auth: 'admin',
+    appKey: 'users:write',
     audit: 'user.update',
     params: appUser,
     body: updateUserSchema,
@@ -163,6 +167,7 @@ export const userRoutes = [
     summary: 'Delete a user',
     tag: 'users',
     auth: 'admin',
+    appKey: 'users:write',
     audit: 'user.delete',
     params: appUser,
     async handle({ params, deps }) {
@@ -175,6 +180,7 @@ export const userRoutes = [
     summary: "The user's live sessions (one per refresh family), newest first",
     tag: 'users',
     auth: 'admin',
+    appKey: 'users:read',
     params: appUser,
     query: paginationSchema,
     list: sessionSchema,
@@ -189,6 +195,7 @@ export const userRoutes = [
     summary: 'Revoke one session (refresh family) of the user',
     tag: 'users',
     auth: 'admin',
+    appKey: 'users:write',
     audit: 'user.revoke_session',
     params: appUserSession,
     async handle({ params, deps }) {
@@ -201,6 +208,7 @@ export const userRoutes = [
     summary: "Revoke all the user's sessions (log out everywhere)",
     tag: 'users',
     auth: 'admin',
+    appKey: 'users:write',
     audit: 'user.revoke_sessions',
     params: appUser,
     async handle({ params, deps }) {
@@ -213,6 +221,7 @@ export const userRoutes = [
     summary: "Remove the user's second factor and its recovery codes",
     tag: 'users',
     auth: 'admin',
+    appKey: 'mfa:reset',
     audit: 'user.remove_mfa',
     params: appUser,
     async handle({ params, deps }) {
