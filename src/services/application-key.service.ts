@@ -2,11 +2,7 @@ import crypto from 'node:crypto';
 import * as keys from '../db/application-key.repository';
 import { AppError, assertThat } from '../errors';
 import { randomId, sha256 } from '../crypto/random';
-import type {
-  AppKeyScope,
-  ApplicationKeyResponse,
-  CreateApplicationKeyInput,
-} from '../schemas/application-key.schema';
+import type { AppKeyScope, ApplicationKeyResponse, CreateApplicationKeyInput } from '../schemas/application-key.schema';
 import { findApplication } from './application.service';
 import type { Deps } from './deps';
 
@@ -30,7 +26,11 @@ export function serializeKey(key: keys.ApplicationKeyRecord): ApplicationKeyResp
 }
 
 /** Creates a key; the answer is the only place the key ever appears (only its SHA-256 is stored). */
-export async function createKey(appName: string, input: CreateApplicationKeyInput, deps: Pick<Deps, 'db' | 'models' | 'clock'>) {
+export async function createKey(
+  appName: string,
+  input: CreateApplicationKeyInput,
+  deps: Pick<Deps, 'db' | 'models' | 'clock'>,
+) {
   const application = await findApplication(appName, deps);
   const key = APP_KEY_PREFIX + crypto.randomBytes(32).toString('base64url');
   const record = { id: randomId(), applicationId: application.id, label: input.label, scopes: input.scopes };
@@ -47,7 +47,11 @@ export async function listKeys(appName: string, deps: Pick<Deps, 'db' | 'models'
 /** Deletes the key: the next use, on any instance, finds no row. */
 export async function revokeKey(appName: string, id: string, deps: Pick<Deps, 'db' | 'models'>): Promise<void> {
   const application = await findApplication(appName, deps);
-  assertThat(await keys.deleteKey(deps.db, application.id, id), 'not_found', `No key of "${appName}" has the id "${id}".`);
+  assertThat(
+    await keys.deleteKey(deps.db, application.id, id),
+    'not_found',
+    `No key of "${appName}" has the id "${id}".`,
+  );
 }
 
 /**
@@ -75,7 +79,8 @@ export function appKeyActor(holder: Pick<AppKeyHolder, 'id' | 'label'>): string 
  * only for its own application, only within its scopes. Anything else is 403.
  */
 export function assertKeyMayCall(holder: AppKeyHolder, scope: AppKeyScope | undefined, app: string | undefined): void {
-  if (scope === undefined) throw new AppError('forbidden', "An application key reaches only its application's user routes.");
+  if (scope === undefined)
+    throw new AppError('forbidden', "An application key reaches only its application's user routes.");
   if (app !== holder.app) throw new AppError('forbidden', 'This application key belongs to another application.');
   if (!holder.scopes.includes(scope)) throw new AppError('forbidden', `This application key lacks the scope ${scope}.`);
 }
