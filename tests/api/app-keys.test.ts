@@ -159,9 +159,7 @@ describe('Authorization: AppKey', () => {
       await withKey(key, 'get', '/stats'),
     ];
 
-    expect(refused.map((res) => [res.req.path, res.status, res.body.error])).toEqual(
-      refused.map((res) => [res.req.path, 403, 'forbidden']),
-    );
+    expect(refused.map((res) => [res.status, res.body.error])).toEqual(refused.map(() => [403, 'forbidden']));
     expect(await ctx.models.User.findOne({ where: { uid: stranger.uid } })).not.toBeNull();
     expect((await admin(ctx.app, 'get', `/applications/${mine.name}/keys`)).body).toHaveLength(1);
   });
