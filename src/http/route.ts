@@ -63,7 +63,7 @@ export interface Route<
   text?: boolean;
   /** The audit log's name for this action: admin changes are recorded by it, credential checks use it. */
   audit?: string;
-  /** An admin read recorded only when this holds (reading a secret). */
+  /** An admin read recorded only when this holds (reading a secret), or when made with an application key. */
   auditIf?: (req: Request) => boolean;
   /**
    * Whose origins a browser may call this from: `application` (the `:app` of the path),

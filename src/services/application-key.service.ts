@@ -84,3 +84,7 @@ export function assertKeyMayCall(holder: AppKeyHolder, scope: AppKeyScope | unde
   if (app !== holder.app) throw new AppError('forbidden', 'This application key belongs to another application.');
   if (!holder.scopes.includes(scope)) throw new AppError('forbidden', `This application key lacks the scope ${scope}.`);
 }
+
+export function isAppKeyActor(actor: unknown): boolean {
+  return typeof actor === 'string' && actor.startsWith('appkey:');
+}

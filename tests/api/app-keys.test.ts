@@ -215,12 +215,14 @@ describe('DELETE /applications/:name/keys/:id', () => {
 });
 
 describe('the audit log and the request log', () => {
-  it('record every call made with a key under the key, and never the key itself', async () => {
+  it('record every call made with a key (reads too, refused ones too) under the key, never the key itself', async () => {
     const app = await createApplication(ctx.app);
     const { key, id } = await newKey(app.name, ['users:write']);
     const username = uniqueName('u');
 
     await withKey(key, 'post', `/${app.name}/users`).send({ username, password: GOOD_PASSWORD });
+    await withKey(key, 'get', `/${app.name}/users/${username}`);
+    await admin(ctx.app, 'get', `/${app.name}/users/${username}`);
     await withKey(key, 'delete', `/${app.name}/users/${username}`);
     await withKey(key, 'delete', '/orgs/anything');
     await admin(ctx.app, 'delete', `/applications/${app.name}/keys/${id}`);
@@ -231,9 +233,14 @@ describe('the audit log and the request log', () => {
       ['signed_request', 'application.create', 'success'],
       ['signed_request', 'application.key_create', 'success'],
       [actor, 'user.create', 'success'],
+      [actor, 'user.read', 'failure'],
       [actor, 'user.delete', 'success'],
       ['signed_request', 'application.key_revoke', 'success'],
     ]);
+    const reader = await newKey(app.name, ['users:read'], 'reader');
+    expect((await withKey(reader.key, 'get', `/${app.name}/users`)).status).toBe(200);
+    const read = await ctx.models.AuditEntry.findOne({ where: { action: 'user.list', app: app.name } });
+    expect([read?.actor, read?.outcome]).toEqual([`appkey:${reader.id}:reader`, 'success']);
     const refused = await ctx.models.AuditEntry.findOne({ where: { action: 'org.delete', actor } });
     expect(refused?.outcome).toBe('failure');
     const secretPart = key.slice('jawth_ak_'.length);

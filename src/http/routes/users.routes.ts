@@ -104,6 +104,7 @@ export const userRoutes = [
     tag: 'users',
     auth: 'admin',
     appKey: 'users:read',
+    audit: 'user.list',
     params: app,
     query: usersQuery,
     list: userSchema,
@@ -138,6 +139,7 @@ export const userRoutes = [
     tag: 'users',
     auth: 'admin',
     appKey: 'users:read',
+    audit: 'user.read',
     params: appUser,
     response: userSchema,
     async handle({ params, deps }) {
@@ -181,6 +183,7 @@ export const userRoutes = [
     tag: 'users',
     auth: 'admin',
     appKey: 'users:read',
+    audit: 'user.list_sessions',
     params: appUser,
     query: paginationSchema,
     list: sessionSchema,
