@@ -169,7 +169,7 @@ export function mountRoutes(routes: Route[], deps: AppDeps, securityHeaders: Req
     if (!route.hot) chain.push(securityHeaders);
     if (route.anyContentType) chain.push(anyJson);
     if (route.auth === 'admin') {
-      if (route.audit) chain.push(auditAdminRequest(route, deps));
+      chain.push(auditAdminRequest(route, deps));
       chain.push(adminAuth(deps, route.appKey));
     }
     chain.push(handler(route, deps));

@@ -8,6 +8,9 @@ import type { Deps } from './deps';
 
 export const APP_KEY_PREFIX = 'jawth_ak_';
 
+/** The audit action of a key's call to an admin route that names none (always refused: 403). */
+export const APP_KEY_REFUSED_ACTION = 'application_key.refused';
+
 /** The key as its holder authenticates: which key, of which application, with what scopes. */
 export interface AppKeyHolder {
   id: string;

@@ -225,6 +225,7 @@ describe('the audit log and the request log', () => {
     await admin(ctx.app, 'get', `/${app.name}/users/${username}`);
     await withKey(key, 'delete', `/${app.name}/users/${username}`);
     await withKey(key, 'delete', '/orgs/anything');
+    expect((await withKey(key, 'get', '/audit')).status).toBe(403);
     await admin(ctx.app, 'delete', `/applications/${app.name}/keys/${id}`);
 
     const actor = `appkey:${id}:backend`;
@@ -243,6 +244,8 @@ describe('the audit log and the request log', () => {
     expect([read?.actor, read?.outcome]).toEqual([`appkey:${reader.id}:reader`, 'success']);
     const refused = await ctx.models.AuditEntry.findOne({ where: { action: 'org.delete', actor } });
     expect(refused?.outcome).toBe('failure');
+    const outside = await ctx.models.AuditEntry.findOne({ where: { action: 'application_key.refused', actor } });
+    expect(outside?.outcome).toBe('failure');
     const secretPart = key.slice('jawth_ak_'.length);
     expect(JSON.stringify(await ctx.models.AuditEntry.findAll())).not.toContain(secretPart);
     expect(logs.text()).toContain(`/${app.name}/users`);
