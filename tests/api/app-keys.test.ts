@@ -204,6 +204,20 @@ describe('DELETE /applications/:name/keys/:id', () => {
     expect(uses.map((res) => res.status)).toEqual(uses.map(() => 401));
   });
 
+  it('goes with its application: deleting the application deletes its keys', async () => {
+    const app = await createApplication(ctx.app);
+    const { key, id } = await newKey(app.name, ['users:read']);
+
+    expect((await admin(ctx.app, 'delete', `/applications/${app.name}`)).status).toBe(204);
+
+    expect((await withKey(key, 'get', `/${app.name}/users`)).status).toBe(401);
+    const rows = await ctx.db.query('SELECT id FROM application_keys WHERE id = $1', {
+      bind: [id],
+      type: QueryTypes.SELECT,
+    });
+    expect(rows).toEqual([]);
+  });
+
   it("cannot revoke a key through another application's name (404)", async () => {
     const mine = await createApplication(ctx.app);
     const other = await createApplication(ctx.app);
