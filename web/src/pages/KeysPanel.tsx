@@ -117,6 +117,7 @@ function CreateKey({
   const [label, setLabel] = useState('');
   const [scopes, setScopes] = useState<AppKeyScope[]>(['users:read']);
   const action = useAction();
+  const ids = useId();
 
   const toggle = (scope: AppKeyScope, on: boolean) =>
     setScopes((current) => (on ? [...current, scope] : current.filter((s) => s !== scope)));
@@ -130,7 +131,8 @@ function CreateKey({
   };
 
   return (
-    <form onSubmit={submit} aria-label="Create a key">
+    <form onSubmit={submit} aria-labelledby={`${ids}-new`} className="form">
+      <h3 id={`${ids}-new`}>Create a key</h3>
       <label>
         Label
         <input required maxLength={100} value={label} onChange={(e) => setLabel(e.target.value)} />
