@@ -1,6 +1,7 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors';
+import type { AppKeyScope } from '../schemas/application-key.schema';
 import type { AppDeps } from './app-deps';
 import { adminAuth } from './middleware/admin-auth';
 import { auditAdminRequest } from './middleware/audit-admin';
@@ -46,6 +47,11 @@ export interface Route<
   tag: 'operations' | 'admin' | 'applications' | 'users' | 'groups' | 'audit' | 'public';
   /** `admin`: a signed admin request or a console session; the body is the request's `data`. */
   auth?: 'admin';
+  /**
+   * An application key (`Authorization: AppKey <key>`) with this scope may call this admin route
+   * too, for the application of the path's `:app` only. Without it, a key is refused (403).
+   */
+  appKey?: AppKeyScope;
   params?: P;
   query?: Q;
   body?: B;
@@ -57,7 +63,7 @@ export interface Route<
   text?: boolean;
   /** The audit log's name for this action: admin changes are recorded by it, credential checks use it. */
   audit?: string;
-  /** An admin read recorded only when this holds (reading a secret). */
+  /** An admin read recorded only when this holds (reading a secret), or when made with an application key. */
   auditIf?: (req: Request) => boolean;
   /**
    * Whose origins a browser may call this from: `application` (the `:app` of the path),
@@ -163,8 +169,8 @@ export function mountRoutes(routes: Route[], deps: AppDeps, securityHeaders: Req
     if (!route.hot) chain.push(securityHeaders);
     if (route.anyContentType) chain.push(anyJson);
     if (route.auth === 'admin') {
-      if (route.audit) chain.push(auditAdminRequest(route, deps));
-      chain.push(adminAuth(deps));
+      chain.push(auditAdminRequest(route, deps));
+      chain.push(adminAuth(deps, route.appKey));
     }
     chain.push(handler(route, deps));
     router[route.method](route.path, ...chain);

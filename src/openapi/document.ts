@@ -36,7 +36,10 @@ function register(registry: OpenAPIRegistry, route: Route, path: string): void {
     path,
     summary: route.summary,
     tags: [route.tag],
-    ...(route.auth === 'admin' ? { security: [{ signedRequest: [] }, { bearer: [] }] } : {}),
+    ...(route.auth === 'admin'
+      ? { security: [{ signedRequest: [] }, { bearer: [] }, ...(route.appKey ? [{ appKey: [route.appKey] }] : [])] }
+      : {}),
+    ...(route.appKey ? { 'x-app-key-scope': route.appKey } : {}),
     ...(route.audit ? { 'x-audit-action': route.audit } : {}),
     request: {
       ...(params ? { params } : {}),
@@ -65,6 +68,12 @@ export function openApiDocument(routes: Route[], version: string) {
       'htm (method), htu (path with query, or absolute URL of this server) and jti (one use)',
   });
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  registry.registerComponent('securitySchemes', 'appKey', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description: "`AppKey <key>`: an application key, on its application's user routes within its scopes",
+  });
   for (const route of routes) for (const path of openApiPaths(route.path)) register(registry, route, path);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

@@ -74,8 +74,8 @@ async function requireSession(claims: Claims, now: Date, deps: Pick<Deps, 'model
   return session;
 }
 
-/** With a session the request data is the JSON body. */
-function sessionData(body: unknown): Record<string, unknown> {
+/** With a session (or an application key) the request data is the JSON body. */
+export function sessionData(body: unknown): Record<string, unknown> {
   if (body === undefined) return {};
   if (!isPlainObject(body)) {
     throw new AppError('validation_failed', 'The request body must be a JSON object.', [

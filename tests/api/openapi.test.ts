@@ -185,6 +185,12 @@ describe('GET /openapi.json', () => {
     await call('patch', `/applications/${name}`, { access_ttl: '10m' });
     await call('post', `/applications/${name}/rotate_secret`, { grace: '1h' });
     await call('get', '/audit/actions');
+    const appKey = await call('post', `/applications/${name}/keys`, { label: 'backend', scopes: ['users:read'] });
+    expect(appKey.status).toBe(201);
+    await call('get', `/applications/${name}/keys`);
+    const byKey = await request(ctx.app).get(`/${name}/users`).set('Authorization', `AppKey ${appKey.body.key}`);
+    expectDocumented('get', `/${name}/users`, byKey);
+    expect((await call('delete', `/applications/${name}/keys/${appKey.body.id}`)).status).toBe(204);
 
     await call('post', `/${name}/groups`, { name: 'editors' });
     await call('post', '/orgs', { name: uniqueName('org') });

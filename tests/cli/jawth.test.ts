@@ -305,6 +305,31 @@ describe('jawth, from a fresh folder to a running server', () => {
     expect((await remote('apps', 'show', 'blog')).stderr).toContain('404 not_found');
   });
 
+  it('apps keys create prints a key once; list never shows it; revoke stops it', async () => {
+    const created = json(
+      (await remote('apps', 'keys', 'create', 'shop', '--label', 'backend', '--scopes', 'users:read', '--json')).stdout,
+    );
+    expect(created).toMatchObject({ label: 'backend', scopes: ['users:read'] });
+    const key = created.key as string;
+    const usersOfShop = () => fetch(`${url}/shop/users`, { headers: { Authorization: `AppKey ${key}` } });
+    expect((await usersOfShop()).status).toBe(200);
+
+    const forPeople = await remote('apps', 'keys', 'create', 'shop', '--label', 'support', '--scopes', 'mfa:reset');
+    expect(forPeople.stdout).toMatch(/^key:\s+jawth_ak_\S{43}$/m);
+    expect(forPeople.stdout).toMatch(/\nStore the key now where your backend reads it: it is not shown again/);
+    const listed = await remote('apps', 'keys', 'list', 'shop');
+    expect(listed.stdout).toMatch(/^ID\s+LABEL\s+SCOPES\s+CREATED_AT$/m);
+    expect(listed.stdout).toContain('backend');
+    expect(listed.stdout).not.toContain('jawth_ak_');
+    const typo = await remote('apps', 'keys', 'create', 'shop', '--label', 'x', '--scopes', 'users:admin');
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain('Expected scopes among users:read, users:write, mfa:reset.');
+
+    const revoked = await remote('apps', 'keys', 'revoke', 'shop', created.id as string);
+    expect(revoked.stdout).toBe(`Revoked key ${created.id as string} of "shop".\n`);
+    expect((await usersOfShop()).status).toBe(401);
+  });
+
   it('apps delete without a terminal and without --yes deletes nothing and says to pass --yes', async () => {
     const res = await remote('apps', 'delete', 'notes');
 

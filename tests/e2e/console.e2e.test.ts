@@ -459,6 +459,41 @@ describe('the admin console in Chromium', () => {
     await page.close();
   });
 
+  it('creates an application key shown once, which then works, and revokes it after a confirmation', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems = watchProblems(page);
+    const app = await createApplication(ctx.app);
+    await logIn(page);
+    await page.goto(`${baseUrl}/admin/apps/${app.name}/settings`);
+    await page.getByRole('heading', { name: 'Application keys' }).waitFor();
+    await page.getByText('No keys yet.').waitFor();
+
+    const form = page.getByRole('form', { name: 'Create a key' });
+    await form.getByLabel('Label').fill('backend');
+    await form.getByRole('checkbox', { name: /^users:write/ }).check();
+    await form.getByRole('button', { name: 'Create key' }).click();
+    const shown = page.getByLabel('Key', { exact: true });
+    await shown.waitFor();
+    const key = await shown.inputValue();
+    expect(key).toMatch(/^jawth_ak_[A-Za-z0-9_-]{43}$/);
+    const usersOf = () =>
+      fetch(`${baseUrl}/${app.name}/users`, { headers: { Authorization: `AppKey ${key}` } }).then((r) => r.status);
+    expect(await usersOf()).toBe(200);
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+    expect(await page.getByLabel('Key', { exact: true }).count()).toBe(0);
+    await page.getByRole('cell', { name: 'users:read, users:write' }).waitFor();
+    await screenshot(page, '14-application-keys');
+
+    await page.getByRole('button', { name: 'Revoke…' }).click();
+    expect(await usersOf()).toBe(200);
+    await page.getByRole('button', { name: 'Revoke “backend”' }).click();
+    await page.getByText('Revoked the key “backend”.').waitFor();
+    expect(await usersOf()).toBe(401);
+    expect(await page.getByRole('cell', { name: 'backend' }).count()).toBe(0);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('when the session ends on the server, then the next action returns to the login form with a message', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await logIn(page);

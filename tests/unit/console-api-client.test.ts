@@ -288,4 +288,25 @@ describe('console API client', () => {
     ]);
     expect(onUnauthorized).not.toHaveBeenCalled();
   });
+
+  it('lists, creates and revokes application keys at their admin paths', async () => {
+    const key = { id: 'k1', label: 'backend', scopes: ['users:read'], created_at: '2026-01-01T00:00:00.000Z' };
+    const fetch = fakeFetch(
+      json(200, [key], { 'X-Total-Count': '1' }),
+      json(201, { ...key, key: 'jawth_ak_x' }),
+      json(204, null),
+    );
+    const { api } = client(fetch.impl);
+
+    await expect(api.listKeys('shop')).resolves.toEqual([key]);
+    await expect(api.createKey('shop', { label: 'backend', scopes: ['users:read'] })).resolves.toMatchObject({
+      key: 'jawth_ak_x',
+    });
+    await expect(api.revokeKey('shop', 'k1')).resolves.toBeUndefined();
+    expect(fetch.calls.map((c) => [c.method, c.url, c.body])).toEqual([
+      ['GET', '/applications/shop/keys', undefined],
+      ['POST', '/applications/shop/keys', { label: 'backend', scopes: ['users:read'] }],
+      ['DELETE', '/applications/shop/keys/k1', undefined],
+    ]);
+  });
 });

@@ -5,6 +5,7 @@ import { printJson, printTable, show } from '../output';
 import { remote, remotePage, seg } from '../remote';
 import { pageQuery, printPageLine, type PageOptions } from '../pages';
 import { confirmByTyping } from '../prompt';
+import { appKeysCommand } from './app-keys';
 
 interface Common {
   url?: string;
@@ -135,6 +136,8 @@ export function appsCommand(): Command {
       show(await remote(options)('POST', `/applications/${seg(name)}/rotate_secret`, data), options.json);
     });
   apps.addCommand(examples(rotate, ['jawth apps rotate-secret myapp', 'jawth apps rotate-secret myapp --grace 1h']));
+
+  apps.addCommand(appKeysCommand());
 
   return examples(apps, ['jawth apps list', 'jawth apps create myapp', 'jawth apps rotate-secret myapp --grace 1h']);
 }

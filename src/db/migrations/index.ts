@@ -7,6 +7,7 @@ import * as adminRequestJtis from './0005-admin-request-jtis';
 import * as sessionDetails from './0006-session-details';
 import * as adminSetupTokens from './0007-admin-setup-tokens';
 import * as secondFactor from './0008-second-factor';
+import * as applicationKeys from './0009-application-keys';
 
 export interface Migration {
   name: string;
@@ -24,4 +25,5 @@ export const migrations: Migration[] = [
   { name: '0006-session-details', ...sessionDetails },
   { name: '0007-admin-setup-tokens', ...adminSetupTokens },
   { name: '0008-second-factor', ...secondFactor },
+  { name: '0009-application-keys', ...applicationKeys },
 ];

@@ -1,5 +1,7 @@
 import type { RequestHandler } from 'express';
-import { authenticateAdmin } from '../../services/admin-auth.service';
+import type { AppKeyScope } from '../../schemas/application-key.schema';
+import { authenticateAdmin, sessionData } from '../../services/admin-auth.service';
+import { appKeyActor, assertKeyMayCall, authenticateAppKey } from '../../services/application-key.service';
 import type { Deps } from '../../services/deps';
 import { refuse } from '../../services/admin-token.service';
 
@@ -26,9 +28,29 @@ export function bearerToken(header: AuthHeaders): string | undefined {
   return adminCredential(header)?.token;
 }
 
-/** Guards every admin route (signed request or console session); the data lands in `res.locals.data`. */
-export function adminAuth(deps: Deps): RequestHandler {
+/** Reads `Authorization: AppKey <key>`, an application's key. */
+export function appKeyCredential(header: AuthHeaders): string | undefined {
+  return /^appkey\s+(\S+)$/i.exec(header.authorization?.trim() ?? '')?.[1];
+}
+
+/**
+ * Guards every admin route (signed request, console session, or an application key where the
+ * route names the key's scope); the data lands in `res.locals.data`, the audit's actor in
+ * `res.locals.actor`.
+ */
+export function adminAuth(deps: Deps, appKeyScope?: AppKeyScope): RequestHandler {
   return async (req, res, next) => {
+    const appKey = appKeyCredential(req.headers as AuthHeaders);
+    if (appKey !== undefined) {
+      const holder = await authenticateAppKey(appKey, deps);
+      // Set before the scope check: a refused call is audited under the key too.
+      res.locals.actor = appKeyActor(holder);
+      const app: unknown = req.params.app;
+      assertKeyMayCall(holder, appKeyScope, typeof app === 'string' ? app : undefined);
+      res.locals.data = sessionData(req.body);
+      next();
+      return;
+    }
     const credential = requireCredential(req.headers as AuthHeaders);
     const { data, actor } = await authenticateAdmin(
       {

@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { openApiDocument } from '../../openapi/document';
+import { APP_KEY_REFUSED_ACTION } from '../../services/application-key.service';
 import { DATA_MOVE_ACTIONS, REFRESH_REUSE_ACTION } from '../../services/audit.service';
 import { defineRoute, type Route } from '../route';
 import { adminRoutes } from './admin.routes';
+import { applicationKeyRoutes } from './application-keys.routes';
 import { applicationRoutes } from './applications.routes';
 import { auditRoutes } from './audit.routes';
 import { groupRoutes } from './groups.routes';
@@ -26,6 +28,7 @@ const RESOURCES: Route[] = [
   ...statsRoutes,
   ...adminRoutes,
   ...applicationRoutes,
+  ...applicationKeyRoutes,
   ...userRoutes,
   ...groupRoutes,
   ...loginRoutes,
@@ -40,7 +43,12 @@ const API: Route[] = [
 
 /** Every action the audit log may hold: the routes', the token service's and the CLI's. */
 export const AUDIT_ACTIONS = [
-  ...new Set([...API.flatMap((route) => route.audit ?? []), REFRESH_REUSE_ACTION, ...DATA_MOVE_ACTIONS]),
+  ...new Set([
+    ...API.flatMap((route) => route.audit ?? []),
+    REFRESH_REUSE_ACTION,
+    APP_KEY_REFUSED_ACTION,
+    ...DATA_MOVE_ACTIONS,
+  ]),
 ].sort();
 
 // package.json sits three folders up from both src/http/routes and dist/http/routes.

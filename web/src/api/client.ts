@@ -4,6 +4,8 @@ import type {
   AdminSetup,
   Application,
   ApplicationInput,
+  ApplicationKey,
+  ApplicationKeyInput,
   AuditEntry,
   AuditFilter,
   FieldProblem,
@@ -143,6 +145,20 @@ export class ApiClient {
 
   async deleteApplication(name: string): Promise<void> {
     await this.send({ method: 'DELETE', path: `/applications/${seg(name)}` });
+  }
+
+  /** The application's keys (never the keys themselves). */
+  async listKeys(app: string): Promise<ApplicationKey[]> {
+    return (await this.page<ApplicationKey>({ method: 'GET', path: `/applications/${seg(app)}/keys` })).items;
+  }
+
+  /** A new key: the answer is the only time the key is shown. */
+  createKey(app: string, input: ApplicationKeyInput): Promise<ApplicationKey & { key: string }> {
+    return this.json({ method: 'POST', path: `/applications/${seg(app)}/keys`, body: input });
+  }
+
+  async revokeKey(app: string, id: string): Promise<void> {
+    await this.send({ method: 'DELETE', path: `/applications/${seg(app)}/keys/${seg(id)}` });
   }
 
   /** How many users an application has, from X-Total-Count of a one-item page. */

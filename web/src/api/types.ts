@@ -16,6 +16,11 @@ export type {
   StatsResponse as Stats,
   UserResponse as User,
 } from '../../../src/schemas/responses.schema';
+export type {
+  AppKeyScope,
+  ApplicationKeyResponse as ApplicationKey,
+  CreateApplicationKeyInput as ApplicationKeyInput,
+} from '../../../src/schemas/application-key.schema';
 
 import type { ApplicationResponse as Application, ErrorResponse } from '../../../src/schemas/responses.schema';
 
