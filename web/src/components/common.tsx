@@ -1,4 +1,4 @@
-import { useCallback, useState, type ReactNode, type MouseEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode, type MouseEvent } from 'react';
 import { ApiError } from '../api/client';
 import { navigate, routePath, type Route } from '../router';
 
@@ -65,7 +65,60 @@ export function Loading({ what }: { what: string }) {
   );
 }
 
-/** A new secret: where it goes, where to find it again, the value, and a copy button. */
+/**
+ * A credential shown to be stored: a heading that takes focus, where it goes, the value, and a
+ * copy button. `what` names it in the label and the button ("Secret", "Key").
+ */
+export function ShownOnce({
+  id,
+  title,
+  what,
+  value,
+  children,
+  onDone,
+}: {
+  id: string;
+  title: ReactNode;
+  what: string;
+  value: string;
+  children: ReactNode;
+  onDone(): void;
+}) {
+  const [copied, setCopied] = useState<string | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(value);
+      setCopied('Copied to the clipboard.');
+    } catch {
+      setCopied('Could not copy automatically: select the text and copy it.');
+    }
+  };
+  return (
+    <section className="notice" aria-labelledby={id}>
+      <h3 id={id} tabIndex={-1} ref={heading}>
+        {title}
+      </h3>
+      <p className="warning">{children}</p>
+      <label>
+        {what}
+        <input className="mono" readOnly value={value} onFocus={(e) => e.currentTarget.select()} />
+      </label>
+      <div className="row">
+        <button type="button" onClick={() => void copy()}>
+          Copy {what.toLowerCase()}
+        </button>
+        <button type="button" className="secondary" onClick={onDone}>
+          I have stored it
+        </button>
+      </div>
+      {copied && <p role="status">{copied}</p>}
+    </section>
+  );
+}
+
+/** A new application secret: where it goes and where to find it again. */
 export function SecretNotice({
   title,
   app,
@@ -77,36 +130,11 @@ export function SecretNotice({
   secret: string;
   onDone(): void;
 }) {
-  const [copied, setCopied] = useState<string | null>(null);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(secret);
-      setCopied('Copied to the clipboard.');
-    } catch {
-      setCopied('Could not copy automatically: select the text and copy it.');
-    }
-  };
   return (
-    <section className="notice" aria-labelledby="secret-title">
-      <h3 id="secret-title">{title}</h3>
-      <p className="warning">
-        Store this secret where your applications read it: they need it to verify tokens. Keep it private. To see it
-        again later, run <code>jawth apps show {app} --include-secret</code>.
-      </p>
-      <label>
-        Secret
-        <input className="mono" readOnly value={secret} onFocus={(e) => e.currentTarget.select()} />
-      </label>
-      <div className="row">
-        <button type="button" onClick={() => void copy()}>
-          Copy secret
-        </button>
-        <button type="button" className="secondary" onClick={onDone}>
-          I have stored it
-        </button>
-      </div>
-      {copied && <p role="status">{copied}</p>}
-    </section>
+    <ShownOnce id="secret-title" title={title} what="Secret" value={secret} onDone={onDone}>
+      Store this secret where your applications read it: they need it to verify tokens. Keep it private. To see it again
+      later, run <code>jawth apps show {app} --include-secret</code>.
+    </ShownOnce>
   );
 }
 

@@ -1,7 +1,7 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { ApiClient } from '../api/client';
 import type { AppKeyScope, ApplicationKey } from '../api/types';
-import { ErrorText, Loading, useAction } from '../components/common';
+import { ErrorText, Loading, ShownOnce, useAction } from '../components/common';
 
 const SCOPES: { scope: AppKeyScope; text: string }[] = [
   { scope: 'users:read', text: 'users:read: list and read users and their sessions' },
@@ -156,39 +156,10 @@ function CreateKey({
 
 /** The new key, once: only its hash is kept, so it cannot be shown again. */
 function KeyNotice({ label, value, onDone }: { label: string; value: string; onDone(): void }) {
-  const [copied, setCopied] = useState<string | null>(null);
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(value);
-      setCopied('Copied to the clipboard.');
-    } catch {
-      setCopied('Could not copy automatically: select the text and copy it.');
-    }
-  };
   return (
-    <section className="notice" aria-labelledby="key-title">
-      <h3 id="key-title" tabIndex={-1} ref={heading}>
-        New key “{label}”
-      </h3>
-      <p className="warning">
-        Store this key now where your backend reads it: it is not shown again. If it is lost, revoke it and create
-        another.
-      </p>
-      <label>
-        Key
-        <input className="mono" readOnly value={value} onFocus={(e) => e.currentTarget.select()} />
-      </label>
-      <div className="row">
-        <button type="button" onClick={() => void copy()}>
-          Copy key
-        </button>
-        <button type="button" className="secondary" onClick={onDone}>
-          I have stored it
-        </button>
-      </div>
-      {copied && <p role="status">{copied}</p>}
-    </section>
+    <ShownOnce id="key-title" title={`New key “${label}”`} what="Key" value={value} onDone={onDone}>
+      Store this key now where your backend reads it: it is not shown again. If it is lost, revoke it and create
+      another.
+    </ShownOnce>
   );
 }
