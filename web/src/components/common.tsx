@@ -145,3 +145,46 @@ export function splitList(text: string): string[] {
     .map((item) => item.trim())
     .filter(Boolean);
 }
+
+/** The username and password of a login or a new account, with the browser's autocomplete hints. */
+export function CredentialFields({
+  username,
+  password,
+  onUsername,
+  onPassword,
+  newPassword = false,
+}: {
+  username: string;
+  password: string;
+  onUsername(value: string): void;
+  onPassword(value: string): void;
+  /** A password being chosen (a password manager offers to generate one) rather than typed. */
+  newPassword?: boolean;
+}) {
+  return (
+    <>
+      <label>
+        Username
+        <input
+          name="username"
+          autoComplete="username"
+          required
+          autoFocus
+          value={username}
+          onChange={(e) => onUsername(e.target.value)}
+        />
+      </label>
+      <label>
+        Password
+        <input
+          name="password"
+          type="password"
+          autoComplete={newPassword ? 'new-password' : 'current-password'}
+          required
+          value={password}
+          onChange={(e) => onPassword(e.target.value)}
+        />
+      </label>
+    </>
+  );
+}

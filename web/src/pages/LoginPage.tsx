@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { ApiClient } from '../api/client';
-import { ErrorText, useAction } from '../components/common';
+import { CredentialFields, ErrorText, useAction } from '../components/common';
 
 interface Props {
   api: ApiClient;
@@ -80,28 +80,7 @@ export function LoginPage({ api, notice, onLogin }: Props) {
             {notice}
           </p>
         )}
-        <label>
-          Username
-          <input
-            name="username"
-            autoComplete="username"
-            required
-            autoFocus
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-          />
-        </label>
-        <label>
-          Password
-          <input
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
+        <CredentialFields username={username} password={password} onUsername={setUsername} onPassword={setPassword} />
         <button type="submit" disabled={action.busy}>
           {action.busy ? 'Logging in…' : 'Log in'}
         </button>

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, type ApiClient } from '../api/client';
-import { ErrorText, useAction } from '../components/common';
+import { CredentialFields, ErrorText, useAction } from '../components/common';
 
 interface Props {
   api: ApiClient;
@@ -66,28 +66,13 @@ export function SetupPage({ api, onDone }: Props) {
         ) : (
           <p className="muted">This link works once, for 1 hour. The account can then log in to the console.</p>
         )}
-        <label>
-          Username
-          <input
-            name="username"
-            autoComplete="username"
-            required
-            autoFocus
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-          />
-        </label>
-        <label>
-          Password
-          <input
-            name="password"
-            type="password"
-            autoComplete="new-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
+        <CredentialFields
+          username={username}
+          password={password}
+          onUsername={setUsername}
+          onPassword={setPassword}
+          newPassword
+        />
         <label>
           Repeat password
           <input
