@@ -1,7 +1,7 @@
 /**
  * `npm test` runs every suite that needs nothing but Node and this repository (SQLite in memory or
  * in a temporary file). Suites under tests/services/ need the machine's PostgreSQL, Redis or
- * Python's PyJWT, and tests/e2e/ needs Chromium: `npm run test:all` (JAWTH_TEST_ALL=1) adds them.
+ * Python's PyJWT, curl and jq, and tests/e2e/ needs Chromium: `npm run test:all` (JAWTH_TEST_ALL=1) adds them.
  * @type {import('jest').Config}
  */
 module.exports = {

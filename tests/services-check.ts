@@ -46,6 +46,10 @@ async function missing(): Promise<string[]> {
   if (!pythons.some((bin) => spawnSync(bin, ['-c', 'import jwt']).status === 0)) {
     lines.push('PyJWT is missing: apt-get install -y python3-jwt (or set PYTHON to a python3 that has it)');
   }
+  for (const tool of ['curl', 'jq']) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0)
+      lines.push(`${tool} is missing (the docs' shell examples use it): apt-get install -y ${tool}`);
+  }
   return lines;
 }
 
