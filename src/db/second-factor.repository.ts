@@ -29,6 +29,7 @@ export interface MfaTokenRecord {
   /** The refresh token lifetime asked of /token/refresh, if any. */
   ttl: number | null;
   expiresAt: number;
+  createdAt: number;
 }
 
 function ownerColumn(owner: FactorOwner): [string, number] {
@@ -129,7 +130,7 @@ export async function deleteFactor(db: Sequelize, owner: FactorOwner): Promise<n
 
 export async function createMfaToken(
   db: Sequelize,
-  token: Omit<MfaTokenRecord, 'id'> & { tokenHash: string; createdAt: number },
+  token: Omit<MfaTokenRecord, 'id'> & { tokenHash: string },
 ): Promise<void> {
   await db.query(
     `INSERT INTO mfa_tokens (token_hash, purpose, flow, user_id, admin_account_id, ttl, expires_at, created_at)
@@ -151,7 +152,7 @@ export async function createMfaToken(
 
 export async function findMfaToken(db: Sequelize, tokenHash: string): Promise<MfaTokenRecord | null> {
   const rows = await db.query<Record<string, unknown>>(
-    'SELECT id, purpose, flow, user_id, admin_account_id, ttl, expires_at FROM mfa_tokens WHERE token_hash = $1',
+    'SELECT id, purpose, flow, user_id, admin_account_id, ttl, expires_at, created_at FROM mfa_tokens WHERE token_hash = $1',
     { bind: [tokenHash], type: QueryTypes.SELECT },
   );
   const row = rows[0];
@@ -164,6 +165,7 @@ export async function findMfaToken(db: Sequelize, tokenHash: string): Promise<Mf
     adminId: num(row.admin_account_id),
     ttl: num(row.ttl),
     expiresAt: Number(row.expires_at),
+    createdAt: Number(row.created_at),
   };
 }
 

@@ -50,6 +50,7 @@ export async function completeMfaLogin(
 ): Promise<LoginResult | { token: string }> {
   const { record, user } = opened;
   if (user.disabled) throw invalidMfaToken('user disabled');
+  if (revokedSince(record, user)) throw invalidMfaToken('sessions revoked after the password step');
   const factor = await findFactor(deps.db, { userId: user.id });
   if (!factor?.confirmedAt) throw invalidMfaToken('factor removed');
   await acceptCode(factor, code, deps);
@@ -60,6 +61,13 @@ export async function completeMfaLogin(
   const ttl = record.ttl ?? app.refreshTtlMax;
   return { token: await createRefreshToken(app, user, ttl, deps, client, { amr: AMR_OTP }) };
 }
+
+/**
+ * A password change, a disable or a revocation of the user's sessions after the password step
+ * ends its pending mfa_token too, as it ends the login tokens of that time.
+ */
+const revokedSince = (record: MfaTokenRecord, user: User) =>
+  user.tokensValidAfter !== null && record.createdAt < user.tokensValidAfter.getTime();
 
 async function userWithMemberships(id: number, deps: Pick<Deps, 'models'>): Promise<User | null> {
   const { User, Application } = deps.models;
@@ -82,7 +90,7 @@ async function authoriseEnrolment(appName: string, username: string, bearer: str
     assertLatestLoginToken(user, app, bearer, deps);
   } else {
     enrolToken = await readMfaToken(bearer, 'enrol', deps).catch(() => undefined);
-    if (!enrolToken || enrolToken.userId !== user.id) {
+    if (!enrolToken || enrolToken.userId !== user.id || revokedSince(enrolToken, user)) {
       throw new AppError('unauthorized', 'The enrolment token is not valid for this user; log in again.');
     }
   }

@@ -244,6 +244,23 @@ describe('login with a second factor: POST /:app/login then /:app/login/mfa', ()
     expect((await complete(app.name, mfaToken, code(secret))).status).toBe(200);
   });
 
+  it.each([
+    ['a new password', (path: string) => admin(ctx.app, 'patch', path, { password: 'another-Long-passw0rd' })],
+    ['a revocation of the sessions', (path: string) => admin(ctx.app, 'delete', `${path}/sessions`)],
+  ])('ends a pending mfa_token with %s, as it ends login tokens', async (_what, revoke) => {
+    const { app, user, secret } = await enrolledUser();
+    const mfaToken = await challenge(app.name, user);
+    ctx.clock.advance(1);
+    expect((await revoke(`/${app.name}/users/${user.username}`)).status).toBeLessThan(300);
+    const sessionsBefore = await rows('SELECT id FROM sessions WHERE user_id = $1', [await userId(user.uid)]);
+
+    const res = await complete(app.name, mfaToken, code(secret));
+
+    expect(res.status).toBe(401);
+    expect(res.body.error).toBe('invalid_token');
+    expect(await rows('SELECT id FROM sessions WHERE user_id = $1', [await userId(user.uid)])).toEqual(sessionsBefore);
+  });
+
   it('still asks a disabled application user nothing: the password is refused first', async () => {
     const { app, user } = await enrolledUser();
     await admin(ctx.app, 'patch', `/${app.name}/users/${user.username}`, { disabled: true });
