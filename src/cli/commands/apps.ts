@@ -128,7 +128,7 @@ export function appsCommand(): Command {
   apps.addCommand(examples(remove, ['jawth apps delete myapp', 'jawth apps delete myapp --yes']));
 
   const rotate = remoteOptions(new Command('rotate-secret'))
-    .description('give an application a new secret; prints it once')
+    .description('give an application a new secret and print it (apps show --include-secret shows it again)')
     .argument('<name>')
     .option('--grace <duration>', 'how long tokens signed with the old secret still verify on jawth (default 0s)')
     .action(async (name: string, options: Common & { grace?: string }) => {
