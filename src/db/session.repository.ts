@@ -49,7 +49,7 @@ interface Row {
 // The token hot path reads one row in one round trip. A raw query because Sequelize's nested
 // include (session → user → groups, orgs) cost ~3 ms of CPU per call against ~0.3 ms for the
 // same SQL run raw (bench/, --cpu-prof: findAll, _validateIncludedElements, _groupJoinData).
-const AGGREGATE = {
+export const AGGREGATE = {
   sqlite: (column: string) => `json_group_array(${column})`,
   postgres: (column: string) => `COALESCE(json_agg(${column}), '[]'::json)`,
 };
@@ -95,18 +95,19 @@ export async function findSessionByTokenHash(
       username: row.username,
       role: row.role,
       disabled: Boolean(row.disabled),
-      groups: names(row.groups),
-      orgs: names(row.orgs),
+      groups: memberList(row.groups),
+      orgs: memberList(row.orgs),
     },
   };
 }
 
 /** PostgreSQL returns Dates; SQLite the text Sequelize stored (`2026-01-02 03:04:05.678 +00:00`). */
-function asDate(value: Date | string): Date {
+export function asDate(value: Date | string): Date {
   return value instanceof Date ? value : new Date(value);
 }
 
-function names(value: string[] | string | null): { name: string }[] {
+/** A JSON aggregate of names (a string on SQLite, parsed on PostgreSQL), without the null of no rows. */
+export function memberList(value: string[] | string | null): { name: string }[] {
   const list: unknown = typeof value === 'string' ? JSON.parse(value) : (value ?? []);
   return (list as (string | null)[]).filter((name): name is string => name !== null).map((name) => ({ name }));
 }

@@ -63,7 +63,7 @@ interface HasMembers {
 }
 
 /** The members of a group or org, a page at a time, with their memberships and application. */
-export async function listMembers(row: Group | Org, limit: number, offset: number, deps: Pick<Deps, 'models'>) {
+export async function listMembers(row: Group | Org, limit: number, offset: number, deps: Pick<Deps, 'db'>) {
   const members = row as unknown as HasMembers;
   const [count, page] = await Promise.all([
     members.countUsers(),

@@ -6,6 +6,7 @@ import { AppError, assertThat } from '../errors';
 import type { Application, Group, Models, Org, User } from '../db/models';
 import { revokeUserSessions } from '../db/session.repository';
 import { inTransaction } from '../db/transaction';
+import { usersByIds, type ListedUser } from '../db/user-list.repository';
 import { underParent, uniquely } from '../db/unique';
 import type { CreateUserInput, UpdateUserInput } from '../schemas/user.schema';
 import type { UserResponse } from '../schemas/responses.schema';
@@ -31,7 +32,10 @@ export function memberNames(user: Members): { groups: string[]; orgs: string[] }
 }
 
 /** The fields that may leave the server; a new column cannot leak by accident. */
-export function serializeUser(user: User, appName: string): UserResponse {
+export function serializeUser(
+  user: Pick<User, 'uid' | 'username' | 'role' | 'disabled' | 'createdAt' | 'lastLoginAt'> & Members,
+  appName: string,
+): UserResponse {
   return {
     uid: user.uid,
     app: appName,
@@ -81,13 +85,8 @@ export async function listUsers(
 }
 
 /** Users by id, in id order, with memberships and their application's name. */
-export function loadUsers(ids: number[], deps: Pick<Deps, 'models'>): Promise<User[]> {
-  const { models } = deps;
-  return models.User.findAll({
-    where: { id: ids },
-    include: [...memberships(models), { model: models.Application, as: 'application', attributes: ['name'] }],
-    order: [['id', 'ASC']],
-  });
+export function loadUsers(ids: number[], deps: Pick<Deps, 'db'>): Promise<ListedUser[]> {
+  return usersByIds(deps.db, ids);
 }
 
 export async function findUser(app: Application, username: string, deps: Pick<Deps, 'models'>): Promise<User> {

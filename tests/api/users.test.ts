@@ -134,6 +134,24 @@ describe('GET /:app/users', () => {
     expect(page.body.map((u: { username: string }) => u.username)).toEqual([created[1].username, created[2].username]);
   });
 
+  it('shows each user as GET /:app/users/:username does: memberships, last login, times', async () => {
+    const app = await createApplication(ctx.app);
+    await admin(ctx.app, 'post', `/${app.name}/groups`, { name: 'staff' });
+    await admin(ctx.app, 'post', `/${app.name}/groups`, { name: 'admins' });
+    const org = uniqueName('org');
+    await admin(ctx.app, 'post', '/orgs', { name: org });
+    const member = await createUser(ctx.app, app.name, { groups: ['staff', 'admins'], orgs: [org] });
+    const plain = await createUser(ctx.app, app.name);
+    await login(ctx.app, app.name, member.username, member.password);
+
+    const listed = await admin(ctx.app, 'get', `/${app.name}/users`);
+    const one = async (username: string) => (await admin(ctx.app, 'get', `/${app.name}/users/${username}`)).body;
+
+    expect(listed.body).toEqual([await one(member.username), await one(plain.username)]);
+    expect(listed.body[0]).toMatchObject({ groups: ['admins', 'staff'], orgs: [org], last_login: expect.any(String) });
+    expect(listed.body[1]).toMatchObject({ groups: [], orgs: [], last_login: null });
+  });
+
   it('with ?q= keeps usernames that contain it, ignoring case, with % and _ as plain characters', async () => {
     const app = await createApplication(ctx.app);
     for (const username of ['Alice_Admin', 'bob', 'malice', 'al%ex']) await createUser(ctx.app, app.name, { username });

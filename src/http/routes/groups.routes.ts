@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Application } from '../../db/models';
 import { appNameSchema, paginationSchema } from '../../schemas/common.schema';
 import { createGroupSchema } from '../../schemas/group.schema';
 import { groupSchema, orgSchema, userSchema } from '../../schemas/responses.schema';
@@ -76,7 +75,7 @@ export const groupRoutes = [
         query.offset,
         deps,
       );
-      return { items: rows.map((u) => serializeUser(u, (u.application as Application).name)), total: count };
+      return { items: rows.map((u) => serializeUser(u, u.app)), total: count };
     },
   }),
   defineRoute({

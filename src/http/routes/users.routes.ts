@@ -38,7 +38,7 @@ export const userRoutes = [
       const application = query.app === undefined ? undefined : await findApplication(query.app, deps);
       const filter = { applicationId: application?.id, search: query.q };
       const { rows, count } = await users.listUsers(filter, query.limit, query.offset, deps);
-      return { items: rows.map((u) => users.serializeUser(u, (u.application as Application).name)), total: count };
+      return { items: rows.map((u) => users.serializeUser(u, u.app)), total: count };
     },
   }),
   defineRoute({
