@@ -1,14 +1,12 @@
-import crypto from 'node:crypto';
-import express, { type Express, type Response } from 'express';
+import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { AppDeps } from './http/app-deps';
 import { errorHandler, notFound } from './http/middleware/errors';
 import { pathGuard } from './http/middleware/path-guard';
-import { requestLogLevel } from './http/request-log-level';
+import { requestLog } from './http/middleware/request-log';
 import { consoleRouter } from './http/routes/console.routes';
 import { ROUTES } from './http/routes';
-import { mountRoutes, routeOf } from './http/route';
+import { mountRoutes } from './http/route';
 import { timeRequests } from './http/middleware/time-requests';
 import type { Deps } from './services/deps';
 import { createLoginLimiter, type LoginLimiter } from './infra/login-limiter';
@@ -40,25 +38,7 @@ export function createApp(base: Deps & { limiter?: LoginLimiter }): Express {
   // Security headers for pages and the admin API; token issuance (hot routes) answers JSON to
   // other servers and scripts, where a dozen headers per answer were half its header bytes.
   const securityHeaders = helmet();
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : crypto.randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      customLogLevel: (_req, res, error) => requestLogLevel(routeOf(res as Response), res.statusCode, error),
-      // One compact line per request: no headers (a kilobyte each), the request id once.
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-      },
-      customSuccessMessage: (req, res, ms) => `${req.method} ${req.url} ${res.statusCode} ${ms}ms`,
-      customErrorMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
-    }),
-  );
+  app.use(requestLog(deps.logger));
   app.use(pathGuard);
   app.use(timeRequests(deps.metrics));
   app.use(express.json({ limit: deps.config.bodyLimit, strict: true }));

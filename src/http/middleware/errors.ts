@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AppError } from '../../errors';
+import { requestIdOf } from './request-log';
 import { databaseUnavailable, UNAVAILABLE_RETRY_AFTER } from './unavailable';
 
 export const notFound: RequestHandler = (req, _res, next) => {
@@ -32,7 +33,7 @@ function fromBodyParser(error: { type?: string; status?: number }): AppError | u
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const known = error instanceof AppError ? error : fromBodyParser(error as { type?: string; status?: number });
-    const requestId = String(req.id ?? '');
+    const requestId = requestIdOf(res);
     const unavailable = known ? undefined : databaseUnavailable(error);
     if (unavailable) {
       logger.error(
