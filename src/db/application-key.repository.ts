@@ -1,4 +1,4 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 
 /** Application keys in raw SQL; the key itself is never here, only its SHA-256 (hex). */
 
@@ -29,14 +29,34 @@ function record(row: Row): ApplicationKeyRecord {
   };
 }
 
-export async function insertKey(
-  db: Sequelize,
-  key: Omit<ApplicationKeyRecord, 'createdAt'> & { hash: string; createdAt: Date },
-): Promise<void> {
+export async function insertKey(db: Sequelize, key: ApplicationKeyRecord & { hash: string }): Promise<void> {
   await db.query(
     'INSERT INTO application_keys (id, application_id, key_hash, label, scopes, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
     { bind: [key.id, key.applicationId, key.hash, key.label, key.scopes.join(' '), key.createdAt.getTime()] },
   );
+}
+
+/** The keys of these applications with their hashes, for jawth's dump; in the export's snapshot. */
+export async function keysForDump(
+  db: Sequelize,
+  applicationIds: number[],
+  transaction: Transaction,
+): Promise<(ApplicationKeyRecord & { hash: string })[]> {
+  if (applicationIds.length === 0) return [];
+  const rows = await db.query<Row>(
+    `SELECT ${COLUMNS}, k.key_hash FROM application_keys k WHERE k.application_id IN (${applicationIds.map((_id, i) => `$${i + 1}`).join(', ')}) ORDER BY k.application_id, k.created_at, k.id`,
+    { bind: applicationIds, type: QueryTypes.SELECT, transaction },
+  );
+  return rows.map((row) => ({ ...record(row), hash: String(row.key_hash) }));
+}
+
+/** Whether a key of this id exists (in any application). */
+export async function keyExists(db: Sequelize, id: string): Promise<boolean> {
+  const rows = await db.query<Row>('SELECT 1 AS found FROM application_keys WHERE id = $1', {
+    bind: [id],
+    type: QueryTypes.SELECT,
+  });
+  return rows.length > 0;
 }
 
 /** The application's keys, oldest first. */

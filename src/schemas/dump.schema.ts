@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { APP_KEY_SCOPES } from './application-key.schema';
 import { plainText } from './common.schema';
 
 /**
- * jawth's dump: JSON lines, a header first, then applications, orgs, groups and users (with
- * their memberships by name), then an `end` line with the counts, so that a cut file is noticed.
+ * jawth's dump: JSON lines, a header first, then applications and their keys, orgs, groups and
+ * users (with their memberships by name), then an `end` line with the counts, so that a cut file is noticed.
  * Sessions are never dumped. Row ids never appear: records refer to each other by name.
  */
 export const DUMP_FORMAT = 'jawth-dump';
@@ -51,6 +52,17 @@ export const secondFactorRecordSchema = z.object({
   recovery_code_hashes: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(100),
 });
 
+/** An application key as stored: its SHA-256 only, so the backends that hold the key keep working. */
+export const applicationKeyRecordSchema = z.object({
+  type: z.literal('application_key'),
+  app: plainText().min(1).max(63),
+  id: z.string().min(1).max(64),
+  key_hash: z.string().regex(/^[0-9a-f]{64}$/),
+  label: plainText().min(1).max(100),
+  scopes: z.array(z.enum(APP_KEY_SCOPES)).min(1),
+  created_at: timestamp,
+});
+
 export const orgRecordSchema = z.object({
   type: z.literal('org'),
   name: plainText().min(1).max(128),
@@ -88,11 +100,14 @@ export const endRecordSchema = z.object({
     orgs: z.number().int(),
     groups: z.number().int(),
     users: z.number().int(),
+    /** Absent from dumps made before keys were dumped. */
+    application_keys: z.number().int().default(0),
   }),
 });
 
 export const dumpRecordSchema = z.discriminatedUnion('type', [
   applicationRecordSchema,
+  applicationKeyRecordSchema,
   orgRecordSchema,
   groupRecordSchema,
   userRecordSchema,
@@ -101,6 +116,7 @@ export const dumpRecordSchema = z.discriminatedUnion('type', [
 
 export type DumpHeader = z.infer<typeof dumpHeaderSchema>;
 export type ApplicationRecord = z.infer<typeof applicationRecordSchema>;
+export type ApplicationKeyRecord = z.infer<typeof applicationKeyRecordSchema>;
 export type OrgRecord = z.infer<typeof orgRecordSchema>;
 export type GroupRecord = z.infer<typeof groupRecordSchema>;
 export type UserRecord = z.infer<typeof userRecordSchema>;

@@ -48,13 +48,17 @@ async function seed(ctx: TestContext) {
   const carol = await createUser(ctx.app, blog.name, { groups: ['staff'], orgs: ['globex'] });
   await admin(ctx.app, 'patch', `/${blog.name}/users/${carol.username}`, { disabled: true }).expect(200);
   await login(ctx.app, shop.name, alice.username, GOOD_PASSWORD).expect(200);
-  return { shop: shop.name, blog: blog.name, alice };
+  const key = await admin(ctx.app, 'post', `/applications/${shop.name}/keys`, {
+    label: 'backend',
+    scopes: ['users:read'],
+  }).expect(201);
+  return { shop: shop.name, blog: blog.name, alice, key: key.body as { id: string; key: string } };
 }
 
 describe('jawth export and jawth import', () => {
   it('when a dump is imported into an empty database, then every row comes back, sessions excepted', async () => {
     await twoDatabases(async (source, target) => {
-      const { shop, alice } = await seed(source);
+      const { shop, alice, key } = await seed(source);
       const before = await snapshotData(source.models);
       expect(await source.models.Session.count()).toBeGreaterThan(0);
       const text = await dumpOf(source);
@@ -64,12 +68,16 @@ describe('jawth export and jawth import', () => {
         .split('\n')
         .map((line) => JSON.parse(line));
       expect(lines[0]).toMatchObject({ format: 'jawth-dump', version: 1, app: null });
-      expect(lines.at(-1)).toEqual({ type: 'end', counts: { applications: 2, orgs: 2, groups: 3, users: 7 } });
+      expect(lines.at(-1)).toEqual({
+        type: 'end',
+        counts: { applications: 2, orgs: 2, groups: 3, users: 7, application_keys: 1 },
+      });
       expect(text).not.toMatch(/session|refresh_token/i);
 
       const summary = await importText(target, text);
       expect(summary).toEqual({
         applications: { created: 2, skipped: 0 },
+        application_keys: { created: 1, skipped: 0 },
         orgs: { created: 2, skipped: 0 },
         groups: { created: 3, skipped: 0 },
         users: { created: 7, skipped: 0, conflicts: 0 },
@@ -80,6 +88,14 @@ describe('jawth export and jawth import', () => {
       // The moved user logs in with the same password and keeps the same uid.
       const res = await login(target.app, shop, alice.username, GOOD_PASSWORD).expect(200);
       expect(res.body.uid).toBe(alice.uid);
+      // The shop's backend keeps its key: only the hash moved, and it still opens the shop's users.
+      expect(text).not.toContain(key.key);
+      const withKey = (ctx: TestContext) =>
+        request(ctx.app).get(`/${shop}/users`).set('Authorization', `AppKey ${key.key}`);
+      expect((await withKey(target)).status).toBe(200);
+      expect((await admin(target.app, 'get', `/applications/${shop}/keys`)).body).toEqual([
+        expect.objectContaining({ id: key.id, label: 'backend', scopes: ['users:read'] }),
+      ]);
       // The source kept its own rows and still answers.
       expect(await snapshotData(source.models)).toEqual(before);
       await login(source.app, shop, alice.username, GOOD_PASSWORD).expect(200);
@@ -96,6 +112,7 @@ describe('jawth export and jawth import', () => {
       const again = await importText(target, text);
       expect(again).toEqual({
         applications: { created: 0, skipped: 2 },
+        application_keys: { created: 0, skipped: 1 },
         orgs: { created: 0, skipped: 2 },
         groups: { created: 0, skipped: 3 },
         users: { created: 0, skipped: 7, conflicts: 0 },

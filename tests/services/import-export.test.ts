@@ -104,7 +104,7 @@ describe('jawth import quid, jawth export, jawth import', () => {
   it('exports to a private file and imports it into an empty database, twice without change', async () => {
     const exported = await runCli(['export', '--output', 'dump.jsonl'], dir, first);
     expect(exported.code).toBe(0);
-    expect(exported.stderr).toContain('Exported 1 applications, 1 orgs, 1 groups, 1 users.');
+    expect(exported.stderr).toContain('Exported 1 applications (0 keys), 1 orgs, 1 groups, 1 users.');
     const file = path.join(dir, 'dump.jsonl');
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect((await runCli(['export'], dir, first)).stdout.split('\n').length).toBe(

@@ -44,7 +44,7 @@ export function exportCommand(): Command {
         await finished(out);
       }
       process.stderr.write(
-        `Exported ${counts.applications} applications, ${counts.orgs} orgs, ${counts.groups} groups, ${counts.users} users.\n`,
+        `Exported ${counts.applications} applications (${counts.application_keys} keys), ${counts.orgs} orgs, ${counts.groups} groups, ${counts.users} users.\n`,
       );
     });
   return examples(command, [

@@ -61,6 +61,7 @@ export function importCommand(): Command {
       process.stdout.write(
         [
           line('applications', summary.applications),
+          line('application keys', summary.application_keys),
           line('orgs', summary.orgs),
           line('groups', summary.groups),
           `${line('users', summary.users)}, ${summary.users.conflicts} uid conflicts`,

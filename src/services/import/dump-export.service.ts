@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { Op, QueryTypes, Transaction, type Sequelize, type WhereOptions } from 'sequelize';
 import type { Application, Org, User } from '../../db/models';
+import { keysForDump } from '../../db/application-key.repository';
 import { factorsOfUsers, type DumpedFactor } from '../../db/second-factor-dump.repository';
 import type { Store } from '../deps';
 import { AppError } from '../../errors';
@@ -53,7 +54,7 @@ async function writeDump(
   if (options.app && apps.length === 0) throw new AppError('not_found', `No application is named "${options.app}".`);
   const appNames = new Map(apps.map((a) => [a.id, a.name]));
   const appFilter: WhereOptions = options.app ? { applicationId: apps[0].id } : {};
-  const counts: DumpCounts = { applications: apps.length, orgs: 0, groups: 0, users: 0 };
+  const counts: DumpCounts = { applications: apps.length, orgs: 0, groups: 0, users: 0, application_keys: 0 };
   const write = async (lines: object[]) => {
     if (lines.length === 0) return;
     if (!out.write(lines.map((line) => `${JSON.stringify(line)}\n`).join(''))) await once(out, 'drain');
@@ -67,6 +68,23 @@ async function writeDump(
   };
   await write([header]);
   await write(apps.map(applicationRecord));
+  const keys = await keysForDump(
+    store.db,
+    apps.map((a) => a.id),
+    transaction,
+  );
+  counts.application_keys = keys.length;
+  await write(
+    keys.map((k) => ({
+      type: 'application_key',
+      app: appNames.get(k.applicationId),
+      id: k.id,
+      key_hash: k.hash,
+      label: k.label,
+      scopes: k.scopes,
+      created_at: k.createdAt.toISOString(),
+    })),
+  );
 
   for await (const orgs of pages((after) =>
     orgPage(store, transaction, after, batchSize, options.app ? apps[0].id : undefined),

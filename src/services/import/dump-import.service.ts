@@ -4,6 +4,7 @@ import { Op, type Transaction } from 'sequelize';
 import {
   dumpHeaderSchema,
   dumpRecordSchema,
+  type ApplicationKeyRecord,
   type ApplicationRecord,
   type DumpRecord,
   type GroupRecord,
@@ -11,6 +12,7 @@ import {
   type UserRecord,
 } from '../../schemas/dump.schema';
 import type { Group, Org, User } from '../../db/models';
+import { insertKey, keyExists } from '../../db/application-key.repository';
 import { insertFactor } from '../../db/second-factor-dump.repository';
 import type { Store } from '../deps';
 
@@ -23,6 +25,8 @@ interface Tally {
 
 export interface DumpImportSummary {
   applications: Tally;
+  /** Found by id: a key already here is skipped. */
+  application_keys: Tally;
   orgs: Tally;
   groups: Tally;
   /** `conflicts`: a new user whose uid another user already has; left out. */
@@ -89,6 +93,7 @@ function parseLine(line: string, lineNumber: number): unknown {
 class DumpImporter {
   readonly summary: DumpImportSummary = {
     applications: { created: 0, skipped: 0 },
+    application_keys: { created: 0, skipped: 0 },
     orgs: { created: 0, skipped: 0 },
     groups: { created: 0, skipped: 0 },
     users: { created: 0, skipped: 0, conflicts: 0 },
@@ -118,6 +123,7 @@ class DumpImporter {
     }
     await this.flushUsers();
     if (record.type === 'application') await this.addApplication(record);
+    else if (record.type === 'application_key') await this.addKey(record);
     else if (record.type === 'org') await this.addOrg(record);
     else if (record.type === 'group') await this.addGroup(record);
     return record.type === 'end';
@@ -151,6 +157,22 @@ class DumpImporter {
     this.store.caches.applications.forget(record.name);
     this.summary.applications.created += 1;
     await this.appId(record.name);
+  }
+
+  private async addKey(record: ApplicationKeyRecord) {
+    if (await keyExists(this.store.db, record.id)) {
+      this.summary.application_keys.skipped += 1;
+      return;
+    }
+    await insertKey(this.store.db, {
+      id: record.id,
+      applicationId: await this.appId(record.app),
+      hash: record.key_hash,
+      label: record.label,
+      scopes: record.scopes,
+      createdAt: new Date(record.created_at),
+    });
+    this.summary.application_keys.created += 1;
   }
 
   private async addOrg(record: OrgRecord) {
