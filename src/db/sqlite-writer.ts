@@ -30,11 +30,14 @@ export class SqliteWriter {
   /** Opened on first use, after the migrations made the file and its tables. */
   private open(): sqlite3.Database {
     if (this.handle) return this.handle;
-    const handle = new sqlite3.Database(this.storage, sqlite3.OPEN_READWRITE);
+    // With callbacks, a failure to open or to set a pragma is not an 'error' event (which would
+    // end the process): it shows as the next script's error (SQLITE_CANTOPEN and the like: 503).
+    const handle = new sqlite3.Database(this.storage, sqlite3.OPEN_READWRITE, () => undefined);
     // Another process (WORKERS=2, the CLI) holding the write lock is waited for this long, then
     // SQLITE_BUSY, which answers 503 (http/middleware/unavailable.ts).
     handle.configure('busyTimeout', sqliteBusyTimeoutMs(this.db));
-    handle.exec('PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON');
+    // Serialized: the first rotation's script waits for these (SQLite's default is FULL already).
+    handle.serialize(() => handle.exec('PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON', () => undefined));
     this.handle = handle;
     return handle;
   }

@@ -25,9 +25,12 @@ const access = (namespace: string, refresh_token: string) =>
 const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
 
 describe('token endpoints on a SQLite file', () => {
-  it('read through the read-only connections, and rotate through the writer', () => {
+  it('read through the read-only connections, and rotate through the writer', async () => {
     expect(ctx.deps.readers.usable).toBe(true);
     expect(ctx.deps.writer.usable).toBe(true);
+    // Durability kept: a commit (a revocation) is on disk once answered; WAL, as Sequelize's connection set it.
+    expect(await ctx.deps.writer.get('PRAGMA synchronous', [])).toEqual({ synchronous: 2 });
+    expect(await ctx.deps.writer.get('PRAGMA journal_mode', [])).toEqual({ journal_mode: 'wal' });
   });
 
   it('see group changes, revocation and disabling on the very next request', async () => {
