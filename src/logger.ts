@@ -1,5 +1,4 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
 
 /** Paths that may carry a credential: they are censored in every log line. */
 export const REDACT_PATHS = [
@@ -35,6 +34,9 @@ export function createLogger(level: string, destination?: DestinationStream, for
   const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
   if (destination) return pino(options, destination);
   if ((format ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'json') return pino(options);
+  // Only for a terminal (or LOG_FORMAT=pretty): a server writing JSON never loads it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pretty = require('pino-pretty') as typeof import('pino-pretty');
   return pino(
     options,
     pretty({

@@ -1,5 +1,9 @@
-import QRCode from 'qrcode';
-import { Secret, TOTP } from 'otpauth';
+import type { Secret as SecretClass, TOTP as TotpClass } from 'otpauth';
+
+// Loaded on first use (enrolment, a second-factor login): an idle server without second factors
+// does not need them (bench/README.md, idle).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const otpauth = () => require('otpauth') as { Secret: typeof SecretClass; TOTP: typeof TotpClass };
 
 /** RFC 6238 as every authenticator app reads it: HMAC-SHA-1, 6 digits, 30-second steps. */
 export const TOTP_PERIOD = 30;
@@ -7,7 +11,8 @@ const DIGITS = 6;
 /** One step either side: a phone's clock a little off, a code typed at the end of its window. */
 const SKEW = 1;
 
-function totp(secret: string, issuer = 'jawth', label = 'user'): TOTP {
+function totp(secret: string, issuer = 'jawth', label = 'user'): TotpClass {
+  const { Secret, TOTP } = otpauth();
   return new TOTP({
     issuer,
     label,
@@ -20,7 +25,7 @@ function totp(secret: string, issuer = 'jawth', label = 'user'): TOTP {
 
 /** A new secret of 160 bits (RFC 4226's recommendation), in base32 as apps take it. */
 export function newTotpSecret(): string {
-  return new Secret({ size: 20 }).base32;
+  return new (otpauth().Secret)({ size: 20 }).base32;
 }
 
 /** The `otpauth://totp/...` URI an authenticator app scans. */
@@ -29,6 +34,8 @@ export function otpauthUri(secret: string, issuer: string, label: string): strin
 }
 
 export function qrSvg(text: string): Promise<string> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const QRCode = require('qrcode') as typeof import('qrcode');
   return QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 }
 

@@ -1,7 +1,7 @@
-import { Client } from 'pg';
+import type { Client as PgClient } from 'pg';
 import lockfile from 'proper-lockfile';
-import { QueryTypes, type Sequelize } from 'sequelize';
-import { SequelizeStorage, Umzug } from 'umzug';
+import { QueryTypes, type QueryInterface, type Sequelize } from 'sequelize';
+import type { Umzug as UmzugClass } from 'umzug';
 import { migrations } from './migrations';
 
 // Any constant shared by every jawth instance: umzug has no lock of its own, so concurrent
@@ -15,6 +15,9 @@ type Release = () => Promise<void>;
 
 /** Session-level advisory lock on a dedicated PostgreSQL connection. */
 async function lockPostgres(url: string): Promise<Release> {
+  // PostgreSQL only: an SQLite server never loads pg (~4 MB, bench/README.md, idle).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Client } = require('pg') as { Client: typeof PgClient };
   const client = new Client({ connectionString: url });
   await client.connect();
   await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
@@ -39,7 +42,9 @@ function sqliteStorage(sequelize: Sequelize): string | undefined {
   return sequelize.getDialect() === 'sqlite' && storage && storage !== ':memory:' ? storage : undefined;
 }
 
-export function createMigrator(sequelize: Sequelize, lockUrl?: string) {
+export function createMigrator(sequelize: Sequelize, lockUrl?: string): UmzugClass<QueryInterface> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SequelizeStorage, Umzug } = require('umzug') as typeof import('umzug');
   const umzug = new Umzug({
     migrations: migrations.map((m) => ({
       name: m.name,
@@ -72,10 +77,33 @@ export function createMigrator(sequelize: Sequelize, lockUrl?: string) {
   return umzug;
 }
 
-/** Applies every pending migration; returns the names applied. */
+/**
+ * Applies every pending migration; returns the names applied. A database already up to date
+ * (every restart) is told by one query, without loading umzug, whose CLI (@rushstack/…) is ~5 MB
+ * of an idle server's memory (bench/README.md, idle); with migrations pending, umzug takes the
+ * lock and computes them again under it.
+ */
 export async function migrateUp(sequelize: Sequelize, lockUrl?: string): Promise<string[]> {
+  if (await upToDate(sequelize)) return [];
   const applied = await createMigrator(sequelize, lockUrl).up();
   return applied.map((m) => m.name);
+}
+
+/**
+ * Whether every migration is recorded; false when that cannot be read (no table yet). The table
+ * is read through the connection's own search path (pendingMigrations' tableExists looks in
+ * PostgreSQL's `public` schema, where the tests' schemas are not).
+ */
+async function upToDate(sequelize: Sequelize): Promise<boolean> {
+  try {
+    const rows = await sequelize.query<{ name: string }>('SELECT name FROM schema_migrations', {
+      type: QueryTypes.SELECT,
+    });
+    const done = new Set(rows.map((row) => row.name));
+    return migrations.every((m) => done.has(m.name));
+  } catch {
+    return false;
+  }
 }
 
 /** The migrations this database has not had yet (all of them when it was never migrated). */

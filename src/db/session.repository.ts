@@ -1,12 +1,14 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Models, Session } from './models';
 import type { SqliteReaders } from './sqlite-readers';
+import { sqlLiteral, sqliteTime, type SqliteWriter } from './sqlite-writer';
 
 /** The database every function here works on: its connection, models and SQLite readers (see Deps). */
 export interface SessionStore {
   db: Sequelize;
   models: Pick<Models, 'Session' | 'User'>;
   readers: SqliteReaders;
+  writer: SqliteWriter;
 }
 
 /** A refresh session with the user and memberships a token needs, as plain data. */
@@ -189,52 +191,156 @@ export type Renewal = 'renewed' | 'already_spent' | 'revoked';
 /**
  * Creates the successor of a refresh session, spending the parent first when `spend` is set,
  * so that a revocation is final once it has answered (docs/api.md, rotation): a successor is never left
- * alive by a revocation that ran while it was being made.
- * - PostgreSQL: one transaction that first takes a share lock on the user's row; revocations
- *   take the exclusive lock before they touch sessions, so they wait for renewals in flight and
- *   then see their successors.
- * - SQLite runs one write at a time, and each statement sees every committed one: the spend is
- *   one conditional UPDATE (not spent, not revoked), and after the successor is inserted the
- *   parent is read again; if a revocation came in between, the successor is revoked too. No
- *   transaction: Sequelize opens a new SQLite connection for each one.
+ * alive by a revocation that ran while it was being made. The spend is conditional (not spent,
+ * not revoked, not expired), and the successor is made only if the parent is still good.
+ * - SQLite file: one `BEGIN IMMEDIATE` transaction of raw statements on the writer connection
+ *   (sqlite-writer.ts). It holds the file's write lock from its first statement, so a revocation
+ *   commits wholly before it (the spend or the check finds the parent revoked: nothing is made)
+ *   or wholly after it (and revokes the successor with the rest).
+ * - PostgreSQL: one statement, atomic without an explicit transaction. It first takes a share lock
+ *   on the user's row; revocations take the exclusive lock before they touch sessions, so they
+ *   wait for a renewal in flight and then see its successor, and a renewal that waited for a
+ *   revocation finds its parent revoked (the spend re-checks the row's latest version).
+ * - In-memory SQLite (one connection, the tests): Sequelize's statements one after the other,
+ *   without a transaction; after the successor is inserted the parent is read again, and if a
+ *   revocation came in between, the successor is revoked too.
+ * The outcome tells a lost spend ('already_spent': a concurrent request spent it) from a parent
+ * that is no longer good ('revoked').
  */
 export async function renewSession(
-  { db, models }: Pick<SessionStore, 'db' | 'models'>,
+  store: Pick<SessionStore, 'db' | 'models' | 'writer'>,
   parent: { id: number; userId: number },
   child: NewSession,
   now: Date,
   options: { spend: boolean },
 ): Promise<Renewal> {
-  const steps = async (transaction?: Transaction): Promise<Renewal> => {
-    if (transaction) {
-      const user = await models.User.findByPk(parent.userId, {
-        attributes: ['id'],
-        lock: transaction.LOCK.SHARE,
-        transaction,
-      });
-      if (!user) return 'revoked';
-    }
-    if (options.spend) {
-      const [spent] = await models.Session.update(
-        { usedAt: now },
-        { where: { id: parent.id, usedAt: null, revokedAt: null }, transaction },
-      );
-      if (spent !== 1) {
-        const state = await models.Session.findByPk(parent.id, { attributes: ['revokedAt'], transaction });
-        return state && !state.revokedAt ? 'already_spent' : 'revoked';
-      }
-    }
-    const created = await models.Session.create({ ...child, usedAt: null, revokedAt: null }, { transaction });
-    // On PostgreSQL the user's lock keeps every revocation out until commit, and the conditional
-    // spend saw none before it: nothing to re-read. (A grace renewal spent nothing: it re-reads.)
-    if (transaction && options.spend) return 'renewed';
-    const after = await models.Session.findByPk(parent.id, { attributes: ['revokedAt'], transaction });
-    if (after && !after.revokedAt) return 'renewed';
-    await models.Session.update({ revokedAt: now }, { where: { id: created.id }, transaction });
-    return 'revoked';
+  if (store.writer.usable) return renewOnSqliteFile(store.writer, parent, child, now, options);
+  if (store.db.getDialect() === 'postgres') return renewOnPostgres(store, parent, child, now, options);
+  return renewWithModels(store, parent, child, now, options);
+}
+
+interface ParentState {
+  used_at: string | Date | null;
+  revoked_at: string | Date | null;
+  expires_at: string | Date;
+}
+
+/** Why a parent could not be spent or renewed from: spent by a concurrent request, or no longer good. */
+function lostRenewal(state: ParentState | undefined, now: Date): Renewal {
+  if (!state || state.revoked_at !== null || asDate(state.expires_at) <= now) return 'revoked';
+  return 'already_spent';
+}
+
+function renewOnSqliteFile(
+  writer: SqliteWriter,
+  parent: { id: number },
+  child: NewSession,
+  now: Date,
+  options: { spend: boolean },
+): Promise<Renewal> {
+  const at = sqlLiteral(sqliteTime(now));
+  const id = sqlLiteral(parent.id);
+  const values = [
+    child.tokenHash,
+    child.familyId,
+    child.userId,
+    sqliteTime(child.expiresAt),
+    null,
+    null,
+    null,
+    child.ip,
+    child.userAgent,
+    sqliteTime(child.createdAt),
+  ]
+    .map(sqlLiteral)
+    .join(', ');
+  const insert = `INSERT INTO sessions (token_hash, family_id, user_id, expires_at, used_at, revoked_at, last_used_at, ip, user_agent, created_at)
+    SELECT ${values}`;
+  // The spend and the insert in one transaction, the insert only if the spend changed the row; a
+  // renewal within the grace spends nothing: one statement, the insert only if the parent is still good.
+  const script = options.spend
+    ? `BEGIN IMMEDIATE;
+      UPDATE sessions SET used_at = ${at} WHERE id = ${id} AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ${at};
+      ${insert} WHERE changes() = 1;
+      COMMIT;`
+    : `${insert} WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ${id} AND revoked_at IS NULL AND expires_at > ${at});`;
+  return writer.script(script).then(async (inserted) => {
+    if (inserted === 1) return 'renewed';
+    if (!options.spend) return 'revoked';
+    const state = await writer.get<ParentState>(`SELECT used_at, revoked_at, expires_at FROM sessions WHERE id = ?`, [
+      parent.id,
+    ]);
+    return lostRenewal(state, now);
+  });
+}
+
+// The user's row is locked (FOR SHARE) before the parent is spent or read: see renewSession.
+const POSTGRES_USER_LOCK = `WITH locked AS (SELECT id FROM users WHERE id = $1::integer FOR SHARE)`;
+const POSTGRES_INSERT = `INSERT INTO sessions (token_hash, family_id, user_id, expires_at, used_at, revoked_at, last_used_at, ip, user_agent, created_at)
+  SELECT $4::varchar, $5::varchar, $6::integer, $7::timestamptz, NULL, NULL, NULL, $8::varchar, $9::varchar, $10::timestamptz`;
+const POSTGRES = {
+  spend: `${POSTGRES_USER_LOCK},
+    parent AS (UPDATE sessions SET used_at = $2::timestamptz WHERE id = $3::integer AND used_at IS NULL AND revoked_at IS NULL
+      AND expires_at > $2 AND EXISTS (SELECT 1 FROM locked) RETURNING id)
+    ${POSTGRES_INSERT} FROM parent RETURNING id`,
+  grace: `${POSTGRES_USER_LOCK},
+    parent AS (SELECT id FROM sessions WHERE id = $3::integer AND revoked_at IS NULL AND expires_at > $2::timestamptz
+      AND EXISTS (SELECT 1 FROM locked) FOR SHARE)
+    ${POSTGRES_INSERT} FROM parent RETURNING id`,
+};
+
+async function renewOnPostgres(
+  { db }: Pick<SessionStore, 'db'>,
+  parent: { id: number; userId: number },
+  child: NewSession,
+  now: Date,
+  options: { spend: boolean },
+): Promise<Renewal> {
+  const bind = [
+    parent.userId,
+    now,
+    parent.id,
+    child.tokenHash,
+    child.familyId,
+    child.userId,
+    child.expiresAt,
+    child.ip,
+    child.userAgent,
+    child.createdAt,
+  ];
+  const sql = options.spend ? POSTGRES.spend : POSTGRES.grace;
+  const created = await db.query<{ id: number }>(sql, { bind, type: QueryTypes.SELECT });
+  if (created.length === 1) return 'renewed';
+  if (!options.spend) return 'revoked';
+  const [state] = await db.query<ParentState>(`SELECT used_at, revoked_at, expires_at FROM sessions WHERE id = $1`, {
+    bind: [parent.id],
+    type: QueryTypes.SELECT,
+  });
+  return lostRenewal(state, now);
+}
+
+async function renewWithModels(
+  { models }: Pick<SessionStore, 'models'>,
+  parent: { id: number },
+  child: NewSession,
+  now: Date,
+  options: { spend: boolean },
+): Promise<Renewal> {
+  const state = async () => {
+    const row = await models.Session.findByPk(parent.id, { attributes: ['usedAt', 'revokedAt', 'expiresAt'] });
+    return row ? { used_at: row.usedAt, revoked_at: row.revokedAt, expires_at: row.expiresAt } : undefined;
   };
-  if (db.getDialect() !== 'postgres') return steps();
-  return db.transaction((transaction) => steps(transaction));
+  if (options.spend) {
+    const [spent] = await models.Session.update(
+      { usedAt: now },
+      { where: { id: parent.id, usedAt: null, revokedAt: null, expiresAt: { [Op.gt]: now } } },
+    );
+    if (spent !== 1) return lostRenewal(await state(), now);
+  }
+  const created = await models.Session.create({ ...child, usedAt: null, revokedAt: null });
+  if (lostRenewal(await state(), now) !== 'revoked') return 'renewed';
+  await models.Session.update({ revokedAt: now }, { where: { id: created.id } });
+  return 'revoked';
 }
 
 /**

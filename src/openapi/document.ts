@@ -1,4 +1,4 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import type { Route } from '../http/route';
 import { errorSchema } from '../schemas/responses.schema';
@@ -58,6 +58,10 @@ function register(registry: OpenAPIRegistry, route: Route, path: string): void {
 
 /** The OpenAPI 3.1 description of every route, from the routes' own declarations. */
 export function openApiDocument(routes: Route[], version: string) {
+  // Loaded at the first GET /openapi.json, not by every server that never serves it (bench/README.md, idle).
+  const { OpenAPIRegistry, OpenApiGeneratorV31 } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('@asteasolutions/zod-to-openapi') as typeof import('@asteasolutions/zod-to-openapi');
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'signedRequest', {
     type: 'apiKey',

@@ -3,6 +3,7 @@ import type { Sequelize } from 'sequelize';
 import type { Config } from '../config/config';
 import { bindModels, type Models } from '../db/models';
 import { SqliteReaders } from '../db/sqlite-readers';
+import { SqliteWriter } from '../db/sqlite-writer';
 import { ApplicationCache } from '../infra/application-cache';
 import { UserCountCache } from '../infra/user-count-cache';
 
@@ -23,6 +24,8 @@ export interface Store {
   db: Sequelize;
   models: Models;
   readers: SqliteReaders;
+  /** The SQLite file's connection for the refresh rotation's transaction (sqlite-writer.ts). */
+  writer: SqliteWriter;
   caches: { applications: ApplicationCache; userCounts: UserCountCache };
 }
 
@@ -40,13 +43,14 @@ export function storeOf(db: Sequelize): Store {
     db,
     models,
     readers: new SqliteReaders(db),
+    writer: new SqliteWriter(db),
     caches: { applications: new ApplicationCache(models.Application), userCounts: new UserCountCache() },
   };
 }
 
-/** Closes the readers, then the connection. */
-export async function closeStore(store: Pick<Store, 'db' | 'readers'>): Promise<void> {
-  await store.readers.close();
+/** Closes the readers and the writer, then the connection. */
+export async function closeStore(store: Pick<Store, 'db' | 'readers' | 'writer'>): Promise<void> {
+  await Promise.all([store.readers.close(), store.writer.close()]);
   await store.db.close();
 }
 
