@@ -103,8 +103,10 @@ export class SqliteWriter {
 }
 
 /**
- * A value written into a script: SQLite has no escapes in string literals but the doubled quote
- * (and a NUL would end the script's C string, so none is kept). Numbers must be finite integers.
+ * A value written into a script. Text goes in as a hex blob cast to text, so that nothing a
+ * caller sends (a user agent) can end the literal: the script holds only hex digits where it
+ * stood. A NUL is dropped (it would cut the text short in SQLite's functions). Numbers must be
+ * safe integers.
  */
 export function sqlLiteral(value: string | number | null): string {
   if (value === null) return 'NULL';
@@ -112,7 +114,7 @@ export function sqlLiteral(value: string | number | null): string {
     if (!Number.isSafeInteger(value)) throw new Error(`not an integer: ${value}`);
     return String(value);
   }
-  return `'${value.replace(/\0/g, '').replace(/'/g, "''")}'`;
+  return `CAST(X'${Buffer.from(value.replace(/\0/g, ''), 'utf8').toString('hex')}' AS TEXT)`;
 }
 
 /** A time as Sequelize stores it in SQLite (`2026-01-02 03:04:05.678 +00:00`), so that text comparisons order it. */

@@ -170,6 +170,22 @@ describe('rotation bursts on a SQLite file', () => {
     }
   });
 
+  it("stores a rotation's user agent as sent, quotes and SQL included, and runs nothing of it", async () => {
+    const { app, user, refresh } = await loggedIn();
+    const agent = "x'); DELETE FROM sessions; -- \\code'' X'00' \\'";
+
+    const res = await request(ctx.app)
+      .post(`/${app.name}/refresh`)
+      .set('User-Agent', agent)
+      .send({ refresh_token: refresh });
+
+    expect(res.status).toBe(200);
+    const sessions = await sessionsOf(user.uid);
+    expect(sessions).toHaveLength(2);
+    expect(sessions.map((s) => s.userAgent)).toContain(agent);
+    expect(await ctx.models.Session.count()).toBeGreaterThan(2);
+  });
+
   it('two instances on one file (two stores, two writers) rotate one token together', async () => {
     const other = await createTestContext(overrides, { sqliteFile: file });
     try {
