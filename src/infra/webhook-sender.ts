@@ -31,22 +31,12 @@ export function sendWebhook(
   body: string,
   options: SendOptions,
 ): Promise<SendResult> {
+  const url = new URL(target);
+  const host = hostOf(url);
+  if (!options.allowPrivate && net.isIP(host) && isPrivateAddress(host)) {
+    return Promise.resolve({ statusCode: null, error: `refused: ${host} is a private or loopback address` });
+  }
   return new Promise((resolve) => {
-    let settled = false;
-    const finish = (result: SendResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      resolve(result);
-    };
-    const fail = (error: string) => finish({ statusCode: null, error: error.slice(0, 300) });
-    const url = new URL(target);
-    const host = hostOf(url);
-    if (!options.allowPrivate && net.isIP(host) && isPrivateAddress(host)) {
-      fail(`refused: ${host} is a private or loopback address`);
-      return;
-    }
     const client = url.protocol === 'https:' ? https : http;
     const request = client.request(url, {
       method: 'POST',
@@ -62,6 +52,15 @@ export function sendWebhook(
       fail('aborted: the worker stopped');
       request.destroy();
     };
+    let settled = false;
+    const finish = (result: SendResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve(result);
+    };
+    const fail = (error: string) => finish({ statusCode: null, error: error.slice(0, 300) });
     options.signal?.addEventListener('abort', onAbort);
     request.on('error', (error) => fail(error.message));
     request.on('response', (response) => {
