@@ -76,6 +76,19 @@ const CLAIMABLE = `d.status = 'pending' AND d.next_attempt_at <= $3 AND (d.lease
   AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.webhook_id = d.webhook_id AND e.status = 'pending' AND e.id < d.id)`;
 
 /**
+ * Whether any delivery is due (a read): each process polls every second, and on SQLite a claim
+ * is a write even when it finds nothing, so the claim runs only when this finds something.
+ */
+export async function anyDue(db: Sequelize, now: Date): Promise<boolean> {
+  const rows = await db.query<Row>(
+    `SELECT 1 AS due FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1
+       AND (lease_until IS NULL OR lease_until <= $1) LIMIT 1`,
+    { bind: [now.getTime()], type: QueryTypes.SELECT },
+  );
+  return rows.length > 0;
+}
+
+/**
  * Claims one due delivery for `owner` until `leaseUntil`, by one conditional UPDATE: on SQLite
  * a statement runs alone, so two claimers never get the same row; on PostgreSQL the candidate is
  * locked with FOR UPDATE SKIP LOCKED, so concurrent claimers pass over each other's rows, and the

@@ -3,6 +3,7 @@ import { randomId } from '../crypto/random';
 import { open, WEBHOOK_SECRETS } from '../crypto/secret-box';
 import { signWebhook } from '../crypto/webhook-signature';
 import {
+  anyDue,
   claimDelivery,
   finishAttempt,
   releaseDelivery,
@@ -39,6 +40,7 @@ type DeliveryDeps = Pick<Deps, 'db' | 'clock' | 'config' | 'logger'>;
  */
 export async function runDeliveries(deps: DeliveryDeps, options: DeliveryOptions = {}): Promise<number> {
   const settings = { ...DEFAULTS, ...options };
+  if (!(await anyDue(deps.db, deps.clock.now()))) return 0;
   let attempts = 0;
   const lane = async () => {
     while (!settings.signal?.aborted) {
