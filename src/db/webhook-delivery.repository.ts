@@ -164,6 +164,15 @@ export async function releaseDelivery(db: Sequelize, delivery: { id: number; lea
   );
 }
 
+/** Deletes deliveries finished (delivered or given up) before `cutoff`, with their attempts; how many. */
+export async function purgeFinishedDeliveries(db: Sequelize, cutoff: Date): Promise<number> {
+  const result: unknown = await db.query(
+    "DELETE FROM webhook_deliveries WHERE status <> 'pending' AND finished_at < $1",
+    { bind: [cutoff.getTime()], type: QueryTypes.BULKDELETE },
+  );
+  return Number(result);
+}
+
 /** One endpoint's deliveries, newest first, with the total, and each one's attempts in order. */
 export async function listDeliveries(
   db: Sequelize,

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { QueryTypes } from 'sequelize';
 import { Webhook } from 'standardwebhooks';
-import { claimDelivery } from '../../src/db/webhook-delivery.repository';
+import { claimDelivery, purgeFinishedDeliveries } from '../../src/db/webhook-delivery.repository';
 import { startWebhookWorker } from '../../src/infra/webhook-worker';
 import { runDeliveries } from '../../src/services/webhook-delivery.service';
 import { captureStream } from '../helpers/capture';
@@ -276,6 +276,25 @@ describe('one endpoint, one delivery at a time, in order', () => {
     expect(owners.map((o) => o.lease_owner).sort()).toEqual(won.map((claim) => claim.leaseOwner).sort());
     ctx.clock.advance(61); // the leases lapse: the rest of this file delivers them
     await runDeliveries(ctx.deps);
+  });
+});
+
+describe('clean-up', () => {
+  it('purges finished deliveries older than the cutoff with their attempts, never a pending one', async () => {
+    const { app, hook } = await hookedApp(['user.created', 'user.deleted']);
+    receiver.answer(200, 500);
+    const user = await createUser(ctx.app, app.name);
+    await admin(ctx.app, 'delete', `/${app.name}/users/${user.username}`);
+    await runDeliveries(ctx.deps); // created: delivered; deleted: pending after a 500
+    ctx.clock.advance(3600);
+
+    const purged = await purgeFinishedDeliveries(ctx.db, ctx.clock.now());
+
+    expect(purged).toBe(1);
+    const left = await deliveries(app.name, hook.id);
+    expect(left.map((d) => [d.type, d.status])).toEqual([['user.deleted', 'pending']]);
+    const attempts = await ctx.db.query('SELECT delivery_id FROM webhook_attempts', { type: QueryTypes.SELECT });
+    expect(attempts).toHaveLength(1);
   });
 });
 
