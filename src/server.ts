@@ -16,6 +16,7 @@ import { dummyHash } from './crypto/password';
 import { createLogger } from './logger';
 import { closeStore, storeOf, systemClock } from './services/deps';
 import { startMaintenance } from './infra/maintenance';
+import { startWebhookWorker } from './infra/webhook-worker';
 import { createLoginLimiter } from './infra/login-limiter';
 
 /**
@@ -49,6 +50,8 @@ export async function start(config: Config): Promise<Server> {
   const deps = { ...store, config, clock: systemClock, logger };
   const app = createApp({ ...deps, limiter });
   const stopMaintenance = startMaintenance(deps);
+  // Every process delivers: each delivery is claimed by one of them (docs/api.md, Webhooks).
+  const webhooks = startWebhookWorker(deps);
   const server = app.listen(config.port, config.host);
   const closer = gracefulCloser(server);
   await new Promise<void>((resolve, reject) => {
@@ -62,7 +65,10 @@ export async function start(config: Config): Promise<Server> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     stopMaintenance();
+    // Cuts the deliveries in flight (given back untried, for another process or the next start).
+    const stoppedWebhooks = webhooks.stop();
     const result = await closer.close(config.shutdownTimeout * 1000);
+    await stoppedWebhooks;
     if (!result.drained) {
       logger.error(
         { open: result.open, inFlight: result.inFlight },

@@ -78,6 +78,10 @@ export const configSchema = z.object({
     .default([]),
   ISSUER: z.string().min(1).default('jawth'),
   AUDIT_RETENTION: duration('AUDIT_RETENTION').default(90 * 86400),
+  WEBHOOK_RETRY_BASE: duration('WEBHOOK_RETRY_BASE')
+    .refine((seconds) => seconds >= 1, 'must be at least 1s')
+    .default(5),
+  WEBHOOK_ALLOW_PRIVATE: boolean.default(false),
   TRUST_PROXY: z
     .string()
     .transform((text): boolean | number | string => {
@@ -121,6 +125,10 @@ export interface Config {
   corsOrigins: string[];
   issuer: string;
   auditRetention: number;
+  /** Seconds before a failed webhook delivery's first retry; each next one waits twice as long. */
+  webhookRetryBase: number;
+  /** Webhook URLs may reach private, loopback and link-local addresses (tests, a private network). */
+  webhookAllowPrivate: boolean;
   trustProxy: boolean | number | string;
   logLevel: string;
   logFormat?: 'json' | 'pretty';
@@ -170,6 +178,8 @@ export function parseConfig(raw: Record<string, string | undefined>): Config {
     corsOrigins: v.CORS_ORIGINS,
     issuer: v.ISSUER,
     auditRetention: v.AUDIT_RETENTION,
+    webhookRetryBase: v.WEBHOOK_RETRY_BASE,
+    webhookAllowPrivate: v.WEBHOOK_ALLOW_PRIVATE,
     trustProxy: v.TRUST_PROXY,
     logLevel: v.LOG_LEVEL,
     logFormat: v.LOG_FORMAT,

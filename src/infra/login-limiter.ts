@@ -34,8 +34,11 @@ export interface LoginLimiter {
 export interface Reservation {
   /** The credentials were right: every place is given back and the triple's failures reset. */
   succeeded(): Promise<void>;
-  /** The credentials were wrong: the places stay taken as failures; the triple's last one locks it. */
-  failed(): Promise<void>;
+  /**
+   * The credentials were wrong: the places stay taken as failures; the triple's last one locks
+   * it. True when this very failure locked the (application, username, IP) out.
+   */
+  failed(): Promise<boolean>;
   /** The password was never judged (a 400, a 500): every place is given back. */
   released(): Promise<void>;
 }
@@ -92,13 +95,17 @@ class Counter {
     return this.places.run((l) => l.reward(id));
   }
 
-  /** Counts the failure, then gives the place back; the triple's last allowed failure locks it. */
-  async fail(id: string): Promise<void> {
+  /**
+   * Counts the failure, then gives the place back; the triple's last allowed failure locks it.
+   * True for the one failure that reached the limit (of concurrent ones, one counts it).
+   */
+  async fail(id: string): Promise<boolean> {
     const failed = await this.failures.run((l) => l.penalty(id));
     if (this.lockout && failed.consumedPoints >= this.points) {
       await this.failures.run((l) => l.block(id, this.lockout as number));
     }
     await this.giveBack(id);
+    return this.lockout !== undefined && failed.consumedPoints === this.points;
   }
 
   /** An attempt another limit refused still failed from here (the IP's ceiling counts it). */
@@ -174,7 +181,8 @@ export function createLoginLimiter(
           if (key.username !== undefined) await triple.reset(held[1][1]);
         },
         async failed() {
-          await Promise.all(held.map(([c, id]) => c.fail(id)));
+          const locked = await Promise.all(held.map(([c, id]) => c.fail(id)));
+          return locked.some(Boolean);
         },
         async released() {
           await giveBack(held);

@@ -1,4 +1,5 @@
 import { deleteExpiredMfaTokens } from '../db/second-factor.repository';
+import { purgeFinishedDeliveries } from '../db/webhook-delivery.repository';
 import { purgeSpentJtis } from '../services/admin-replay.service';
 import { pruneAudit } from '../services/audit.service';
 import type { Deps } from '../services/deps';
@@ -8,7 +9,8 @@ const EVERY_MS = 10 * 60 * 1000;
 
 /**
  * Periodic clean-up: expired and long-revoked refresh sessions, the jtis of expired admin
- * request tokens, expired second-factor tokens, and audit entries older than AUDIT_RETENTION. Returns a stop function.
+ * request tokens, expired second-factor tokens, and audit entries and finished webhook deliveries older than
+ * AUDIT_RETENTION. Returns a stop function.
  */
 export function startMaintenance(deps: Pick<Deps, 'db' | 'models' | 'clock' | 'logger' | 'config'>): () => void {
   const run = async () => {
@@ -21,6 +23,10 @@ export function startMaintenance(deps: Pick<Deps, 'db' | 'models' | 'clock' | 'l
       if (mfaTokens > 0) deps.logger.info({ purged: mfaTokens }, 'expired second-factor tokens purged');
       const pruned = await pruneAudit(deps);
       if (pruned > 0) deps.logger.info({ pruned }, 'audit log pruned');
+      // Webhook deliveries are history like the audit log, kept as long.
+      const cutoff = new Date(deps.clock.now().getTime() - deps.config.auditRetention * 1000);
+      const deliveries = await purgeFinishedDeliveries(deps.db, cutoff);
+      if (deliveries > 0) deps.logger.info({ purged: deliveries }, 'finished webhook deliveries purged');
     } catch (error) {
       deps.logger.warn({ err: error }, 'maintenance failed');
     }

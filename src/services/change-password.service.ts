@@ -33,7 +33,7 @@ export async function changePassword(
   }
   assertPasswordPolicy(input.password, deps.config.passwordMinLength);
   user.passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
-  await revokeSessions(user, now, deps);
+  await revokeSessions(user, app, now, deps, 'user.password_changed');
   return startLogin(user, client, deps, amrOf(claims.amr));
 }
 

@@ -1,10 +1,13 @@
 import type { z } from 'zod';
 import { assertThat } from '../errors';
 import { Op } from 'sequelize';
-import type { User } from '../db/models';
+import type { Application, User } from '../db/models';
+import { inTransaction } from '../db/transaction';
 import { listFamilies, revokeUserSessions } from '../db/session.repository';
 import type { sessionSchema } from '../schemas/responses.schema';
 import type { Deps } from './deps';
+import { userData } from './user.service';
+import { enqueueEvent } from './webhook-events.service';
 
 /** The user's live sessions (docs/api.md, Users and Sessions), one per refresh family (a login or a `/token/refresh`), newest first. */
 export async function listSessions(
@@ -25,6 +28,7 @@ export async function listSessions(
 /** Ends one session (refresh family) of the user at once; the user's other sessions go on. */
 export async function revokeSession(
   user: User,
+  app: Pick<Application, 'id' | 'name'>,
   id: string,
   deps: Pick<Deps, 'db' | 'models' | 'clock'>,
 ): Promise<void> {
@@ -34,7 +38,10 @@ export async function revokeSession(
     'not_found',
     `No live session "${id}" for user "${user.username}".`,
   );
-  await revokeUserSessions(deps, user.id, deps.clock.now(), { familyId: id });
+  await inTransaction(deps.db, async (transaction) => {
+    await revokeUserSessions(deps, user.id, deps.clock.now(), { familyId: id, transaction });
+    await enqueueEvent(deps, transaction, app, 'session.revoked', { ...userData(user), session: id });
+  });
 }
 
 /** Deletes sessions that can no longer be used: expired, or revoked more than an hour ago. */

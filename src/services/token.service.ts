@@ -11,11 +11,13 @@ import {
   type SessionRecord,
 } from '../db/session.repository';
 import { formatDuration } from '../config/duration';
+import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import { recordAudit, REFRESH_REUSE_ACTION } from './audit.service';
 import { keyId } from './application.service';
 import { epochSeconds, type Deps } from './deps';
 import { memberNames, type Members } from './user.service';
+import { enqueueEvent } from './webhook-events.service';
 
 /** What a token says about its user. */
 export type TokenUser = Pick<User, 'username' | 'uid' | 'role'> & Members;
@@ -173,7 +175,15 @@ export function amrClaims(amr: string[] | undefined): Claims {
 async function assertWithinGrace(app: Application, session: SessionRecord, spentAt: Date, deps: Deps) {
   const now = deps.clock.now();
   if (now.getTime() - spentAt.getTime() <= deps.config.refreshReuseGrace * 1000) return;
-  await revokeUserSessions(deps, session.user.id, now, { familyId: session.familyId });
+  // The family's revocation and the webhook event are one change: both or neither.
+  await inTransaction(deps.db, async (transaction) => {
+    await revokeUserSessions(deps, session.user.id, now, { familyId: session.familyId, transaction });
+    await enqueueEvent(deps, transaction, app, 'refresh_token.reused', {
+      uid: session.user.uid,
+      username: session.user.username,
+      session: session.familyId,
+    });
+  });
   deps.logger.warn({ app: app.name, family: session.familyId }, 'refresh token reused: family revoked');
   // Its own entry, whichever endpoint the token came through: a likely theft, for the console's home page.
   const username = session.user.username;

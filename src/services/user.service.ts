@@ -11,6 +11,7 @@ import { underParent, uniquely } from '../db/unique';
 import type { CreateUserInput, UpdateUserInput } from '../schemas/user.schema';
 import type { UserResponse } from '../schemas/responses.schema';
 import type { Deps } from './deps';
+import { enqueueEvent } from './webhook-events.service';
 
 /** Groups and orgs come with every user the API returns. */
 export const memberships = (models: Pick<Models, 'Group' | 'Org'>) => [
@@ -163,7 +164,7 @@ const duplicate = (username: string, app: Application) =>
 export async function createUser(
   app: Application,
   input: CreateUserInput,
-  deps: Pick<Deps, 'db' | 'models' | 'caches' | 'config'>,
+  deps: Pick<Deps, 'db' | 'models' | 'caches' | 'config' | 'clock'>,
 ): Promise<User> {
   assertPasswordPolicy(input.password, deps.config.passwordMinLength);
   const passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
@@ -182,6 +183,7 @@ export async function createUser(
         { transaction },
       );
       await setMemberships(user, app, input, transaction, deps.models);
+      await enqueueEvent(deps, transaction, app, 'user.created', { ...userData(user), role: user.role });
       return user.id;
     });
   const gone = `No application is named "${app.name}".`;
@@ -207,14 +209,20 @@ export async function updateUser(
   const renamed = input.username !== undefined && input.username !== user.username;
   if (input.username !== undefined) user.username = input.username;
   if (input.role !== undefined) user.role = input.role;
+  const banned = input.disabled === true && !user.disabled;
   if (input.disabled !== undefined) user.disabled = input.disabled;
   // A new password or a disabled account ends every session at once.
   const revoke = input.password !== undefined || input.disabled === true;
+  const changes = Object.keys(input).sort();
   const save = () =>
     inTransaction(deps.db, async (transaction) => {
       if (revoke) await endSessions(user, deps.clock.now(), deps, transaction);
       await user.save({ transaction });
       await setMemberships(user, app, input, transaction, deps.models);
+      await enqueueEvent(deps, transaction, app, 'user.updated', { ...userData(user), changes });
+      if (banned) await enqueueEvent(deps, transaction, app, 'user.disabled', userData(user));
+      if (input.password !== undefined)
+        await enqueueEvent(deps, transaction, app, 'user.password_changed', userData(user));
     });
   const gone = `User "${user.username}", its application or a group or org named was deleted meanwhile.`;
   await underParent(() => uniquely(save, duplicate(user.username, app)), gone);
@@ -223,12 +231,30 @@ export async function updateUser(
   return reload(user.id, gone, deps);
 }
 
-/** Every refresh token and login token of the user stops working on jawth's endpoints. */
-export async function revokeSessions(user: User, now: Date, deps: Pick<Deps, 'db' | 'models'>): Promise<void> {
+/**
+ * Every refresh token and login token of the user stops working on jawth's endpoints; `event`
+ * tells the application's webhooks why (an admin's revocation, or a new password).
+ */
+export async function revokeSessions(
+  user: User,
+  app: Pick<Application, 'id' | 'name'>,
+  now: Date,
+  deps: Pick<Deps, 'db' | 'models' | 'clock'>,
+  event: 'session.revoked' | 'user.password_changed' = 'session.revoked',
+): Promise<void> {
   await inTransaction(deps.db, async (transaction) => {
     await endSessions(user, now, deps, transaction);
     await user.save({ transaction });
+    await enqueueEvent(deps, transaction, app, event, {
+      ...userData(user),
+      ...(event === 'session.revoked' ? { session: null } : {}),
+    });
   });
+}
+
+/** Who an event is about: never a password, a hash or a token. */
+export function userData(user: Pick<User, 'uid' | 'username'>): Record<string, unknown> {
+  return { uid: user.uid, username: user.username };
 }
 
 /** Marks the user's refresh tokens revoked and dates their login tokens out; the caller saves the user. */
@@ -244,9 +270,16 @@ async function endSessions(
   await revokeUserSessions(deps, user.id, now, { transaction });
 }
 
-export async function deleteUser(user: User, deps: Pick<Deps, 'caches'>): Promise<void> {
+export async function deleteUser(
+  user: User,
+  app: Pick<Application, 'id' | 'name'>,
+  deps: Pick<Deps, 'db' | 'caches' | 'clock'>,
+): Promise<void> {
   try {
-    await user.destroy();
+    await inTransaction(deps.db, async (transaction) => {
+      await user.destroy({ transaction });
+      await enqueueEvent(deps, transaction, app, 'user.deleted', userData(user));
+    });
   } finally {
     deps.caches.userCounts.forget();
   }

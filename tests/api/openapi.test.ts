@@ -9,7 +9,8 @@ import { GOOD_PASSWORD, login, uniqueName } from '../helpers/factories';
 
 let ctx: TestContext;
 beforeAll(async () => {
-  ctx = await createTestContext();
+  // Webhooks may point at this machine (a URL never called here).
+  ctx = await createTestContext({ webhookAllowPrivate: true });
 });
 afterAll(async () => ctx.close());
 
@@ -191,6 +192,16 @@ describe('GET /openapi.json', () => {
     const byKey = await request(ctx.app).get(`/${name}/users`).set('Authorization', `AppKey ${appKey.body.key}`);
     expectDocumented('get', `/${name}/users`, byKey);
     expect((await call('delete', `/applications/${name}/keys/${appKey.body.id}`)).status).toBe(204);
+    const hooks = `/applications/${name}/webhooks`;
+    const hook = await call('post', hooks, { url: 'http://127.0.0.1:9/hooks', events: ['user.created'] });
+    expect(hook.status).toBe(201);
+    await call('get', hooks);
+    await call('get', `${hooks}/${hook.body.id}`);
+    await call('patch', `${hooks}/${hook.body.id}`, { events: ['user.created', 'user.deleted'] });
+    expect((await call('post', `${hooks}/${hook.body.id}/test`)).status).toBe(202);
+    expect((await call('get', `${hooks}/${hook.body.id}/deliveries`)).body).toHaveLength(1);
+    expect((await call('post', hooks, { url: 'ftp://example.com', events: [] })).status).toBe(400);
+    expect((await call('delete', `${hooks}/${hook.body.id}`)).status).toBe(204);
 
     await call('post', `/${name}/groups`, { name: 'editors' });
     await call('post', '/orgs', { name: uniqueName('org') });

@@ -1,11 +1,14 @@
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
+import { Webhook } from 'standardwebhooks';
+import { startWebhookWorker, type WebhookWorker } from '../../src/infra/webhook-worker';
 import { ensureAdminAccount } from '../../src/services/admin-account.service';
 import { createSetupToken } from '../../src/services/admin-setup.service';
 import { totpCode } from '../../src/crypto/totp';
 import { decodeClaimsForTest } from '../helpers/claims';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser, GOOD_PASSWORD, uniqueName } from '../helpers/factories';
+import { startReceiver, type Receiver } from '../helpers/webhook-receiver';
 import { closeServer, launchBrowser, listen, screenshot, watchProblems } from './browser';
 
 jest.setTimeout(60_000);
@@ -27,15 +30,22 @@ let server: Server;
 let baseUrl: string;
 let browser: Browser;
 let adminName: string;
+let webhooks: WebhookWorker;
+let receiver: Receiver;
 
 beforeAll(async () => {
-  ctx = await createTestContext();
+  // The webhook receiver runs on this machine: allowed here, refused by default.
+  ctx = await createTestContext({ webhookAllowPrivate: true });
   ({ server, url: baseUrl } = await listen(ctx.app));
+  webhooks = startWebhookWorker(ctx.deps, { pollMs: 200 });
+  receiver = await startReceiver();
   adminName = uniqueName('admin');
   await ensureAdminAccount(adminName, GOOD_PASSWORD, ctx.config, ctx.deps);
   browser = await launchBrowser();
 });
 afterAll(async () => {
+  await webhooks?.stop();
+  await receiver?.close();
   await browser?.close();
   if (server) await closeServer(server);
   await ctx?.close();
@@ -490,6 +500,54 @@ describe('the admin console in Chromium', () => {
     await page.getByText('Revoked the key “backend”.').waitFor();
     expect(await usersOf()).toBe(401);
     expect(await page.getByRole('cell', { name: 'backend' }).count()).toBe(0);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('creates a webhook whose secret is shown once, sends it a test event the receiver verifies, and lists the delivery', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems = watchProblems(page);
+    const app = await createApplication(ctx.app);
+    await logIn(page);
+    await page.goto(`${baseUrl}/admin/apps/${app.name}/settings`);
+    await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    await page.getByText('No webhooks yet.').waitFor();
+
+    const form = page.getByRole('form', { name: 'Create a webhook' });
+    await form.getByLabel('URL').fill(receiver.url);
+    await form.getByRole('checkbox', { name: 'user.locked_out' }).check();
+    await form.getByRole('button', { name: 'Create webhook' }).click();
+    const shown = page.getByLabel('Signing secret', { exact: true });
+    await shown.waitFor();
+    const secret = await shown.inputValue();
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+    expect(await page.getByLabel('Signing secret', { exact: true }).count()).toBe(0);
+    await page.getByText('user.created, user.deleted, user.locked_out').waitFor();
+
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    await page.getByText(/^Queued a test event \(msg_/).waitFor();
+    await receiver.waitFor(1);
+    const { headers, body } = receiver.received[receiver.received.length - 1];
+    const event = new Webhook(secret).verify(body, headers as Record<string, string>) as {
+      type: string;
+      data: unknown;
+    };
+    expect(event.type).toBe('webhook.test');
+    expect(event.data).toEqual({ app: app.name, webhook: expect.any(String) });
+    // The list was read when the event was queued; read it again until it shows the delivery done.
+    const deliveries = page.getByRole('region', { name: `Deliveries to ${receiver.url}` });
+    while ((await deliveries.getByRole('cell', { name: /^delivered/ }).count()) === 0) {
+      await deliveries.getByRole('button', { name: 'Refresh' }).click();
+      await page.waitForTimeout(100);
+    }
+    await deliveries.getByText(/^200/).waitFor();
+    await screenshot(page, '15-webhooks');
+
+    await page.getByRole('button', { name: 'Delete…', exact: true }).click();
+    await page.getByRole('button', { name: 'Delete webhook', exact: true }).click();
+    await page.getByText(`Deleted the webhook to ${receiver.url}.`).waitFor();
+    expect((await admin(ctx.app, 'get', `/applications/${app.name}/webhooks`)).body).toEqual([]);
     expect(problems).toEqual([]);
     await page.close();
   });

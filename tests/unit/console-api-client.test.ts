@@ -138,6 +138,37 @@ describe('console API client', () => {
     ]);
   });
 
+  it('manages webhooks: create, change events, test, deliveries (latest 50), delete', async () => {
+    const hook = {
+      id: 'h/1',
+      url: 'https://x.example/hooks',
+      events: ['user.created'],
+      created_at: '',
+      updated_at: '',
+    };
+    const fetch = fakeFetch(
+      json(201, { ...hook, secret: 'whsec_x' }),
+      json(200, hook),
+      json(202, { id: 'msg_1' }),
+      json(200, [], { 'X-Total-Count': '0' }),
+      json(204, null),
+    );
+    const { api } = client(fetch.impl);
+
+    expect((await api.createWebhook('a', { url: hook.url, events: ['user.created'] })).secret).toBe('whsec_x');
+    await api.updateWebhook('a', 'h/1', { events: ['user.deleted'] });
+    await api.testWebhook('a', 'h/1');
+    await api.listDeliveries('a', 'h/1');
+    await api.deleteWebhook('a', 'h/1');
+    expect(fetch.calls.map((c) => [c.method, c.url, c.body])).toEqual([
+      ['POST', '/applications/a/webhooks', { url: hook.url, events: ['user.created'] }],
+      ['PATCH', '/applications/a/webhooks/h%2F1', { events: ['user.deleted'] }],
+      ['POST', '/applications/a/webhooks/h%2F1/test', undefined],
+      ['GET', '/applications/a/webhooks/h%2F1/deliveries?limit=50', undefined],
+      ['DELETE', '/applications/a/webhooks/h%2F1', undefined],
+    ]);
+  });
+
   it('when a session request answers 401, then it reports the ended session and throws', async () => {
     const fetch = fakeFetch(json(401, { error: 'unauthorized', message: 'A valid admin credential is required.' }));
     const { api, onUnauthorized } = client(fetch.impl);

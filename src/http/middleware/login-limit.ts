@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import { AppError } from '../../errors';
 import { recordAudit } from '../../services/audit.service';
 import { LimitExceeded } from '../../infra/login-limiter';
+import { userLockedOut } from '../../services/webhook-events.service';
 import type { AppDeps } from '../app-deps';
 import { clientOf } from '../client';
 
@@ -70,8 +71,13 @@ export async function limitAttempt<T>(
       await audit('success', firstFactorOnly ? { second_factor: 'pending' } : undefined);
     return result;
   } catch (error) {
-    if (error instanceof AppError && error.status === 401) await reservation.failed();
-    else await reservation.released();
+    if (error instanceof AppError && error.status === 401) {
+      const lockedOut = await reservation.failed();
+      if (lockedOut && attempt.username !== undefined)
+        await userLockedOut(attempt.app, attempt.username, ip, deps).catch((cause: unknown) =>
+          deps.logger.warn({ err: cause }, 'the user.locked_out webhook event could not be queued'),
+        );
+    } else await reservation.released();
     const outcome = error instanceof AppError ? 'failure' : 'error';
     deps.metrics.logins.inc({ action: attempt.action, outcome });
     await audit(outcome, error instanceof AppError ? { reason: error.code } : undefined);

@@ -16,6 +16,7 @@ import { operationRoutes } from './operations.routes';
 import { statsRoutes } from './stats.routes';
 import { tokenRoutes } from './tokens.routes';
 import { userRoutes } from './users.routes';
+import { webhookRoutes } from './webhooks.routes';
 
 /**
  * Every route of the HTTP API, in the order Express tries them: token issuance first (most of
@@ -29,6 +30,7 @@ const RESOURCES: Route[] = [
   ...adminRoutes,
   ...applicationRoutes,
   ...applicationKeyRoutes,
+  ...webhookRoutes,
   ...userRoutes,
   ...groupRoutes,
   ...loginRoutes,

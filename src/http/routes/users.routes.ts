@@ -94,7 +94,8 @@ export const userRoutes = [
     audit: 'user.delete',
     params: uid,
     async handle({ params, deps }) {
-      await users.deleteUser(await users.findUserByUid(params.uid, deps), deps);
+      const user = await users.findUserByUid(params.uid, deps);
+      await users.deleteUser(user, user.application as Application, deps);
     },
   }),
   defineRoute({
@@ -173,7 +174,8 @@ export const userRoutes = [
     audit: 'user.delete',
     params: appUser,
     async handle({ params, deps }) {
-      await users.deleteUser((await userOf(params, deps)).user, deps);
+      const { application, user } = await userOf(params, deps);
+      await users.deleteUser(user, application, deps);
     },
   }),
   defineRoute({
@@ -202,7 +204,8 @@ export const userRoutes = [
     audit: 'user.revoke_session',
     params: appUserSession,
     async handle({ params, deps }) {
-      await sessions.revokeSession((await userOf(params, deps)).user, params.id, deps);
+      const { application, user } = await userOf(params, deps);
+      await sessions.revokeSession(user, application, params.id, deps);
     },
   }),
   defineRoute({
@@ -215,7 +218,8 @@ export const userRoutes = [
     audit: 'user.revoke_sessions',
     params: appUser,
     async handle({ params, deps }) {
-      await users.revokeSessions((await userOf(params, deps)).user, deps.clock.now(), deps);
+      const { application, user } = await userOf(params, deps);
+      await users.revokeSessions(user, application, deps.clock.now(), deps);
     },
   }),
   defineRoute({

@@ -18,6 +18,10 @@ import type {
   User,
   UserInput,
   UserSession,
+  Webhook,
+  WebhookChange,
+  WebhookDelivery,
+  WebhookInput,
 } from './types';
 
 /** An answer of the API that is not a success, or a request that never got one. */
@@ -159,6 +163,35 @@ export class ApiClient {
 
   async revokeKey(app: string, id: string): Promise<void> {
     await this.send({ method: 'DELETE', path: `/applications/${seg(app)}/keys/${seg(id)}` });
+  }
+
+  /** The application's webhook endpoints (never their secrets). */
+  async listWebhooks(app: string): Promise<Webhook[]> {
+    return (await this.page<Webhook>({ method: 'GET', path: `/applications/${seg(app)}/webhooks` })).items;
+  }
+
+  /** A new endpoint: the answer is the only time its signing secret is shown. */
+  createWebhook(app: string, input: WebhookInput): Promise<Webhook & { secret: string }> {
+    return this.json({ method: 'POST', path: `/applications/${seg(app)}/webhooks`, body: input });
+  }
+
+  updateWebhook(app: string, id: string, change: WebhookChange): Promise<Webhook> {
+    return this.json({ method: 'PATCH', path: `/applications/${seg(app)}/webhooks/${seg(id)}`, body: change });
+  }
+
+  async deleteWebhook(app: string, id: string): Promise<void> {
+    await this.send({ method: 'DELETE', path: `/applications/${seg(app)}/webhooks/${seg(id)}` });
+  }
+
+  /** Queues a webhook.test event to the endpoint; the answer is its delivery, pending. */
+  testWebhook(app: string, id: string): Promise<WebhookDelivery> {
+    return this.json({ method: 'POST', path: `/applications/${seg(app)}/webhooks/${seg(id)}/test` });
+  }
+
+  /** The endpoint's latest deliveries, newest first, with their attempts. */
+  async listDeliveries(app: string, id: string): Promise<WebhookDelivery[]> {
+    const path = `/applications/${seg(app)}/webhooks/${seg(id)}/deliveries`;
+    return (await this.page<WebhookDelivery>({ method: 'GET', path, query: { limit: 50 } })).items;
   }
 
   /** How many users an application has, from X-Total-Count of a one-item page. */

@@ -21,6 +21,13 @@ export type {
   ApplicationKeyResponse as ApplicationKey,
   CreateApplicationKeyInput as ApplicationKeyInput,
 } from '../../../src/schemas/application-key.schema';
+export type {
+  CreateWebhookInput as WebhookInput,
+  UpdateWebhookInput as WebhookChange,
+  WebhookDeliveryResponse as WebhookDelivery,
+  WebhookEventType,
+  WebhookResponse as Webhook,
+} from '../../../src/schemas/webhook.schema';
 
 import type { ApplicationResponse as Application, ErrorResponse } from '../../../src/schemas/responses.schema';
 

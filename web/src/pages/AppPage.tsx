@@ -5,6 +5,7 @@ import { ErrorText, Link, Loading, useAction } from '../components/common';
 import { GroupsPanel } from './GroupsPanel';
 import { SettingsPanel } from './SettingsPanel';
 import { UsersPanel } from './UsersPanel';
+import { WebhooksPanel } from './WebhooksPanel';
 
 interface Props {
   api: ApiClient;
@@ -56,6 +57,7 @@ export function AppPage({ api, name, tab }: Props) {
       {app && tab === 'users' && <UsersPanel api={api} app={app.name} />}
       {app && tab === 'groups' && <GroupsPanel api={api} app={app.name} />}
       {app && tab === 'settings' && <SettingsPanel api={api} app={app} onChange={setApp} />}
+      {app && tab === 'settings' && <WebhooksPanel api={api} app={app.name} />}
     </>
   );
 }

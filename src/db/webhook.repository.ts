@@ -1,0 +1,97 @@
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+
+/** An application's webhook endpoints in raw SQL; the signing secret only sealed (secret-box). */
+
+export interface WebhookRecord {
+  id: string;
+  applicationId: number;
+  url: string;
+  events: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+type Row = Record<string, unknown>;
+
+const COLUMNS = 'id, application_id, url, events, created_at, updated_at';
+
+function record(row: Row): WebhookRecord {
+  return {
+    id: String(row.id),
+    applicationId: Number(row.application_id),
+    url: String(row.url),
+    events: String(row.events).split(' ').filter(Boolean),
+    createdAt: new Date(Number(row.created_at)),
+    updatedAt: new Date(Number(row.updated_at)),
+  };
+}
+
+export async function insertWebhook(db: Sequelize, hook: WebhookRecord & { secretSealed: string }): Promise<void> {
+  await db.query(
+    'INSERT INTO webhooks (id, application_id, url, events, secret_sealed, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+    {
+      bind: [
+        hook.id,
+        hook.applicationId,
+        hook.url,
+        hook.events.join(' '),
+        hook.secretSealed,
+        hook.createdAt.getTime(),
+        hook.updatedAt.getTime(),
+      ],
+    },
+  );
+}
+
+/** The application's endpoints, oldest first. */
+export async function listWebhooks(db: Sequelize, applicationId: number): Promise<WebhookRecord[]> {
+  const rows = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM webhooks WHERE application_id = $1 ORDER BY created_at, id`,
+    { bind: [applicationId], type: QueryTypes.SELECT },
+  );
+  return rows.map(record);
+}
+
+export async function findWebhook(db: Sequelize, applicationId: number, id: string): Promise<WebhookRecord | null> {
+  const rows = await db.query<Row>(`SELECT ${COLUMNS} FROM webhooks WHERE application_id = $1 AND id = $2`, {
+    bind: [applicationId, id],
+    type: QueryTypes.SELECT,
+  });
+  return rows[0] ? record(rows[0]) : null;
+}
+
+/** Changes the URL and events of one endpoint; whether it existed. */
+export async function updateWebhook(db: Sequelize, hook: Omit<WebhookRecord, 'createdAt'>): Promise<boolean> {
+  const result: unknown = await db.query(
+    'UPDATE webhooks SET url = $1, events = $2, updated_at = $3 WHERE application_id = $4 AND id = $5',
+    {
+      bind: [hook.url, hook.events.join(' '), hook.updatedAt.getTime(), hook.applicationId, hook.id],
+      type: QueryTypes.BULKUPDATE,
+    },
+  );
+  return Number(result) === 1;
+}
+
+/** Deletes one endpoint with its deliveries (cascade); whether it existed. */
+export async function deleteWebhook(db: Sequelize, applicationId: number, id: string): Promise<boolean> {
+  const result: unknown = await db.query('DELETE FROM webhooks WHERE application_id = $1 AND id = $2', {
+    bind: [applicationId, id],
+    type: QueryTypes.BULKDELETE,
+  });
+  return Number(result) === 1;
+}
+
+/** The application's endpoints that subscribe to `type`, read in the caller's transaction. */
+export async function subscribedWebhooks(
+  db: Sequelize,
+  applicationId: number,
+  type: string,
+  transaction?: Transaction,
+): Promise<string[]> {
+  const rows = await db.query<Row>('SELECT id, events FROM webhooks WHERE application_id = $1 ORDER BY id', {
+    bind: [applicationId],
+    type: QueryTypes.SELECT,
+    transaction,
+  });
+  return rows.filter((row) => String(row.events).split(' ').includes(type)).map((row) => String(row.id));
+}

@@ -1,0 +1,92 @@
+import crypto from 'node:crypto';
+import type { Sequelize, Transaction } from 'sequelize';
+import { insertDelivery } from '../db/webhook-delivery.repository';
+import { subscribedWebhooks } from '../db/webhook.repository';
+import type { WebhookEventType } from '../schemas/webhook.schema';
+import type { Deps } from './deps';
+
+/** The workers of this process, per database, told at once when a delivery is queued. */
+const listeners = new WeakMap<Sequelize, Set<() => void>>();
+
+/** Calls `listener` after each enqueue on `db` in this process (once committed); returns an unsubscribe. */
+export function onEnqueue(db: Sequelize, listener: () => void): () => void {
+  const set = listeners.get(db) ?? new Set<() => void>();
+  listeners.set(db, set);
+  set.add(listener);
+  return () => set.delete(listener);
+}
+
+function nudge(db: Sequelize): void {
+  for (const listener of listeners.get(db) ?? []) listener();
+}
+
+/** A `webhook-id`: the same on every attempt of one delivery, so that receivers deduplicate. */
+export function newMessageId(): string {
+  return `msg_${crypto.randomBytes(16).toString('base64url')}`;
+}
+
+/** The body every attempt of a delivery sends: `{"type", "timestamp", "data"}`. */
+export function eventPayload(type: string, at: Date, app: { name: string }, data: Record<string, unknown>): string {
+  return JSON.stringify({ type, timestamp: at.toISOString(), data: { app: app.name, ...data } });
+}
+
+/**
+ * Queues `type` for every endpoint of `app` that subscribes to it, in `transaction` when the
+ * change has one: the delivery exists if and only if the change was committed (an outbox), and a
+ * crash after the commit loses nothing. `data` names the user (`uid`, `username`) and never
+ * carries a password, a hash or a token. Costs one query when the application has no endpoint
+ * for the event, which is why only the rarer events call it, never a token's issuance.
+ */
+export async function enqueueEvent(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  transaction: Transaction | undefined,
+  app: { id: number; name: string },
+  type: WebhookEventType,
+  data: Record<string, unknown>,
+): Promise<void> {
+  const hooks = await subscribedWebhooks(deps.db, app.id, type, transaction);
+  if (hooks.length === 0) return;
+  const createdAt = deps.clock.now();
+  const payload = eventPayload(type, createdAt, app, data);
+  for (const webhookId of hooks) {
+    await insertDelivery(deps.db, { messageId: newMessageId(), webhookId, type, payload, createdAt }, transaction);
+  }
+  if (transaction) transaction.afterCommit(() => nudge(deps.db));
+  else nudge(deps.db);
+}
+
+/** Queues one delivery to one endpoint, whatever it subscribes to (the console's test event). */
+export async function enqueueTo(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  webhookId: string,
+  app: { name: string },
+  type: string,
+  data: Record<string, unknown>,
+): Promise<{ messageId: string; createdAt: Date }> {
+  const createdAt = deps.clock.now();
+  const messageId = newMessageId();
+  const payload = eventPayload(type, createdAt, app, data);
+  await insertDelivery(deps.db, { messageId, webhookId, type, payload, createdAt });
+  nudge(deps.db);
+  return { messageId, createdAt };
+}
+
+/**
+ * `user.locked_out`: the brute-force limiter just locked (application, username, IP). Read only
+ * then (an application and a user by name), never on a login's way.
+ */
+export async function userLockedOut(
+  appName: string,
+  username: string,
+  ip: string,
+  deps: Pick<Deps, 'db' | 'clock' | 'caches' | 'models'>,
+): Promise<void> {
+  const app = await deps.caches.applications.find(appName);
+  if (!app) return;
+  const user = await deps.models.User.findOne({
+    where: { applicationId: app.id, username },
+    attributes: ['uid', 'username'],
+  });
+  if (!user) return;
+  await enqueueEvent(deps, undefined, app, 'user.locked_out', { uid: user.uid, username: user.username, ip });
+}

@@ -1,0 +1,139 @@
+import * as deliveries from '../db/webhook-delivery.repository';
+import * as hooks from '../db/webhook.repository';
+import { randomId } from '../crypto/random';
+import { seal, WEBHOOK_SECRETS } from '../crypto/secret-box';
+import { newWebhookSecret } from '../crypto/webhook-signature';
+import { AppError, assertThat } from '../errors';
+import { refusalOf } from '../infra/webhook-address';
+import {
+  WEBHOOK_TEST_EVENT,
+  type CreateWebhookInput,
+  type UpdateWebhookInput,
+  type WebhookDeliveryResponse,
+  type WebhookEventType,
+  type WebhookResponse,
+} from '../schemas/webhook.schema';
+import { findApplication } from './application.service';
+import type { Deps } from './deps';
+import { enqueueTo } from './webhook-events.service';
+
+type WebhookDeps = Pick<Deps, 'db' | 'models' | 'clock' | 'config'>;
+
+export function serializeWebhook(hook: hooks.WebhookRecord): WebhookResponse {
+  return {
+    id: hook.id,
+    url: hook.url,
+    events: hook.events as WebhookEventType[],
+    created_at: hook.createdAt.toISOString(),
+    updated_at: hook.updatedAt.toISOString(),
+  };
+}
+
+export function serializeDelivery(
+  delivery: deliveries.DeliveryRecord & { attemptList: deliveries.AttemptRecord[] },
+): WebhookDeliveryResponse {
+  return {
+    id: delivery.messageId,
+    type: delivery.type,
+    status: delivery.status,
+    created_at: delivery.createdAt.toISOString(),
+    next_attempt_at: delivery.status === 'pending' ? delivery.nextAttemptAt.toISOString() : null,
+    finished_at: delivery.finishedAt ? delivery.finishedAt.toISOString() : null,
+    attempts: delivery.attemptList.map((attempt) => ({
+      at: attempt.at.toISOString(),
+      status_code: attempt.statusCode,
+      error: attempt.error,
+      duration_ms: attempt.durationMs,
+    })),
+  };
+}
+
+/**
+ * SSRF: a webhook's URL may not name or resolve to a private, loopback, link-local or
+ * unique-local address unless WEBHOOK_ALLOW_PRIVATE. Checked here, and again at every delivery
+ * on the addresses connected to (the name may resolve elsewhere by then).
+ */
+async function assertAllowedUrl(url: string, deps: Pick<Deps, 'config'>): Promise<void> {
+  const refusal = await refusalOf(new URL(url), deps.config.webhookAllowPrivate);
+  if (!refusal) return;
+  const message = `${refusal}; webhooks may not reach private networks unless WEBHOOK_ALLOW_PRIVATE=true`;
+  throw new AppError('validation_failed', `The webhook URL is refused: ${message}.`, [{ field: 'url', message }]);
+}
+
+async function webhookOf(appName: string, id: string, deps: Pick<Deps, 'db' | 'models'>) {
+  const application = await findApplication(appName, deps);
+  const hook = await hooks.findWebhook(deps.db, application.id, id);
+  assertThat(hook, 'not_found', `No webhook of "${appName}" has the id "${id}".`);
+  return { application, hook };
+}
+
+/** Creates an endpoint; the answer is the only place its signing secret appears (stored sealed). */
+export async function createWebhook(appName: string, input: CreateWebhookInput, deps: WebhookDeps) {
+  const application = await findApplication(appName, deps);
+  await assertAllowedUrl(input.url, deps);
+  const secret = newWebhookSecret();
+  const now = deps.clock.now();
+  const hook = { id: randomId(), applicationId: application.id, url: input.url, events: input.events };
+  const record = { ...hook, createdAt: now, updatedAt: now };
+  await hooks.insertWebhook(deps.db, { ...record, secretSealed: seal(secret, deps.config.secretKey, WEBHOOK_SECRETS) });
+  return { ...serializeWebhook(record), secret };
+}
+
+export async function listWebhooks(appName: string, deps: Pick<Deps, 'db' | 'models'>) {
+  const application = await findApplication(appName, deps);
+  return (await hooks.listWebhooks(deps.db, application.id)).map(serializeWebhook);
+}
+
+export async function getWebhook(appName: string, id: string, deps: Pick<Deps, 'db' | 'models'>) {
+  return serializeWebhook((await webhookOf(appName, id, deps)).hook);
+}
+
+export async function updateWebhook(appName: string, id: string, input: UpdateWebhookInput, deps: WebhookDeps) {
+  const { application, hook } = await webhookOf(appName, id, deps);
+  if (input.url !== undefined) await assertAllowedUrl(input.url, deps);
+  const changed = { ...hook, url: input.url ?? hook.url, events: input.events ?? hook.events };
+  const updated = { ...changed, updatedAt: deps.clock.now() };
+  assertThat(
+    await hooks.updateWebhook(deps.db, { ...updated, applicationId: application.id }),
+    'not_found',
+    `No webhook of "${appName}" has the id "${id}".`,
+  );
+  return serializeWebhook(updated);
+}
+
+/** Deletes the endpoint and its deliveries: nothing more is sent to it. */
+export async function deleteWebhook(appName: string, id: string, deps: Pick<Deps, 'db' | 'models'>): Promise<void> {
+  const application = await findApplication(appName, deps);
+  assertThat(
+    await hooks.deleteWebhook(deps.db, application.id, id),
+    'not_found',
+    `No webhook of "${appName}" has the id "${id}".`,
+  );
+}
+
+/** Queues a `webhook.test` event to this endpoint only; the answer is its delivery, still pending. */
+export async function sendTestEvent(appName: string, id: string, deps: WebhookDeps) {
+  const { application, hook } = await webhookOf(appName, id, deps);
+  const queued = await enqueueTo(deps, hook.id, application, WEBHOOK_TEST_EVENT, { webhook: hook.id });
+  const created = queued.createdAt.toISOString();
+  return {
+    id: queued.messageId,
+    type: WEBHOOK_TEST_EVENT,
+    status: 'pending' as const,
+    created_at: created,
+    next_attempt_at: created,
+    finished_at: null,
+    attempts: [],
+  };
+}
+
+export async function listDeliveries(
+  appName: string,
+  id: string,
+  page: { limit: number; offset: number },
+  deps: Pick<Deps, 'db' | 'models'>,
+) {
+  const { hook } = await webhookOf(appName, id, deps);
+  const { total, items } = await deliveries.listDeliveries(deps.db, hook.id, page.limit, page.offset);
+  return { total, items: items.map(serializeDelivery) };
+}
