@@ -8,6 +8,7 @@ import * as sessionDetails from './0006-session-details';
 import * as adminSetupTokens from './0007-admin-setup-tokens';
 import * as secondFactor from './0008-second-factor';
 import * as applicationKeys from './0009-application-keys';
+import * as signupRecovery from './0011-signup-recovery';
 
 export interface Migration {
   name: string;
@@ -26,4 +27,5 @@ export const migrations: Migration[] = [
   { name: '0007-admin-setup-tokens', ...adminSetupTokens },
   { name: '0008-second-factor', ...secondFactor },
   { name: '0009-application-keys', ...applicationKeys },
+  { name: '0011-signup-recovery', ...signupRecovery },
 ];
