@@ -49,7 +49,7 @@ export function redactedSmtpUrl(smtpUrl: string): string {
  * answer is already sent or does not depend on it.
  */
 export async function sendAccountMail(
-  deps: Pick<Deps, 'config' | 'logger'>,
+  deps: Deps,
   app: Pick<Application, 'id' | 'name' | 'publicUrl' | 'mailTemplates'>,
   user: MailRecipient,
   kind: MailKind,
@@ -94,11 +94,12 @@ export async function sendAccountMail(
 /**
  * Hands the event to the application's webhooks. MERGE POINT: the webhooks branch exports
  * `enqueueEvent(deps, transaction, app, type, data)` from src/services/webhook-events.service.ts;
- * this body becomes `await enqueueEvent(deps, undefined, app, type, data)`. Until then it only
- * logs that no SMTP server is configured (never the token).
+ * this body becomes `await enqueueEvent(deps, undefined, app, type, data)` (called after the
+ * answer, outside any transaction). Until then it only logs that no SMTP server is configured
+ * (never the token).
  */
 export async function notifyApplication(
-  deps: Pick<Deps, 'logger'>,
+  deps: Deps,
   app: Pick<Application, 'id' | 'name'>,
   type: (typeof ACCOUNT_EVENTS)[MailKind],
   data: { uid: string; username: string; email: string | null; token: string; expires_at: string },
