@@ -128,6 +128,20 @@ describe('jawth export and jawth import', () => {
     });
   });
 
+  it("when another user of the application has the dump user's e-mail (ignoring case), then it is a conflict and is left out", async () => {
+    await twoDatabases(async (source, target) => {
+      const { shop, alice } = await seed(source);
+      const text = await dumpOf(source);
+      await createApplication(target.app, { name: shop });
+      await createUser(target.app, shop, { email: 'ALICE@shop.example' });
+
+      const summary = await importText(target, text);
+
+      expect(summary.users).toEqual({ created: 6, skipped: 0, conflicts: 1 });
+      expect(await target.models.User.count({ where: { uid: alice.uid } })).toBe(0);
+    });
+  });
+
   it('when exported with --app, then only that application, its groups, its users and their orgs are in it', async () => {
     const source = await createTestContext();
     try {

@@ -210,6 +210,32 @@ describe('sign-up in confirm mode, through the mail', () => {
   });
 });
 
+describe('sign-up in confirm mode without SMTP', () => {
+  it('hands the confirmation to the application (notifyApplication), never logging the token', async () => {
+    const noSmtp = createApp({
+      ...ctx.deps,
+      config: { ...ctx.deps.config, smtpUrl: undefined },
+      limiter: ctx.limiter,
+      background,
+    });
+    const { name } = await createApplication(noSmtp, { signup: 'confirm' });
+
+    const res = await request(noSmtp)
+      .post(`/${name}/signup`)
+      .send({ username: 'kim', password: GOOD_PASSWORD, email: email() });
+    await background.idle();
+
+    expect(res.status).toBe(201);
+    const line = logs
+      .text()
+      .split('\n')
+      .find((l) => l.includes('user.signup_confirmation_requested') && l.includes(res.body.uid as string));
+    expect(line).toContain('no SMTP configured');
+    expect(await tokensOf(res.body.uid as string)).toHaveLength(1);
+    expect(logs.text()).not.toMatch(/"token"/);
+  });
+});
+
 describe('the configuration', () => {
   it('refuses signup "confirm" or recovery "on" without public_url while SMTP is configured', async () => {
     const confirmMode = await admin(app, 'post', '/applications', { name: uniqueName('app'), signup: 'confirm' });
