@@ -17,7 +17,9 @@ let app: Express;
 let noSmtp: Express;
 /** SMTP_URL naming a port where nothing listens. */
 let deadSmtp: Express;
-const background = new BackgroundTasks(console);
+/** The work after the answers (mails); a failure there fails the file (see afterAll). */
+const failedTasks: unknown[] = [];
+const background = new BackgroundTasks({ error: (...args: unknown[]) => void failedTasks.push(args) } as never);
 const logs = captureStream();
 const PUBLIC_URL = 'https://shop.example.com/reset';
 const NEW_PASSWORD = 'another-good-passphrase-9';
@@ -38,6 +40,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await background.idle();
+  expect(failedTasks).toEqual([]);
   await ctx.close();
   await smtp.close();
 });

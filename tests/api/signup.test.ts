@@ -14,7 +14,9 @@ let ctx: TestContext;
 let limited: TestContext;
 let smtp: TestSmtp;
 let app: Express;
-const background = new BackgroundTasks(console);
+/** The work after the answers (mails); a failure there fails the file (see afterAll). */
+const failedTasks: unknown[] = [];
+const background = new BackgroundTasks({ error: (...args: unknown[]) => void failedTasks.push(args) } as never);
 const logs = captureStream();
 const PUBLIC_URL = 'https://shop.example.com/account';
 
@@ -31,6 +33,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await background.idle();
+  expect(failedTasks).toEqual([]);
   await limited.close();
   await ctx.close();
   await smtp.close();
