@@ -12,16 +12,19 @@ import type { Deps } from './services/deps';
 import { createLoginLimiter, type LoginLimiter } from './infra/login-limiter';
 import { createMetrics } from './infra/metrics';
 import { createRefusalAudit } from './infra/audit-refusals';
+import { BackgroundTasks } from './infra/background';
 
 /**
  * Builds the Express application; never listens (server.ts and the tests do). Without a
- * `limiter`, one is made from the configuration; whoever passes one closes it.
+ * `limiter`, one is made from the configuration; whoever passes one closes it. `background`
+ * runs the work done after an answer (a test passes its own to wait for it).
  */
-export function createApp(base: Deps & { limiter?: LoginLimiter }): Express {
+export function createApp(base: Deps & { limiter?: LoginLimiter; background?: BackgroundTasks }): Express {
   const limiter = base.limiter ?? createLoginLimiter(base.config, base.logger);
   const deps: AppDeps = {
     ...base,
     limiter,
+    background: base.background ?? new BackgroundTasks(base.logger),
     refusals: createRefusalAudit(base),
     metrics: createMetrics(limiter),
   };

@@ -15,6 +15,9 @@ export const REDACT_PATHS = [
   '*.secret',
   '*.token',
   '*.refresh_token',
+  // SMTP_URL holds the mail server's password (mail.service.ts logs it only redacted).
+  'smtpUrl',
+  '*.smtpUrl',
   // A database error carries its statement and bound values, which may hold hashes or secrets.
   'err.sql',
   'err.parameters',

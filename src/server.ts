@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import { createApp } from './app';
+import { BackgroundTasks } from './infra/background';
 import { announceFirstRun } from './first-run';
 import { runPrimary } from './cluster';
 import { ConfigError, parseConfig, type Config } from './config/config';
@@ -48,7 +49,8 @@ export async function start(config: Config): Promise<Server> {
   const limiter = createLoginLimiter(config, logger);
   if (!(await limiter.ready())) logger.warn('Redis did not answer at start: login rate limits are per process for now');
   const deps = { ...store, config, clock: systemClock, logger };
-  const app = createApp({ ...deps, limiter });
+  const background = new BackgroundTasks(logger);
+  const app = createApp({ ...deps, limiter, background });
   const stopMaintenance = startMaintenance(deps);
   // Every process delivers: each delivery is claimed by one of them (docs/api.md, Webhooks).
   const webhooks = startWebhookWorker(deps);
@@ -76,6 +78,9 @@ export async function start(config: Config): Promise<Server> {
       );
       process.exit(1);
     }
+    // Mails started after an answer finish too (each bounded by the SMTP timeouts), within SHUTDOWN_TIMEOUT.
+    const waited = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeout * 1000).unref());
+    await Promise.race([background.idle(), waited]);
     await Promise.allSettled([limiter.close(), closeStore(store)]);
     logger.info('drained: every request answered');
     process.exit(0);

@@ -91,6 +91,18 @@ export const configSchema = z.object({
       return /^\d+$/.test(value) ? Number(value) : value;
     })
     .default(false),
+  /** Mail of sign-up confirmations and password resets; unset: the events go to the application's webhooks. */
+  SMTP_URL: z
+    .string()
+    .refine((text) => {
+      try {
+        return ['smtp:', 'smtps:'].includes(new URL(text).protocol);
+      } catch {
+        return false;
+      }
+    }, 'must be a URL like smtp://user:pass@host:587 or smtps://user:pass@host:465')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('jawth <no-reply@localhost>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Unset: `pretty` when stdout is a terminal (a person reads it), else `json` (a collector does). */
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
@@ -130,6 +142,9 @@ export interface Config {
   /** Webhook URLs may reach private, loopback and link-local addresses (tests, a private network). */
   webhookAllowPrivate: boolean;
   trustProxy: boolean | number | string;
+  /** smtp:// or smtps://, with the credentials: never logged (see redactedSmtpUrl). */
+  smtpUrl?: string;
+  mailFrom: string;
   logLevel: string;
   logFormat?: 'json' | 'pretty';
   /** Which files the values came from, in words (set by whoever read them: the server, the CLI). */
@@ -181,6 +196,8 @@ export function parseConfig(raw: Record<string, string | undefined>): Config {
     webhookRetryBase: v.WEBHOOK_RETRY_BASE,
     webhookAllowPrivate: v.WEBHOOK_ALLOW_PRIVATE,
     trustProxy: v.TRUST_PROXY,
+    smtpUrl: v.SMTP_URL,
+    mailFrom: v.MAIL_FROM,
     logLevel: v.LOG_LEVEL,
     logFormat: v.LOG_FORMAT,
   };

@@ -9,6 +9,7 @@ export interface ListedUser {
   username: string;
   role: string;
   disabled: boolean;
+  email: string | null;
   createdAt: Date;
   lastLoginAt: Date | null;
   groups: { name: string }[];
@@ -22,6 +23,7 @@ interface Row {
   username: string;
   role: string;
   disabled: boolean | number;
+  email: string | null;
   created_at: Date | string;
   last_login_at: Date | string | null;
   groups: string[] | string | null;
@@ -35,7 +37,7 @@ const SQL = { sqlite: listQuery('sqlite'), postgres: listQuery('postgres') };
 function listQuery(dialect: 'sqlite' | 'postgres'): string {
   const agg = AGGREGATE[dialect];
   const idsMatch = dialect === 'postgres' ? 'u.id = ANY($1::int[])' : 'u.id IN (SELECT value FROM json_each($1))';
-  return `SELECT u.id, u.uid, a.name AS app, u.username, u.role, u.disabled, u.created_at, u.last_login_at,
+  return `SELECT u.id, u.uid, a.name AS app, u.username, u.role, u.disabled, u.email, u.created_at, u.last_login_at,
       (SELECT ${agg('g.name')} FROM user_groups ug JOIN "groups" g ON g.id = ug.group_id WHERE ug.user_id = u.id) AS "groups",
       (SELECT ${agg('o.name')} FROM user_orgs uo JOIN orgs o ON o.id = uo.org_id WHERE uo.user_id = u.id) AS orgs
     FROM users u JOIN applications a ON a.id = u.application_id
@@ -58,6 +60,7 @@ export async function usersByIds(db: Sequelize, ids: number[]): Promise<ListedUs
     username: row.username,
     role: row.role,
     disabled: Boolean(row.disabled),
+    email: row.email,
     createdAt: asDate(row.created_at),
     lastLoginAt: row.last_login_at === null ? null : asDate(row.last_login_at),
     groups: memberList(row.groups),

@@ -2,10 +2,15 @@ import type { Deps } from '../services/deps';
 import type { RefusalAudit } from '../infra/audit-refusals';
 import type { LoginLimiter } from '../infra/login-limiter';
 import type { Metrics } from '../infra/metrics';
+import type { BackgroundTasks } from '../infra/background';
 
-/** What the HTTP layer holds besides the services' deps: the brute-force limiter, its audit summary and the metrics. */
+/**
+ * What the HTTP layer holds besides the services' deps: the brute-force limiter, its audit
+ * summary, the metrics, and the work done after an answer (account mails).
+ */
 export interface AppDeps extends Deps {
   limiter: LoginLimiter;
+  background: BackgroundTasks;
   refusals: RefusalAudit;
   metrics: Metrics;
 }

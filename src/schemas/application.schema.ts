@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { MFA_SETTINGS } from '../db/models/application.model';
-import { appNameSchema, durationSchema, graceSchema, plainText } from './common.schema';
+import { MFA_SETTINGS, RECOVERY_SETTINGS, SIGNUP_SETTINGS } from '../db/models/application.model';
+import { CONTROL_CHARACTER, appNameSchema, durationSchema, graceSchema, plainText } from './common.schema';
 
 const secretSchema = plainText()
   .refine((secret) => Buffer.byteLength(secret, 'utf8') >= 32, 'must be at least 32 bytes (RFC 7518 §3.2)')
@@ -15,6 +15,39 @@ const originSchema = z.string().refine((text) => {
   }
 }, 'must be an origin such as https://app.example.com');
 
+/** The page mails link to: an http(s) URL without a fragment (the token is appended as `#token=`). */
+const publicUrlSchema = z
+  .string()
+  .max(2048)
+  .refine((text) => {
+    try {
+      const url = new URL(text);
+      return ['http:', 'https:'].includes(url.protocol) && url.hash === '' && !text.includes('#');
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL without a fragment, such as https://app.example.com/account');
+
+/** A text mail: a one-line subject and a body naming {{link}} (also {{username}} and {{app}}). */
+const mailTemplateSchema = z.strictObject({
+  subject: plainText().min(1).max(200),
+  text: z
+    .string()
+    .min(1)
+    .max(10000)
+    .refine(
+      (text) => !CONTROL_CHARACTER.test(text.replace(/[\n\r\t]/g, '')),
+      'must not contain control characters other than line breaks and tabs',
+    )
+    .refine((text) => text.includes('{{link}}'), 'must contain {{link}}'),
+});
+
+const mailTemplatesSchema = z.strictObject({
+  confirm: mailTemplateSchema.optional(),
+  recover: mailTemplateSchema.optional(),
+});
+export type MailTemplatesInput = z.infer<typeof mailTemplatesSchema>;
+
 const fields = {
   name: appNameSchema,
   secret: secretSchema,
@@ -25,6 +58,12 @@ const fields = {
   audience: plainText().min(1).max(255).nullable(),
   /** Whether users log in with a second factor: `off`, `optional` (who enrolled) or `required` (all). */
   mfa: z.enum(MFA_SETTINGS),
+  /** docs/api.md, Sign-up, confirmation and recovery. */
+  signup: z.enum(SIGNUP_SETTINGS),
+  recovery: z.enum(RECOVERY_SETTINGS),
+  public_url: publicUrlSchema.nullable(),
+  /** The templates given replace the stored ones; a template not given keeps its value. */
+  mail_templates: mailTemplatesSchema,
 };
 
 export const createApplicationSchema = z.strictObject({
@@ -36,6 +75,10 @@ export const createApplicationSchema = z.strictObject({
   cors_origins: fields.cors_origins.optional(),
   audience: fields.audience.optional(),
   mfa: fields.mfa.optional(),
+  signup: fields.signup.optional(),
+  recovery: fields.recovery.optional(),
+  public_url: fields.public_url.optional(),
+  mail_templates: fields.mail_templates.optional(),
 });
 export type CreateApplicationInput = z.infer<typeof createApplicationSchema>;
 

@@ -35,6 +35,18 @@ export const applicationRecordSchema = z.object({
   audience: z.string().max(255).nullable(),
   /** Absent from dumps made before the second factor: `off`. */
   mfa: z.enum(['off', 'optional', 'required']).default('off'),
+  /** Absent from dumps made before sign-up and recovery: `off`, no page, the default templates. */
+  signup: z.enum(['off', 'open', 'confirm']).default('off'),
+  recovery: z.enum(['off', 'on']).default('off'),
+  public_url: z.string().max(2048).nullable().default(null),
+  /** Only the templates set (null: the defaults). */
+  mail_templates: z
+    .object({
+      confirm: z.object({ subject: z.string(), text: z.string() }).optional(),
+      recover: z.object({ subject: z.string(), text: z.string() }).optional(),
+    })
+    .nullable()
+    .default(null),
   created_at: timestamp,
   updated_at: timestamp,
 });
@@ -84,6 +96,8 @@ export const userRecordSchema = z.object({
   password_hash: z.string().min(1).max(100),
   role: plainText().min(1).max(64),
   disabled: z.boolean(),
+  /** Absent from dumps made before e-mail addresses: none. */
+  email: z.string().max(254).nullable().optional(),
   last_login_at: timestamp.nullable(),
   tokens_valid_after: timestamp.nullable(),
   created_at: timestamp,

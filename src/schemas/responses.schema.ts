@@ -17,6 +17,8 @@ export const errorSchema = z.object({
   request_id: z.string().optional(),
 });
 
+const mailTemplateSchema = z.object({ subject: z.string(), text: z.string() });
+
 export const applicationSchema = z.object({
   name: z.string(),
   access_ttl: z.string(),
@@ -25,6 +27,12 @@ export const applicationSchema = z.object({
   cors_origins: z.array(z.string()),
   audience: z.string().nullable(),
   mfa: z.enum(['off', 'optional', 'required']),
+  signup: z.enum(['off', 'open', 'confirm']),
+  recovery: z.enum(['off', 'on']),
+  public_url: z.string().nullable(),
+  mail_templates: z
+    .object({ confirm: mailTemplateSchema, recover: mailTemplateSchema })
+    .describe('The mails of a sign-up confirmation and a password reset, stored or default'),
   secret_version: z.number().int(),
   created_at: z.string(),
   updated_at: z.string(),
@@ -39,6 +47,7 @@ export const userSchema = z.object({
   groups: z.array(z.string()),
   orgs: z.array(z.string()),
   disabled: z.boolean(),
+  email: z.string().nullable(),
   created_at: z.string(),
   last_login: z.string().nullable(),
 });
@@ -54,6 +63,9 @@ export const loginResultSchema = z.object({
 });
 
 export const statusSchema = z.object({ status: z.string() });
+
+/** A sign-up, or a confirmation or reset that named this account. */
+export const accountSchema = z.object({ uid: z.string(), username: z.string() });
 
 /** GET / for API clients: where the console, the API description and the health check are. */
 export const indexSchema = z.object({ name: z.string(), console: z.string(), openapi: z.string(), health: z.string() });

@@ -7,6 +7,7 @@ import { uniquely } from '../db/unique';
 import type { CreateApplicationInput, RotateSecretInput, UpdateApplicationInput } from '../schemas/application.schema';
 import type { ApplicationResponse } from '../schemas/responses.schema';
 import type { Deps } from './deps';
+import { mailTemplatesOf } from './mail-templates';
 
 /** Quid's defaults: login tokens live 15m, access tokens at most 20m, refresh tokens at most 24h. */
 export const APPLICATION_DEFAULTS = { accessTtl: 15 * 60, accessTtlMax: 20 * 60, refreshTtlMax: 24 * 3600 };
@@ -20,6 +21,10 @@ export function serializeApplication(app: Application, options: { includeSecret?
     cors_origins: JSON.parse(app.corsOrigins) as string[],
     audience: app.audience,
     mfa: app.mfa,
+    signup: app.signup,
+    recovery: app.recovery,
+    public_url: app.publicUrl,
+    mail_templates: mailTemplatesOf(app),
     secret_version: app.secretVersion,
     created_at: app.createdAt.toISOString(),
     updated_at: app.updatedAt.toISOString(),
@@ -60,6 +65,26 @@ function assertLifetimes(app: Pick<Application, 'accessTtl' | 'accessTtlMax'>): 
   }
 }
 
+/**
+ * With SMTP_URL set, jawth mails the links itself: a confirmation or a recovery needs the page
+ * they lead to. (Without SMTP the application gets the token in a webhook event and makes its own.)
+ */
+function assertMailable(app: Application, config: Deps['config']): void {
+  if (!config.smtpUrl || app.publicUrl) return;
+  const needs = app.signup === 'confirm' ? 'signup "confirm"' : app.recovery === 'on' ? 'recovery "on"' : undefined;
+  if (!needs) return;
+  throw new AppError('validation_failed', `With ${needs}, public_url names the page the mails link to.`, [
+    { field: 'public_url', message: `is required with ${needs} (jawth mails the link)` },
+  ]);
+}
+
+/** Stored templates: the ones given over the ones already set. */
+function mergeTemplates(app: Application, given: UpdateApplicationInput['mail_templates']): string | null {
+  if (!given) return app.mailTemplates ?? null;
+  const stored = app.mailTemplates ? (JSON.parse(app.mailTemplates) as object) : {};
+  return JSON.stringify({ ...stored, ...given });
+}
+
 async function saveUnique(app: Application, deps: Pick<Deps, 'caches'>): Promise<Application> {
   const formerName = (app.previous('name') as string | undefined) ?? app.name;
   await uniquely(() => app.save(), `An application named "${app.name}" already exists.`);
@@ -69,7 +94,7 @@ async function saveUnique(app: Application, deps: Pick<Deps, 'caches'>): Promise
 
 export async function createApplication(
   input: CreateApplicationInput,
-  deps: Pick<Deps, 'models' | 'caches'>,
+  deps: Pick<Deps, 'models' | 'caches' | 'config'>,
 ): Promise<Application> {
   const app = deps.models.Application.build({
     name: input.name,
@@ -83,15 +108,20 @@ export async function createApplication(
     corsOrigins: JSON.stringify(input.cors_origins ?? []),
     audience: input.audience ?? null,
     mfa: input.mfa ?? 'off',
+    signup: input.signup ?? 'off',
+    recovery: input.recovery ?? 'off',
+    publicUrl: input.public_url ?? null,
+    mailTemplates: input.mail_templates ? JSON.stringify(input.mail_templates) : null,
   });
   assertLifetimes(app);
+  assertMailable(app, deps.config);
   return saveUnique(app, deps);
 }
 
 export async function updateApplication(
   name: string,
   input: UpdateApplicationInput,
-  deps: Pick<Deps, 'models' | 'caches' | 'clock'>,
+  deps: Pick<Deps, 'models' | 'caches' | 'clock' | 'config'>,
 ) {
   const app = await findApplication(name, deps);
   if (input.secret !== undefined && input.secret !== app.secret) rotate(app, input.secret, 0, deps.clock.now());
@@ -102,7 +132,12 @@ export async function updateApplication(
   if (input.cors_origins !== undefined) app.corsOrigins = JSON.stringify(input.cors_origins);
   if (input.audience !== undefined) app.audience = input.audience;
   if (input.mfa !== undefined) app.mfa = input.mfa;
+  if (input.signup !== undefined) app.signup = input.signup;
+  if (input.recovery !== undefined) app.recovery = input.recovery;
+  if (input.public_url !== undefined) app.publicUrl = input.public_url;
+  app.mailTemplates = mergeTemplates(app, input.mail_templates);
   assertLifetimes(app);
+  assertMailable(app, deps.config);
   return saveUnique(app, deps);
 }
 

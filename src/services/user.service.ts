@@ -4,6 +4,7 @@ import { assertPasswordPolicy } from '../policy/password-policy';
 import { randomId } from '../crypto/random';
 import { AppError, assertThat } from '../errors';
 import type { Application, Group, Models, Org, User } from '../db/models';
+import { deleteAccountTokens } from '../db/account-token.repository';
 import { revokeUserSessions } from '../db/session.repository';
 import { inTransaction } from '../db/transaction';
 import { usersByIds, type ListedUser } from '../db/user-list.repository';
@@ -34,7 +35,7 @@ export function memberNames(user: Members): { groups: string[]; orgs: string[] }
 
 /** The fields that may leave the server; a new column cannot leak by accident. */
 export function serializeUser(
-  user: Pick<User, 'uid' | 'username' | 'role' | 'disabled' | 'createdAt' | 'lastLoginAt'> & Members,
+  user: Pick<User, 'uid' | 'username' | 'role' | 'disabled' | 'email' | 'createdAt' | 'lastLoginAt'> & Members,
   appName: string,
 ): UserResponse {
   return {
@@ -44,6 +45,7 @@ export function serializeUser(
     role: user.role,
     ...memberNames(user),
     disabled: user.disabled,
+    email: user.email ?? null,
     created_at: user.createdAt.toISOString(),
     last_login: user.lastLoginAt ? user.lastLoginAt.toISOString() : null,
   };
@@ -161,15 +163,48 @@ async function setMemberships(
 const duplicate = (username: string, app: Application) =>
   `A user "${username}" already exists in application "${app.name}".`;
 
+/**
+ * E-mail addresses are unique per application ignoring case: checked here for a clear answer; the
+ * unique index on lower(email) settles a race (as the username's does).
+ */
+async function assertEmailFree(
+  app: Application,
+  email: string | null | undefined,
+  exceptId: number | undefined,
+  models: Pick<Models, 'User'>,
+  transaction: Transaction,
+): Promise<void> {
+  if (!email) return;
+  const taken = await models.User.findOne({
+    where: {
+      applicationId: app.id,
+      [Op.and]: [sqlWhere(fn('lower', col('email')), email.toLowerCase())],
+      ...(exceptId === undefined ? {} : { id: { [Op.ne]: exceptId } }),
+    },
+    attributes: ['id'],
+    transaction,
+  });
+  if (taken) throw new AppError('conflict', `Another user of application "${app.name}" has this e-mail address.`);
+}
+
+/** How a user comes to be besides an admin's request: a sign-up (disabled until confirmed), with a token row. */
+export interface CreateOptions {
+  disabled?: boolean;
+  /** Runs in the creation's transaction, with the new user. */
+  afterCreate?: (user: User, transaction: Transaction) => Promise<void>;
+}
+
 export async function createUser(
   app: Application,
   input: CreateUserInput,
   deps: Pick<Deps, 'db' | 'models' | 'caches' | 'config' | 'clock'>,
+  options: CreateOptions = {},
 ): Promise<User> {
   assertPasswordPolicy(input.password, deps.config.passwordMinLength);
   const passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
   const create = () =>
     inTransaction(deps.db, async (transaction) => {
+      await assertEmailFree(app, input.email, undefined, deps.models, transaction);
       const user = await deps.models.User.create(
         {
           uid: randomId(),
@@ -177,6 +212,8 @@ export async function createUser(
           username: input.username,
           passwordHash,
           role: input.role ?? 'user',
+          disabled: options.disabled ?? false,
+          email: input.email ?? null,
           lastLoginAt: null,
           tokensValidAfter: null,
         },
@@ -184,6 +221,7 @@ export async function createUser(
       );
       await setMemberships(user, app, input, transaction, deps.models);
       await enqueueEvent(deps, transaction, app, 'user.created', { ...userData(user), role: user.role });
+      await options.afterCreate?.(user, transaction);
       return user.id;
     });
   const gone = `No application is named "${app.name}".`;
@@ -211,12 +249,16 @@ export async function updateUser(
   if (input.role !== undefined) user.role = input.role;
   const banned = input.disabled === true && !user.disabled;
   if (input.disabled !== undefined) user.disabled = input.disabled;
+  if (input.email !== undefined) user.email = input.email;
   // A new password or a disabled account ends every session at once.
   const revoke = input.password !== undefined || input.disabled === true;
   const changes = Object.keys(input).sort();
   const save = () =>
     inTransaction(deps.db, async (transaction) => {
+      if (input.email !== undefined) await assertEmailFree(app, input.email, user.id, deps.models, transaction);
       if (revoke) await endSessions(user, deps.clock.now(), deps, transaction);
+      // An account an admin disables cannot be enabled by a confirmation mail sent before.
+      if (input.disabled === true) await deleteAccountTokens(deps.db, user.id, 'confirm', transaction);
       await user.save({ transaction });
       await setMemberships(user, app, input, transaction, deps.models);
       await enqueueEvent(deps, transaction, app, 'user.updated', { ...userData(user), changes });
@@ -258,7 +300,7 @@ export function userData(user: Pick<User, 'uid' | 'username'>): Record<string, u
 }
 
 /** Marks the user's refresh tokens revoked and dates their login tokens out; the caller saves the user. */
-async function endSessions(
+export async function endSessions(
   user: User,
   now: Date,
   deps: Pick<Deps, 'db' | 'models'>,

@@ -31,19 +31,28 @@ async function importText(ctx: TestContext, text: string) {
   return importDump(ctx.deps, Readable.from([text]), { batchSize: 3 });
 }
 
-/** Two applications with lifetimes, CORS, audience, a rotated secret, groups, orgs, users and sessions. */
+/** Two applications with lifetimes, CORS, audience, sign-up and recovery, a rotated secret, groups, orgs, users (one with an e-mail) and sessions. */
 async function seed(ctx: TestContext) {
   const shop = await createApplication(ctx.app, {
     access_ttl: '5m',
     cors_origins: ['https://shop.example'],
     audience: 'shop-api',
+    signup: 'confirm',
+    recovery: 'on',
+    public_url: 'https://shop.example/account',
+    mail_templates: { recover: { subject: 'Reset at {{app}}', text: 'Open {{link}}' } },
   });
   const blog = await createApplication(ctx.app);
   await admin(ctx.app, 'post', `/applications/${shop.name}/rotate_secret`, { grace: '1h' }).expect(200);
   for (const name of ['staff', 'vip']) await admin(ctx.app, 'post', `/${shop.name}/groups`, { name }).expect(201);
   await admin(ctx.app, 'post', `/${blog.name}/groups`, { name: 'staff' }).expect(201);
   for (const name of ['acme', 'globex']) await admin(ctx.app, 'post', '/orgs', { name }).expect(201);
-  const alice = await createUser(ctx.app, shop.name, { groups: ['staff', 'vip'], orgs: ['acme'], role: 'admin' });
+  const alice = await createUser(ctx.app, shop.name, {
+    groups: ['staff', 'vip'],
+    orgs: ['acme'],
+    role: 'admin',
+    email: 'Alice@shop.example',
+  });
   for (let i = 0; i < 5; i += 1) await createUser(ctx.app, shop.name, { groups: i % 2 ? ['vip'] : [] });
   const carol = await createUser(ctx.app, blog.name, { groups: ['staff'], orgs: ['globex'] });
   await admin(ctx.app, 'patch', `/${blog.name}/users/${carol.username}`, { disabled: true }).expect(200);
@@ -133,6 +142,20 @@ describe('jawth export and jawth import', () => {
       expect(again.users).toEqual({ created: 0, skipped: 6, conflicts: 1 });
       expect(await target.models.User.count({ where: { uid: alice.uid } })).toBe(1);
       expect(await target.models.User.count()).toBe(7);
+    });
+  });
+
+  it("when another user of the application has the dump user's e-mail (ignoring case), then it is a conflict and is left out", async () => {
+    await twoDatabases(async (source, target) => {
+      const { shop, alice } = await seed(source);
+      const text = await dumpOf(source);
+      await createApplication(target.app, { name: shop });
+      await createUser(target.app, shop, { email: 'ALICE@shop.example' });
+
+      const summary = await importText(target, text);
+
+      expect(summary.users).toEqual({ created: 6, skipped: 0, conflicts: 1 });
+      expect(await target.models.User.count({ where: { uid: alice.uid } })).toBe(0);
     });
   });
 

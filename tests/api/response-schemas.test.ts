@@ -31,7 +31,7 @@ beforeAll(async () => {
   appName = (await createApplication(ctx.app, { cors_origins: ['https://shop.example.com'] })).name;
   await admin(ctx.app, 'post', `/${appName}/groups`, { name: 'staff' });
   await admin(ctx.app, 'post', '/orgs', { name: uniqueName('org') });
-  const user = await createUser(ctx.app, appName, { groups: ['staff'] });
+  const user = await createUser(ctx.app, appName, { groups: ['staff'], email: `${uniqueName('u')}@example.com` });
   ({ username, uid } = user);
   expect((await login(ctx.app, appName, username, user.password)).status).toBe(200);
 });

@@ -26,6 +26,7 @@ describe('POST /:app/users', () => {
       groups: [],
       orgs: [],
       disabled: false,
+      email: null,
       created_at: expect.any(String),
       last_login: null,
     });

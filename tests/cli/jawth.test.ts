@@ -296,6 +296,19 @@ describe('jawth, from a fresh folder to a running server', () => {
     expect(created).toMatchObject({ name: 'vault', mfa: 'optional' });
   });
 
+  it('apps update --signup, --recovery and --public-url set sign-up and recovery; --no-public-url clears the page', async () => {
+    const url = 'https://shop.example.com/account';
+    const args = ['--signup', 'confirm', '--recovery', 'on', '--public-url', url, '--json'];
+    const updated = json((await remote('apps', 'update', 'shop', ...args)).stdout);
+    expect(updated).toMatchObject({ signup: 'confirm', recovery: 'on', public_url: url });
+    const cleared = json(
+      (await remote('apps', 'update', 'shop', '--no-public-url', '--signup', 'off', '--json')).stdout,
+    );
+    expect(cleared).toMatchObject({ signup: 'off', recovery: 'on', public_url: null });
+    const wrong = await remote('apps', 'update', 'shop', '--signup', 'sometimes');
+    expect(wrong.code).not.toBe(0);
+  });
+
   it('apps rotate-secret gives a new secret; apps delete removes the application', async () => {
     const rotated = json((await remote('apps', 'rotate-secret', 'shop', '--json')).stdout);
     expect(rotated).toMatchObject({ name: 'shop', secret_version: 2 });

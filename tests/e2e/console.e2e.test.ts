@@ -133,18 +133,23 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('link', { name: 'Users', exact: true }).click();
     await page.getByText('1–1 of 1').waitFor();
     await page.getByRole('button', { name: `Manage ${username}` }).click();
-    const editor = page.getByRole('form', { name: `Role, groups and orgs of ${username}` });
+    const editor = page.getByRole('form', { name: `Role, e-mail, groups and orgs of ${username}` });
     const groupChoices = editor.getByRole('group', { name: 'Groups', exact: true });
     expect(await groupChoices.getByRole('checkbox').count()).toBe(1);
     await groupChoices.getByRole('checkbox', { name: 'staff', exact: true }).check();
     await editor.getByRole('group', { name: 'Orgs', exact: true }).getByRole('checkbox', { name: org }).check();
     await page.getByLabel('Role', { exact: true }).fill('editor');
+    await editor.getByLabel('E-mail (optional, for password recovery)').fill(`${username}@example.com`);
     await screenshot(page, '03-users-pick-groups');
-    await page.getByRole('button', { name: 'Save role, groups and orgs' }).click();
-    await page.getByText(`Saved role, groups and orgs of ${username}.`).waitFor();
+    await page.getByRole('button', { name: 'Save role, e-mail, groups and orgs' }).click();
+    await page.getByText(`Saved role, e-mail, groups and orgs of ${username}.`).waitFor();
     await page.locator('dd', { hasText: 'staff' }).waitFor();
     await page.locator('dd', { hasText: org }).waitFor();
-    expect(await fetchAsAdmin(page, `/${appName}/users/${username}`)).toMatchObject({ groups: ['staff'], orgs: [org] });
+    expect(await fetchAsAdmin(page, `/${appName}/users/${username}`)).toMatchObject({
+      groups: ['staff'],
+      orgs: [org],
+      email: `${username}@example.com`,
+    });
     await screenshot(page, '03-users');
 
     // The group and the org list their member.
@@ -548,6 +553,42 @@ describe('the admin console in Chromium', () => {
     await page.getByRole('button', { name: 'Delete webhook', exact: true }).click();
     await page.getByText(`Deleted the webhook to ${receiver.url}.`).waitFor();
     expect((await admin(ctx.app, 'get', `/applications/${app.name}/webhooks`)).body).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('sets the sign-up mode, recovery and public URL, and previews a mail template live for a sample user', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems = watchProblems(page);
+    const app = await createApplication(ctx.app);
+    await logIn(page);
+    await page.goto(`${baseUrl}/admin/apps/${app.name}/settings`);
+    const form = page.getByRole('form', { name: 'Sign-up and password recovery' });
+    await form.getByLabel('Sign-up').selectOption('confirm');
+    await form.getByLabel('Password recovery').selectOption('on');
+    await form.getByLabel('Public URL (the page the mails link to)').fill('https://blog.example.com/account');
+    const confirmMail = form.getByRole('group', { name: 'Confirmation mail (sign-up “confirm”)' });
+    await confirmMail.getByLabel('Subject').fill('Welcome to {{app}}, {{username}}');
+    await confirmMail.getByLabel('Text').fill('Hi {{username}}, <b>confirm</b>: {{link}}');
+
+    const preview = confirmMail.getByRole('region', { name: 'Preview of the confirm mail for alice' });
+    await preview.getByText(`Welcome to ${app.name}, alice`).waitFor();
+    // Text as it is, never HTML: the tags show.
+    await preview.getByText('Hi alice, <b>confirm</b>: https://blog.example.com/account#token=').waitFor();
+    await screenshot(page, '17-signup-settings');
+    await form.getByRole('button', { name: 'Save sign-up and recovery' }).click();
+    await page.getByText('Saved sign-up and recovery.').waitFor();
+
+    expect(await fetchAsAdmin(page, `/applications/${app.name}`)).toMatchObject({
+      signup: 'confirm',
+      recovery: 'on',
+      public_url: 'https://blog.example.com/account',
+      mail_templates: { confirm: { subject: 'Welcome to {{app}}, {{username}}' } },
+    });
+    // A template without {{link}} is refused, and says which field.
+    await confirmMail.getByLabel('Text').fill('No link here');
+    await form.getByRole('button', { name: 'Save sign-up and recovery' }).click();
+    await expectAlert(page, 'The confirmation mail’s text must contain {{link}}.');
     expect(problems).toEqual([]);
     await page.close();
   });

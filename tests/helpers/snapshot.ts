@@ -22,6 +22,7 @@ export async function snapshotData(models: Models) {
       passwordHash: u.passwordHash,
       role: u.role,
       disabled: u.disabled,
+      email: u.email,
       lastLoginAt: u.lastLoginAt,
       tokensValidAfter: u.tokensValidAfter,
       createdAt: u.createdAt,

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
 
 /** A request the receiver got, as it came. */
 export interface Received {
@@ -47,6 +48,20 @@ export async function startReceiver(fallback: Answer = 200) {
     waitFor(count: number): Promise<void> {
       if (received.length >= count) return Promise.resolve();
       return new Promise((resolve) => waiters.push({ count, resolve }));
+    },
+    /**
+     * What came, each verified with standardwebhooks as of `at` (the test clock's now: the library
+     * refuses a timestamp more than 5 minutes from its own clock).
+     */
+    events<T = { type: string; data: Record<string, string> }>(secret: string, at: Date): T[] {
+      const now = jest.spyOn(Date, 'now').mockReturnValue(at.getTime());
+      try {
+        return received.map(
+          ({ headers, body }) => new Webhook(secret).verify(body, headers as Record<string, string>) as T,
+        );
+      } finally {
+        now.mockRestore();
+      }
     },
     types(): string[] {
       return received.map((r) => (JSON.parse(r.body) as { type: string }).type);

@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import request from 'supertest';
+import { Webhook } from 'standardwebhooks';
 import { totpCode } from '../../src/crypto/totp';
+import { issueAccountToken } from '../../src/services/account-token.service';
 import { createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser, loggedInUser, login } from '../helpers/factories';
 
@@ -115,5 +117,61 @@ describe('examples/mfa-login (a login page that handles a second factor)', () =>
       amr: string[];
     };
     expect(amr).toEqual(['pwd', 'otp']);
+  });
+});
+
+describe('examples/account-mail-webhook (an application mailing from webhook events)', () => {
+  const secret = `whsec_${Buffer.from('a-webhook-secret-of-32-bytes-long!').toString('base64')}`;
+  let child: ChildProcess | undefined;
+  afterEach(() => {
+    child?.kill('SIGTERM');
+    child = undefined;
+  });
+
+  it('verifies the signature, writes the mail with the link, and the link resets the password', async () => {
+    const app = await createApplication(ctx.app, { recovery: 'on' });
+    const user = await createUser(ctx.app, app.name, { email: 'erin@example.com' });
+    const row = await ctx.models.User.findOne({ where: { uid: user.uid } });
+    const { token, expiresAt } = await issueAccountToken(row?.id as number, 'reset', ctx.deps);
+    child = spawn(process.execPath, [path.join(EXAMPLES, 'account-mail-webhook', 'server.js')], {
+      env: { PATH: process.env.PATH, WEBHOOK_SECRET: secret, PUBLIC_URL: 'https://shop.example.com/reset', PORT: '0' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
+    const next = async () => JSON.parse((await lines.next()).value as string) as Record<string, unknown>;
+    const url = (await next()).listening as string;
+    const payload = JSON.stringify({
+      type: 'user.recovery_requested',
+      timestamp: new Date().toISOString(),
+      data: { uid: user.uid, username: user.username, email: 'erin@example.com', token, expires_at: expiresAt },
+    });
+    const headers = (body: string) => {
+      const id = `msg_${user.uid}`;
+      const now = new Date();
+      return {
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': new Webhook(secret).sign(id, now, body),
+        'content-type': 'application/json',
+      };
+    };
+
+    const forged = await request(url).post('/jawth-webhook').set(headers('{"other":"body"}')).send(payload);
+    const res = await request(url).post('/jawth-webhook').set(headers(payload)).send(payload);
+
+    expect(forged.status).toBe(401);
+    expect(res.status).toBe(204);
+    const { mail } = (await next()) as { mail: { to: string; subject: string; text: string } };
+    expect(mail.to).toBe('erin@example.com');
+    const link = /https:\/\/\S+/.exec(mail.text)?.[0] as string;
+    expect(link.startsWith('https://shop.example.com/reset#token=')).toBe(true);
+    const reset = await request(ctx.app)
+      .post(`/${app.name}/reset`)
+      .send({
+        token: decodeURIComponent(new URL(link).hash.slice('#token='.length)),
+        password: 'a-new-good-passphrase-4',
+      });
+    expect(reset.status).toBe(200);
+    expect((await login(ctx.app, app.name, user.username, 'a-new-good-passphrase-4')).status).toBe(200);
   });
 });

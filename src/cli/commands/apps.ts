@@ -22,6 +22,19 @@ const mfaOption = () =>
     'required',
   ]);
 
+/** Sign-up and recovery (docs/api.md, Sign-up, confirmation and recovery). */
+const signupOptions = (command: Command) =>
+  command
+    .addOption(
+      new Option('--signup <mode>', 'sign-up: off, open, or confirm (disabled until the e-mail is confirmed)').choices([
+        'off',
+        'open',
+        'confirm',
+      ]),
+    )
+    .addOption(new Option('--recovery <setting>', 'password recovery by e-mail: off or on').choices(['off', 'on']))
+    .option('--public-url <url>', "the application's page that confirmation and reset mails link to (#token=…)");
+
 /** Durations go to the API as text; checking them here catches typos before the request. */
 function duration(text: string): string {
   durationSeconds(text);
@@ -54,26 +67,31 @@ export function appsCommand(): Command {
     .option('--refresh-ttl-max <duration>', 'longest refresh token (default 24h)', duration)
     .option('--audience <aud>', 'the aud claim of its tokens')
     .option('--cors-origins <origins>', 'comma-separated origins allowed to call its public endpoints', list)
-    .addOption(mfaOption())
-    .action(async (name: string, options: Common & Record<string, unknown>) => {
-      const data = {
-        name,
-        mfa: options.mfa,
-        access_ttl: options.accessTtl,
-        access_ttl_max: options.accessTtlMax,
-        refresh_ttl_max: options.refreshTtlMax,
-        audience: options.audience,
-        cors_origins: options.corsOrigins,
-      };
-      show(await remote(options)('POST', '/applications', withoutUndefined(data)), options.json);
-      if (!options.json) process.stdout.write(`${storeSecretAdvice(name)}\n`);
-    });
+    .addOption(mfaOption());
+  signupOptions(create).action(async (name: string, options: Common & Record<string, unknown>) => {
+    const data = {
+      name,
+      mfa: options.mfa,
+      signup: options.signup,
+      recovery: options.recovery,
+      public_url: options.publicUrl,
+      access_ttl: options.accessTtl,
+      access_ttl_max: options.accessTtlMax,
+      refresh_ttl_max: options.refreshTtlMax,
+      audience: options.audience,
+      cors_origins: options.corsOrigins,
+    };
+    show(await remote(options)('POST', '/applications', withoutUndefined(data)), options.json);
+    if (!options.json) process.stdout.write(`${storeSecretAdvice(name)}\n`);
+  });
   apps.addCommand(
     examples(create, ['jawth apps create myapp', 'jawth apps create shop --access-ttl 5m --refresh-ttl-max 7d --json']),
   );
 
   const update = remoteOptions(new Command('update'))
-    .description('change an application: its name, lifetimes, audience, CORS origins or second factor')
+    .description(
+      'change an application: its name, lifetimes, audience, CORS origins, second factor, sign-up or recovery',
+    )
     .argument('<name>')
     .option('--name <new-name>', 'rename it')
     .option('--access-ttl <duration>', 'lifetime of login tokens', duration)
@@ -82,9 +100,14 @@ export function appsCommand(): Command {
     .option('--audience <aud>', 'the aud claim of its tokens')
     .option('--no-audience', 'no aud claim')
     .option('--cors-origins <origins>', 'comma-separated origins allowed to call its public endpoints', list)
-    .addOption(mfaOption())
+    .addOption(mfaOption());
+  signupOptions(update)
+    .option('--no-public-url', 'no page for the mails')
     .action(async (name: string, options: Common & Record<string, unknown>) => {
       const data = withoutUndefined({
+        signup: options.signup,
+        recovery: options.recovery,
+        public_url: options.publicUrl === false ? null : options.publicUrl === true ? undefined : options.publicUrl,
         name: options.name,
         access_ttl: options.accessTtl,
         access_ttl_max: options.accessTtlMax,
@@ -98,7 +121,11 @@ export function appsCommand(): Command {
       show(await remote(options)('PATCH', `/applications/${seg(name)}`, data), options.json);
     });
   apps.addCommand(
-    examples(update, ['jawth apps update shop --mfa required', 'jawth apps update shop --access-ttl 10m --json']),
+    examples(update, [
+      'jawth apps update shop --mfa required',
+      'jawth apps update shop --signup confirm --recovery on --public-url https://shop.example.com/account',
+      'jawth apps update shop --access-ttl 10m --json',
+    ]),
   );
 
   const showApp = remoteOptions(new Command('show'))

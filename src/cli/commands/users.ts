@@ -54,7 +54,7 @@ export function usersCommand(): Command {
 
   const create = userVerb('create', 'create a user (password prompted unless --password)', async (app, username, o) => {
     const password = (o.password as string | undefined) ?? (await askNewPassword(`Password for ${username}`));
-    const data = { username, password, role: o.role, groups: o.groups, orgs: o.orgs };
+    const data = { username, password, email: o.email, role: o.role, groups: o.groups, orgs: o.orgs };
     const body = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
     show(await remote(o)('POST', `/${seg(app)}/users`, body), o.json);
   })
@@ -62,6 +62,7 @@ export function usersCommand(): Command {
       '--password <password>',
       'the password (prompted, hidden, when absent; other local users can see options in the process list)',
     )
+    .option('--email <address>', 'e-mail address (unique in the application), for password recovery')
     .option('--role <role>', 'role claim (default "user")')
     .option('--groups <names>', 'comma-separated group names', list)
     .option('--orgs <names>', 'comma-separated org names', list);

@@ -9,6 +9,7 @@ import * as adminSetupTokens from './0007-admin-setup-tokens';
 import * as secondFactor from './0008-second-factor';
 import * as applicationKeys from './0009-application-keys';
 import * as webhooks from './0010-webhooks';
+import * as signupRecovery from './0011-signup-recovery';
 
 export interface Migration {
   name: string;
@@ -28,4 +29,5 @@ export const migrations: Migration[] = [
   { name: '0008-second-factor', ...secondFactor },
   { name: '0009-application-keys', ...applicationKeys },
   { name: '0010-webhooks', ...webhooks },
+  { name: '0011-signup-recovery', ...signupRecovery },
 ];

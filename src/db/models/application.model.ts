@@ -10,6 +10,12 @@ import {
 export const MFA_SETTINGS = ['off', 'optional', 'required'] as const;
 export type MfaSetting = (typeof MFA_SETTINGS)[number];
 
+/** Sign-up: `off`, `open`, or `confirm` (open, the account disabled until its e-mail is confirmed). */
+export const SIGNUP_SETTINGS = ['off', 'open', 'confirm'] as const;
+export type SignupSetting = (typeof SIGNUP_SETTINGS)[number];
+export const RECOVERY_SETTINGS = ['off', 'on'] as const;
+export type RecoverySetting = (typeof RECOVERY_SETTINGS)[number];
+
 export class Application extends Model<InferAttributes<Application>, InferCreationAttributes<Application>> {
   declare id: CreationOptional<number>;
   declare name: string;
@@ -26,6 +32,12 @@ export class Application extends Model<InferAttributes<Application>, InferCreati
   declare audience: string | null;
   /** The second factor: `off`, `optional` (users may enrol) or `required` (users must). */
   declare mfa: CreationOptional<MfaSetting>;
+  declare signup: CreationOptional<SignupSetting>;
+  declare recovery: CreationOptional<RecoverySetting>;
+  /** The application's page that mails link to, the token appended as `#token=…`. */
+  declare publicUrl: CreationOptional<string | null>;
+  /** JSON of the templates set (`confirm`, `recover`); null or a missing one: the default. */
+  declare mailTemplates: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -45,6 +57,10 @@ export class Application extends Model<InferAttributes<Application>, InferCreati
         corsOrigins: { type: DataTypes.TEXT, allowNull: false, defaultValue: '[]' },
         audience: { type: DataTypes.STRING(255), allowNull: true },
         mfa: { type: DataTypes.STRING(8), allowNull: false, defaultValue: 'off' },
+        signup: { type: DataTypes.STRING(8), allowNull: false, defaultValue: 'off' },
+        recovery: { type: DataTypes.STRING(8), allowNull: false, defaultValue: 'off' },
+        publicUrl: { type: DataTypes.STRING(2048), allowNull: true, defaultValue: null },
+        mailTemplates: { type: DataTypes.TEXT, allowNull: true, defaultValue: null },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

@@ -19,6 +19,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare passwordHash: string;
   declare role: CreationOptional<string>;
   declare disabled: CreationOptional<boolean>;
+  /** Optional; unique per application ignoring case (index on lower(email)). */
+  declare email: CreationOptional<string | null>;
   /** The time of the latest login: the `timestamp` claim that change_password checks. */
   declare lastLoginAt: Date | null;
   /** Login tokens issued before this instant no longer work on jawth's own endpoints. */
@@ -40,6 +42,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         passwordHash: { type: DataTypes.STRING(100), allowNull: false },
         role: { type: DataTypes.STRING(64), allowNull: false, defaultValue: 'user' },
         disabled: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+        email: { type: DataTypes.STRING(254), allowNull: true, defaultValue: null },
         lastLoginAt: { type: DataTypes.DATE, allowNull: true },
         tokensValidAfter: { type: DataTypes.DATE, allowNull: true },
         createdAt: DataTypes.DATE,

@@ -18,6 +18,12 @@ export interface Attempt {
    * renewal, every few minutes per user (its failures, lockouts and reuses are still recorded).
    */
   auditSuccess?: boolean;
+  /**
+   * A success costs a place like a failure (on the IP's counter, the attempt naming no username):
+   * a sign-up or a recovery request is not a guess, but each makes an account or a mail, so that
+   * one IP may make only LOGIN_MAX_FAILURES_PER_IP of them (with its failures) an hour.
+   */
+  countSuccess?: boolean;
 }
 
 /**
@@ -65,7 +71,8 @@ export async function limitAttempt<T>(
   try {
     const result = await check();
     const firstFactorOnly = halfway(result);
-    await (firstFactorOnly ? reservation.released() : reservation.succeeded());
+    if (attempt.countSuccess) await reservation.failed();
+    else await (firstFactorOnly ? reservation.released() : reservation.succeeded());
     deps.metrics.logins.inc({ action: attempt.action, outcome: 'success' });
     if (attempt.auditSuccess !== false)
       await audit('success', firstFactorOnly ? { second_factor: 'pending' } : undefined);

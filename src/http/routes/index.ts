@@ -13,6 +13,7 @@ import { groupRoutes } from './groups.routes';
 import { loginRoutes } from './login.routes';
 import { mfaRoutes } from './mfa.routes';
 import { operationRoutes } from './operations.routes';
+import { signupRoutes } from './signup.routes';
 import { statsRoutes } from './stats.routes';
 import { tokenRoutes } from './tokens.routes';
 import { userRoutes } from './users.routes';
@@ -35,6 +36,7 @@ const RESOURCES: Route[] = [
   ...groupRoutes,
   ...loginRoutes,
   ...mfaRoutes,
+  ...signupRoutes,
 ];
 const appShaped = (route: Route) => route.path.startsWith('/:app/');
 const API: Route[] = [

@@ -212,6 +212,10 @@ function applicationRecord(app: Application): ApplicationRecord {
     cors_origins: JSON.parse(app.corsOrigins) as string[],
     audience: app.audience,
     mfa: app.mfa,
+    signup: app.signup,
+    recovery: app.recovery,
+    public_url: app.publicUrl,
+    mail_templates: app.mailTemplates ? (JSON.parse(app.mailTemplates) as ApplicationRecord['mail_templates']) : null,
     created_at: app.createdAt.toISOString(),
     updated_at: app.updatedAt.toISOString(),
   };
@@ -228,6 +232,7 @@ function userRecord(user: User, app: string, memberships: Memberships, factors: 
     password_hash: user.passwordHash,
     role: user.role,
     disabled: user.disabled,
+    email: user.email ?? null,
     last_login_at: iso(user.lastLoginAt),
     tokens_valid_after: iso(user.tokensValidAfter),
     created_at: user.createdAt.toISOString(),

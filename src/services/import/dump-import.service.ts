@@ -1,6 +1,6 @@
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
-import { Op, type Transaction } from 'sequelize';
+import { Op, col, fn, where as sqlWhere, type Transaction } from 'sequelize';
 import {
   dumpHeaderSchema,
   dumpRecordSchema,
@@ -150,6 +150,10 @@ class DumpImporter {
         corsOrigins: JSON.stringify(record.cors_origins),
         audience: record.audience,
         mfa: record.mfa,
+        signup: record.signup,
+        recovery: record.recovery,
+        publicUrl: record.public_url,
+        mailTemplates: record.mail_templates ? JSON.stringify(record.mail_templates) : null,
         createdAt: new Date(record.created_at),
         updatedAt: new Date(record.updated_at),
       },
@@ -223,6 +227,22 @@ class DumpImporter {
     this.options.onProgress?.(this.usersRead);
   }
 
+  /** The addresses (lower case) of these users already held by a user of the application. */
+  private async takenEmails(
+    applicationId: number,
+    users: UserRecord[],
+    transaction: Transaction,
+  ): Promise<Set<string>> {
+    const emails = users.flatMap((u) => (u.email ? [u.email.toLowerCase()] : []));
+    if (emails.length === 0) return new Set();
+    const holders = await this.models.User.findAll({
+      where: { applicationId, [Op.and]: [sqlWhere(fn('lower', col('email')), { [Op.in]: emails })] },
+      attributes: ['email'],
+      transaction,
+    });
+    return new Set(holders.map((u) => (u.email ?? '').toLowerCase()));
+  }
+
   private async insertUsers(
     applicationId: number,
     users: UserRecord[],
@@ -245,7 +265,11 @@ class DumpImporter {
     const existingNames = new Set(clashes.filter((u) => u.applicationId === applicationId).map((u) => u.username));
     const takenUids = new Set(clashes.map((u) => u.uid));
     const candidates = users.filter((u) => !existingNames.has(u.username));
-    const fresh = candidates.filter((u) => !takenUids.has(u.uid));
+    const emailTaken = await this.takenEmails(applicationId, candidates, transaction);
+    // Another user of the application has the address: a conflict too (addresses are unique per application).
+    const fresh = candidates.filter(
+      (u) => !takenUids.has(u.uid) && !(u.email && emailTaken.has(u.email.toLowerCase())),
+    );
     this.summary.users.skipped += users.length - candidates.length;
     this.summary.users.conflicts += candidates.length - fresh.length;
     if (fresh.length === 0) return;
@@ -257,6 +281,7 @@ class DumpImporter {
         passwordHash: u.password_hash,
         role: u.role,
         disabled: u.disabled,
+        email: u.email ?? null,
         lastLoginAt: date(u.last_login_at),
         tokensValidAfter: date(u.tokens_valid_after),
         createdAt: new Date(u.created_at),

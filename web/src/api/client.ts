@@ -40,6 +40,12 @@ const FIELD_WORDS: Record<string, string> = {
   groups: 'The groups',
   orgs: 'The orgs',
   grace: 'The grace period',
+  email: 'The e-mail',
+  public_url: 'The public URL',
+  'mail_templates.confirm.subject': 'The confirmation mail’s subject',
+  'mail_templates.confirm.text': 'The confirmation mail’s text',
+  'mail_templates.recover.subject': 'The reset mail’s subject',
+  'mail_templates.recover.text': 'The reset mail’s text',
   since: 'The date',
 };
 

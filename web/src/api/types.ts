@@ -40,6 +40,10 @@ export interface ApplicationInput {
   cors_origins?: string[];
   audience?: string | null;
   mfa?: Application['mfa'];
+  signup?: Application['signup'];
+  recovery?: Application['recovery'];
+  public_url?: string | null;
+  mail_templates?: Partial<Application['mail_templates']>;
 }
 
 /** `/admin/login` of an account with a second factor: a code completes it at /admin/login/mfa. */
@@ -64,6 +68,7 @@ export interface AdminAccount {
 export interface UserInput {
   username?: string;
   password?: string;
+  email?: string | null;
   role?: string;
   disabled?: boolean;
   groups?: string[];

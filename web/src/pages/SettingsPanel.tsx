@@ -4,6 +4,7 @@ import type { Application } from '../api/types';
 import { ErrorText, SecretNotice, splitList, useAction } from '../components/common';
 import { navigate } from '../router';
 import { KeysPanel } from './KeysPanel';
+import { SignupSettings } from './SignupSettings';
 
 interface Props {
   api: ApiClient;
@@ -15,6 +16,7 @@ export function SettingsPanel({ api, app, onChange }: Props) {
   return (
     <>
       <EditLifetimes api={api} app={app} onChange={onChange} />
+      <SignupSettings api={api} app={app} onChange={onChange} />
       <RotateSecret api={api} app={app} onChange={onChange} />
       <KeysPanel api={api} app={app.name} />
       <DeleteApplication api={api} app={app} />

@@ -38,6 +38,7 @@ export function NoOrgsYet() {
 /** Every change to one user, each with its own error line. */
 export function UserEditor({ api, app, user, choices, onChange }: Props) {
   const [role, setRole] = useState(user.role);
+  const [email, setEmail] = useState(user.email ?? '');
   const [groups, setGroups] = useState(user.groups);
   const [orgs, setOrgs] = useState(user.orgs);
   const [password, setPassword] = useState('');
@@ -53,10 +54,11 @@ export function UserEditor({ api, app, user, choices, onChange }: Props) {
     void save.run(async () => {
       await api.updateUser(app, user.username, {
         role: role.trim(),
+        email: email.trim() ? email.trim() : null,
         groups,
         orgs,
       });
-      setStatus(`Saved role, groups and orgs of ${user.username}.`);
+      setStatus(`Saved role, e-mail, groups and orgs of ${user.username}.`);
       onChange();
     });
   };
@@ -73,11 +75,15 @@ export function UserEditor({ api, app, user, choices, onChange }: Props) {
 
   return (
     <div className="editor">
-      <form onSubmit={saveMembership} aria-label={`Role, groups and orgs of ${user.username}`}>
+      <form onSubmit={saveMembership} aria-label={`Role, e-mail, groups and orgs of ${user.username}`}>
         <div className="grid">
           <label>
             Role
             <input required value={role} onChange={(e) => setRole(e.target.value)} />
+          </label>
+          <label>
+            E-mail (optional, for password recovery)
+            <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} />
           </label>
           <MembershipPicker
             legend="Groups"
@@ -95,7 +101,7 @@ export function UserEditor({ api, app, user, choices, onChange }: Props) {
           />
         </div>
         <button type="submit" disabled={save.busy}>
-          Save role, groups and orgs
+          Save role, e-mail, groups and orgs
         </button>
         <ErrorText error={save.error} />
       </form>

@@ -1,0 +1,45 @@
+import type { Application } from '../db/models';
+
+/** A text mail's template: `{{link}}`, `{{username}}` and `{{app}}` are replaced, nothing else. */
+export interface MailTemplate {
+  subject: string;
+  text: string;
+}
+
+export type MailKind = 'confirm' | 'recover';
+export type MailTemplates = Record<MailKind, MailTemplate>;
+
+export const DEFAULT_MAIL_TEMPLATES: MailTemplates = {
+  confirm: {
+    subject: 'Confirm your account on {{app}}',
+    text: 'Hello {{username}},\n\nto confirm your account on {{app}}, open this link:\n\n{{link}}\n\nThe link works once, within 24 hours. If you did not sign up, ignore this message.\n',
+  },
+  recover: {
+    subject: 'Reset your password on {{app}}',
+    text: 'Hello {{username}},\n\nto choose a new password on {{app}}, open this link:\n\n{{link}}\n\nThe link works once, within 30 minutes. If you did not ask for it, ignore this message: your password stays as it is.\n',
+  },
+};
+
+/** The application's templates: the stored ones over the defaults. */
+export function mailTemplatesOf(app: Pick<Application, 'mailTemplates'>): MailTemplates {
+  const stored = app.mailTemplates ? (JSON.parse(app.mailTemplates) as Partial<MailTemplates>) : {};
+  return { ...DEFAULT_MAIL_TEMPLATES, ...stored };
+}
+
+/**
+ * Replaces the placeholders in one pass, so that a value holding `{{link}}` (a username) is never
+ * expanded in turn. The mail is text only: values are written as they are, nothing is HTML.
+ */
+export function renderTemplate(
+  template: MailTemplate,
+  values: Record<'link' | 'username' | 'app', string>,
+): MailTemplate {
+  const fill = (text: string) =>
+    text.replace(/\{\{(link|username|app)\}\}/g, (_, key: keyof typeof values) => values[key]);
+  return { subject: fill(template.subject), text: fill(template.text) };
+}
+
+/** The link of a mail: the application's page with the token in the fragment (never sent to its server). */
+export function accountLink(publicUrl: string, token: string): string {
+  return `${publicUrl}#token=${token}`;
+}

@@ -1,0 +1,67 @@
+import { Op, col, fn, where as sqlWhere } from 'sequelize';
+import { hashPassword } from '../crypto/password';
+import { deleteAccountTokens, spendAccountToken } from '../db/account-token.repository';
+import type { Application, User } from '../db/models';
+import { inTransaction } from '../db/transaction';
+import { AppError } from '../errors';
+import { assertPasswordPolicy } from '../policy/password-policy';
+import type { RecoverInput } from '../schemas/user.schema';
+import { appNameSchema } from '../schemas/common.schema';
+import type { Deps } from './deps';
+import { readAccountToken, spentToken } from './account-token.service';
+import { issueAccountTokenFor, sendAccountMail } from './mail.service';
+import { endSessions, userData } from './user.service';
+import { enqueueEvent } from './webhook-events.service';
+
+/** Unknown application and recovery `off` answer alike: 404 (docs/api.md, Sign-up, confirmation and recovery). */
+const NO_RECOVERY = 'No password recovery here: there is no such application, or its recovery is off.';
+
+export async function recoveryApplication(name: string, deps: Pick<Deps, 'models'>): Promise<Application> {
+  // A name no application can have is not looked up.
+  const app = appNameSchema.safeParse(name).success ? await deps.models.Application.findOne({ where: { name } }) : null;
+  if (!app || app.recovery !== 'on') throw new AppError('not_found', NO_RECOVERY);
+  return app;
+}
+
+async function findByIdentifier(app: Application, by: RecoverInput, deps: Pick<Deps, 'models'>): Promise<User | null> {
+  const where =
+    'username' in by
+      ? { applicationId: app.id, username: by.username }
+      : { applicationId: app.id, [Op.and]: [sqlWhere(fn('lower', col('email')), by.email.toLowerCase())] };
+  return deps.models.User.findOne({ where });
+}
+
+/**
+ * The work of `POST /:app/recover`, run after its answer (always the same 202): a known, enabled
+ * user gets a reset token, mailed or handed to the application. An unknown or disabled one gets
+ * nothing, and nobody can tell the difference from the answer.
+ */
+export async function requestRecovery(app: Application, by: RecoverInput, deps: Deps): Promise<void> {
+  const user = await findByIdentifier(app, by, deps);
+  if (!user || user.disabled) return;
+  const { token } = await inTransaction(deps.db, (transaction) =>
+    issueAccountTokenFor(deps, transaction, app, user, 'recover'),
+  );
+  await sendAccountMail(deps, app, user, 'recover', token);
+}
+
+/**
+ * The reset link's token sets a new password, once, and ends every session of the user: the
+ * spend, the new hash, the revocation and the removal of any other reset token share one transaction.
+ */
+export async function resetPassword(appName: string, token: string, password: string, deps: Deps) {
+  const app = await recoveryApplication(appName, deps);
+  assertPasswordPolicy(password, deps.config.passwordMinLength);
+  const { record, user } = await readAccountToken(appName, token, 'reset', deps);
+  const passwordHash = await hashPassword(password, deps.config.bcryptCost);
+  await inTransaction(deps.db, async (transaction) => {
+    const now = deps.clock.now();
+    if (!(await spendAccountToken(deps.db, record.id, now, transaction))) throw spentToken();
+    await deleteAccountTokens(deps.db, user.id, 'reset', transaction);
+    user.passwordHash = passwordHash;
+    await endSessions(user, now, deps, transaction);
+    await user.save({ transaction });
+    await enqueueEvent(deps, transaction, app, 'user.password_changed', { ...userData(user), by: 'reset' });
+  });
+  return { uid: user.uid, username: user.username };
+}
