@@ -3,14 +3,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { JAWTH, exited, listeningUrls, startServer, waitFor, type Running } from '../helpers/cli';
+import { startReceiver, type Receiver } from '../helpers/webhook-receiver';
 
 /**
  * The shell examples of docs/ that a reader would paste, run as written against a real server:
  * every ```sh block right after a `<!-- example -->` line, in page order, in one bash per page
  * (so a variable set by one block is there in the next). `curl` fails on an HTTP error and
  * `set -e` stops at the first failing command, so an example whose request or answer no longer
- * matches the server fails here. The only rewrite: http://127.0.0.1:5000 becomes the test
- * server's address. Needs bash, curl and jq (npm run test:all).
+ * matches the server fails here. The only rewrites: http://127.0.0.1:5000 becomes the test
+ * server's address, and the shop's webhook endpoint a receiver the test runs. Needs bash, curl
+ * and jq (npm run test:all).
  */
 const DOCS = path.resolve(__dirname, '../../docs');
 const MARK = '<!-- example -->';
@@ -50,8 +52,10 @@ describe('the shell examples in docs/', () => {
     let dir: string;
     let server: Running;
     let url: string;
+    let receiver: Receiver;
 
     beforeAll(async () => {
+      receiver = await startReceiver(204);
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-docs-'));
       server = startServer(dir, { PORT: '0', BCRYPT_COST: '10', WEBHOOK_ALLOW_PRIVATE: 'true' });
       await waitFor(() => listeningUrls(server.output()).length > 0);
@@ -60,12 +64,14 @@ describe('the shell examples in docs/', () => {
     afterAll(async () => {
       server.child.kill('SIGTERM');
       await exited(server.child);
+      await receiver.close();
     });
 
     it('every example runs as written, in order', () => {
       const script = [PRELUDE, ...blocks.map((block, i) => `echo "example ${i + 1}" >&2\n${block}`)]
         .join('\n')
-        .replaceAll('http://127.0.0.1:5000', url);
+        .replaceAll('http://127.0.0.1:5000', url)
+        .replaceAll('https://shop.example.com/hooks/jawth', receiver.url);
       const result = spawnSync('bash', ['-c', script], {
         cwd: dir,
         env: { PATH: process.env.PATH ?? '', HOME: dir, JAWTH_CLI: JAWTH, JAWTH_URL: url },
