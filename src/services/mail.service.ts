@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Transaction } from 'sequelize';
 import type { Application } from '../db/models';
 import { issueAccountToken } from './account-token.service';
@@ -28,6 +28,9 @@ const transports = new Map<string, Transporter>();
 function transportFor(smtpUrl: string): Transporter {
   let transport = transports.get(smtpUrl);
   if (!transport) {
+    // Loaded at the first mail: 12 MB that a server without SMTP_URL never needs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const nodemailer = require('nodemailer') as typeof import('nodemailer');
     transport = nodemailer.createTransport({ url: smtpUrl, ...TIMEOUTS });
     transports.set(smtpUrl, transport);
   }
