@@ -1,7 +1,7 @@
 import type { Client as PgClient } from 'pg';
 import lockfile from 'proper-lockfile';
 import { QueryTypes, type QueryInterface, type Sequelize } from 'sequelize';
-import type { Umzug as UmzugClass } from 'umzug';
+import type { Umzug as UmzugClass, UmzugStorage } from 'umzug';
 import { migrations } from './migrations';
 
 // Any constant shared by every jawth instance: umzug has no lock of its own, so concurrent
@@ -42,16 +42,43 @@ function sqliteStorage(sequelize: Sequelize): string | undefined {
   return sequelize.getDialect() === 'sqlite' && storage && storage !== ':memory:' ? storage : undefined;
 }
 
+/**
+ * The applied migrations' names, in `schema_migrations` (the table umzug's SequelizeStorage made,
+ * same column). Plain SQL rather than that storage: it calls Model.sync before every write, whose
+ * index lookup on PostgreSQL reads the catalogue of every schema and failed ("Cannot read
+ * properties of null") while another process dropped a schema at the same moment.
+ */
+function migrationTable(sequelize: Sequelize): UmzugStorage {
+  const ensure = () =>
+    sequelize.query('CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR(255) NOT NULL PRIMARY KEY)');
+  return {
+    async executed() {
+      await ensure();
+      const rows = await sequelize.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY name', {
+        type: QueryTypes.SELECT,
+      });
+      return rows.map((row) => row.name);
+    },
+    async logMigration({ name }) {
+      await ensure();
+      await sequelize.query('INSERT INTO schema_migrations (name) VALUES ($1)', { bind: [name] });
+    },
+    async unlogMigration({ name }) {
+      await sequelize.query('DELETE FROM schema_migrations WHERE name = $1', { bind: [name] });
+    },
+  };
+}
+
 export function createMigrator(sequelize: Sequelize, lockUrl?: string): UmzugClass<QueryInterface> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { SequelizeStorage, Umzug } = require('umzug') as typeof import('umzug');
+  const { Umzug } = require('umzug') as typeof import('umzug');
   const umzug = new Umzug({
     migrations: migrations.map((m) => ({
       name: m.name,
       up: () => m.up(sequelize.getQueryInterface()),
       down: () => m.down(sequelize.getQueryInterface()),
     })),
-    storage: new SequelizeStorage({ sequelize, tableName: 'schema_migrations' }),
+    storage: migrationTable(sequelize),
     context: sequelize.getQueryInterface(),
     logger: undefined,
   });
