@@ -101,6 +101,11 @@ function checkSignedRequest(claims: Claims, request: AdminRequest, config: Confi
     maxTtl: config.adminTokenMaxTtl,
     allowNoExp: config.adminAllowNoExp,
   });
+  // RFC 9449 §4.3: a token is bound to a method and a target together, or to nothing; one
+  // without the other would let a token minted for reading a resource also delete it.
+  if ((claims.htm === undefined) !== (claims.htu === undefined)) {
+    throw refuse('malformed', 'htm and htu must be given together');
+  }
   if (
     claims.htm !== undefined &&
     (typeof claims.htm !== 'string' || claims.htm.toUpperCase() !== request.method.toUpperCase())

@@ -91,6 +91,16 @@ describe('a refused admin credential says which rule it broke', () => {
       () => signed(creating({ password: 'not-the-key' })),
     ],
     ['a jti that is not a string', 'malformed', () => signed(creating({ claims: { jti: 42 } }))],
+    [
+      'a token bound to the path alone (htu without htm)',
+      'malformed',
+      () => signed(adminToken({ data: { name: uniqueName('refused') }, path: '/applications' })),
+    ],
+    [
+      'a token bound to the method alone (htm without htu)',
+      'malformed',
+      () => signed(adminToken({ data: { name: uniqueName('refused') }, method: 'POST' })),
+    ],
   ])('when an admin request carries %s, then 401 with reason %s and nothing changes', async (_what, reason, header) => {
     const before = await databaseState();
 

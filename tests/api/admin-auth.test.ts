@@ -59,8 +59,18 @@ describe('signed admin requests', () => {
       'signature_or_credential',
       () => list('auth', `jwt ${adminToken({ claims: { sid: 'abc' } })}`),
     ],
-    ['htm of another method', 'method_mismatch', () => list('auth', `jwt ${adminToken({ method: 'DELETE' })}`)],
-    ['htu of another path', 'path_mismatch', () => list('auth', `jwt ${adminToken({ path: '/users' })}`)],
+    [
+      'htm of another method',
+      'method_mismatch',
+      () => list('auth', `jwt ${adminToken({ method: 'DELETE', path: '/applications' })}`),
+    ],
+    [
+      'htu of another path',
+      'path_mismatch',
+      () => list('auth', `jwt ${adminToken({ method: 'GET', path: '/users' })}`),
+    ],
+    ['htu without htm', 'malformed', () => list('auth', `jwt ${adminToken({ path: '/applications' })}`)],
+    ['htm without htu', 'malformed', () => list('auth', `jwt ${adminToken({ method: 'GET' })}`)],
   ])('refuses %s with 401 unauthorized, reason %s', async (_what, reason, send) => {
     const res = await send();
     expect(res.status).toBe(401);
