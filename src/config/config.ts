@@ -62,6 +62,7 @@ export const configSchema = z.object({
   LOGIN_MAX_FAILURES: integer(1, 1000).default(5),
   LOGIN_LOCKOUT: duration('LOGIN_LOCKOUT').default(15 * 60),
   LOGIN_MAX_FAILURES_PER_IP: integer(1, 100000).default(100),
+  RATE_LIMIT_IPV6_PREFIX: integer(32, 128).default(64),
   REFRESH_REUSE_GRACE: duration('REFRESH_REUSE_GRACE').default(10),
   REDIS_URL: z
     .string()
@@ -132,6 +133,8 @@ export interface Config {
   loginMaxFailures: number;
   loginLockout: number;
   loginMaxFailuresPerIp: number;
+  /** The IPv6 prefix length one client is counted by (an IPv6 client holds a /64 or more). */
+  rateLimitIpv6Prefix: number;
   refreshReuseGrace: number;
   redisUrl?: string;
   corsOrigins: string[];
@@ -188,6 +191,7 @@ export function parseConfig(raw: Record<string, string | undefined>): Config {
     loginMaxFailures: v.LOGIN_MAX_FAILURES,
     loginLockout: v.LOGIN_LOCKOUT,
     loginMaxFailuresPerIp: v.LOGIN_MAX_FAILURES_PER_IP,
+    rateLimitIpv6Prefix: v.RATE_LIMIT_IPV6_PREFIX,
     refreshReuseGrace: v.REFRESH_REUSE_GRACE,
     redisUrl: v.REDIS_URL,
     corsOrigins: v.CORS_ORIGINS,

@@ -2,6 +2,7 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config/config';
+import { limitedAddress } from './ip-prefix';
 
 /** Who is trying: the application, the username when the request names one, and the source IP. */
 export interface AttemptKey {
@@ -154,9 +155,10 @@ export function createLoginLimiter(
 
   return {
     async reserve(key) {
-      const held: [Counter, string][] = [[ip, key.ip]];
+      const source = limitedAddress(key.ip, config.rateLimitIpv6Prefix);
+      const held: [Counter, string][] = [[ip, source]];
       if (key.username !== undefined) {
-        held.push([triple, JSON.stringify([key.app, key.username, key.ip])]);
+        held.push([triple, JSON.stringify([key.app, key.username, source])]);
         held.push([account, JSON.stringify([key.app, key.username])]);
       }
       const giveBack = (ids: [Counter, string][]) => Promise.all(ids.map(([c, id]) => c.giveBack(id)));
@@ -169,7 +171,7 @@ export function createLoginLimiter(
         const refused = tries.findIndex((t) => t.status === 'rejected');
         if (refused >= 0) {
           // Hammering a locked account is still guessing from this IP: it counts on the IP's ceiling.
-          if (refused > 0) await ip.countRefused(key.ip);
+          if (refused > 0) await ip.countRefused(source);
           throw (tries[refused] as PromiseRejectedResult).reason;
         }
         if (Date.now() > deadline) throw new LimitExceeded(1);

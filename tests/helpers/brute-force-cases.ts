@@ -218,6 +218,31 @@ export function perIpCases(storeConfig: Partial<Config>): void {
     expect((await fromIp(ctx.app, app.name, 'someone-else', 'wrong-password', '192.0.2.6')).status).toBe(401);
   });
 
+  it('an IPv6 client is counted by its /64: new addresses in it are no new limit, another /64 is', async () => {
+    const app = await createApplication(ctx.app);
+    for (let i = 1; i <= 4; i++) {
+      const ip = `2001:db8:bb:2::${i.toString(16)}`;
+      expect((await fromIp(ctx.app, app.name, `v6-${i}`, 'wrong-password', ip)).status).toBe(401);
+    }
+
+    expect((await fromIp(ctx.app, app.name, 'v6-new', 'wrong-password', '2001:db8:bb:2:ffff::19')).status).toBe(429);
+    expect((await fromIp(ctx.app, app.name, 'v6-new', 'wrong-password', '2001:db8:bb:3::1')).status).toBe(401);
+    // The audit log still names the address itself, not its network.
+    const logged = await ctx.models.AuditEntry.findOne({ where: { app: app.name, target: 'v6-1' } });
+    expect(logged?.ip).toBe('2001:db8:bb:2::1');
+  });
+
+  it("an IPv4 address written as IPv4-mapped IPv6 shares the IPv4 address's ceiling", async () => {
+    const app = await createApplication(ctx.app);
+    for (let i = 0; i < 2; i++) {
+      expect((await fromIp(ctx.app, app.name, `v4-${i}`, 'wrong-password', '192.0.2.60')).status).toBe(401);
+      expect((await fromIp(ctx.app, app.name, `m-${i}`, 'wrong-password', '::ffff:192.0.2.60')).status).toBe(401);
+    }
+
+    expect((await fromIp(ctx.app, app.name, 'v4-new', 'wrong-password', '192.0.2.60')).status).toBe(429);
+    expect((await fromIp(ctx.app, app.name, 'v4-new', 'wrong-password', '::ffff:c000:23c')).status).toBe(429);
+  });
+
   it('a request that is not a credential failure (400) does not count', async () => {
     const app = await createApplication(ctx.app);
     for (let i = 0; i < 6; i++) {
