@@ -44,10 +44,19 @@ const amrOf = (value: unknown) => (Array.isArray(value) ? (value as string[]) : 
  * unauthorized: what change_password and a second factor's enrolment accept.
  */
 export function assertLatestLoginToken(user: User, app: Application, token: string, deps: Deps): Claims {
+  const claims = verifiedLoginClaims(app, token, deps);
+  if (claims.app !== app.name || claims.username !== user.username || claims.id !== user.uid) {
+    throw new AppError('unauthorized', 'The token is not valid for this user.');
+  }
+  assertLatestLogin(user, claims);
+  return claims;
+}
+
+/** The claims of a token signed by the application (its current or its previous secret), or 401. */
+export function verifiedLoginClaims(app: Application, token: string, deps: Deps): Claims {
   const now = deps.clock.now();
-  let claims;
   try {
-    claims = verifyToken(token, verificationSecrets(app, now), {
+    return verifyToken(token, verificationSecrets(app, now), {
       now: Math.floor(now.getTime() / 1000),
       requireExp: true,
     });
@@ -56,14 +65,13 @@ export function assertLatestLoginToken(user: User, app: Application, token: stri
       throw new AppError('unauthorized', 'The token is not valid for this user.', undefined, { cause: error });
     throw error;
   }
-  if (claims.app !== app.name || claims.username !== user.username || claims.id !== user.uid) {
-    throw new AppError('unauthorized', 'The token is not valid for this user.');
-  }
-  // Only the token of the latest login counts, and not if the user's sessions were revoked since.
+}
+
+/** Only the token of the latest login counts, and not if the user's sessions were revoked since. */
+export function assertLatestLogin(user: User, claims: Claims): void {
   const latestLogin = user.lastLoginAt;
   const revokedSince = latestLogin && user.tokensValidAfter && latestLogin < user.tokensValidAfter;
   if (!latestLogin || claims.timestamp !== latestLogin.toISOString() || revokedSince) {
     throw new AppError('unauthorized', 'The token is not from the latest login; log in again.');
   }
-  return claims;
 }

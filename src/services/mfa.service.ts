@@ -11,7 +11,7 @@ import {
 import type { ClientInfo } from '../db/session.repository';
 import { uniquely } from '../db/unique';
 import { AppError } from '../errors';
-import { assertLatestLoginToken } from './change-password.service';
+import { assertLatestLogin, verifiedLoginClaims } from './change-password.service';
 import type { Deps } from './deps';
 import { findLoginUser, recordLogin, startLogin, type LoginResult } from './login.service';
 import {
@@ -79,23 +79,40 @@ async function userWithMemberships(id: number, deps: Pick<Deps, 'models'>): Prom
 /**
  * Who may enrol: the holder of the token of the user's latest login (as change_password), or of
  * the enrolment token a `required` application's login answered with; a token with no dot is
- * the latter (a JWT has two).
+ * the latter (a JWT has two). The bearer is verified before the user is looked up, and every
+ * refusal until then reads the same, so that this route, which needs no password, tells nobody
+ * which usernames exist or are disabled.
  */
 async function authoriseEnrolment(appName: string, username: string, bearer: string, deps: Deps) {
-  const user = await findLoginUser(appName, username, deps);
-  const app = user?.application;
-  if (!user || !app || user.disabled) throw new AppError('unauthorized', 'The token is not valid for this user.');
-  let enrolToken: MfaTokenRecord | undefined;
-  if (bearer.includes('.')) {
-    assertLatestLoginToken(user, app, bearer, deps);
-  } else {
-    enrolToken = await readMfaToken(bearer, 'enrol', deps).catch(() => undefined);
-    if (!enrolToken || enrolToken.userId !== user.id || revokedSince(enrolToken, user)) {
-      throw new AppError('unauthorized', 'The enrolment token is not valid for this user; log in again.');
-    }
-  }
+  const { user, enrolToken } = bearer.includes('.')
+    ? { user: await loginTokenHolder(appName, username, bearer, deps), enrolToken: undefined }
+    : await enrolTokenHolder(appName, username, bearer, deps);
+  const app = user.application as Application;
   if (app.mfa === 'off') throw new AppError('forbidden', 'This application does not use a second factor.');
   return { user, app, enrolToken };
+}
+
+const notForThisUser = (why: string) =>
+  new AppError('unauthorized', 'The token is not valid for this user.', undefined, { cause: new Error(why) });
+
+async function loginTokenHolder(appName: string, username: string, bearer: string, deps: Deps): Promise<User> {
+  const app = await deps.caches.applications.find(appName);
+  if (!app) throw notForThisUser('no such application');
+  const claims = verifiedLoginClaims(app, bearer, deps);
+  if (claims.app !== app.name || claims.username !== username) throw notForThisUser('token of another user');
+  const user = await findLoginUser(appName, username, deps);
+  if (!user || user.disabled || claims.id !== user.uid) throw notForThisUser('no such user, disabled, or another uid');
+  assertLatestLogin(user, claims);
+  return user;
+}
+
+async function enrolTokenHolder(appName: string, username: string, bearer: string, deps: Deps) {
+  const enrolToken = await readMfaToken(bearer, 'enrol', deps).catch(() => undefined);
+  const user = enrolToken?.userId ? await userWithMemberships(enrolToken.userId, deps) : null;
+  if (!enrolToken || !user || user.application?.name !== appName || user.username !== username)
+    throw notForThisUser('no such enrolment token, or another user\'s');
+  if (user.disabled || revokedSince(enrolToken, user)) throw notForThisUser('user disabled or sessions revoked');
+  return { user, enrolToken };
 }
 
 /** `POST /:app/:username/mfa/enrol`: a new secret, pending until a first code confirms it. */

@@ -50,13 +50,16 @@ export const mfaRoutes = [
   defineRoute({
     method: 'post',
     path: '/:app/:username/mfa/enrol',
-    summary: 'Start enrolling a TOTP factor (with a login token or an enrolment token)',
+    summary: 'Start enrolling a TOTP factor (with a login token or an enrolment token; brute-force limited)',
     tag: 'public',
     noStore: true,
+    audit: 'mfa.enrol',
     cors: 'application',
     response: mfaEnrolmentSchema,
-    async handle({ params, req, deps }) {
-      return enrol(params.app, params.username, enrolmentBearer(req, params.app), deps);
+    async handle({ params, req, deps, action }) {
+      const bearer = enrolmentBearer(req, params.app);
+      const attempt = { action, app: params.app, username: params.username };
+      return limitAttempt(deps, req, attempt, () => enrol(params.app, params.username, bearer, deps));
     },
   }),
   defineRoute({
