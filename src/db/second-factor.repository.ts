@@ -98,6 +98,47 @@ export async function confirmFactor(db: Sequelize, factorId: number, step: numbe
   });
 }
 
+/**
+ * Takes a place for one code check on the factor's own count of consecutive wrong codes, before
+ * the code is checked, so that a burst from many addresses gets no more checks than the limit
+ * (NIST SP 800-63B §5.2.2). The place that reaches `max` also locks the factor until `lockUntil`
+ * (a right code then clears both); once that time has passed, the count starts again. The count
+ * including this check, or null while the factor is locked.
+ */
+export async function reserveCodeCheck(
+  db: Sequelize,
+  factorId: number,
+  max: number,
+  now: Date,
+  lockUntil: Date,
+): Promise<number | null> {
+  const rows = await db.query<{ failed_codes: number | string }>(
+    `UPDATE second_factors SET
+       failed_codes = CASE WHEN failed_codes >= $1 THEN 1 ELSE failed_codes + 1 END,
+       locked_until = CASE WHEN failed_codes >= $1 THEN NULL WHEN failed_codes + 1 >= $1 THEN $2 ELSE locked_until END
+     WHERE id = $3 AND (failed_codes < $1 OR locked_until <= $4)
+     RETURNING failed_codes`,
+    { bind: [max, lockUntil.getTime(), factorId, now.getTime()], type: QueryTypes.SELECT },
+  );
+  return rows.length === 0 ? null : Number(rows[0].failed_codes);
+}
+
+/** A right code: the factor's count of wrong codes starts again (and a lock its check set is lifted). */
+export async function clearCodeFailures(db: Sequelize, factorId: number): Promise<void> {
+  await db.query('UPDATE second_factors SET failed_codes = 0, locked_until = NULL WHERE id = $1', {
+    bind: [factorId],
+  });
+}
+
+/** Until when a locked factor refuses every code (epoch ms), or null. */
+export async function factorLockedUntil(db: Sequelize, factorId: number): Promise<number | null> {
+  const rows = await db.query<{ locked_until: unknown }>('SELECT locked_until FROM second_factors WHERE id = $1', {
+    bind: [factorId],
+    type: QueryTypes.SELECT,
+  });
+  return num(rows[0]?.locked_until);
+}
+
 /** Accepts a time step once: only a step after the last one accepted (so no replay, no older code). */
 export async function spendStep(db: Sequelize, factorId: number, step: number): Promise<boolean> {
   const sql =

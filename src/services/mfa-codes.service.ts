@@ -4,9 +4,12 @@ import { open, seal } from '../crypto/secret-box';
 import { matchingStep } from '../crypto/totp';
 import type { Application, User } from '../db/models';
 import {
+  clearCodeFailures,
   createMfaToken,
+  factorLockedUntil,
   findFactor,
   findMfaToken,
+  reserveCodeCheck,
   spendRecoveryCode,
   spendStep,
   type FactorOwner,
@@ -99,7 +102,44 @@ function recoveryHash(code: string): string {
  * Accepts a TOTP code (its time step spent: a replay, or an older code, is refused) or a
  * recovery code (spent), each in one conditional statement; otherwise 401 invalid_code.
  */
-export async function acceptCode(factor: FactorRecord, code: string, deps: Deps): Promise<'totp' | 'recovery'> {
+/**
+ * Wrong codes in a row, from any address, after which a factor refuses every code for
+ * LOGIN_LOCKOUT: the per-(user, IP) limits alone let an attacker who has the password and rotates
+ * addresses try codes without end, and three are valid at any moment.
+ */
+export const MAX_WRONG_CODES = 10;
+
+/**
+ * Spends a TOTP code (its time step, once) or a recovery code, or 401 invalid_code. Each check
+ * takes its place on the factor's own count first; a right code clears it. `onLocked` runs when
+ * this wrong code is the one that locked the factor.
+ */
+export async function acceptCode(
+  factor: FactorRecord,
+  code: string,
+  deps: Deps,
+  onLocked?: () => Promise<void>,
+): Promise<'totp' | 'recovery'> {
+  const now = deps.clock.now();
+  const lockUntil = new Date(now.getTime() + deps.config.loginLockout * 1000);
+  const count = await reserveCodeCheck(deps.db, factor.id, MAX_WRONG_CODES, now, lockUntil);
+  if (count === null) throw await factorLocked(factor, now, deps);
+  let kind: 'totp' | 'recovery';
+  try {
+    kind = await spendCode(factor, code, deps);
+  } catch (error) {
+    if (count >= MAX_WRONG_CODES && error instanceof AppError && error.code === 'invalid_code') {
+      await onLocked?.().catch((cause: unknown) =>
+        deps.logger.warn({ err: cause }, 'a lockout could not be announced'),
+      );
+    }
+    throw error;
+  }
+  await clearCodeFailures(deps.db, factor.id);
+  return kind;
+}
+
+async function spendCode(factor: FactorRecord, code: string, deps: Deps): Promise<'totp' | 'recovery'> {
   const typed = code.replace(/\s/g, '');
   if (/^\d{6}$/.test(typed)) {
     const secret = openSecret(factor, deps);
@@ -110,6 +150,14 @@ export async function acceptCode(factor: FactorRecord, code: string, deps: Deps)
   }
   if (!(await spendRecoveryCode(deps.db, factor.id, recoveryHash(typed)))) throw invalidCode('wrong recovery code');
   return 'recovery';
+}
+
+async function factorLocked(factor: FactorRecord, now: Date, deps: Deps): Promise<AppError> {
+  const until = await factorLockedUntil(deps.db, factor.id);
+  const retryAfter = Math.max(1, Math.ceil(((until ?? now.getTime()) - now.getTime()) / 1000));
+  return new AppError('rate_limited', 'Too many wrong codes: this second factor is locked for now.', undefined, {
+    retryAfter,
+  });
 }
 
 /** What a password step answers when a code must follow (or a factor be enrolled first). */

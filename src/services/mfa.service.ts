@@ -27,6 +27,7 @@ import {
 
 export { isChallenge, secondFactorStep, type MfaChallenge } from './mfa-codes.service';
 import { createRefreshToken } from './token.service';
+import { userLockedOut } from './webhook-events.service';
 import { memberships } from './user.service';
 
 /** The user a login token of `/:app/login/mfa` belongs to, for the brute-force counters; 401 otherwise. */
@@ -53,10 +54,11 @@ export async function completeMfaLogin(
   if (revokedSince(record, user)) throw invalidMfaToken('sessions revoked after the password step');
   const factor = await findFactor(deps.db, { userId: user.id });
   if (!factor?.confirmedAt) throw invalidMfaToken('factor removed');
-  await acceptCode(factor, code, deps);
+  const app = user.application as Application;
+  const lockedOut = () => userLockedOut(app.name, user.username, client.ip ?? 'unknown', deps, { second_factor: true });
+  await acceptCode(factor, code, deps, lockedOut);
   if (!(await spendMfaToken(deps.db, record.id))) throw invalidMfaToken('token already used');
   if (record.flow === 'login') return startLogin(user, client, deps, AMR_OTP);
-  const app = user.application as Application;
   await recordLogin(user, deps);
   const ttl = record.ttl ?? app.refreshTtlMax;
   return { token: await createRefreshToken(app, user, ttl, deps, client, { amr: AMR_OTP }) };
@@ -110,7 +112,7 @@ async function enrolTokenHolder(appName: string, username: string, bearer: strin
   const enrolToken = await readMfaToken(bearer, 'enrol', deps).catch(() => undefined);
   const user = enrolToken?.userId ? await userWithMemberships(enrolToken.userId, deps) : null;
   if (!enrolToken || !user || user.application?.name !== appName || user.username !== username)
-    throw notForThisUser('no such enrolment token, or another user\'s');
+    throw notForThisUser("no such enrolment token, or another user's");
   if (user.disabled || revokedSince(enrolToken, user)) throw notForThisUser('user disabled or sessions revoked');
   return { user, enrolToken };
 }

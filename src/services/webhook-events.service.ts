@@ -72,14 +72,16 @@ export async function enqueueTo(
 }
 
 /**
- * `user.locked_out`: the brute-force limiter just locked (application, username, IP). Read only
- * then (an application and a user by name), never on a login's way.
+ * `user.locked_out`: the brute-force limiter just locked (application, username, IP), or wrong
+ * codes locked the user's second factor (`second_factor: true`). Read only then (an application
+ * and a user by name), never on a login's way.
  */
 export async function userLockedOut(
   appName: string,
   username: string,
   ip: string,
   deps: Pick<Deps, 'db' | 'clock' | 'caches' | 'models'>,
+  detail: { second_factor?: true } = {},
 ): Promise<void> {
   const app = await deps.caches.applications.find(appName);
   if (!app) return;
@@ -88,5 +90,10 @@ export async function userLockedOut(
     attributes: ['uid', 'username'],
   });
   if (!user) return;
-  await enqueueEvent(deps, undefined, app, 'user.locked_out', { uid: user.uid, username: user.username, ip });
+  await enqueueEvent(deps, undefined, app, 'user.locked_out', {
+    uid: user.uid,
+    username: user.username,
+    ip,
+    ...detail,
+  });
 }

@@ -10,6 +10,7 @@ import * as secondFactor from './0008-second-factor';
 import * as applicationKeys from './0009-application-keys';
 import * as webhooks from './0010-webhooks';
 import * as signupRecovery from './0011-signup-recovery';
+import * as factorLockout from './0012-factor-lockout';
 
 export interface Migration {
   name: string;
@@ -30,4 +31,5 @@ export const migrations: Migration[] = [
   { name: '0009-application-keys', ...applicationKeys },
   { name: '0010-webhooks', ...webhooks },
   { name: '0011-signup-recovery', ...signupRecovery },
+  { name: '0012-factor-lockout', ...factorLockout },
 ];
