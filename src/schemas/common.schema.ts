@@ -61,6 +61,23 @@ const NO_CONTROL = 'must not contain NUL or other control characters';
 export const plainText = () => z.string().refine(hasNoControlCharacter, NO_CONTROL);
 
 /**
+ * Format characters (`\p{Cf}`: zero-width spaces and joiners, U+2060, bidi controls such as
+ * U+202E) are invisible or turn text around, so `own\u200Ber` would show as "owner" in the
+ * console, the audit log and the `username` claim. RFC 8265's PRECIS IdentifierClass refuses them.
+ */
+export const FORMAT_CHARACTER = /\p{Cf}/u;
+const hasNoFormatCharacter = (text: string) => !FORMAT_CHARACTER.test(text);
+const NO_FORMAT = 'must not contain invisible or direction-changing characters (such as U+200B or U+202E)';
+
+/**
+ * What names a user or an account (docs/api.md, Conventions): Unicode NFC, so that an "é" typed
+ * as one code point or as e + U+0301 is one name, without control or format characters. The one
+ * schema of every identifier, in the API, at sign-up and in imports alike.
+ */
+export const identifier = () =>
+  z.string().normalize('NFC').refine(hasNoControlCharacter, NO_CONTROL).refine(hasNoFormatCharacter, NO_FORMAT);
+
+/**
  * Marks an issue that the public login endpoints answer like an unknown user (401
  * invalid_credentials) rather than 400: a refusal must not tell which input was odd.
  */
@@ -79,26 +96,28 @@ export const loginAppNameSchema = z
   .string()
   .refine((name) => appNameSchema.safeParse(name).success, { params: REFUSED_AS_CREDENTIALS });
 
-/** A username typed at a login: control characters answer like an unknown user. */
+/** A username typed at a login, as NFC: control and format characters answer like an unknown user. */
 export const loginUsernameSchema = z
   .string()
+  .normalize('NFC')
   .min(1)
   .max(1024)
-  .refine(hasNoControlCharacter, { message: NO_CONTROL, params: REFUSED_AS_CREDENTIALS });
+  .refine(hasNoControlCharacter, { message: NO_CONTROL, params: REFUSED_AS_CREDENTIALS })
+  .refine(hasNoFormatCharacter, { message: NO_FORMAT, params: REFUSED_AS_CREDENTIALS });
 
 /** A password typed at a login; longer than 72 bytes never matches (see verifyPassword). */
 export const loginPasswordSchema = z.string().min(1).max(1024);
 
-export const usernameSchema = plainText()
+export const usernameSchema = identifier()
   .min(1, 'must not be empty')
   .max(128, 'must be at most 128 characters')
   .refine((name) => !name.includes('/'), 'must not contain /');
 
 export const passwordSchema = z.string().min(1, 'must not be empty');
 
-export const roleSchema = plainText().min(1).max(64);
+export const roleSchema = identifier().min(1).max(64);
 
-export const memberNamesSchema = z.array(plainText().min(1).max(128)).max(100);
+export const memberNamesSchema = z.array(identifier().min(1).max(128)).max(100);
 
 /** A Quid duration (`30s`, `10m`, `2h`, `7d`) within bounds, as seconds. */
 const boundedDuration = (min: number, maxDays: number) =>

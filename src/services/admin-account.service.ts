@@ -16,15 +16,17 @@ export async function adminAccountExists(username: string, deps: Pick<Deps, 'mod
   return (await deps.models.AdminAccount.count({ where: { username } })) > 0;
 }
 
-/** The rule for admin usernames, shared by `jawth init` and the first-run setup page. */
-export function assertAdminUsername(username: string): void {
-  if (!usernameSchema.safeParse(username).success) {
-    throw new AppError(
-      'validation_failed',
-      'The admin username must be 1-128 characters without / or control characters.',
-      [{ field: 'username', message: 'must be 1-128 characters without / or control characters' }],
-    );
+/**
+ * The rule for admin usernames, shared by `jawth init` and the first-run setup page: the name
+ * as it is stored (NFC), or 400.
+ */
+export function adminUsername(username: string): string {
+  const parsed = usernameSchema.safeParse(username);
+  if (!parsed.success) {
+    const rule = 'must be 1-128 characters without /, control or invisible characters';
+    throw new AppError('validation_failed', `The admin username ${rule}.`, [{ field: 'username', message: rule }]);
   }
+  return parsed.data;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function ensureAdminAccount(
   deps: Pick<Deps, 'models'>,
 ): Promise<CreateAdminResult> {
   const { AdminAccount } = deps.models;
-  assertAdminUsername(username);
+  username = adminUsername(username);
   if (await AdminAccount.findOne({ where: { username } })) return { created: false, username };
   assertPasswordPolicy(password, config.passwordMinLength);
   const passwordHash = await hashPassword(password, config.bcryptCost);

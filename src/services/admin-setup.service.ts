@@ -5,7 +5,7 @@ import { assertPasswordPolicy } from '../policy/password-policy';
 import { sha256 } from '../crypto/random';
 import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
-import { assertAdminUsername } from './admin-account.service';
+import { adminUsername } from './admin-account.service';
 import type { Deps } from './deps';
 
 /** A setup link is valid for one hour and one use (docs/api.md, first-run setup). */
@@ -68,7 +68,7 @@ export async function completeSetup(
   const live = { tokenHash, expiresAt: { [Op.gt]: now } };
   // Checked before bcrypt, so that a guess costs the server one indexed read, not a hash.
   if (!(await AdminSetupToken.findOne({ where: live }))) throw invalidToken();
-  assertAdminUsername(input.username);
+  const username = adminUsername(input.username);
   assertPasswordPolicy(input.password, deps.config.passwordMinLength);
   const passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
   await inTransaction(deps.db, async (transaction) => {
@@ -81,6 +81,6 @@ export async function completeSetup(
     if (!mine || mine.expiresAt <= now) throw invalidToken();
     if ((await AdminAccount.count({ transaction })) > 0) throw adminExists();
     await AdminSetupToken.destroy({ where: { id: pending.map((row) => row.id) }, transaction });
-    await AdminAccount.create({ username: input.username, passwordHash }, { transaction });
+    await AdminAccount.create({ username, passwordHash }, { transaction });
   });
 }

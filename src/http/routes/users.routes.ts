@@ -15,7 +15,8 @@ const usersQuery = paginationSchema.extend({ q: plainText().max(128).optional() 
 const allUsersQuery = usersQuery.extend({ app: appNameSchema.optional() });
 const uid = z.object({ uid: z.string() });
 const app = z.object({ app: appNameSchema });
-const appUser = app.extend({ username: z.string() });
+// A username in a path is looked up as NFC, the form it is stored in.
+const appUser = app.extend({ username: z.string().normalize('NFC') });
 const appUserSession = appUser.extend({ id: z.string() });
 
 /** The user of `/:app/users/:username`, with its application. */
