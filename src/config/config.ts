@@ -83,6 +83,9 @@ export const configSchema = z.object({
     .refine((seconds) => seconds >= 1, 'must be at least 1s')
     .default(5),
   WEBHOOK_ALLOW_PRIVATE: boolean.default(false),
+  WEBHOOK_DISABLE_AFTER: duration('WEBHOOK_DISABLE_AFTER')
+    .refine((seconds) => seconds >= 3600, 'must be at least 1h')
+    .default(5 * 86400),
   TRUST_PROXY: z
     .string()
     .transform((text): boolean | number | string => {
@@ -144,6 +147,8 @@ export interface Config {
   webhookRetryBase: number;
   /** Webhook URLs may reach private, loopback and link-local addresses (tests, a private network). */
   webhookAllowPrivate: boolean;
+  /** Seconds an endpoint may fail without one delivery before it is disabled. */
+  webhookDisableAfter: number;
   trustProxy: boolean | number | string;
   /** smtp:// or smtps://, with the credentials: never logged (see redactedSmtpUrl). */
   smtpUrl?: string;
@@ -199,6 +204,7 @@ export function parseConfig(raw: Record<string, string | undefined>): Config {
     auditRetention: v.AUDIT_RETENTION,
     webhookRetryBase: v.WEBHOOK_RETRY_BASE,
     webhookAllowPrivate: v.WEBHOOK_ALLOW_PRIVATE,
+    webhookDisableAfter: v.WEBHOOK_DISABLE_AFTER,
     trustProxy: v.TRUST_PROXY,
     smtpUrl: v.SMTP_URL,
     mailFrom: v.MAIL_FROM,

@@ -6,7 +6,8 @@ import { inTransaction } from './transaction';
  * the change; claimed by one worker at a time under a lease; its attempts beside it.
  */
 
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+/** `skipped`: an admin took it out of the queue; `failed`: given up (or refused for good by the receiver). */
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'skipped';
 
 export interface DeliveryRecord {
   id: number;
@@ -69,11 +70,17 @@ export async function insertDelivery(
 }
 
 /**
- * Only the head of an endpoint's queue may be claimed (its oldest pending delivery), and only
- * when it is due and nobody holds its lease: one delivery at a time per endpoint, in order.
+ * What may be sent now, of one endpoint's pending deliveries: the head of its queue (its oldest
+ * pending delivery still in line) when due, and any due delivery set aside. A delivery is in
+ * line for its first `$4` attempts: while it is retried, the events after it wait, so that an
+ * endpoint sees a user's events in order; past them it is set aside (retried on its own
+ * schedule) and the queue goes on. Endpoints that are disabled send nothing.
  */
-const CLAIMABLE = `d.status = 'pending' AND d.next_attempt_at <= $3 AND (d.lease_until IS NULL OR d.lease_until <= $3)
-  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.webhook_id = d.webhook_id AND e.status = 'pending' AND e.id < d.id)`;
+/** The attempts a delivery stays in line for (docs/api.md, Webhooks): about 15 s at WEBHOOK_RETRY_BASE 5s. */
+export const IN_LINE_ATTEMPTS = 3;
+
+const SENDABLE = `d.status = 'pending' AND d.next_attempt_at <= $3 AND (d.attempts >= $4 OR NOT EXISTS (
+    SELECT 1 FROM webhook_deliveries e WHERE e.webhook_id = d.webhook_id AND e.status = 'pending' AND e.attempts < $4 AND e.id < d.id))`;
 
 /**
  * Whether any delivery is due (a read): each process polls every second, and on SQLite a claim
@@ -81,41 +88,62 @@ const CLAIMABLE = `d.status = 'pending' AND d.next_attempt_at <= $3 AND (d.lease
  */
 export async function anyDue(db: Sequelize, now: Date): Promise<boolean> {
   const rows = await db.query<Row>(
-    `SELECT 1 AS due FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1
-       AND (lease_until IS NULL OR lease_until <= $1) LIMIT 1`,
+    `SELECT 1 AS due FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+     WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND w.disabled_at IS NULL
+       AND (w.lease_until IS NULL OR w.lease_until <= $1) LIMIT 1`,
     { bind: [now.getTime()], type: QueryTypes.SELECT },
   );
   return rows.length > 0;
 }
 
 /**
- * Claims one due delivery for `owner` until `leaseUntil`, by one conditional UPDATE: on SQLite
- * a statement runs alone, so two claimers never get the same row; on PostgreSQL the candidate is
- * locked with FOR UPDATE SKIP LOCKED, so concurrent claimers pass over each other's rows, and the
- * outer conditions are checked again on the row as it is after any concurrent claim.
+ * Claims one sendable delivery for `owner` until `leaseUntil`. First the endpoint, by one
+ * conditional UPDATE of its lease: on SQLite a statement runs alone; on PostgreSQL the candidate
+ * is locked with FOR UPDATE SKIP LOCKED and the outer conditions are checked again on the row as
+ * it is after a concurrent claim. So one worker at a time holds an endpoint, and sends it one
+ * delivery at a time. Then, under that lease, its delivery: the head of its line before those
+ * set aside.
  */
 export async function claimDelivery(
   db: Sequelize,
   now: Date,
   leaseUntil: Date,
   owner: string,
+  inLineAttempts = IN_LINE_ATTEMPTS,
 ): Promise<ClaimedDelivery | null> {
   const skipLocked = db.getDialect() === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
+  const free = '(lease_until IS NULL OR lease_until <= $3)';
+  const endpoint = await db.query<Row>(
+    `UPDATE webhooks SET lease_until = $1, lease_owner = $2
+     WHERE id = (SELECT w.id FROM webhooks w WHERE w.disabled_at IS NULL AND (w.lease_until IS NULL OR w.lease_until <= $3)
+         AND EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.webhook_id = w.id AND ${SENDABLE})
+         ORDER BY w.id LIMIT 1 ${skipLocked})
+       AND disabled_at IS NULL AND ${free}
+     RETURNING id`,
+    { bind: [leaseUntil.getTime(), owner, now.getTime(), inLineAttempts], type: QueryTypes.SELECT },
+  );
+  if (endpoint.length === 0) return null;
+  const webhookId = String(endpoint[0].id);
   const claimed = await db.query<Row>(
     `UPDATE webhook_deliveries SET lease_until = $1, lease_owner = $2
-     WHERE id = (SELECT d.id FROM webhook_deliveries d WHERE ${CLAIMABLE} ORDER BY d.next_attempt_at, d.id LIMIT 1 ${skipLocked})
-       AND status = 'pending' AND (lease_until IS NULL OR lease_until <= $3)
+     WHERE id = (SELECT d.id FROM webhook_deliveries d WHERE d.webhook_id = $5 AND ${SENDABLE}
+         ORDER BY CASE WHEN d.attempts >= $4 THEN 1 ELSE 0 END, d.id LIMIT 1)
      RETURNING id`,
-    { bind: [leaseUntil.getTime(), owner, now.getTime()], type: QueryTypes.SELECT },
+    { bind: [leaseUntil.getTime(), owner, now.getTime(), inLineAttempts, webhookId], type: QueryTypes.SELECT },
   );
-  if (claimed.length === 0) return null;
-  const rows = await db.query<Row>(
-    `SELECT ${COLUMNS}, d.payload, d.lease_owner, w.url, w.secret_sealed
-     FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = $1 AND d.lease_owner = $2`,
-    { bind: [claimed[0].id, owner], type: QueryTypes.SELECT },
-  );
+  const rows = claimed.length
+    ? await db.query<Row>(
+        `SELECT ${COLUMNS}, d.payload, d.lease_owner, w.url, w.secret_sealed
+         FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = $1 AND d.lease_owner = $2`,
+        { bind: [claimed[0].id, owner], type: QueryTypes.SELECT },
+      )
+    : [];
   const row = rows[0];
-  if (!row) return null; // its endpoint was deleted in between
+  if (!row) {
+    // Sent or skipped meanwhile by a lease that had lapsed, or the endpoint deleted: nothing here.
+    await releaseEndpoint(db, webhookId, owner);
+    return null;
+  }
   return {
     ...record(row),
     payload: String(row.payload),
@@ -125,18 +153,27 @@ export async function claimDelivery(
   };
 }
 
+async function releaseEndpoint(db: Sequelize, webhookId: string, owner: string, transaction?: Transaction) {
+  await db.query('UPDATE webhooks SET lease_until = NULL, lease_owner = NULL WHERE id = $1 AND lease_owner = $2', {
+    bind: [webhookId, owner],
+    transaction,
+  });
+}
+
 /**
  * Records one attempt and what follows it: delivered, failed for good, or pending again at
- * `nextAttemptAt`. The state changes only while `owner` still holds the lease; a worker whose
- * lease expired mid-attempt records its attempt but leaves the delivery to its new owner.
+ * `nextAttemptAt`; and on the endpoint, since when it has been failing (cleared by a delivery).
+ * The state changes only while `owner` still holds the lease; a worker whose lease expired
+ * mid-attempt records its attempt but leaves the delivery to its new owner. Answers since when
+ * the endpoint has been failing (null: it is not).
  */
 export async function finishAttempt(
   db: Sequelize,
-  delivery: { id: number; leaseOwner: string },
+  delivery: { id: number; webhookId: string; leaseOwner: string },
   attempt: AttemptRecord,
   next: { status: DeliveryStatus; nextAttemptAt: Date },
-): Promise<void> {
-  await inTransaction(db, async (transaction) => {
+): Promise<Date | null> {
+  return inTransaction(db, async (transaction) => {
     await db.query(
       'INSERT INTO webhook_attempts (delivery_id, at, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5)',
       {
@@ -151,17 +188,33 @@ export async function finishAttempt(
        WHERE id = $4 AND lease_owner = $5`,
       { bind: [next.status, next.nextAttemptAt.getTime(), finishedAt, delivery.id, delivery.leaseOwner], transaction },
     );
+    // Delivered: the endpoint is not failing; else it has been since its first failure in a row.
+    const delivered = next.status === 'delivered';
+    const rows = await db.query<Row>(
+      `UPDATE webhooks SET failing_since = ${delivered ? 'NULL' : 'COALESCE(failing_since, $3)'},
+         lease_until = NULL, lease_owner = NULL
+       WHERE id = $1 AND lease_owner = $2 RETURNING failing_since`,
+      {
+        bind: [delivery.webhookId, delivery.leaseOwner, ...(delivered ? [] : [attempt.at.getTime()])],
+        type: QueryTypes.SELECT,
+        transaction,
+      },
+    );
+    const since = rows[0]?.failing_since;
+    return since === null || since === undefined ? null : new Date(Number(since));
   });
 }
 
 /** Gives a claimed delivery back untried (a worker stopping): any worker may take it at once. */
-export async function releaseDelivery(db: Sequelize, delivery: { id: number; leaseOwner: string }): Promise<void> {
+export async function releaseDelivery(
+  db: Sequelize,
+  delivery: { id: number; webhookId: string; leaseOwner: string },
+): Promise<void> {
   await db.query(
     'UPDATE webhook_deliveries SET lease_until = NULL, lease_owner = NULL WHERE id = $1 AND lease_owner = $2',
-    {
-      bind: [delivery.id, delivery.leaseOwner],
-    },
+    { bind: [delivery.id, delivery.leaseOwner] },
   );
+  await releaseEndpoint(db, delivery.webhookId, delivery.leaseOwner);
 }
 
 /** Deletes deliveries finished (delivered or given up) before `cutoff`, with their attempts; how many. */

@@ -17,6 +17,17 @@ export interface SendResult {
   /** The receiver's status; null when none came. */
   statusCode: number | null;
   error: string | null;
+  /** The receiver's `Retry-After`, in milliseconds from now, when it sent a valid one. */
+  retryAfterMs?: number;
+}
+
+/** `Retry-After` (RFC 9110 §10.2.3): delay-seconds or an HTTP date; undefined when neither. */
+export function retryAfterMs(value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 /**
@@ -65,9 +76,10 @@ export function sendWebhook(
     request.on('error', (error) => fail(error.message));
     request.on('response', (response) => {
       const statusCode = response.statusCode ?? null;
+      const retryAfter = retryAfterMs(response.headers['retry-after'], Date.now());
       let read = 0;
       const done = () => {
-        finish({ statusCode, error: null });
+        finish({ statusCode, error: null, ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }) });
         response.destroy();
       };
       response.on('data', (chunk: Buffer) => {

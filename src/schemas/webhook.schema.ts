@@ -13,6 +13,7 @@ export const WEBHOOK_EVENTS = [
   'refresh_token.reused',
   'user.signup_confirmation_requested',
   'user.recovery_requested',
+  'webhook.disabled',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 
@@ -39,14 +40,21 @@ const events = z
 export const createWebhookSchema = z.strictObject({ url, events });
 
 export const updateWebhookSchema = z
-  .strictObject({ url: url.optional(), events: events.optional() })
-  .refine((input) => input.url !== undefined || input.events !== undefined, 'give url, events or both');
+  .strictObject({ url: url.optional(), events: events.optional(), disabled: z.boolean().optional() })
+  .refine(
+    (input) => input.url !== undefined || input.events !== undefined || input.disabled !== undefined,
+    'give url, events or disabled',
+  );
 
 /** An endpoint as listed: never its secret. */
 export const webhookSchema = z.object({
   id: z.string(),
   url: z.string(),
   events: z.array(z.enum(WEBHOOK_EVENTS)),
+  /** Turned off (by an admin, a 410 Gone, or failing for WEBHOOK_DISABLE_AFTER): nothing is queued or sent. */
+  disabled: z.boolean(),
+  disabled_at: z.string().nullable(),
+  disabled_reason: z.string().nullable(),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -66,7 +74,8 @@ export const webhookDeliverySchema = z.object({
   /** The `webhook-id` header of every attempt. */
   id: z.string(),
   type: z.string(),
-  status: z.enum(['pending', 'delivered', 'failed']),
+  /** `failed`: given up after 24 hours, or refused for good by the receiver (a 4xx); `skipped`: by an admin. */
+  status: z.enum(['pending', 'delivered', 'failed', 'skipped']),
   created_at: z.string(),
   /** When the next attempt is due; null once delivered or given up. */
   next_attempt_at: z.string().nullable(),

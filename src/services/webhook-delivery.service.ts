@@ -6,11 +6,15 @@ import {
   anyDue,
   claimDelivery,
   finishAttempt,
+  IN_LINE_ATTEMPTS,
   releaseDelivery,
   type ClaimedDelivery,
   type DeliveryStatus,
 } from '../db/webhook-delivery.repository';
+import { applicationOfWebhook, disableWebhook } from '../db/webhook.repository';
 import { sendWebhook, type SendResult } from '../infra/webhook-sender';
+import { recordAudit } from './audit.service';
+import { enqueueEvent } from './webhook-events.service';
 import { epochSeconds, type Deps } from './deps';
 
 /** How long a failing delivery is retried: after this since its event, it is given up. */
@@ -31,7 +35,23 @@ export interface DeliveryOptions {
 
 const DEFAULTS = { timeoutMs: 10_000, maxResponseBytes: 64 * 1024, leaseMs: 60_000, concurrency: 4 };
 
-type DeliveryDeps = Pick<Deps, 'db' | 'clock' | 'config' | 'logger'>;
+type DeliveryDeps = Pick<Deps, 'db' | 'models' | 'clock' | 'config' | 'logger'>;
+
+/** 4xx answers that may pass (a timeout, a conflict, too early, too many): retried like a 5xx. */
+const TRANSIENT_4XX = new Set([408, 409, 425, 429]);
+
+/**
+ * What an answer means for its delivery: a 2xx is delivered; 410 Gone says the endpoint is no
+ * more (it is disabled); any other 4xx refuses this event for good (retrying sends the same
+ * bytes, so it cannot pass; the queue goes on at once); anything else, or no answer, is retried.
+ */
+function verdictOf(statusCode: number | null): 'delivered' | 'retry' | 'refused' | 'gone' {
+  if (statusCode === null) return 'retry';
+  if (statusCode >= 200 && statusCode < 300) return 'delivered';
+  if (statusCode === 410) return 'gone';
+  if (statusCode >= 400 && statusCode < 500 && !TRANSIENT_4XX.has(statusCode)) return 'refused';
+  return 'retry';
+}
 
 /**
  * Sends every delivery due now, each claimed by this process alone (see claimDelivery), until
@@ -45,7 +65,13 @@ export async function runDeliveries(deps: DeliveryDeps, options: DeliveryOptions
   const lane = async () => {
     while (!settings.signal?.aborted) {
       const now = deps.clock.now();
-      const claimed = await claimDelivery(deps.db, now, new Date(now.getTime() + settings.leaseMs), randomId());
+      const claimed = await claimDelivery(
+        deps.db,
+        now,
+        new Date(now.getTime() + settings.leaseMs),
+        randomId(),
+        IN_LINE_ATTEMPTS,
+      );
       if (!claimed) return;
       if (await deliver(claimed, deps, settings)) attempts += 1;
     }
@@ -67,13 +93,27 @@ async function deliver(
     await releaseDelivery(deps.db, delivery);
     return false;
   }
-  const delivered = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
-  const next = delivered ? { status: 'delivered' as DeliveryStatus, nextAttemptAt: at } : retryOf(delivery, at, deps);
+  const verdict = verdictOf(result.statusCode);
+  const next =
+    verdict === 'retry'
+      ? retryOf(delivery, at, result.retryAfterMs, deps)
+      : { status: (verdict === 'delivered' ? 'delivered' : 'failed') as DeliveryStatus, nextAttemptAt: at };
   const outcome = { webhook: delivery.webhookId, delivery: delivery.messageId, type: delivery.type, ...result };
-  if (delivered) deps.logger.info(outcome, 'webhook delivered');
+  if (verdict === 'delivered') deps.logger.info(outcome, 'webhook delivered');
   else deps.logger.warn({ ...outcome, next: next.status }, 'webhook delivery failed');
   const durationMs = Math.round(performance.now() - started);
-  await finishAttempt(deps.db, delivery, { deliveryId: delivery.id, at, ...result, durationMs }, next);
+  const { statusCode, error } = result;
+  const failingSince = await finishAttempt(
+    deps.db,
+    delivery,
+    { deliveryId: delivery.id, at, statusCode, error, durationMs },
+    next,
+  );
+  if (verdict === 'gone') await disableEndpoint(delivery.webhookId, 'the receiver answered 410 Gone', at, deps);
+  else if (failingSince && at.getTime() - failingSince.getTime() >= deps.config.webhookDisableAfter * 1000) {
+    const reason = `every attempt has failed since ${failingSince.toISOString()}`;
+    await disableEndpoint(delivery.webhookId, reason, at, deps);
+  }
   return true;
 }
 
@@ -105,11 +145,39 @@ async function attempt(
   });
 }
 
-/** After the n-th failure, the next attempt waits WEBHOOK_RETRY_BASE × 2^(n-1); past 24 hours, none. */
-function retryOf(delivery: ClaimedDelivery, at: Date, deps: Pick<Deps, 'config'>) {
+/**
+ * After the n-th failure, the next attempt waits WEBHOOK_RETRY_BASE × 2^(n-1), or as long as the
+ * receiver's Retry-After asked if that is longer; past 24 hours, none.
+ */
+function retryOf(delivery: ClaimedDelivery, at: Date, retryAfterMs: number | undefined, deps: Pick<Deps, 'config'>) {
   const failures = delivery.attempts + 1;
-  const waitMs = deps.config.webhookRetryBase * 1000 * 2 ** (failures - 1);
+  const backoffMs = deps.config.webhookRetryBase * 1000 * 2 ** (failures - 1);
+  const waitMs = Math.max(backoffMs, Math.min(retryAfterMs ?? 0, GIVE_UP_AFTER_MS));
   const nextAttemptAt = new Date(at.getTime() + waitMs);
   const giveUp = nextAttemptAt.getTime() > delivery.createdAt.getTime() + GIVE_UP_AFTER_MS;
   return { status: (giveUp ? 'failed' : 'pending') as DeliveryStatus, nextAttemptAt };
+}
+
+/**
+ * Turns an endpoint off (a 410, or failing for WEBHOOK_DISABLE_AFTER) once, and says so: the
+ * log, the audit log (the console shows the endpoint's reason) and a `webhook.disabled` event to
+ * the application's other endpoints that subscribe to it.
+ */
+async function disableEndpoint(webhookId: string, reason: string, at: Date, deps: DeliveryDeps): Promise<void> {
+  if (!(await disableWebhook(deps.db, webhookId, reason, at))) return;
+  const app = await applicationOfWebhook(deps.db, webhookId);
+  deps.logger.error({ webhook: webhookId, app: app?.name, reason }, 'webhook endpoint disabled');
+  if (!app) return;
+  await recordAudit(
+    {
+      actor: 'jawth',
+      action: 'application.webhook_disabled',
+      app: app.name,
+      target: webhookId,
+      outcome: 'success',
+      detail: { reason },
+    },
+    deps,
+  );
+  await enqueueEvent(deps, undefined, app, 'webhook.disabled', { webhook: webhookId, reason });
 }

@@ -24,6 +24,9 @@ export function serializeWebhook(hook: hooks.WebhookRecord): WebhookResponse {
     id: hook.id,
     url: hook.url,
     events: hook.events as WebhookEventType[],
+    disabled: hook.disabledAt !== null,
+    disabled_at: hook.disabledAt?.toISOString() ?? null,
+    disabled_reason: hook.disabledReason,
     created_at: hook.createdAt.toISOString(),
     updated_at: hook.updatedAt.toISOString(),
   };
@@ -74,7 +77,7 @@ export async function createWebhook(appName: string, input: CreateWebhookInput, 
   const secret = newWebhookSecret();
   const now = deps.clock.now();
   const hook = { id: randomId(), applicationId: application.id, url: input.url, events: input.events };
-  const record = { ...hook, createdAt: now, updatedAt: now };
+  const record = { ...hook, createdAt: now, updatedAt: now, disabledAt: null, disabledReason: null };
   await hooks.insertWebhook(deps.db, { ...record, secretSealed: seal(secret, deps.config.secretKey, WEBHOOK_SECRETS) });
   return { ...serializeWebhook(record), secret };
 }
@@ -91,14 +94,28 @@ export async function getWebhook(appName: string, id: string, deps: Pick<Deps, '
 export async function updateWebhook(appName: string, id: string, input: UpdateWebhookInput, deps: WebhookDeps) {
   const { application, hook } = await webhookOf(appName, id, deps);
   if (input.url !== undefined) await assertAllowedUrl(input.url, deps);
-  const changed = { ...hook, url: input.url ?? hook.url, events: input.events ?? hook.events };
-  const updated = { ...changed, updatedAt: deps.clock.now() };
+  const now = deps.clock.now();
+  const changed = {
+    ...hook,
+    url: input.url ?? hook.url,
+    events: input.events ?? hook.events,
+    ...state(hook, input, now),
+  };
+  const updated = { ...changed, updatedAt: now };
   assertThat(
     await hooks.updateWebhook(deps.db, { ...updated, applicationId: application.id }),
     'not_found',
     `No webhook of "${appName}" has the id "${id}".`,
   );
   return serializeWebhook(updated);
+}
+
+/** `disabled: true` turns the endpoint off by hand; `false` turns it back on (its pending deliveries go on). */
+function state(hook: hooks.WebhookRecord, input: UpdateWebhookInput, now: Date) {
+  if (input.disabled === false) return { disabledAt: null, disabledReason: null };
+  if (input.disabled === true && hook.disabledAt === null)
+    return { disabledAt: now, disabledReason: 'disabled by an admin' };
+  return { disabledAt: hook.disabledAt, disabledReason: hook.disabledReason };
 }
 
 /** Deletes the endpoint and its deliveries: nothing more is sent to it. */
@@ -114,6 +131,7 @@ export async function deleteWebhook(appName: string, id: string, deps: Pick<Deps
 /** Queues a `webhook.test` event to this endpoint only; the answer is its delivery, still pending. */
 export async function sendTestEvent(appName: string, id: string, deps: WebhookDeps) {
   const { application, hook } = await webhookOf(appName, id, deps);
+  if (hook.disabledAt) throw new AppError('conflict', 'This endpoint is disabled; turn it back on first.');
   const queued = await enqueueTo(deps, hook.id, application, WEBHOOK_TEST_EVENT, { webhook: hook.id });
   const created = queued.createdAt.toISOString();
   return {

@@ -11,6 +11,7 @@ import * as applicationKeys from './0009-application-keys';
 import * as webhooks from './0010-webhooks';
 import * as signupRecovery from './0011-signup-recovery';
 import * as factorLockout from './0012-factor-lockout';
+import * as webhookOutages from './0015-webhook-outages';
 
 export interface Migration {
   name: string;
@@ -32,4 +33,5 @@ export const migrations: Migration[] = [
   { name: '0010-webhooks', ...webhooks },
   { name: '0011-signup-recovery', ...signupRecovery },
   { name: '0012-factor-lockout', ...factorLockout },
+  { name: '0015-webhook-outages', ...webhookOutages },
 ];
