@@ -217,6 +217,54 @@ export async function releaseDelivery(
   await releaseEndpoint(db, delivery.webhookId, delivery.leaseOwner);
 }
 
+/**
+ * An admin's hand on one delivery, when no attempt of it is in flight: `skip` takes a pending one
+ * out of the queue (the queue goes on); `send` queues one in an `allowed` state for an attempt
+ * now (a retry, a replay), at the head of its line again with a fresh backoff. 'done'; else why
+ * not: 'busy' (an attempt holds it), the state it is in, or null (the endpoint has no such one).
+ */
+export async function handDelivery(
+  db: Sequelize,
+  webhookId: string,
+  messageId: string,
+  action: 'skip' | 'send',
+  allowed: DeliveryStatus[],
+  now: Date,
+): Promise<'done' | 'busy' | DeliveryStatus | null> {
+  const at = now.getTime();
+  const states = allowed.map((_, i) => `$${i + 4}`).join(', ');
+  const change =
+    action === 'skip'
+      ? "status = 'skipped', finished_at = $3"
+      : "status = 'pending', finished_at = NULL, next_attempt_at = $3, attempts = 0";
+  const result: unknown = await db.query(
+    `UPDATE webhook_deliveries SET ${change}
+     WHERE webhook_id = $1 AND message_id = $2 AND (lease_until IS NULL OR lease_until <= $3) AND status IN (${states})`,
+    { bind: [webhookId, messageId, at, ...allowed], type: QueryTypes.BULKUPDATE },
+  );
+  if (Number(result) === 1) return 'done';
+  const [row] = await db.query<Row>(
+    'SELECT status, lease_until FROM webhook_deliveries WHERE webhook_id = $1 AND message_id = $2',
+    { bind: [webhookId, messageId], type: QueryTypes.SELECT },
+  );
+  if (!row) return null;
+  return row.lease_until !== null && Number(row.lease_until) > at ? 'busy' : (String(row.status) as DeliveryStatus);
+}
+
+/** One delivery of an endpoint with its attempts, or null. */
+export async function findDelivery(db: Sequelize, webhookId: string, messageId: string) {
+  const rows = await db.query<Row>(
+    'SELECT d.id FROM webhook_deliveries d WHERE d.webhook_id = $1 AND d.message_id = $2',
+    {
+      bind: [webhookId, messageId],
+      type: QueryTypes.SELECT,
+    },
+  );
+  if (!rows[0]) return null;
+  const { items } = await listDeliveries(db, webhookId, 1, 0, Number(rows[0].id));
+  return items[0] ?? null;
+}
+
 /** Deletes deliveries finished (delivered or given up) before `cutoff`, with their attempts; how many. */
 export async function purgeFinishedDeliveries(db: Sequelize, cutoff: Date): Promise<number> {
   const result: unknown = await db.query(
@@ -232,14 +280,16 @@ export async function listDeliveries(
   webhookId: string,
   limit: number,
   offset: number,
+  onlyId?: number,
 ): Promise<{ total: number; items: (DeliveryRecord & { attemptList: AttemptRecord[] })[] }> {
   const [count] = await db.query<Row>('SELECT COUNT(*) AS n FROM webhook_deliveries WHERE webhook_id = $1', {
     bind: [webhookId],
     type: QueryTypes.SELECT,
   });
+  const only = onlyId === undefined ? '' : 'AND d.id = $4';
   const rows = await db.query<Row>(
-    `SELECT ${COLUMNS} FROM webhook_deliveries d WHERE d.webhook_id = $1 ORDER BY d.id DESC LIMIT $2 OFFSET $3`,
-    { bind: [webhookId, limit, offset], type: QueryTypes.SELECT },
+    `SELECT ${COLUMNS} FROM webhook_deliveries d WHERE d.webhook_id = $1 ${only} ORDER BY d.id DESC LIMIT $2 OFFSET $3`,
+    { bind: [webhookId, limit, offset, ...(onlyId === undefined ? [] : [onlyId])], type: QueryTypes.SELECT },
   );
   const deliveries = rows.map(record);
   const attempts = deliveries.length

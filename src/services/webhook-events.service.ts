@@ -16,7 +16,8 @@ export function onEnqueue(db: Sequelize, listener: () => void): () => void {
   return () => set.delete(listener);
 }
 
-function nudge(db: Sequelize): void {
+/** Tells this process's workers that a delivery is due now (queued, or sent again by an admin). */
+export function nudgeWorkers(db: Sequelize): void {
   for (const listener of listeners.get(db) ?? []) listener();
 }
 
@@ -51,8 +52,8 @@ export async function enqueueEvent(
   for (const webhookId of hooks) {
     await insertDelivery(deps.db, { messageId: newMessageId(), webhookId, type, payload, createdAt }, transaction);
   }
-  if (transaction) transaction.afterCommit(() => nudge(deps.db));
-  else nudge(deps.db);
+  if (transaction) transaction.afterCommit(() => nudgeWorkers(deps.db));
+  else nudgeWorkers(deps.db);
 }
 
 /** Queues one delivery to one endpoint, whatever it subscribes to (the console's test event). */
@@ -67,7 +68,7 @@ export async function enqueueTo(
   const messageId = newMessageId();
   const payload = eventPayload(type, createdAt, app, data);
   await insertDelivery(deps.db, { messageId, webhookId, type, payload, createdAt });
-  nudge(deps.db);
+  nudgeWorkers(deps.db);
   return { messageId, createdAt };
 }
 

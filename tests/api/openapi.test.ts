@@ -217,7 +217,16 @@ describe('GET /openapi.json', () => {
     await call('get', `${hooks}/${hook.body.id}`);
     await call('patch', `${hooks}/${hook.body.id}`, { events: ['user.created', 'user.deleted'] });
     expect((await call('post', `${hooks}/${hook.body.id}/test`)).status).toBe(202);
-    expect((await call('get', `${hooks}/${hook.body.id}/deliveries`)).body).toHaveLength(1);
+    const [queued] = (await call('get', `${hooks}/${hook.body.id}/deliveries`)).body as { id: string }[];
+    const delivery = `${hooks}/${hook.body.id}/deliveries/${queued.id}`;
+    expect((await call('post', `${delivery}/replay`)).status).toBe(409);
+    expect((await call('post', `${delivery}/skip`)).status).toBe(200);
+    expect((await call('post', `${delivery}/retry`)).status).toBe(202);
+    // As if the receiver had taken it: a delivered one can be replayed.
+    await ctx.db.query("UPDATE webhook_deliveries SET status = 'delivered' WHERE message_id = $1", {
+      bind: [queued.id],
+    });
+    expect((await call('post', `${delivery}/replay`)).status).toBe(202);
     expect((await call('post', hooks, { url: 'ftp://example.com', events: [] })).status).toBe(400);
     expect((await call('delete', `${hooks}/${hook.body.id}`)).status).toBe(204);
 

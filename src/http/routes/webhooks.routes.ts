@@ -7,11 +7,37 @@ import {
   webhookDeliverySchema,
   webhookSchema,
 } from '../../schemas/webhook.schema';
+import { handDelivery, type QueueAction } from '../../services/webhook-queue.service';
 import * as webhooks from '../../services/webhook.service';
 import { defineRoute } from '../route';
 
 const name = z.object({ name: appNameSchema });
 const nameAndId = name.extend({ id: z.string().max(64) });
+const oneDelivery = nameAndId.extend({ delivery: z.string().max(64) });
+
+const QUEUE_ACTIONS: [QueueAction, string, number][] = [
+  ['retry', 'Send a pending, failed or skipped delivery again now, at the head of its queue', 202],
+  ['replay', 'Send a delivered delivery again now, with the same webhook-id', 202],
+  ['skip', 'Take a pending delivery out of the queue: the deliveries after it go on', 200],
+];
+
+/** `POST .../deliveries/:delivery/retry|replay|skip`: an admin's hand on the queue. */
+const queueRoutes = QUEUE_ACTIONS.map(([action, summary, status]) =>
+  defineRoute({
+    method: 'post',
+    path: `/applications/:name/webhooks/:id/deliveries/:delivery/${action}`,
+    summary,
+    tag: 'applications',
+    auth: 'admin',
+    audit: `application.webhook_delivery_${action}`,
+    params: oneDelivery,
+    response: webhookDeliverySchema,
+    status,
+    async handle({ params, deps }) {
+      return handDelivery(params.name, params.id, params.delivery, action, deps);
+    },
+  }),
+);
 
 /** Webhooks: an application's endpoints, told of its users' events (docs/api.md, Webhooks). */
 export const webhookRoutes = [
@@ -59,7 +85,7 @@ export const webhookRoutes = [
   defineRoute({
     method: 'patch',
     path: '/applications/:name/webhooks/:id',
-    summary: "Change a webhook endpoint's URL or events",
+    summary: "Change a webhook endpoint's URL or events, or turn it off and on (disabled)",
     tag: 'applications',
     auth: 'admin',
     audit: 'application.webhook_update',
@@ -109,4 +135,5 @@ export const webhookRoutes = [
       return webhooks.listDeliveries(params.name, params.id, query, deps);
     },
   }),
+  ...queueRoutes,
 ];
