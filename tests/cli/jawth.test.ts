@@ -343,6 +343,33 @@ describe('jawth, from a fresh folder to a running server', () => {
     expect((await usersOfShop()).status).toBe(401);
   });
 
+  it('apps webhooks lists endpoints and deliveries, disables and enables, and says what a queue command refused', async () => {
+    // A public address (this machine reaches none): the server queues for it but never delivers.
+    const data = JSON.stringify({ url: 'http://93.184.216.34/hooks', events: ['webhook.disabled'] });
+    const hook = json((await remote('request', 'POST', '/applications/shop/webhooks', '--data', data)).stdout)
+      .id as string;
+    const listed = await remote('apps', 'webhooks', 'list', 'shop');
+    expect(listed.stdout).toMatch(/^ID\s+URL\s+EVENTS\s+DISABLED\s+DISABLED_REASON$/m);
+    expect(listed.stdout).toContain(hook);
+
+    const disabled = await remote('apps', 'webhooks', 'disable', 'shop', hook, '--json');
+    expect(json(disabled.stdout)).toMatchObject({ disabled: true, disabled_reason: 'disabled by an admin' });
+    const test = await remote('request', 'POST', `/applications/shop/webhooks/${hook}/test`);
+    expect(test.code).toBe(1);
+    expect(test.stderr).toMatch(/disabled/);
+    expect(JSON.parse((await remote('apps', 'webhooks', 'deliveries', 'shop', hook, '--json')).stdout)).toEqual([]);
+    for (const verb of ['retry', 'replay', 'skip']) {
+      const refused = await remote('apps', 'webhooks', verb, 'shop', hook, 'msg_nothing');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/has no delivery "msg_nothing"/);
+      expect(refused.stderr).not.toMatch(STACK_LINE);
+    }
+
+    const enabled = await remote('apps', 'webhooks', 'enable', 'shop', hook, '--json');
+    expect(json(enabled.stdout)).toMatchObject({ disabled: false, disabled_reason: null });
+    expect((await remote('request', 'DELETE', `/applications/shop/webhooks/${hook}`)).code).toBe(0);
+  });
+
   it('apps delete without a terminal and without --yes deletes nothing and says to pass --yes', async () => {
     const res = await remote('apps', 'delete', 'notes');
 

@@ -6,6 +6,7 @@ import { remote, remotePage, seg } from '../remote';
 import { pageQuery, printPageLine, type PageOptions } from '../pages';
 import { confirmByTyping } from '../prompt';
 import { appKeysCommand } from './app-keys';
+import { appWebhooksCommand } from './app-webhooks';
 
 interface Common {
   url?: string;
@@ -165,6 +166,7 @@ export function appsCommand(): Command {
   apps.addCommand(examples(rotate, ['jawth apps rotate-secret myapp', 'jawth apps rotate-secret myapp --grace 1h']));
 
   apps.addCommand(appKeysCommand());
+  apps.addCommand(appWebhooksCommand());
 
   return examples(apps, ['jawth apps list', 'jawth apps create myapp', 'jawth apps rotate-secret myapp --grace 1h']);
 }
