@@ -557,6 +557,46 @@ describe('the admin console in Chromium', () => {
     await page.close();
   });
 
+  it('shows a webhook disabled by a 410 with its reason, turns it back on, and retries then replays its delivery', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems = watchProblems(page);
+    const app = await createApplication(ctx.app);
+    const hooks = `/applications/${app.name}/webhooks`;
+    const hook = (await admin(ctx.app, 'post', hooks, { url: receiver.url, events: ['user.created'] })).body as {
+      id: string;
+    };
+    receiver.answer(410);
+    await admin(ctx.app, 'post', `${hooks}/${hook.id}/test`);
+    while (!(await admin(ctx.app, 'get', `${hooks}/${hook.id}`)).body.disabled) await page.waitForTimeout(100);
+    await logIn(page);
+    await page.goto(`${baseUrl}/admin/apps/${app.name}/settings`);
+
+    const notice = page.getByRole('alert').filter({ hasText: 'Disabled' });
+    await notice.getByText(/410 Gone/).waitFor();
+    await page.getByRole('button', { name: 'Turn back on' }).click();
+    await page.getByText(`Turned the webhook to ${receiver.url} back on.`).waitFor();
+    expect(await notice.count()).toBe(0);
+    expect((await admin(ctx.app, 'get', `${hooks}/${hook.id}`)).body.disabled).toBe(false);
+
+    await page.getByRole('button', { name: 'Deliveries' }).click();
+    const deliveries = page.getByRole('region', { name: `Deliveries to ${receiver.url}` });
+    await deliveries.getByRole('cell', { name: /^failed/ }).waitFor();
+    await deliveries.getByRole('button', { name: /^Retry webhook\.test/ }).click();
+    await deliveries.getByText(/^Retry: webhook\.test \(msg_.*\) is pending\.$/).waitFor();
+    while ((await deliveries.getByRole('cell', { name: /^delivered/ }).count()) === 0) {
+      await deliveries.getByRole('button', { name: 'Refresh' }).click();
+      await page.waitForTimeout(100);
+    }
+    await deliveries.getByRole('button', { name: /^Replay webhook\.test/ }).click();
+    await deliveries.getByText(/^Replay: webhook\.test \(msg_.*\) is pending\.$/).waitFor();
+    await screenshot(page, '16-webhook-queue');
+    const [delivery] = (await admin(ctx.app, 'get', `${hooks}/${hook.id}/deliveries`)).body as { id: string }[];
+    const ids = () => receiver.received.filter((r) => r.headers['webhook-id'] === delivery.id).length;
+    while (ids() < 3) await page.waitForTimeout(100);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('sets the sign-up mode, recovery and public URL, and previews a mail template live for a sample user', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems = watchProblems(page);

@@ -194,6 +194,17 @@ export class ApiClient {
     return this.json({ method: 'POST', path: `/applications/${seg(app)}/webhooks/${seg(id)}/test` });
   }
 
+  /** Retry, replay or skip one delivery (docs/api.md, Webhooks); the answer is the delivery as it is now. */
+  handDelivery(
+    app: string,
+    id: string,
+    delivery: string,
+    action: 'retry' | 'replay' | 'skip',
+  ): Promise<WebhookDelivery> {
+    const path = `/applications/${seg(app)}/webhooks/${seg(id)}/deliveries/${seg(delivery)}/${action}`;
+    return this.json({ method: 'POST', path });
+  }
+
   /** The endpoint's latest deliveries, newest first, with their attempts. */
   async listDeliveries(app: string, id: string): Promise<WebhookDelivery[]> {
     const path = `/applications/${seg(app)}/webhooks/${seg(id)}/deliveries`;

@@ -1,6 +1,15 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ApiClient } from '../api/client';
 import type { Webhook, WebhookDelivery } from '../api/types';
+
+/** What an admin may do with a delivery in each state (the API answers 409 to the rest). */
+const ACTIONS: Record<WebhookDelivery['status'], ('retry' | 'replay' | 'skip')[]> = {
+  pending: ['retry', 'skip'],
+  failed: ['retry'],
+  skipped: ['retry'],
+  delivered: ['replay'],
+};
+const LABELS = { retry: 'Retry', replay: 'Replay', skip: 'Skip' };
 import { ErrorText, Loading, useAction } from '../components/common';
 
 const when = (iso: string) => <time dateTime={iso}>{new Date(iso).toLocaleString()}</time>;
@@ -20,11 +29,19 @@ export function WebhookDeliveries({
 }) {
   const [deliveries, setDeliveries] = useState<WebhookDelivery[] | null>(null);
   const load = useAction();
+  const act = useAction();
+  const [status, setStatus] = useState<string | null>(null);
   const { run } = load;
   const refresh = useCallback(() => {
     void run(async () => setDeliveries(await api.listDeliveries(app, hook.id)));
   }, [api, app, hook.id, run]);
   useEffect(refresh, [refresh, refreshKey]);
+  const hand = (delivery: WebhookDelivery, action: 'retry' | 'replay' | 'skip') =>
+    void act.run(async () => {
+      const changed = await api.handDelivery(app, hook.id, delivery.id, action);
+      setDeliveries((list) => (list ?? []).map((d) => (d.id === changed.id ? changed : d)));
+      setStatus(`${LABELS[action]}: ${delivery.type} (${delivery.id}) is ${changed.status}.`);
+    });
 
   return (
     <section aria-label={`Deliveries to ${hook.url}`}>
@@ -46,6 +63,7 @@ export function WebhookDeliveries({
                 <th scope="col">Status</th>
                 <th scope="col">Created</th>
                 <th scope="col">Attempts</th>
+                <th scope="col">Actions</th>
               </tr>
             </thead>
             <tbody>
@@ -80,12 +98,28 @@ export function WebhookDeliveries({
                       </ol>
                     )}
                   </td>
+                  <td>
+                    {ACTIONS[delivery.status].map((action) => (
+                      <button
+                        key={action}
+                        type="button"
+                        className="secondary"
+                        aria-label={`${LABELS[action]} ${delivery.type} ${delivery.id}`}
+                        onClick={() => hand(delivery, action)}
+                        disabled={act.busy}
+                      >
+                        {LABELS[action]}
+                      </button>
+                    ))}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
       )}
+      <ErrorText error={act.error} />
+      {status && <p role="status">{status}</p>}
     </section>
   );
 }

@@ -16,6 +16,7 @@ const EVENTS: WebhookEventType[] = [
   'refresh_token.reused',
   'user.signup_confirmation_requested',
   'user.recovery_requested',
+  'webhook.disabled',
 ];
 
 /**
@@ -45,6 +46,11 @@ export function WebhooksPanel({ api, app }: { api: ApiClient; app: string }) {
       setStatus(`Deleted the webhook to ${hook.url}.`);
       setHooks((list) => (list ?? []).filter((h) => h.id !== hook.id));
     });
+  const enable = (hook: Webhook) =>
+    void act.run(async () => {
+      replace(await api.updateWebhook(app, hook.id, { disabled: false }));
+      setStatus(`Turned the webhook to ${hook.url} back on.`);
+    });
   const test = (hook: Webhook) =>
     void act.run(async () => {
       const delivery = await api.testWebhook(app, hook.id);
@@ -58,7 +64,8 @@ export function WebhooksPanel({ api, app }: { api: ApiClient; app: string }) {
       <h2 id={`${ids}-hooks`}>Webhooks</h2>
       <p className="muted">
         jawth POSTs {app}'s user events to these URLs, signed with the endpoint's secret (Standard Webhooks), retried
-        for up to 24 hours. Receivers should ignore a <code>webhook-id</code> they have already handled.
+        for up to 24 hours; an event still failing after 3 attempts no longer holds back the ones after it. Receivers
+        should ignore a <code>webhook-id</code> they have already handled.
       </p>
       {hooks === null && !load.error && <Loading what="webhooks" />}
       <ErrorText error={load.error} />
@@ -67,8 +74,19 @@ export function WebhooksPanel({ api, app }: { api: ApiClient; app: string }) {
         <article key={hook.id} className="card" aria-label={`Webhook ${hook.url}`}>
           <p className="mono">{hook.url}</p>
           <p className="muted">{hook.events.join(', ')}</p>
+          {hook.disabled && (
+            <div role="alert" className="warning row wrap">
+              <span>
+                Disabled{hook.disabled_at ? ` since ${new Date(hook.disabled_at).toLocaleString()}` : ''}:{' '}
+                {hook.disabled_reason}. Nothing is queued for it or sent to it.
+              </span>
+              <button type="button" onClick={() => enable(hook)} disabled={act.busy}>
+                Turn back on
+              </button>
+            </div>
+          )}
           <div className="row wrap">
-            <button type="button" onClick={() => test(hook)} disabled={act.busy}>
+            <button type="button" onClick={() => test(hook)} disabled={act.busy || hook.disabled}>
               Send test event
             </button>
             <button type="button" className="secondary" onClick={() => setOpen({ id: hook.id, view: 'deliveries' })}>
