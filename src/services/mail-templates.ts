@@ -20,6 +20,15 @@ export const DEFAULT_MAIL_TEMPLATES: MailTemplates = {
   },
 };
 
+/**
+ * The notice to an address a sign-up named while a confirmed account holds it or the username
+ * asked for: no new account was made. Fixed text with `{{app}}` only, nothing the requester chose.
+ */
+export const SIGNUP_NOTICE: MailTemplate = {
+  subject: 'Sign-up attempt on {{app}}',
+  text: 'Someone, perhaps you, tried to sign up on {{app}} with this e-mail address. An account with this address or with the username chosen exists already, so no new account was made.\n\nIf it was you: log in, recover your password, or sign up again with another username. If it was not, ignore this message; nothing changed.\n',
+};
+
 /** The application's templates: the stored ones over the defaults. */
 export function mailTemplatesOf(app: Pick<Application, 'mailTemplates'>): MailTemplates {
   const stored = app.mailTemplates ? (JSON.parse(app.mailTemplates) as Partial<MailTemplates>) : {};

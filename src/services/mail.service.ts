@@ -3,7 +3,7 @@ import type { Transaction } from 'sequelize';
 import type { Application } from '../db/models';
 import { issueAccountToken } from './account-token.service';
 import type { Deps } from './deps';
-import { accountLink, mailTemplatesOf, renderTemplate, type MailKind } from './mail-templates';
+import { SIGNUP_NOTICE, accountLink, mailTemplatesOf, renderTemplate, type MailKind } from './mail-templates';
 import { enqueueEvent } from './webhook-events.service';
 
 /** The webhook events an application receives when jawth has no SMTP server to mail through. */
@@ -106,8 +106,33 @@ export async function sendAccountMail(
     username: user.username,
     app: app.name,
   });
+  await deliver(deps, smtpUrl, { from: mailFrom, to: user.email, subject, text }, context);
+}
+
+/**
+ * Mails the notice of a sign-up that stored nothing (`confirm` mode, a name or address in use) to
+ * the address it named, through SMTP_URL only: without it there is no one to tell. Never throws.
+ */
+export async function sendSignupNotice(deps: Deps, app: Pick<Application, 'name'>, address: string): Promise<void> {
+  const { smtpUrl, mailFrom } = deps.config;
+  if (!smtpUrl) return;
+  const { subject, text } = renderTemplate(SIGNUP_NOTICE, { link: '', username: '', app: app.name });
+  await deliver(
+    deps,
+    smtpUrl,
+    { from: mailFrom, to: address, subject, text },
+    { app: app.name, mail: 'signup_notice' },
+  );
+}
+
+async function deliver(
+  deps: Pick<Deps, 'logger'>,
+  smtpUrl: string,
+  mail: { from?: string; to: string; subject: string; text: string },
+  context: Record<string, unknown>,
+): Promise<void> {
   try {
-    await transportFor(smtpUrl).sendMail({ from: mailFrom, to: user.email, subject, text });
+    await transportFor(smtpUrl).sendMail(mail);
     deps.logger.info(context, 'account mail sent');
   } catch (error) {
     // The error's message and code only: nodemailer may attach the message (and so the link).

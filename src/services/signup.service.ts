@@ -1,11 +1,15 @@
+import { hashPassword } from '../crypto/password';
+import { randomId } from '../crypto/random';
 import { spendAccountToken } from '../db/account-token.repository';
 import type { Application } from '../db/models';
+import { signupHolders } from '../db/signup.repository';
 import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
+import { assertPasswordPolicy } from '../policy/password-policy';
 import { appNameSchema } from '../schemas/common.schema';
 import type { Deps } from './deps';
 import { readAccountToken, spentToken } from './account-token.service';
-import { issueAccountTokenFor, sendAccountMail } from './mail.service';
+import { issueAccountTokenFor, sendAccountMail, sendSignupNotice } from './mail.service';
 import { createUser } from './user.service';
 
 /** Unknown application and sign-up `off` answer alike: 404 (docs/api.md, Sign-up, confirmation and recovery). */
@@ -25,38 +29,70 @@ export interface SignupInput {
   email?: string;
 }
 
+export interface SignupResult {
+  uid: string;
+  username: string;
+  /** Run after the answer: the confirmation link, or the notice to an address already in use. */
+  mail?: () => Promise<void>;
+}
+
 /**
- * A user signs up: the password policy as for an admin's user; in `confirm` mode the account is
- * created disabled with a confirmation token, in the same transaction, and `mail` (run after
- * the answer) sends the link.
+ * A user signs up: the password policy as for an admin's user, then the names already taken,
+ * before any password is hashed. `open` mode answers a taken username or address with 409
+ * (the documented price of signing up unconfirmed). `confirm` mode never tells: a sign-up whose
+ * username or address a confirmed account holds answers like a new one (a new-looking uid,
+ * nothing stored; the password is hashed all the same, so that the timing does not tell either)
+ * and the address gets a notice that someone tried; otherwise the account is created disabled
+ * with a confirmation token in one transaction, and `mail` (run after the answer) sends the link.
  */
-export async function signup(
-  app: Application,
-  input: SignupInput,
-  deps: Deps,
-): Promise<{ uid: string; username: string; mail?: () => Promise<void> }> {
-  if (app.signup !== 'confirm') {
-    const user = await createUser(app, input, deps);
-    return { uid: user.uid, username: user.username };
-  }
-  if (!input.email) {
+export async function signup(app: Application, input: SignupInput, deps: Deps): Promise<SignupResult> {
+  if (app.signup === 'confirm' && !input.email) {
     throw new AppError('validation_failed', 'This application confirms sign-ups by e-mail: give an e-mail address.', [
       { field: 'email', message: 'is required (sign-ups are confirmed by e-mail)' },
     ]);
   }
+  assertPasswordPolicy(input.password, deps.config.passwordMinLength);
+  const holders = await signupHolders(deps.db, app.id, input.username, input.email);
+  if (app.signup !== 'confirm') {
+    if (holders.some((h) => h.hasUsername)) throw new AppError('username_taken', 'This username is taken.');
+    if (holders.some((h) => h.hasEmail)) throw new AppError('email_taken', 'This e-mail address is in use.');
+    const user = await createUser(app, input, deps);
+    return { uid: user.uid, username: user.username };
+  }
+  const email = input.email as string;
+  if (holders.length > 0) return pretend(app, input, email, deps);
   let token = '';
-  const user = await createUser(app, input, deps, {
-    disabled: true,
-    afterCreate: async (created, transaction) => {
-      ({ token } = await issueAccountTokenFor(deps, transaction, app, created, 'confirm'));
-    },
-  });
+  let user;
+  try {
+    user = await createUser(app, input, deps, {
+      disabled: true,
+      afterCreate: async (created, transaction) => {
+        ({ token } = await issueAccountTokenFor(deps, transaction, app, created, 'confirm'));
+      },
+    });
+  } catch (error) {
+    // A concurrent sign-up took the name or address between the check and the insert.
+    if (error instanceof AppError && error.code === 'conflict') return pretend(app, input, email, deps, false);
+    throw error;
+  }
   const recipient = { uid: user.uid, username: user.username, email: user.email };
   return {
     uid: user.uid,
     username: user.username,
     mail: () => sendAccountMail(deps, app, recipient, 'confirm', token),
   };
+}
+
+/** The answer of a new sign-up for one that stores nothing, and the notice to the address. */
+async function pretend(
+  app: Application,
+  input: SignupInput,
+  email: string,
+  deps: Deps,
+  hash = true,
+): Promise<SignupResult> {
+  if (hash) await hashPassword(input.password, deps.config.bcryptCost);
+  return { uid: randomId(), username: input.username, mail: () => sendSignupNotice(deps, app, email) };
 }
 
 /** The confirmation link's token enables the account, once. */
