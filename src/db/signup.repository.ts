@@ -43,3 +43,47 @@ export async function signupHolders(
     unconfirmed: Boolean(row.disabled) && Boolean(row.pending),
   }));
 }
+
+/** Whether the user is unconfirmed, as SQL on `users u` (disabled, a confirmation token pending). */
+const UNCONFIRMED = `u.disabled = $2 AND EXISTS (SELECT 1 FROM account_tokens t WHERE t.user_id = u.id AND t.purpose = 'confirm')`;
+
+/**
+ * Deletes these users if they are still unconfirmed (a sign-up replacing them); their tokens go
+ * with them. Returns the ids deleted.
+ */
+export async function deleteUnconfirmed(db: Sequelize, ids: number[], transaction: Transaction): Promise<number[]> {
+  const deleted: number[] = [];
+  for (const id of ids) {
+    const sql = `DELETE FROM users WHERE id IN (SELECT u.id FROM users u WHERE u.id = $1 AND ${UNCONFIRMED})`;
+    const result: unknown = await db.query(sql, { bind: [id, true], type: QueryTypes.BULKDELETE, transaction });
+    if (Number(result) === 1) deleted.push(id);
+  }
+  return deleted;
+}
+
+export interface ExpiredSignup {
+  id: number;
+  uid: string;
+  username: string;
+  applicationId: number;
+  app: string;
+}
+
+/** Up to `limit` unconfirmed users whose confirmation link expired by `now`. */
+export async function expiredSignups(db: Sequelize, now: Date, limit: number): Promise<ExpiredSignup[]> {
+  const rows = await db.query<Record<string, unknown>>(
+    `SELECT u.id, u.uid, u.username, u.application_id, a.name AS app
+       FROM users u JOIN applications a ON a.id = u.application_id
+      WHERE u.disabled = $2
+        AND EXISTS (SELECT 1 FROM account_tokens t WHERE t.user_id = u.id AND t.purpose = 'confirm' AND t.expires_at <= $1)
+      ORDER BY u.id LIMIT ${Math.floor(limit)}`,
+    { bind: [now.getTime(), true], type: QueryTypes.SELECT },
+  );
+  return rows.map((row) => ({
+    id: Number(row.id),
+    uid: String(row.uid),
+    username: String(row.username),
+    applicationId: Number(row.application_id),
+    app: String(row.app),
+  }));
+}

@@ -1,8 +1,9 @@
 import { hashPassword } from '../crypto/password';
 import { randomId } from '../crypto/random';
 import { spendAccountToken } from '../db/account-token.repository';
+import type { Transaction } from 'sequelize';
 import type { Application } from '../db/models';
-import { signupHolders } from '../db/signup.repository';
+import { deleteUnconfirmed, expiredSignups, signupHolders } from '../db/signup.repository';
 import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import { assertPasswordPolicy } from '../policy/password-policy';
@@ -10,7 +11,8 @@ import { appNameSchema } from '../schemas/common.schema';
 import type { Deps } from './deps';
 import { readAccountToken, spentToken } from './account-token.service';
 import { issueAccountTokenFor, sendAccountMail, sendSignupNotice } from './mail.service';
-import { createUser } from './user.service';
+import { createUser, userData } from './user.service';
+import { enqueueEvent } from './webhook-events.service';
 
 /** Unknown application and sign-up `off` answer alike: 404 (docs/api.md, Sign-up, confirmation and recovery). */
 const NO_SIGNUP = 'No sign-up here: there is no such application, or its sign-up is off.';
@@ -52,11 +54,13 @@ export async function signup(app: Application, input: SignupInput, deps: Deps): 
     ]);
   }
   assertPasswordPolicy(input.password, deps.config.passwordMinLength);
-  const holders = await signupHolders(deps.db, app.id, input.username, input.email);
+  // An unconfirmed account holds nothing: this sign-up replaces it (its link then confirms nothing).
+  const holders = (await signupHolders(deps.db, app.id, input.username, input.email)).filter((h) => !h.unconfirmed);
+  const beforeCreate = (transaction: Transaction) => replaceUnconfirmed(app, input, deps, transaction);
   if (app.signup !== 'confirm') {
     if (holders.some((h) => h.hasUsername)) throw new AppError('username_taken', 'This username is taken.');
     if (holders.some((h) => h.hasEmail)) throw new AppError('email_taken', 'This e-mail address is in use.');
-    const user = await createUser(app, input, deps);
+    const user = await createUser(app, input, deps, { beforeCreate });
     return { uid: user.uid, username: user.username };
   }
   const email = input.email as string;
@@ -65,6 +69,7 @@ export async function signup(app: Application, input: SignupInput, deps: Deps): 
   let user;
   try {
     user = await createUser(app, input, deps, {
+      beforeCreate,
       disabled: true,
       afterCreate: async (created, transaction) => {
         ({ token } = await issueAccountTokenFor(deps, transaction, app, created, 'confirm'));
@@ -93,6 +98,51 @@ async function pretend(
 ): Promise<SignupResult> {
   if (hash) await hashPassword(input.password, deps.config.bcryptCost);
   return { uid: randomId(), username: input.username, mail: () => sendSignupNotice(deps, app, email) };
+}
+
+/** Deletes the unconfirmed accounts holding the username or address, in the sign-up's transaction. */
+async function replaceUnconfirmed(app: Application, input: SignupInput, deps: Deps, transaction: Transaction) {
+  const holders = await signupHolders(deps.db, app.id, input.username, input.email, transaction);
+  const unconfirmed = holders.filter((h) => h.unconfirmed);
+  const deleted = await deleteUnconfirmed(
+    deps.db,
+    unconfirmed.map((h) => h.id),
+    transaction,
+  );
+  for (const holder of unconfirmed.filter((h) => deleted.includes(h.id)))
+    await enqueueEvent(deps, transaction, app, 'user.deleted', { ...userData(holder), reason: 'replaced' });
+}
+
+/** How many expired sign-ups one transaction of the purge deletes. */
+const PURGE_BATCH = 200;
+
+/**
+ * Deletes the unconfirmed accounts whose confirmation link has expired (periodic maintenance),
+ * in batches; each gets `user.deleted` as an admin's deletion does. Returns how many went.
+ */
+export async function purgeExpiredSignups(deps: Pick<Deps, 'db' | 'clock' | 'caches'>, now: Date): Promise<number> {
+  let purged = 0;
+  for (;;) {
+    const batch = await expiredSignups(deps.db, now, PURGE_BATCH);
+    if (batch.length === 0) break;
+    const deleted = await inTransaction(deps.db, async (transaction) => {
+      const ids = await deleteUnconfirmed(
+        deps.db,
+        batch.map((u) => u.id),
+        transaction,
+      );
+      for (const user of batch.filter((u) => ids.includes(u.id)))
+        await enqueueEvent(deps, transaction, { id: user.applicationId, name: user.app }, 'user.deleted', {
+          ...userData(user),
+          reason: 'unconfirmed',
+        });
+      return ids.length;
+    });
+    purged += deleted;
+    if (deleted === 0 || batch.length < PURGE_BATCH) break;
+  }
+  if (purged > 0) deps.caches.userCounts.forget();
+  return purged;
 }
 
 /** The confirmation link's token enables the account, once. */

@@ -190,6 +190,8 @@ async function assertEmailFree(
 /** How a user comes to be besides an admin's request: a sign-up (disabled until confirmed), with a token row. */
 export interface CreateOptions {
   disabled?: boolean;
+  /** Runs in the creation's transaction before the insert (a sign-up removing the unconfirmed accounts it replaces). */
+  beforeCreate?: (transaction: Transaction) => Promise<void>;
   /** Runs in the creation's transaction, with the new user. */
   afterCreate?: (user: User, transaction: Transaction) => Promise<void>;
 }
@@ -204,6 +206,7 @@ export async function createUser(
   const passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
   const create = () =>
     inTransaction(deps.db, async (transaction) => {
+      await options.beforeCreate?.(transaction);
       await assertEmailFree(app, input.email, undefined, deps.models, transaction);
       const user = await deps.models.User.create(
         {
