@@ -1,6 +1,6 @@
 import { Op, col, fn, where as sqlWhere } from 'sequelize';
 import { hashPassword } from '../crypto/password';
-import { deleteAccountTokens, spendAccountToken } from '../db/account-token.repository';
+import { isUserDisabled, spendAccountToken, voidAccountTokens } from '../db/account-token.repository';
 import type { Application, User } from '../db/models';
 import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
@@ -47,17 +47,21 @@ export async function requestRecovery(app: Application, by: RecoverInput, deps: 
 
 /**
  * The reset link's token sets a new password, once, and ends every session of the user: the
- * spend, the new hash, the revocation and the removal of any other reset token share one transaction.
+ * spend, the new hash, the revocation and the removal of every other pending token share one
+ * transaction. A user disabled meanwhile resets nothing.
  */
 export async function resetPassword(appName: string, token: string, password: string, deps: Deps) {
   const app = await recoveryApplication(appName, deps);
   assertPasswordPolicy(password, deps.config.passwordMinLength);
   const { record, user } = await readAccountToken(appName, token, 'reset', deps);
+  // A disabled user resets nothing, whatever link it holds (checked again as the reset writes).
+  if (user.disabled) throw spentToken();
   const passwordHash = await hashPassword(password, deps.config.bcryptCost);
   await inTransaction(deps.db, async (transaction) => {
     const now = deps.clock.now();
     if (!(await spendAccountToken(deps.db, record.id, now, transaction))) throw spentToken();
-    await deleteAccountTokens(deps.db, user.id, 'reset', transaction);
+    if (await isUserDisabled(deps.db, user.id, transaction)) throw spentToken();
+    await voidAccountTokens(deps.db, user.id, transaction);
     user.passwordHash = passwordHash;
     await endSessions(user, now, deps, transaction);
     await user.save({ transaction });

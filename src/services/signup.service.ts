@@ -1,6 +1,6 @@
 import { hashPassword } from '../crypto/password';
 import { randomId } from '../crypto/random';
-import { spendAccountToken } from '../db/account-token.repository';
+import { spendAccountToken, voidAccountTokens } from '../db/account-token.repository';
 import type { Transaction } from 'sequelize';
 import type { Application } from '../db/models';
 import { deleteUnconfirmed, expiredSignups, signupHolders } from '../db/signup.repository';
@@ -151,6 +151,8 @@ export async function confirmSignup(appName: string, token: string, deps: Deps) 
   const { record, user } = await readAccountToken(appName, token, 'confirm', deps);
   await inTransaction(deps.db, async (transaction) => {
     if (!(await spendAccountToken(deps.db, record.id, deps.clock.now(), transaction))) throw spentToken();
+    // `disabled` changes: whatever else was pending for the user is void (as for an admin's change).
+    await voidAccountTokens(deps.db, user.id, transaction);
     user.disabled = false;
     await user.save({ transaction });
   });
