@@ -7,12 +7,19 @@ export interface MailTemplate {
 }
 
 export type MailKind = 'confirm' | 'recover';
+
+/**
+ * The confirmation mail goes to an address nobody has proved to own: it carries no text the
+ * requester chose, so its `{{username}}` is written as nothing (a template stored before this rule,
+ * or imported; the API refuses one that uses it). The reset mail goes to a proved address.
+ */
+export const UNPROVED_ADDRESS: Record<MailKind, boolean> = { confirm: true, recover: false };
 export type MailTemplates = Record<MailKind, MailTemplate>;
 
 export const DEFAULT_MAIL_TEMPLATES: MailTemplates = {
   confirm: {
     subject: 'Confirm your account on {{app}}',
-    text: 'Hello {{username}},\n\nto confirm your account on {{app}}, open this link:\n\n{{link}}\n\nThe link works once, within 24 hours. If you did not sign up, ignore this message.\n',
+    text: 'Hello,\n\nto confirm your account on {{app}}, open this link:\n\n{{link}}\n\nThe link works once, within 24 hours. If you did not sign up, ignore this message.\n',
   },
   recover: {
     subject: 'Reset your password on {{app}}',

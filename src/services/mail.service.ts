@@ -3,7 +3,14 @@ import type { Transaction } from 'sequelize';
 import type { Application } from '../db/models';
 import { issueAccountToken } from './account-token.service';
 import type { Deps } from './deps';
-import { SIGNUP_NOTICE, accountLink, mailTemplatesOf, renderTemplate, type MailKind } from './mail-templates';
+import {
+  SIGNUP_NOTICE,
+  UNPROVED_ADDRESS,
+  accountLink,
+  mailTemplatesOf,
+  renderTemplate,
+  type MailKind,
+} from './mail-templates';
 import { enqueueEvent } from './webhook-events.service';
 
 /** The webhook events an application receives when jawth has no SMTP server to mail through. */
@@ -103,7 +110,7 @@ export async function sendAccountMail(
   const link = accountLink(app.publicUrl, token);
   const { subject, text } = renderTemplate(mailTemplatesOf(app)[kind], {
     link,
-    username: user.username,
+    username: UNPROVED_ADDRESS[kind] ? '' : user.username,
     app: app.name,
   });
   await deliver(deps, smtpUrl, { from: mailFrom, to: user.email, subject, text }, context);
