@@ -2,6 +2,7 @@ import { Op, col, fn, where as sqlWhere } from 'sequelize';
 import { hashPassword } from '../crypto/password';
 import { isUserDisabled, spendAccountToken, voidAccountTokens } from '../db/account-token.repository';
 import type { Application, User } from '../db/models';
+import type { LoginLimiter } from '../infra/login-limiter';
 import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import { assertPasswordPolicy } from '../policy/password-policy';
@@ -31,14 +32,28 @@ async function findByIdentifier(app: Application, by: RecoverInput, deps: Pick<D
   return deps.models.User.findOne({ where });
 }
 
+/** Recovery mails (each a new link) one user gets an hour at most, over every instance. */
+export const RECOVERY_MAILS_PER_HOUR = 3;
+
 /**
  * The work of `POST /:app/recover`, run after its answer (always the same 202): a known, enabled
- * user gets a reset token, mailed or handed to the application. An unknown or disabled one gets
- * nothing, and nobody can tell the difference from the answer.
+ * user gets a reset token, mailed or handed to the application, at most RECOVERY_MAILS_PER_HOUR
+ * times an hour. An unknown or disabled one gets nothing, and nobody can tell the difference from
+ * the answer.
  */
-export async function requestRecovery(app: Application, by: RecoverInput, deps: Deps): Promise<void> {
+export async function requestRecovery(
+  app: Application,
+  by: RecoverInput,
+  deps: Deps & { limiter: Pick<LoginLimiter, 'takeQuota'> },
+): Promise<void> {
   const user = await findByIdentifier(app, by, deps);
   if (!user || user.disabled) return;
+  // Past the quota, nothing new: the link already sent stays the valid one, and nobody can flood
+  // the user's mailbox or kill each link with the next.
+  if (!(await deps.limiter.takeQuota('recovery', user.uid, RECOVERY_MAILS_PER_HOUR, 3600))) {
+    deps.logger.info({ app: app.name, uid: user.uid }, 'recovery mail quota reached: no new link sent');
+    return;
+  }
   const { token } = await inTransaction(deps.db, (transaction) =>
     issueAccountTokenFor(deps, transaction, app, user, 'recover'),
   );
