@@ -1,6 +1,6 @@
-import type { Transporter } from 'nodemailer';
 import type { Transaction } from 'sequelize';
 import type { Application } from '../db/models';
+import { createMailer, type Mailer } from '../infra/smtp-mailer';
 import { issueAccountToken } from './account-token.service';
 import type { Deps } from './deps';
 import {
@@ -26,22 +26,13 @@ export interface MailRecipient {
   email: string | null;
 }
 
-/** Bounded, so that a server that does not answer cannot hold a mail (and its memory) for long. */
-const TIMEOUTS = { connectionTimeout: 5000, greetingTimeout: 5000, socketTimeout: 10000 };
+// One mailer per SMTP_URL for the life of the process, made at the first mail.
+const mailers = new Map<string, Mailer>();
 
-// One transport per SMTP_URL for the life of the process, made at the first mail.
-const transports = new Map<string, Transporter>();
-
-function transportFor(smtpUrl: string): Transporter {
-  let transport = transports.get(smtpUrl);
-  if (!transport) {
-    // Loaded at the first mail: 12 MB that a server without SMTP_URL never needs.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const nodemailer = require('nodemailer') as typeof import('nodemailer');
-    transport = nodemailer.createTransport({ url: smtpUrl, ...TIMEOUTS });
-    transports.set(smtpUrl, transport);
-  }
-  return transport;
+function mailerFor(smtpUrl: string): Mailer {
+  const mailer = mailers.get(smtpUrl) ?? createMailer(smtpUrl);
+  mailers.set(smtpUrl, mailer);
+  return mailer;
 }
 
 /** SMTP_URL with its password replaced, for a log line or an error message. */
@@ -139,7 +130,7 @@ async function deliver(
   context: Record<string, unknown>,
 ): Promise<void> {
   try {
-    await transportFor(smtpUrl).sendMail(mail);
+    await mailerFor(smtpUrl).send(mail);
     deps.logger.info(context, 'account mail sent');
   } catch (error) {
     // The error's message and code only: nodemailer may attach the message (and so the link).
