@@ -18,6 +18,9 @@ const STATUS = {
   origin_not_allowed: 403,
   not_found: 404,
   conflict: 409,
+  /** Sign-up in `open` mode only: `confirm` mode never tells (docs/api.md, POST /:app/signup). */
+  username_taken: 409,
+  email_taken: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

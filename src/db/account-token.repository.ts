@@ -59,14 +59,23 @@ export async function spendAccountToken(db: Sequelize, id: number, now: Date, tr
   return (await changed(db, sql, [id, now.getTime()], transaction)) === 1;
 }
 
-/** Drops every token of the user of that purpose (a reset done, an account disabled by an admin). */
-export async function deleteAccountTokens(
-  db: Sequelize,
-  userId: number,
-  purpose: AccountTokenPurpose,
-  transaction?: Transaction,
-): Promise<number> {
-  return changed(db, 'DELETE FROM account_tokens WHERE user_id = $1 AND purpose = $2', [userId, purpose], transaction);
+/**
+ * Drops every pending token of the user, confirmation and reset alike: a change of the user's
+ * password, e-mail or `disabled` voids the links mailed before it (docs/api.md, Sign-up,
+ * confirmation and recovery).
+ */
+export async function voidAccountTokens(db: Sequelize, userId: number, transaction?: Transaction): Promise<number> {
+  return changed(db, 'DELETE FROM account_tokens WHERE user_id = $1', [userId], transaction);
+}
+
+/** Whether the user is disabled now, read in `transaction` (a reset checks it again as it writes). */
+export async function isUserDisabled(db: Sequelize, userId: number, transaction?: Transaction): Promise<boolean> {
+  const rows = await db.query<{ disabled: unknown }>('SELECT disabled FROM users WHERE id = $1', {
+    bind: [userId],
+    type: QueryTypes.SELECT,
+    transaction,
+  });
+  return rows.length === 0 || Boolean(rows[0].disabled);
 }
 
 /** Drops the tokens that expired (periodic clean-up). */

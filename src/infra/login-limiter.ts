@@ -25,6 +25,12 @@ export interface LoginLimiter {
    * hold the last places, since each of them may yet succeed and give its place back.
    */
   reserve(key: AttemptKey): Promise<Reservation>;
+  /**
+   * Takes one of `points` uses per `duration` seconds of the quota `name` for `id`, in the same
+   * store as the counters (so every instance agrees); false when none is left. Recovery mails per
+   * user (docs/api.md, Brute-force protection).
+   */
+  takeQuota(name: string, id: string, points: number, duration: number): Promise<boolean>;
   /** Resolves when the shared store answers (at once without Redis), or false after `ms`. */
   ready(ms?: number): Promise<boolean>;
   /** 'memory' (no REDIS_URL), 'redis', or 'fallback' while Redis does not answer. */
@@ -152,6 +158,7 @@ export function createLoginLimiter(
   const triple = counter('triple', config.loginMaxFailures, config.loginLockout, config.loginLockout);
   const account = counter('account', config.loginMaxFailures * 10, HOUR);
   const ip = counter('ip', config.loginMaxFailuresPerIp, HOUR);
+  const quotas = new Map<string, Guarded>();
 
   return {
     async reserve(key) {
@@ -190,6 +197,18 @@ export function createLoginLimiter(
           await giveBack(held);
         },
       };
+    },
+    async takeQuota(name, id, points, duration) {
+      const key = `${name}:${points}:${duration}`;
+      const quota = quotas.get(key) ?? guarded(`${prefix}:quota:${name}`, points, duration);
+      quotas.set(key, quota);
+      try {
+        await quota.run((l) => l.consume(id));
+        return true;
+      } catch (error) {
+        if (error instanceof RateLimiterRes) return false;
+        throw error;
+      }
     },
     async ready(ms = 3000) {
       if (!redis || redis.status === 'ready') return true;

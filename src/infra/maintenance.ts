@@ -5,15 +5,18 @@ import { purgeSpentJtis } from '../services/admin-replay.service';
 import { pruneAudit } from '../services/audit.service';
 import type { Deps } from '../services/deps';
 import { purgeSessions } from '../services/session.service';
+import { purgeExpiredSignups } from '../services/signup.service';
 
 const EVERY_MS = 10 * 60 * 1000;
 
 /**
  * Periodic clean-up: expired and long-revoked refresh sessions, the jtis of expired admin
- * request tokens, expired second-factor, confirmation and reset tokens, and audit entries and
+ * request tokens, unconfirmed sign-ups whose link expired, expired second-factor, confirmation and reset tokens, and audit entries and
  * finished webhook deliveries older than AUDIT_RETENTION. Returns a stop function.
  */
-export function startMaintenance(deps: Pick<Deps, 'db' | 'models' | 'clock' | 'logger' | 'config'>): () => void {
+export function startMaintenance(
+  deps: Pick<Deps, 'db' | 'models' | 'clock' | 'logger' | 'config' | 'caches'>,
+): () => void {
   const run = async () => {
     try {
       const purged = await purgeSessions(deps.clock.now(), deps);
@@ -22,7 +25,12 @@ export function startMaintenance(deps: Pick<Deps, 'db' | 'models' | 'clock' | 'l
       if (jtis > 0) deps.logger.info({ purged: jtis }, 'expired admin request jtis purged');
       const mfaTokens = await deleteExpiredMfaTokens(deps.db, deps.clock.now());
       if (mfaTokens > 0) deps.logger.info({ purged: mfaTokens }, 'expired second-factor tokens purged');
-      const accountTokens = await deleteExpiredAccountTokens(deps.db, deps.clock.now());
+      // Before the tokens, at the same instant: an unconfirmed account is known by its expired
+      // confirmation token, and one deleted alone would leave its account disabled for good.
+      const now = deps.clock.now();
+      const signups = await purgeExpiredSignups(deps, now);
+      if (signups > 0) deps.logger.info({ purged: signups }, 'unconfirmed sign-ups with expired links purged');
+      const accountTokens = await deleteExpiredAccountTokens(deps.db, now);
       if (accountTokens > 0)
         deps.logger.info({ purged: accountTokens }, 'expired confirmation and reset tokens purged');
       const pruned = await pruneAudit(deps);

@@ -42,8 +42,23 @@ const mailTemplateSchema = z.strictObject({
     .refine((text) => text.includes('{{link}}'), 'must contain {{link}}'),
 });
 
+/**
+ * The confirmation mail goes to an address nobody has proved to own: no text the requester chose,
+ * so no {{username}} (docs/api.md, Sign-up, confirmation and recovery).
+ */
+const confirmTemplateSchema = mailTemplateSchema.superRefine((template, ctx) => {
+  for (const field of ['subject', 'text'] as const) {
+    if (template[field].includes('{{username}}'))
+      ctx.addIssue({
+        code: 'custom',
+        path: [field],
+        message: 'must not contain {{username}}: the confirmation mail carries nothing the person signing up chose',
+      });
+  }
+});
+
 const mailTemplatesSchema = z.strictObject({
-  confirm: mailTemplateSchema.optional(),
+  confirm: confirmTemplateSchema.optional(),
   recover: mailTemplateSchema.optional(),
 });
 export type MailTemplatesInput = z.infer<typeof mailTemplatesSchema>;

@@ -7,17 +7,33 @@ export interface MailTemplate {
 }
 
 export type MailKind = 'confirm' | 'recover';
+
+/**
+ * The confirmation mail goes to an address nobody has proved to own: it carries no text the
+ * requester chose, so its `{{username}}` is written as nothing (a template stored before this rule,
+ * or imported; the API refuses one that uses it). The reset mail goes to a proved address.
+ */
+export const UNPROVED_ADDRESS: Record<MailKind, boolean> = { confirm: true, recover: false };
 export type MailTemplates = Record<MailKind, MailTemplate>;
 
 export const DEFAULT_MAIL_TEMPLATES: MailTemplates = {
   confirm: {
     subject: 'Confirm your account on {{app}}',
-    text: 'Hello {{username}},\n\nto confirm your account on {{app}}, open this link:\n\n{{link}}\n\nThe link works once, within 24 hours. If you did not sign up, ignore this message.\n',
+    text: 'Hello,\n\nto confirm your account on {{app}}, open this link:\n\n{{link}}\n\nThe link works once, within 24 hours. If you did not sign up, ignore this message.\n',
   },
   recover: {
     subject: 'Reset your password on {{app}}',
     text: 'Hello {{username}},\n\nto choose a new password on {{app}}, open this link:\n\n{{link}}\n\nThe link works once, within 30 minutes. If you did not ask for it, ignore this message: your password stays as it is.\n',
   },
+};
+
+/**
+ * The notice to an address a sign-up named while a confirmed account holds it or the username
+ * asked for: no new account was made. Fixed text with `{{app}}` only, nothing the requester chose.
+ */
+export const SIGNUP_NOTICE: MailTemplate = {
+  subject: 'Sign-up attempt on {{app}}',
+  text: 'Someone, perhaps you, tried to sign up on {{app}} with this e-mail address. An account with this address or with the username chosen exists already, so no new account was made.\n\nIf it was you: log in, recover your password, or sign up again with another username. If it was not, ignore this message; nothing changed.\n',
 };
 
 /** The application's templates: the stored ones over the defaults. */

@@ -1,9 +1,16 @@
-import type { Transporter } from 'nodemailer';
 import type { Transaction } from 'sequelize';
 import type { Application } from '../db/models';
+import { createMailer, type Mailer } from '../infra/smtp-mailer';
 import { issueAccountToken } from './account-token.service';
 import type { Deps } from './deps';
-import { accountLink, mailTemplatesOf, renderTemplate, type MailKind } from './mail-templates';
+import {
+  SIGNUP_NOTICE,
+  UNPROVED_ADDRESS,
+  accountLink,
+  mailTemplatesOf,
+  renderTemplate,
+  type MailKind,
+} from './mail-templates';
 import { enqueueEvent } from './webhook-events.service';
 
 /** The webhook events an application receives when jawth has no SMTP server to mail through. */
@@ -19,22 +26,13 @@ export interface MailRecipient {
   email: string | null;
 }
 
-/** Bounded, so that a server that does not answer cannot hold a mail (and its memory) for long. */
-const TIMEOUTS = { connectionTimeout: 5000, greetingTimeout: 5000, socketTimeout: 10000 };
+// One mailer per SMTP_URL for the life of the process, made at the first mail.
+const mailers = new Map<string, Mailer>();
 
-// One transport per SMTP_URL for the life of the process, made at the first mail.
-const transports = new Map<string, Transporter>();
-
-function transportFor(smtpUrl: string): Transporter {
-  let transport = transports.get(smtpUrl);
-  if (!transport) {
-    // Loaded at the first mail: 12 MB that a server without SMTP_URL never needs.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const nodemailer = require('nodemailer') as typeof import('nodemailer');
-    transport = nodemailer.createTransport({ url: smtpUrl, ...TIMEOUTS });
-    transports.set(smtpUrl, transport);
-  }
-  return transport;
+function mailerFor(smtpUrl: string): Mailer {
+  const mailer = mailers.get(smtpUrl) ?? createMailer(smtpUrl);
+  mailers.set(smtpUrl, mailer);
+  return mailer;
 }
 
 /** SMTP_URL with its password replaced, for a log line or an error message. */
@@ -103,11 +101,36 @@ export async function sendAccountMail(
   const link = accountLink(app.publicUrl, token);
   const { subject, text } = renderTemplate(mailTemplatesOf(app)[kind], {
     link,
-    username: user.username,
+    username: UNPROVED_ADDRESS[kind] ? '' : user.username,
     app: app.name,
   });
+  await deliver(deps, smtpUrl, { from: mailFrom, to: user.email, subject, text }, context);
+}
+
+/**
+ * Mails the notice of a sign-up that stored nothing (`confirm` mode, a name or address in use) to
+ * the address it named, through SMTP_URL only: without it there is no one to tell. Never throws.
+ */
+export async function sendSignupNotice(deps: Deps, app: Pick<Application, 'name'>, address: string): Promise<void> {
+  const { smtpUrl, mailFrom } = deps.config;
+  if (!smtpUrl) return;
+  const { subject, text } = renderTemplate(SIGNUP_NOTICE, { link: '', username: '', app: app.name });
+  await deliver(
+    deps,
+    smtpUrl,
+    { from: mailFrom, to: address, subject, text },
+    { app: app.name, mail: 'signup_notice' },
+  );
+}
+
+async function deliver(
+  deps: Pick<Deps, 'logger'>,
+  smtpUrl: string,
+  mail: { from?: string; to: string; subject: string; text: string },
+  context: Record<string, unknown>,
+): Promise<void> {
   try {
-    await transportFor(smtpUrl).sendMail({ from: mailFrom, to: user.email, subject, text });
+    await mailerFor(smtpUrl).send(mail);
     deps.logger.info(context, 'account mail sent');
   } catch (error) {
     // The error's message and code only: nodemailer may attach the message (and so the link).

@@ -1,7 +1,8 @@
 import { Op, col, fn, where as sqlWhere } from 'sequelize';
 import { hashPassword } from '../crypto/password';
-import { deleteAccountTokens, spendAccountToken } from '../db/account-token.repository';
+import { isUserDisabled, spendAccountToken, voidAccountTokens } from '../db/account-token.repository';
 import type { Application, User } from '../db/models';
+import type { LoginLimiter } from '../infra/login-limiter';
 import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import { assertPasswordPolicy } from '../policy/password-policy';
@@ -31,14 +32,28 @@ async function findByIdentifier(app: Application, by: RecoverInput, deps: Pick<D
   return deps.models.User.findOne({ where });
 }
 
+/** Recovery mails (each a new link) one user gets an hour at most, over every instance. */
+export const RECOVERY_MAILS_PER_HOUR = 3;
+
 /**
  * The work of `POST /:app/recover`, run after its answer (always the same 202): a known, enabled
- * user gets a reset token, mailed or handed to the application. An unknown or disabled one gets
- * nothing, and nobody can tell the difference from the answer.
+ * user gets a reset token, mailed or handed to the application, at most RECOVERY_MAILS_PER_HOUR
+ * times an hour. An unknown or disabled one gets nothing, and nobody can tell the difference from
+ * the answer.
  */
-export async function requestRecovery(app: Application, by: RecoverInput, deps: Deps): Promise<void> {
+export async function requestRecovery(
+  app: Application,
+  by: RecoverInput,
+  deps: Deps & { limiter: Pick<LoginLimiter, 'takeQuota'> },
+): Promise<void> {
   const user = await findByIdentifier(app, by, deps);
   if (!user || user.disabled) return;
+  // Past the quota, nothing new: the link already sent stays the valid one, and nobody can flood
+  // the user's mailbox or kill each link with the next.
+  if (!(await deps.limiter.takeQuota('recovery', user.uid, RECOVERY_MAILS_PER_HOUR, 3600))) {
+    deps.logger.info({ app: app.name, uid: user.uid }, 'recovery mail quota reached: no new link sent');
+    return;
+  }
   const { token } = await inTransaction(deps.db, (transaction) =>
     issueAccountTokenFor(deps, transaction, app, user, 'recover'),
   );
@@ -47,17 +62,21 @@ export async function requestRecovery(app: Application, by: RecoverInput, deps: 
 
 /**
  * The reset link's token sets a new password, once, and ends every session of the user: the
- * spend, the new hash, the revocation and the removal of any other reset token share one transaction.
+ * spend, the new hash, the revocation and the removal of every other pending token share one
+ * transaction. A user disabled meanwhile resets nothing.
  */
 export async function resetPassword(appName: string, token: string, password: string, deps: Deps) {
   const app = await recoveryApplication(appName, deps);
   assertPasswordPolicy(password, deps.config.passwordMinLength);
   const { record, user } = await readAccountToken(appName, token, 'reset', deps);
+  // A disabled user resets nothing, whatever link it holds (checked again as the reset writes).
+  if (user.disabled) throw spentToken();
   const passwordHash = await hashPassword(password, deps.config.bcryptCost);
   await inTransaction(deps.db, async (transaction) => {
     const now = deps.clock.now();
     if (!(await spendAccountToken(deps.db, record.id, now, transaction))) throw spentToken();
-    await deleteAccountTokens(deps.db, user.id, 'reset', transaction);
+    if (await isUserDisabled(deps.db, user.id, transaction)) throw spentToken();
+    await voidAccountTokens(deps.db, user.id, transaction);
     user.passwordHash = passwordHash;
     await endSessions(user, now, deps, transaction);
     await user.save({ transaction });

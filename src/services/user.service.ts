@@ -4,7 +4,7 @@ import { assertPasswordPolicy } from '../policy/password-policy';
 import { randomId } from '../crypto/random';
 import { AppError, assertThat } from '../errors';
 import type { Application, Group, Models, Org, User } from '../db/models';
-import { deleteAccountTokens } from '../db/account-token.repository';
+import { voidAccountTokens } from '../db/account-token.repository';
 import { revokeUserSessions } from '../db/session.repository';
 import { inTransaction } from '../db/transaction';
 import { usersByIds, type ListedUser } from '../db/user-list.repository';
@@ -190,6 +190,8 @@ async function assertEmailFree(
 /** How a user comes to be besides an admin's request: a sign-up (disabled until confirmed), with a token row. */
 export interface CreateOptions {
   disabled?: boolean;
+  /** Runs in the creation's transaction before the insert (a sign-up removing the unconfirmed accounts it replaces). */
+  beforeCreate?: (transaction: Transaction) => Promise<void>;
   /** Runs in the creation's transaction, with the new user. */
   afterCreate?: (user: User, transaction: Transaction) => Promise<void>;
 }
@@ -204,6 +206,7 @@ export async function createUser(
   const passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
   const create = () =>
     inTransaction(deps.db, async (transaction) => {
+      await options.beforeCreate?.(transaction);
       await assertEmailFree(app, input.email, undefined, deps.models, transaction);
       const user = await deps.models.User.create(
         {
@@ -248,6 +251,12 @@ export async function updateUser(
   if (input.username !== undefined) user.username = input.username;
   if (input.role !== undefined) user.role = input.role;
   const banned = input.disabled === true && !user.disabled;
+  // A new password, address or `disabled` voids every link mailed before it: a reset link must not
+  // outlive a ban or reach an address the user left, nor a confirmation enable a banned account.
+  const voidsLinks =
+    input.password !== undefined ||
+    input.disabled !== undefined ||
+    (input.email !== undefined && input.email !== user.email);
   if (input.disabled !== undefined) user.disabled = input.disabled;
   if (input.email !== undefined) user.email = input.email;
   // A new password or a disabled account ends every session at once.
@@ -257,8 +266,7 @@ export async function updateUser(
     inTransaction(deps.db, async (transaction) => {
       if (input.email !== undefined) await assertEmailFree(app, input.email, user.id, deps.models, transaction);
       if (revoke) await endSessions(user, deps.clock.now(), deps, transaction);
-      // An account an admin disables cannot be enabled by a confirmation mail sent before.
-      if (input.disabled === true) await deleteAccountTokens(deps.db, user.id, 'confirm', transaction);
+      if (voidsLinks) await voidAccountTokens(deps.db, user.id, transaction);
       await user.save({ transaction });
       await setMemberships(user, app, input, transaction, deps.models);
       await enqueueEvent(deps, transaction, app, 'user.updated', { ...userData(user), changes });
@@ -286,6 +294,8 @@ export async function revokeSessions(
 ): Promise<void> {
   await inTransaction(deps.db, async (transaction) => {
     await endSessions(user, now, deps, transaction);
+    // A new password (change_password) voids the reset and confirmation links mailed before it.
+    if (event === 'user.password_changed') await voidAccountTokens(deps.db, user.id, transaction);
     await user.save({ transaction });
     await enqueueEvent(deps, transaction, app, event, {
       ...userData(user),

@@ -608,13 +608,18 @@ describe('the admin console in Chromium', () => {
     await form.getByLabel('Password recovery').selectOption('on');
     await form.getByLabel('Public URL (the page the mails link to)').fill('https://blog.example.com/account');
     const confirmMail = form.getByRole('group', { name: 'Confirmation mail (sign-up “confirm”)' });
-    await confirmMail.getByLabel('Subject').fill('Welcome to {{app}}, {{username}}');
-    await confirmMail.getByLabel('Text').fill('Hi {{username}}, <b>confirm</b>: {{link}}');
+    const resetMail = form.getByRole('group', { name: 'Password reset mail (recovery “on”)' });
+    await confirmMail.getByLabel('Subject').fill('Welcome to {{app}}');
+    await confirmMail.getByLabel('Text').fill('Hi, <b>confirm</b>: {{link}}');
+    await resetMail.getByLabel('Subject').fill('Reset on {{app}}, {{username}}');
 
     const preview = confirmMail.getByRole('region', { name: 'Preview of the confirm mail for alice' });
-    await preview.getByText(`Welcome to ${app.name}, alice`).waitFor();
+    await preview.getByText(`Welcome to ${app.name}`).waitFor();
     // Text as it is, never HTML: the tags show.
-    await preview.getByText('Hi alice, <b>confirm</b>: https://blog.example.com/account#token=').waitFor();
+    await preview.getByText('Hi, <b>confirm</b>: https://blog.example.com/account#token=').waitFor();
+    // The reset mail (to a proved address) may name the user; the confirmation mail may not.
+    const resetPreview = resetMail.getByRole('region', { name: 'Preview of the recover mail for alice' });
+    await resetPreview.getByText(`Reset on ${app.name}, alice`).waitFor();
     await screenshot(page, '17-signup-settings');
     await form.getByRole('button', { name: 'Save sign-up and recovery' }).click();
     await page.getByText('Saved sign-up and recovery.').waitFor();
@@ -623,7 +628,10 @@ describe('the admin console in Chromium', () => {
       signup: 'confirm',
       recovery: 'on',
       public_url: 'https://blog.example.com/account',
-      mail_templates: { confirm: { subject: 'Welcome to {{app}}, {{username}}' } },
+      mail_templates: {
+        confirm: { subject: 'Welcome to {{app}}' },
+        recover: { subject: 'Reset on {{app}}, {{username}}' },
+      },
     });
     // A template without {{link}} is refused, and says which field.
     await confirmMail.getByLabel('Text').fill('No link here');

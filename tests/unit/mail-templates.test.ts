@@ -1,4 +1,10 @@
-import { accountLink, DEFAULT_MAIL_TEMPLATES, renderTemplate } from '../../src/services/mail-templates';
+import {
+  accountLink,
+  DEFAULT_MAIL_TEMPLATES,
+  renderTemplate,
+  type MailKind,
+  type MailTemplate,
+} from '../../src/services/mail-templates';
 import { previewMail } from '../../web/src/pages/mail-preview';
 
 describe('mail templates', () => {
@@ -15,11 +21,16 @@ describe('mail templates', () => {
   });
 
   it("the console's preview renders as the server does", () => {
-    for (const template of Object.values(DEFAULT_MAIL_TEMPLATES)) {
-      const preview = previewMail(template, 'shop', 'https://shop.example.com/a');
+    for (const [kind, template] of Object.entries(DEFAULT_MAIL_TEMPLATES) as [MailKind, MailTemplate][]) {
+      const preview = previewMail(template, 'shop', 'https://shop.example.com/a', kind);
       const link = /https:\S+/.exec(preview.text)?.[0] as string;
-      expect(preview).toEqual(renderTemplate(template, { link, username: 'alice', app: 'shop' }));
+      const username = kind === 'confirm' ? '' : 'alice';
+      expect(preview).toEqual(renderTemplate(template, { link, username, app: 'shop' }));
       expect(link.startsWith('https://shop.example.com/a#token=')).toBe(true);
     }
+  });
+
+  it('the default confirmation mail names no username: its address is not proved yet', () => {
+    expect(DEFAULT_MAIL_TEMPLATES.confirm.subject + DEFAULT_MAIL_TEMPLATES.confirm.text).not.toContain('{{username}}');
   });
 });

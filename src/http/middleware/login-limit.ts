@@ -19,9 +19,10 @@ export interface Attempt {
    */
   auditSuccess?: boolean;
   /**
-   * A success costs a place like a failure (on the IP's counter, the attempt naming no username):
-   * a sign-up or a recovery request is not a guess, but each makes an account or a mail, so that
-   * one IP may make only LOGIN_MAX_FAILURES_PER_IP of them (with its failures) an hour.
+   * Every answer costs a place like a failure, a success and a refusal alike (on the IP's counter,
+   * the attempt naming no username): a sign-up or a recovery request is not a guess, but each
+   * makes an account, a mail or a password hash, so that one IP may make only
+   * LOGIN_MAX_FAILURES_PER_IP of them (with its failures) an hour.
    */
   countSuccess?: boolean;
 }
@@ -32,7 +33,8 @@ export interface Attempt {
  * than the limits allow; when failures fill a counter the answer is 429 rate_limited with
  * Retry-After, even for the right password. A 401 from `check` keeps the reservation as a
  * failure; a success gives it back and resets the (app, username, IP) count; other errors
- * (400, 500) give it back and count nothing. Refusals are audited summarised, not one row each.
+ * (400, 500) give it back and count nothing, except for `countSuccess` attempts, which keep
+ * their place whatever they answer. Refusals are audited summarised, not one row each.
  */
 export async function limitAttempt<T>(
   deps: AppDeps,
@@ -78,7 +80,8 @@ export async function limitAttempt<T>(
       await audit('success', firstFactorOnly ? { second_factor: 'pending' } : undefined);
     return result;
   } catch (error) {
-    if (error instanceof AppError && error.status === 401) {
+    // A sign-up's refusal (a taken name, a weak password) costs its place too: else refusals are free.
+    if (attempt.countSuccess || (error instanceof AppError && error.status === 401)) {
       const lockedOut = await reservation.failed();
       if (lockedOut && attempt.username !== undefined)
         await userLockedOut(attempt.app, attempt.username, ip, deps).catch((cause: unknown) =>

@@ -81,7 +81,7 @@ export function SignupSettings({ api, app, onChange }: Props) {
           kind={kind}
           title={title}
           template={templates[kind]}
-          preview={previewMail(templates[kind], app.name, publicUrl.trim())}
+          preview={previewMail(templates[kind], app.name, publicUrl.trim(), kind)}
           onEdit={(field, value) => edit(kind, field, value)}
         />
       ))}
@@ -107,6 +107,7 @@ function TemplateEditor(props: {
       <legend>{props.title}</legend>
       <p className="muted">
         {'{{link}}'} (required), {'{{username}}'} and {'{{app}}'} are replaced; the mail is plain text.
+        {props.kind === 'confirm' && ' No {{username}} here: this mail goes to an address not proved yet.'}
       </p>
       <label>
         Subject
