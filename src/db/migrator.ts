@@ -19,11 +19,14 @@ async function lockPostgres(url: string): Promise<Release> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Client } = require('pg') as { Client: typeof PgClient };
   const client = new Client({ connectionString: url });
+  // Without a listener, this connection broken by the server would end the process (pg-client.ts).
+  client.on('error', () => undefined);
   await client.connect();
   await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
   return async () => {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
-    await client.end();
+    // A broken connection has lost the lock already: nothing to release.
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await client.end().catch(() => undefined);
   };
 }
 
