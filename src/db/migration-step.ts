@@ -98,3 +98,13 @@ export class MigrationLocked extends Error {
     );
   }
 }
+
+/** The default retries, each told to the log: what an operator sees while a lock holds a start up. */
+export const loggedLockRetry = (logger: { warn(details: object, message: string): void }): LockRetry => ({
+  ...DEFAULT_LOCK_RETRY,
+  onRetry: ({ name, attempt, delayMs }) =>
+    logger.warn(
+      { migration: name, attempt, attempts: DEFAULT_LOCK_RETRY.attempts, delayMs },
+      `migration ${name} met a lock held by another session (lock_timeout ${DEFAULT_LOCK_RETRY.lockTimeoutMs} ms): rolled back, trying again`,
+    ),
+});
