@@ -5,6 +5,7 @@ import type { Client } from 'pg';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { migrateUp } from '../../src/db/migrator';
 import { migrations, type Migration } from '../../src/db/migrations';
+import { createIndexConcurrently } from '../../src/db/migrations/concurrent-index';
 import { openDatabase } from '../../src/db/sequelize';
 import { exited, listeningUrls, runCli, startCli, startServer, waitFor, type Running } from '../helpers/cli';
 import { JAWTH_KEY, SECRET_KEY, adminToken } from '../helpers/context';
@@ -199,5 +200,55 @@ describe('a migration waiting for a lock while another instance serves', () => {
     }
     expect(await hasColumn(db, 'users', 'lock_probe')).toBe(true);
     expect(await recorded(db)).not.toContain('9999-lock-probe-2');
+  }, 60000);
+
+  it('an index built CONCURRENTLY (transaction: false) lets logins go on while it waits for a writer, and rebuilds an INVALID leftover', async () => {
+    const bob = await fetch(`${base}/shop/users`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        auth: `jwt ${adminToken({ data: { username: 'bob', password: GOOD_PASSWORD }, method: 'POST', path: '/shop/users' })}`,
+      },
+      body: JSON.stringify({ username: 'bob', password: GOOD_PASSWORD }),
+    });
+    expect(bob.status).toBe(201);
+    // A build that failed half-way leaves an INVALID index of that name: here a unique one that
+    // met a duplicate (ann and bob share application and role).
+    const client = await pg.connect('serving');
+    await expect(
+      client.query('CREATE UNIQUE INDEX CONCURRENTLY users_probe ON users (application_id, role)'),
+    ).rejects.toThrow(/could not create unique index/);
+    const invalid = await client.query(
+      `SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'users_probe'`,
+    );
+    // A writer in the middle of a transaction on another user's row: CONCURRENTLY waits for it.
+    await client.query('BEGIN');
+    await client.query("UPDATE users SET username = 'bob' WHERE username = 'bob'");
+    const concurrent: Migration = {
+      name: '9999-lock-probe-3',
+      transaction: false,
+      up: (q) => createIndexConcurrently(q, 'users_probe', 'users', 'application_id, role'),
+      down: async (q) => void (await q.sequelize.query('DROP INDEX users_probe')),
+    };
+    let done = false;
+    const migrated = migrateUp(db, pg.url('serving'), { migrations: [...migrations, alterUsers, concurrent] }).finally(
+      () => (done = true),
+    );
+    let logins: Awaited<ReturnType<typeof loginsFor>>;
+    try {
+      logins = await loginsFor(3000);
+      expect(done).toBe(false);
+    } finally {
+      await client.query('COMMIT');
+    }
+    expect(await migrated).toEqual(['9999-lock-probe-3']);
+    expect(new Set(logins.statuses)).toEqual(new Set([200]));
+    expect(logins.slowest).toBeLessThan(2000);
+    expect(invalid.rows).toEqual([{ indisvalid: false }]);
+    const { rows } = await client.query(
+      `SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'users_probe'`,
+    );
+    expect(rows).toEqual([{ indisvalid: true }]);
+    await client.end();
   }, 60000);
 });
