@@ -13,6 +13,8 @@ export interface PrivatePostgres {
   url(database?: string): string;
   /** A connected client of the `postgres` superuser, ended by the caller. */
   connect(database?: string): Promise<Client>;
+  /** Stops the server (fast shutdown: sessions are terminated) and starts it again on the same port. */
+  restart(down?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -49,7 +51,9 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
   const port = await freePort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60`;
-  run('pg_ctl', ['-D', data, '-o', options, '-l', path.join(dir, 'log'), '-w', '-t', '30', 'start']);
+  const start = () =>
+    run('pg_ctl', ['-D', data, '-o', options, '-l', path.join(dir, 'log'), '-w', '-t', '30', 'start']);
+  start();
   const url = (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`;
   return {
     url,
@@ -59,6 +63,11 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       client.on('error', () => undefined);
       await client.connect();
       return client;
+    },
+    async restart(down) {
+      run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+      await down?.();
+      start();
     },
     async stop() {
       run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);

@@ -118,4 +118,24 @@ describe('PostgreSQL terminating the connections of a serving jawth every ~120 m
     }
     console.log(`answers while killing (${kills} backends killed):`, Object.fromEntries(answers));
   }, 60000);
+
+  it('a PostgreSQL restart: 503 while it is down, 200 again within seconds of its return, the same process', async () => {
+    const loginOnce = () => post(base, '/killed/login', { username: 'ann', password: GOOD_PASSWORD });
+    const pid = server.child.pid;
+    await pg.restart(async () => {
+      const answer = await loginOnce();
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get('retry-after')).toMatch(/^\d+$/);
+    });
+    const backAt = Date.now();
+    let status = 0;
+    while (status !== 200 && Date.now() - backAt < 10000) {
+      status = (await loginOnce()).status;
+      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status).toBe(200);
+    expect(Date.now() - backAt).toBeLessThan(3000);
+    expect(server.child.exitCode).toBeNull();
+    expect(server.child.pid).toBe(pid);
+  }, 60000);
 });
