@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import type { Config } from './config/config';
 import { migrateUp } from './db/migrator';
+import { loggedLockRetry } from './db/migration-step';
 import { migrationTimeoutsOf, openDatabase, prepareDatabase, timeoutsOf } from './db/sequelize';
 import { announceFirstRun } from './first-run';
 import { storeOf } from './services/deps';
@@ -28,7 +29,7 @@ export async function runPrimary(config: Config): Promise<void> {
     const db = openDatabase(config.databaseUrl, { timeouts: migrationTimeoutsOf(config) });
     try {
       await prepareDatabase(db);
-      const applied = await migrateUp(db, config.databaseUrl);
+      const applied = await migrateUp(db, config.databaseUrl, { retry: loggedLockRetry(logger) });
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     } finally {
       await db.close();

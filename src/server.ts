@@ -11,6 +11,7 @@ import { ConfigError, parseConfig, type Config } from './config/config';
 import { writeEnvFile } from './config/env-file';
 import { findDotenv, loadConfigSources } from './config/sources';
 import { assertMigrated, migrateUp, NotMigrated } from './db/migrator';
+import { loggedLockRetry } from './db/migration-step';
 import { migrationTimeoutsOf, openDatabase, prepareDatabase, timeoutsOf } from './db/sequelize';
 import { gracefulCloser } from './http/graceful-close';
 import { dummyHash } from './crypto/password';
@@ -111,7 +112,7 @@ async function openMigrated(config: Config, logger: Logger): Promise<Sequelize> 
   if (config.migrateOnStart && config.databaseUrl.startsWith('postgres')) {
     const migrating = openDatabase(config.databaseUrl, { timeouts: migrationTimeoutsOf(config) });
     try {
-      report(await migrateUp(migrating, config.databaseUrl));
+      report(await migrateUp(migrating, config.databaseUrl, { retry: loggedLockRetry(logger) }));
     } finally {
       await migrating.close();
     }

@@ -2,7 +2,8 @@ import type { Client as PgClient } from 'pg';
 import lockfile from 'proper-lockfile';
 import { QueryTypes, type QueryInterface, type Sequelize } from 'sequelize';
 import type { Umzug as UmzugClass, UmzugStorage } from 'umzug';
-import { migrations } from './migrations';
+import { DEFAULT_LOCK_RETRY, RECORD, runMigrationStep, type LockRetry } from './migration-step';
+import { migrations as allMigrations, type Migration } from './migrations';
 
 // Any constant shared by every jawth instance: umzug has no lock of its own, so concurrent
 // starts on PostgreSQL serialise on this advisory lock, held on a dedicated connection.
@@ -19,11 +20,14 @@ async function lockPostgres(url: string): Promise<Release> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Client } = require('pg') as { Client: typeof PgClient };
   const client = new Client({ connectionString: url });
+  // Without a listener, this connection broken by the server would end the process (pg-client.ts).
+  client.on('error', () => undefined);
   await client.connect();
   await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
   return async () => {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
-    await client.end();
+    // A broken connection has lost the lock already: nothing to release.
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await client.end().catch(() => undefined);
   };
 }
 
@@ -60,8 +64,9 @@ function migrationTable(sequelize: Sequelize): UmzugStorage {
       return rows.map((row) => row.name);
     },
     async logMigration({ name }) {
+      // Already written in the migration's own transaction (migration-step.ts), unless it ran without one.
       await ensure();
-      await sequelize.query('INSERT INTO schema_migrations (name) VALUES ($1)', { bind: [name] });
+      await sequelize.query(RECORD, { bind: [name] });
     },
     async unlogMigration({ name }) {
       await sequelize.query('DELETE FROM schema_migrations WHERE name = $1', { bind: [name] });
@@ -69,14 +74,26 @@ function migrationTable(sequelize: Sequelize): UmzugStorage {
   };
 }
 
-export function createMigrator(sequelize: Sequelize, lockUrl?: string): UmzugClass<QueryInterface> {
+export interface MigrateOptions {
+  /** How PostgreSQL DDL waits for its locks (migration-step.ts). */
+  retry?: LockRetry;
+  /** The migrations to apply: all of them but in tests. */
+  migrations?: Migration[];
+}
+
+export function createMigrator(
+  sequelize: Sequelize,
+  lockUrl?: string,
+  options: MigrateOptions = {},
+): UmzugClass<QueryInterface> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Umzug } = require('umzug') as typeof import('umzug');
+  const retry = options.retry ?? DEFAULT_LOCK_RETRY;
   const umzug = new Umzug({
-    migrations: migrations.map((m) => ({
+    migrations: (options.migrations ?? allMigrations).map((m) => ({
       name: m.name,
-      up: () => m.up(sequelize.getQueryInterface()),
-      down: () => m.down(sequelize.getQueryInterface()),
+      up: () => runMigrationStep(sequelize, m, 'up', retry),
+      down: () => runMigrationStep(sequelize, m, 'down', retry),
     })),
     storage: migrationTable(sequelize),
     context: sequelize.getQueryInterface(),
@@ -110,9 +127,13 @@ export function createMigrator(sequelize: Sequelize, lockUrl?: string): UmzugCla
  * of an idle server's memory (bench/README.md, idle); with migrations pending, umzug takes the
  * lock and computes them again under it.
  */
-export async function migrateUp(sequelize: Sequelize, lockUrl?: string): Promise<string[]> {
-  if (await upToDate(sequelize)) return [];
-  const applied = await createMigrator(sequelize, lockUrl).up();
+export async function migrateUp(
+  sequelize: Sequelize,
+  lockUrl?: string,
+  options: MigrateOptions = {},
+): Promise<string[]> {
+  if (await upToDate(sequelize, options.migrations ?? allMigrations)) return [];
+  const applied = await createMigrator(sequelize, lockUrl, options).up();
   return applied.map((m) => m.name);
 }
 
@@ -121,7 +142,7 @@ export async function migrateUp(sequelize: Sequelize, lockUrl?: string): Promise
  * is read through the connection's own search path (pendingMigrations' tableExists looks in
  * PostgreSQL's `public` schema, where the tests' schemas are not).
  */
-async function upToDate(sequelize: Sequelize): Promise<boolean> {
+async function upToDate(sequelize: Sequelize, migrations: Migration[]): Promise<boolean> {
   try {
     const rows = await sequelize.query<{ name: string }>('SELECT name FROM schema_migrations', {
       type: QueryTypes.SELECT,
@@ -141,7 +162,7 @@ export async function pendingMigrations(sequelize: Sequelize): Promise<string[]>
         (row) => row.name,
       )
     : [];
-  return migrations.map((m) => m.name).filter((name) => !done.includes(name));
+  return allMigrations.map((m) => m.name).filter((name) => !done.includes(name));
 }
 
 /** Refuses to work on a database whose schema is behind this code, saying what to run. */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Sequelize, type Options } from 'sequelize';
 import type { Config } from '../config/config';
+import { guardedPg } from './pg-client';
 import { makePrivateFile, makePrivateFolder, restrictIfPresent } from '../files/private-files';
 
 /**
@@ -52,6 +53,7 @@ export function openDatabase(
     sequelize = new Sequelize(url, {
       ...common,
       dialect: 'postgres',
+      dialectModule: guardedPg(),
       pool: { max: 10, min: 0, idle: 10_000, acquire: timeouts.connect * 1000 },
       dialectOptions: {
         connectionTimeoutMillis: timeouts.connect * 1000,

@@ -36,6 +36,18 @@ describe('databaseUnavailable: which failures answer 503', () => {
       new DatabaseError(Object.assign(new Error('Query read timeout'), { sql: 'SELECT 1' })),
       'Query read timeout',
     ],
+    [
+      'pg, a query on a client whose connection broke',
+      new DatabaseError(
+        Object.assign(new Error('Client has encountered a connection error and is not queryable'), { sql: 'SELECT 1' }),
+      ),
+      'Client has encountered a connection error and is not queryable',
+    ],
+    [
+      'pg, a connection the server terminated',
+      new ConnectionError(new Error('Connection terminated unexpectedly')),
+      'Connection terminated unexpectedly',
+    ],
     ['disk full, as a cause', new Error('write failed', { cause: driverError('ENOSPC') }), 'ENOSPC'],
   ])('%s', (_name, error, reason) => {
     expect(databaseUnavailable(error)).toBe(reason);

@@ -17,6 +17,14 @@ export interface Migration {
   name: string;
   up(queryInterface: QueryInterface): Promise<void>;
   down(queryInterface: QueryInterface): Promise<void>;
+  /**
+   * Each migration runs in one transaction with its schema_migrations row (db/migration-step.ts).
+   * `false` runs it statement by statement instead, for what PostgreSQL refuses in a
+   * transaction: CREATE INDEX CONCURRENTLY, which an index on a large table (users, sessions,
+   * audit_log) must use so that writes go on while it builds (see ./concurrent-index.ts). Such a
+   * migration holds nothing else, and must be safe to run again after being killed half-way.
+   */
+  transaction?: false;
 }
 
 /** Every migration, in order. Listed rather than globbed: the names do not change between ts and js. */

@@ -45,8 +45,10 @@ const SYSTEM_CODES = new Set([
 // (57014), read-only standby (25006), lock_timeout (55P03).
 const PG_STATES = /^(08...|53...|57P0[123]|57014|25006|55P03)$/;
 
-// pg's own words for a server that stopped answering (query_timeout, connectionTimeoutMillis).
-const PG_MESSAGES = /Query read timeout|Connection terminated|timeout exceeded when trying to connect/;
+// pg's own words for a server that stopped answering (query_timeout, connectionTimeoutMillis)
+// or a connection it broke: "Connection terminated (unexpectedly)", and a query on such a
+// client, "Client has encountered a connection error and is not queryable" (or "was closed").
+const PG_MESSAGES = /Query read timeout|Connection terminated|timeout exceeded when trying to connect|is not queryable/;
 
 interface Described {
   name?: unknown;
