@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
  */
 export const SECOND_FACTOR_SECRETS = 'jawth second-factor secrets v1';
 export const WEBHOOK_SECRETS = 'jawth webhook signing secrets v1';
+export const WEBHOOK_PAYLOADS = 'jawth webhook payloads v1';
 const PREFIX = 'v1';
 const keys = new Map<string, Buffer>();
 

@@ -30,7 +30,7 @@ export async function revokeSession(
   user: User,
   app: Pick<Application, 'id' | 'name'>,
   id: string,
-  deps: Pick<Deps, 'db' | 'models' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'models' | 'clock' | 'config'>,
 ): Promise<void> {
   const live = await listFamilies(deps, user.id, deps.clock.now());
   assertThat(

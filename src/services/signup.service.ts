@@ -120,7 +120,10 @@ const PURGE_BATCH = 200;
  * Deletes the unconfirmed accounts whose confirmation link has expired (periodic maintenance),
  * in batches; each gets `user.deleted` as an admin's deletion does. Returns how many went.
  */
-export async function purgeExpiredSignups(deps: Pick<Deps, 'db' | 'clock' | 'caches'>, now: Date): Promise<number> {
+export async function purgeExpiredSignups(
+  deps: Pick<Deps, 'db' | 'clock' | 'caches' | 'config'>,
+  now: Date,
+): Promise<number> {
   let purged = 0;
   for (;;) {
     const batch = await expiredSignups(deps.db, now, PURGE_BATCH);

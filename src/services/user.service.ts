@@ -289,7 +289,7 @@ export async function revokeSessions(
   user: User,
   app: Pick<Application, 'id' | 'name'>,
   now: Date,
-  deps: Pick<Deps, 'db' | 'models' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'models' | 'clock' | 'config'>,
   event: 'session.revoked' | 'user.password_changed' = 'session.revoked',
 ): Promise<void> {
   await inTransaction(deps.db, async (transaction) => {
@@ -325,7 +325,7 @@ export async function endSessions(
 export async function deleteUser(
   user: User,
   app: Pick<Application, 'id' | 'name'>,
-  deps: Pick<Deps, 'db' | 'caches' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'caches' | 'clock' | 'config'>,
 ): Promise<void> {
   try {
     await inTransaction(deps.db, async (transaction) => {

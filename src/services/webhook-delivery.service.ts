@@ -14,7 +14,7 @@ import {
 import { applicationOfWebhook, disableWebhook } from '../db/webhook.repository';
 import { sendWebhook, type SendResult } from '../infra/webhook-sender';
 import { recordAudit } from './audit.service';
-import { enqueueEvent } from './webhook-events.service';
+import { enqueueEvent, sentPayload } from './webhook-events.service';
 import { epochSeconds, type Deps } from './deps';
 
 /** How long a failing delivery is retried: after this since its event, it is given up. */
@@ -125,19 +125,21 @@ async function attempt(
   settings: typeof DEFAULTS & DeliveryOptions,
 ): Promise<SendResult> {
   let secret: string;
+  let body: string;
   try {
     secret = open(delivery.secretSealed, deps.config.secretKey, WEBHOOK_SECRETS);
+    body = sentPayload(delivery.payload, deps);
   } catch {
-    return { statusCode: null, error: 'the signing secret cannot be opened: was SECRET_KEY changed?' };
+    return { statusCode: null, error: 'the signing secret or payload cannot be opened: was SECRET_KEY changed?' };
   }
   const timestamp = epochSeconds(at);
   const headers = {
     'webhook-id': delivery.messageId,
     'webhook-timestamp': String(timestamp),
-    'webhook-signature': signWebhook(secret, delivery.messageId, timestamp, delivery.payload),
+    'webhook-signature': signWebhook(secret, delivery.messageId, timestamp, body),
     'user-agent': 'jawth-webhooks',
   };
-  return sendWebhook(delivery.url, headers, delivery.payload, {
+  return sendWebhook(delivery.url, headers, body, {
     timeoutMs: settings.timeoutMs,
     maxResponseBytes: settings.maxResponseBytes,
     allowPrivate: deps.config.webhookAllowPrivate,

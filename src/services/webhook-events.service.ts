@@ -3,6 +3,7 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { insertDelivery } from '../db/webhook-delivery.repository';
 import { subscribedWebhooks } from '../db/webhook.repository';
 import type { WebhookEventType } from '../schemas/webhook.schema';
+import { open, seal, WEBHOOK_PAYLOADS } from '../crypto/secret-box';
 import type { Deps } from './deps';
 
 /** The workers of this process, per database, told at once when a delivery is queued. */
@@ -26,6 +27,23 @@ export function newMessageId(): string {
   return `msg_${crypto.randomBytes(16).toString('base64url')}`;
 }
 
+/**
+ * Events whose data carries a one-use token (a confirmation or a reset): their queued payload is
+ * sealed with a key derived from SECRET_KEY, so that the outbox (and the database's `-wal`, a
+ * backup) holds no usable link; only the sender opens it (see storedPayload).
+ */
+const TOKEN_EVENTS = new Set<string>(['user.signup_confirmation_requested', 'user.recovery_requested']);
+
+/** What the outbox stores of a payload: the JSON itself, or sealed for a token-carrying event. */
+export function storedPayload(type: string, payload: string, deps: Pick<Deps, 'config'>): string {
+  return TOKEN_EVENTS.has(type) ? seal(payload, deps.config.secretKey, WEBHOOK_PAYLOADS) : payload;
+}
+
+/** The JSON a stored payload stands for: a sealed one is opened (JSON always starts with `{`). */
+export function sentPayload(stored: string, deps: Pick<Deps, 'config'>): string {
+  return stored.startsWith('{') ? stored : open(stored, deps.config.secretKey, WEBHOOK_PAYLOADS);
+}
+
 /** The body every attempt of a delivery sends: `{"type", "timestamp", "data"}`. */
 export function eventPayload(type: string, at: Date, app: { name: string }, data: Record<string, unknown>): string {
   return JSON.stringify({ type, timestamp: at.toISOString(), data: { app: app.name, ...data } });
@@ -39,7 +57,7 @@ export function eventPayload(type: string, at: Date, app: { name: string }, data
  * for the event, which is why only the rarer events call it, never a token's issuance.
  */
 export async function enqueueEvent(
-  deps: Pick<Deps, 'db' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'config'>,
   transaction: Transaction | undefined,
   app: { id: number; name: string },
   type: WebhookEventType,
@@ -48,7 +66,7 @@ export async function enqueueEvent(
   const hooks = await subscribedWebhooks(deps.db, app.id, type, transaction);
   if (hooks.length === 0) return;
   const createdAt = deps.clock.now();
-  const payload = eventPayload(type, createdAt, app, data);
+  const payload = storedPayload(type, eventPayload(type, createdAt, app, data), deps);
   for (const webhookId of hooks) {
     await insertDelivery(deps.db, { messageId: newMessageId(), webhookId, type, payload, createdAt }, transaction);
   }
@@ -81,7 +99,7 @@ export async function userLockedOut(
   appName: string,
   username: string,
   ip: string,
-  deps: Pick<Deps, 'db' | 'clock' | 'caches' | 'models'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'caches' | 'models' | 'config'>,
   detail: { second_factor?: true } = {},
 ): Promise<void> {
   const app = await deps.caches.applications.find(appName);

@@ -267,6 +267,13 @@ describe('without SMTP', () => {
         expires_at: expect.any(String),
       });
       expect(logs.text()).not.toContain(event.data.token);
+      // The outbox kept it sealed: a copy of the database holds no usable link.
+      const [stored] = await ctx.db.query<{ payload: string }>(
+        'SELECT payload FROM webhook_deliveries WHERE webhook_id = $1',
+        { bind: [hook.body.id], type: QueryTypes.SELECT },
+      );
+      expect(stored.payload).toMatch(/^v1\./);
+      expect(stored.payload).not.toContain(event.data.token);
       // The application mails its own link; the user follows it.
       expect((await reset(name, event.data.token)).status).toBe(200);
       expect((await login(app, name, user.username, NEW_PASSWORD)).status).toBe(200);

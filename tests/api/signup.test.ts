@@ -235,12 +235,22 @@ describe('sign-up in confirm mode without SMTP', () => {
 
       expect(res.status).toBe(201);
       expect(await tokensOf(res.body.uid as string)).toHaveLength(1);
+      // The outbox holds the token-carrying payload sealed; the other as JSON.
+      const stored = await ctx.db.query<{ type: string; payload: string }>(
+        'SELECT type, payload FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY id',
+        { bind: [hook.body.id], type: QueryTypes.SELECT },
+      );
+      expect(stored.map((row) => row.type)).toEqual(['user.created', 'user.signup_confirmation_requested']);
+      expect(stored[0].payload).toMatch(/^\{/);
+      expect(stored[1].payload).toMatch(/^v1\./);
+      expect(stored[1].payload).not.toContain(address);
       expect(await runDeliveries(noSmtpDeps)).toBe(2);
       const events = receiver.events(hook.body.secret as string, ctx.clock.now());
       expect(events.map((e) => e.type)).toEqual(['user.created', 'user.signup_confirmation_requested']);
       const { data } = events[1];
       expect(data).toMatchObject({ app: name, uid: res.body.uid, username: 'kim', email: address });
       expect(logs.text()).not.toContain(data.token);
+      expect(stored[1].payload).not.toContain(data.token);
       expect((await confirm(name, data.token)).status).toBe(200);
       expect((await login(app, name, 'kim', GOOD_PASSWORD)).status).toBe(200);
     } finally {
