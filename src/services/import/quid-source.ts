@@ -53,6 +53,9 @@ export class QuidSource {
 
   static async open(url: string): Promise<QuidSource> {
     const client = new Client({ connectionString: url });
+    // A connection that breaks (the Quid server restarted) fails the query in flight, which says
+    // so; without a listener its 'error' event would end the import with a stack trace.
+    client.on('error', () => undefined);
     await client.connect();
     try {
       await client.query('BEGIN');
