@@ -78,16 +78,23 @@ export const sqliteBusyTimeoutMs = (sequelize: Sequelize): number =>
 /**
  * Sequelize opens a SQLite connection per transaction besides its default one and sets no busy
  * timeout on any: a write meeting another process's lock failed at once with SQLITE_BUSY.
- * Every connection it hands out now waits up to `ms` for the lock first.
+ * Each connection now waits up to `ms` for the lock, set once when it is first handed out:
+ * `configure` runs on the main thread and takes the connection's mutex, so setting it on every
+ * checkout froze the event loop for as long as a query of that connection sat in the busy
+ * handler (/health took the length of another process's lock).
  */
 function setBusyTimeoutOnEveryConnection(sequelize: Sequelize, ms: number): void {
   busyTimeouts.set(sequelize, ms);
   type Connection = { configure(option: 'busyTimeout', value: number): void };
   const manager = sequelize.connectionManager as unknown as { getConnection(o?: unknown): Promise<Connection> };
   const getConnection = manager.getConnection.bind(manager);
+  const configured = new WeakSet<Connection>();
   manager.getConnection = async (o) => {
     const connection = await getConnection(o);
-    connection.configure('busyTimeout', ms);
+    if (!configured.has(connection)) {
+      configured.add(connection);
+      connection.configure('busyTimeout', ms);
+    }
     return connection;
   };
 }
@@ -96,7 +103,7 @@ function setBusyTimeoutOnEveryConnection(sequelize: Sequelize, ms: number): void
 export async function prepareDatabase(sequelize: Sequelize): Promise<void> {
   if (sequelize.getDialect() !== 'sqlite') return;
   await sequelize.query('PRAGMA journal_mode = WAL');
-  await sequelize.query('PRAGMA busy_timeout = 5000');
+  // No busy_timeout here: set once per connection at its first checkout (DATABASE_CONNECT_TIMEOUT).
   await sequelize.query('PRAGMA foreign_keys = ON');
   restrictSqliteSidecars(sequelize);
 }

@@ -1,17 +1,21 @@
-import type { Sequelize, Transaction } from 'sequelize';
+import { Transaction, type Sequelize } from 'sequelize';
 
 const sqliteQueues = new WeakMap<Sequelize, Promise<unknown>>();
 
 /**
- * Runs `work` in a transaction. On SQLite, transactions of one connection pool run one at a
- * time: an in-memory database has a single connection, where a second BEGIN fails with
+ * Runs `work` in a write transaction. On SQLite, transactions of one connection pool run one at
+ * a time: an in-memory database has a single connection, where a second BEGIN fails with
  * "cannot start a transaction within a transaction" (a 500 for the second of two concurrent
- * writes), and SQLite admits one writer at a time anyway. PostgreSQL runs them side by side.
+ * writes), and SQLite admits one writer at a time anyway. And they begin IMMEDIATE: a deferred
+ * transaction that read and then wrote got SQLITE_BUSY at once, without the busy wait, whenever
+ * another process had committed since its read (`jawth import` into a live file failed so).
+ * IMMEDIATE takes the write lock first, waiting for it up to the busy timeout.
+ * PostgreSQL runs them side by side.
  */
 export function inTransaction<T>(db: Sequelize, work: (transaction: Transaction) => Promise<T>): Promise<T> {
   if (db.getDialect() !== 'sqlite') return db.transaction(work);
   const previous = sqliteQueues.get(db) ?? Promise.resolve();
-  const run = previous.then(() => db.transaction(work));
+  const run = previous.then(() => db.transaction({ type: Transaction.TYPES.IMMEDIATE }, work));
   sqliteQueues.set(
     db,
     run.catch(() => undefined),

@@ -2,6 +2,7 @@ import { formatDuration } from '../config/duration';
 import { randomSecret } from '../crypto/random';
 import { AppError, assertThat } from '../errors';
 import type { Application } from '../db/models';
+import { deleteUsersOfApplication } from '../db/batch-delete.repository';
 import { inTransaction } from '../db/transaction';
 import { uniquely } from '../db/unique';
 import type { CreateApplicationInput, RotateSecretInput, UpdateApplicationInput } from '../schemas/application.schema';
@@ -164,6 +165,8 @@ function rotate(app: Application, secret: string, graceSeconds: number, now: Dat
  */
 export async function deleteApplication(name: string, deps: Pick<Deps, 'db' | 'models' | 'caches'>): Promise<void> {
   const app = await findApplication(name, deps);
+  // Its users first, in batches: one cascade over all of them held the write lock too long.
+  await deleteUsersOfApplication(deps.db, app.id);
   await inTransaction(deps.db, (transaction) => app.destroy({ transaction }));
   deps.caches.applications.forget(name);
   deps.caches.userCounts.forget();

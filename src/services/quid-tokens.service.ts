@@ -1,6 +1,7 @@
 import type { Application } from '../db/models';
-import { touchSession, type ClientInfo } from '../db/session.repository';
+import type { ClientInfo } from '../db/session.repository';
 import type { Deps } from './deps';
+import { recordLastUse } from './last-use.service';
 import { secondFactorStep, type MfaChallenge } from './mfa-codes.service';
 import { authenticate, recordLogin } from './login.service';
 import {
@@ -45,7 +46,7 @@ export async function accessToken(namespace: string, refreshToken: string, ttl: 
   const session = await readRefreshToken(app, refreshToken, deps);
   const lifetime = ttl ?? app.accessTtl;
   assertTtl(lifetime, app.accessTtlMax, 'access');
-  await touchSession(deps, session, deps.clock.now());
+  await recordLastUse(session, deps);
   const claims = accessClaims(
     app,
     session.user,

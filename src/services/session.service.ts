@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { assertThat } from '../errors';
-import { Op } from 'sequelize';
 import type { Application, User } from '../db/models';
+import { deleteFinishedSessions } from '../db/batch-delete.repository';
 import { inTransaction } from '../db/transaction';
 import { listFamilies, revokeUserSessions } from '../db/session.repository';
 import type { sessionSchema } from '../schemas/responses.schema';
@@ -45,10 +45,6 @@ export async function revokeSession(
 }
 
 /** Deletes sessions that can no longer be used: expired, or revoked more than an hour ago. */
-export async function purgeSessions(now: Date, deps: Pick<Deps, 'models'>): Promise<number> {
-  return deps.models.Session.destroy({
-    where: {
-      [Op.or]: [{ expiresAt: { [Op.lt]: now } }, { revokedAt: { [Op.lt]: new Date(now.getTime() - 3600_000) } }],
-    },
-  });
+export async function purgeSessions(now: Date, deps: Pick<Deps, 'db'>): Promise<number> {
+  return deleteFinishedSessions(deps.db, now, new Date(now.getTime() - 3600_000));
 }

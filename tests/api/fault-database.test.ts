@@ -7,7 +7,8 @@ import sqlite3 from 'sqlite3';
 import { captureStream } from '../helpers/capture';
 import { exited, listeningUrls, startServer, waitFor, type Running } from '../helpers/cli';
 import { admin, createTestContext, JAWTH_KEY, SECRET_KEY, type TestContext } from '../helpers/context';
-import { createApplication } from '../helpers/factories';
+import request from 'supertest';
+import { createApplication, loggedInUser } from '../helpers/factories';
 
 // a database that does not answer, or a disk that refuses writes, gives 503
 // service_unavailable with Retry-After, never a 500 and never a hang.
@@ -32,6 +33,34 @@ function blackHole(): Promise<{ port: number; close(): Promise<void> }> {
       }),
     );
   });
+}
+
+/**
+ * Leaves no byte free in the page that holds the sessions (the file is capped already): rows of
+ * filler until one more does not fit, then the last one grown until the page is exactly full.
+ */
+async function fillSessionsPage(ctx: TestContext): Promise<void> {
+  const tryQuery = (sql: string) =>
+    ctx.db.query(sql).then(
+      () => true,
+      () => false,
+    );
+  const copy = (n: number) =>
+    `INSERT INTO sessions (token_hash, family_id, user_id, expires_at, created_at, user_agent)
+     SELECT 'filler-${n}', family_id, user_id, expires_at, created_at, printf('%.600c', 'x') FROM sessions LIMIT 1`;
+  let n = 0;
+  while (await tryQuery(copy(n))) n++;
+  const last = `filler-${n - 1}`;
+  let [low, high] = [600, 4096];
+  while (low + 1 < high) {
+    const middle = Math.floor((low + high) / 2);
+    const grown = await tryQuery(
+      `UPDATE sessions SET user_agent = printf('%.${middle}c', 'x') WHERE token_hash = '${last}'`,
+    );
+    if (grown) low = middle;
+    else high = middle;
+  }
+  await ctx.db.query(`UPDATE sessions SET user_agent = printf('%.${low}c', 'x') WHERE token_hash = '${last}'`);
 }
 
 const STACK = /\bat .+:\d+:\d+/;
@@ -130,6 +159,23 @@ describe('a SQLite file that refuses writes', () => {
     }
     expect(statuses.filter((status) => status !== 201)).toEqual([503]);
     expect(logs.text()).toMatch(/database unavailable \(SQLITE_FULL\): answered 503/);
+  });
+
+  it('full: /token/access still answers 200, its last-use write is bookkeeping that may fail', async () => {
+    const { app, refreshToken } = await loggedInUser(ctx.app);
+    await ctx.db.query('PRAGMA max_page_count = 1');
+    for (let i = 0; i < 200; i++) {
+      if ((await admin(ctx.app, 'post', '/applications', { name: `fill-${i}` })).status === 503) break;
+    }
+    await fillSessionsPage(ctx);
+    const answer = await request(ctx.app)
+      .post('/token/access')
+      .send({ namespace: app.name, refresh_token: refreshToken });
+    expect(answer.status).toBe(200);
+    expect(typeof answer.body.token).toBe('string');
+    await waitFor(() => /last use of a session not recorded \(SQLITE_FULL\)/.test(logs.text()));
+    const [rows] = await ctx.db.query("SELECT last_used_at FROM sessions WHERE token_hash NOT LIKE 'filler-%'");
+    expect(rows).toEqual([{ last_used_at: null }]);
   });
 
   it('locked by another process beyond the busy timeout (SQLITE_BUSY): 503 within seconds, not a hang', async () => {

@@ -1,3 +1,4 @@
+import { inTransaction } from '../../db/transaction';
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { Op, col, fn, where as sqlWhere, type Transaction } from 'sequelize';
@@ -219,7 +220,7 @@ class DumpImporter {
       const applicationId = await this.appId(app);
       const groups = await this.groups(applicationId);
       const orgs = await this.orgs();
-      await this.store.db.transaction((transaction) =>
+      await inTransaction(this.store.db, (transaction) =>
         this.insertUsers(applicationId, users, groups, orgs, transaction),
       );
     }

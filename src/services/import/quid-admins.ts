@@ -1,3 +1,4 @@
+import { inTransaction } from '../../db/transaction';
 import type { Store } from '../deps';
 import { acceptableUsers, QUID_ADMIN_GROUP, type PlannedNamespace, type SkippedUser } from './quid-plan';
 import type { QuidSource } from './quid-source';
@@ -34,7 +35,7 @@ export async function importQuidAdmins(
   for (const u of admins.filter((a) => a.isDisabled)) {
     skipped.push({ app: plan.namespace.name, username: u.username, reason: 'disabled Quid admin' });
   }
-  return db.transaction(async (transaction) => {
+  return inTransaction(db, async (transaction) => {
     const outcomes: AdminOutcome[] = [];
     for (const admin of active) {
       const existing = await models.AdminAccount.findOne({ where: { username: admin.username }, transaction });

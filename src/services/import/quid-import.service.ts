@@ -1,3 +1,4 @@
+import { inTransaction } from '../../db/transaction';
 import { Op, type Sequelize, type Transaction } from 'sequelize';
 import { randomId } from '../../crypto/random';
 import type { Models } from '../../db/models';
@@ -103,7 +104,7 @@ async function importOrgs(
   report.orgs.existing = names.filter((n) => idByName.has(n));
   report.orgs.created = names.filter((n) => !idByName.has(n));
   if (!dryRun && report.orgs.created.length > 0) {
-    await db.transaction(async (transaction) => {
+    await inTransaction(db, async (transaction) => {
       await Org.bulkCreate(
         report.orgs.created.map((name) => ({ name })),
         { transaction },
@@ -154,7 +155,7 @@ async function importNamespace(
   });
   if (options.dryRun) return { ...outcome, status: exists ? 'would_replace' : 'would_create' };
 
-  await db.transaction(async (transaction) => {
+  await inTransaction(db, async (transaction) => {
     // Users, groups, memberships and sessions of the replaced application go with it (cascade).
     if (exists) await Application.destroy({ where: { name }, transaction });
     const app = await Application.create(
