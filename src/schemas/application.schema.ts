@@ -57,13 +57,14 @@ const confirmTemplateSchema = mailTemplateSchema.superRefine((template, ctx) => 
   }
 });
 
-const mailTemplatesSchema = z.strictObject({
+export const mailTemplatesSchema = z.strictObject({
   confirm: confirmTemplateSchema.optional(),
   recover: mailTemplateSchema.optional(),
 });
 export type MailTemplatesInput = z.infer<typeof mailTemplatesSchema>;
 
-const fields = {
+/** The API's rule for each field, shared with every import (a dump's application records). */
+export const applicationFields = {
   name: appNameSchema,
   secret: secretSchema,
   access_ttl: durationSchema,
@@ -82,22 +83,22 @@ const fields = {
 };
 
 export const createApplicationSchema = z.strictObject({
-  ...fields,
-  secret: fields.secret.optional(),
-  access_ttl: fields.access_ttl.optional(),
-  access_ttl_max: fields.access_ttl_max.optional(),
-  refresh_ttl_max: fields.refresh_ttl_max.optional(),
-  cors_origins: fields.cors_origins.optional(),
-  audience: fields.audience.optional(),
-  mfa: fields.mfa.optional(),
-  signup: fields.signup.optional(),
-  recovery: fields.recovery.optional(),
-  public_url: fields.public_url.optional(),
-  mail_templates: fields.mail_templates.optional(),
+  ...applicationFields,
+  secret: applicationFields.secret.optional(),
+  access_ttl: applicationFields.access_ttl.optional(),
+  access_ttl_max: applicationFields.access_ttl_max.optional(),
+  refresh_ttl_max: applicationFields.refresh_ttl_max.optional(),
+  cors_origins: applicationFields.cors_origins.optional(),
+  audience: applicationFields.audience.optional(),
+  mfa: applicationFields.mfa.optional(),
+  signup: applicationFields.signup.optional(),
+  recovery: applicationFields.recovery.optional(),
+  public_url: applicationFields.public_url.optional(),
+  mail_templates: applicationFields.mail_templates.optional(),
 });
 export type CreateApplicationInput = z.infer<typeof createApplicationSchema>;
 
-export const updateApplicationSchema = z.strictObject(fields).partial();
+export const updateApplicationSchema = z.strictObject(applicationFields).partial();
 export type UpdateApplicationInput = z.infer<typeof updateApplicationSchema>;
 
 export const rotateSecretSchema = z.strictObject({

@@ -134,6 +134,18 @@ const boundedDuration = (min: number, maxDays: number) =>
   });
 
 export const durationSchema = boundedDuration(1, 365);
+
+/** A lifetime already in seconds (a dump's): the same bounds as durationSchema. */
+export const ttlSecondsSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(365 * 86400, 'must be at most 365d');
+
+/** A stored password hash in the one form jawth verifies: bcrypt's `$2a$`/`$2b$`/`$2y$` string. */
+export const passwordHashSchema = z
+  .string()
+  .regex(/^\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/, 'must be a bcrypt hash ($2b$…)');
 export const graceSchema = boundedDuration(0, 30);
 
 export const paginationSchema = z.object({

@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { APP_KEY_SCOPES } from './application-key.schema';
-import { plainText } from './common.schema';
+import { applicationFields, mailTemplatesSchema } from './application.schema';
+import {
+  appNameSchema,
+  memberNamesSchema,
+  passwordHashSchema,
+  plainText,
+  roleSchema,
+  ttlSecondsSchema,
+  usernameSchema,
+} from './common.schema';
+import { memberNameSchema } from './group.schema';
+import { emailSchema } from './user.schema';
 
 /**
  * jawth's dump: JSON lines, a header first, then applications and their keys, orgs, groups and
@@ -11,7 +22,10 @@ export const DUMP_FORMAT = 'jawth-dump';
 export const DUMP_VERSION = 1;
 
 const timestamp = z.iso.datetime({ offset: true });
-const seconds = z.number().int().positive();
+
+// Every field a record writes goes through the API's own rule for it (application.schema,
+// user.schema, common.schema), so an import cannot store what the API would refuse: a one-byte
+// signing secret, a `javascript:` link, a username with `/`, a password hash nothing can check.
 
 export const dumpHeaderSchema = z.object({
   format: z.literal(DUMP_FORMAT),
@@ -20,36 +34,35 @@ export const dumpHeaderSchema = z.object({
   app: z.string().nullable(),
 });
 
-export const applicationRecordSchema = z.object({
-  type: z.literal('application'),
-  name: plainText().min(1).max(63),
-  secret: z.string().min(1).max(512),
-  secret_version: z.number().int().positive(),
-  previous_secret: z.string().max(512).nullable(),
-  previous_secret_expires_at: timestamp.nullable(),
-  refresh_secret: z.string().min(1).max(512),
-  access_ttl: seconds,
-  access_ttl_max: seconds,
-  refresh_ttl_max: seconds,
-  cors_origins: z.array(z.string()),
-  audience: z.string().max(255).nullable(),
-  /** Absent from dumps made before the second factor: `off`. */
-  mfa: z.enum(['off', 'optional', 'required']).default('off'),
-  /** Absent from dumps made before sign-up and recovery: `off`, no page, the default templates. */
-  signup: z.enum(['off', 'open', 'confirm']).default('off'),
-  recovery: z.enum(['off', 'on']).default('off'),
-  public_url: z.string().max(2048).nullable().default(null),
-  /** Only the templates set (null: the defaults). */
-  mail_templates: z
-    .object({
-      confirm: z.object({ subject: z.string(), text: z.string() }).optional(),
-      recover: z.object({ subject: z.string(), text: z.string() }).optional(),
-    })
-    .nullable()
-    .default(null),
-  created_at: timestamp,
-  updated_at: timestamp,
-});
+export const applicationRecordSchema = z
+  .object({
+    type: z.literal('application'),
+    name: appNameSchema,
+    secret: applicationFields.secret,
+    secret_version: z.number().int().positive(),
+    previous_secret: applicationFields.secret.nullable(),
+    previous_secret_expires_at: timestamp.nullable(),
+    refresh_secret: applicationFields.secret,
+    access_ttl: ttlSecondsSchema,
+    access_ttl_max: ttlSecondsSchema,
+    refresh_ttl_max: ttlSecondsSchema,
+    cors_origins: applicationFields.cors_origins,
+    audience: applicationFields.audience,
+    /** Absent from dumps made before the second factor: `off`. */
+    mfa: z.enum(['off', 'optional', 'required']).default('off'),
+    /** Absent from dumps made before sign-up and recovery: `off`, no page, the default templates. */
+    signup: z.enum(['off', 'open', 'confirm']).default('off'),
+    recovery: z.enum(['off', 'on']).default('off'),
+    public_url: applicationFields.public_url.default(null),
+    /** Only the templates set (null: the defaults). */
+    mail_templates: mailTemplatesSchema.nullable().default(null),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .refine((app) => app.access_ttl <= app.access_ttl_max, {
+    path: ['access_ttl'],
+    message: 'must not be longer than access_ttl_max',
+  });
 
 /**
  * A user's active second factor as stored: the TOTP secret still sealed with a key derived from
@@ -67,43 +80,43 @@ export const secondFactorRecordSchema = z.object({
 /** An application key as stored: its SHA-256 only, so the backends that hold the key keep working. */
 export const applicationKeyRecordSchema = z.object({
   type: z.literal('application_key'),
-  app: plainText().min(1).max(63),
+  app: appNameSchema,
   id: z.string().min(1).max(64),
   key_hash: z.string().regex(/^[0-9a-f]{64}$/),
-  label: plainText().min(1).max(100),
+  label: plainText().trim().min(1).max(100),
   scopes: z.array(z.enum(APP_KEY_SCOPES)).min(1),
   created_at: timestamp,
 });
 
 export const orgRecordSchema = z.object({
   type: z.literal('org'),
-  name: plainText().min(1).max(128),
+  name: memberNameSchema,
   created_at: timestamp,
 });
 
 export const groupRecordSchema = z.object({
   type: z.literal('group'),
-  app: plainText().min(1).max(63),
-  name: plainText().min(1).max(128),
+  app: appNameSchema,
+  name: memberNameSchema,
   created_at: timestamp,
 });
 
 export const userRecordSchema = z.object({
   type: z.literal('user'),
-  app: plainText().min(1).max(63),
+  app: appNameSchema,
   uid: z.string().min(1).max(36),
-  username: plainText().min(1).max(128),
-  password_hash: z.string().min(1).max(100),
-  role: plainText().min(1).max(64),
+  username: usernameSchema,
+  password_hash: passwordHashSchema,
+  role: roleSchema,
   disabled: z.boolean(),
   /** Absent from dumps made before e-mail addresses: none. */
-  email: z.string().max(254).nullable().optional(),
+  email: emailSchema.nullable().optional(),
   last_login_at: timestamp.nullable(),
   tokens_valid_after: timestamp.nullable(),
   created_at: timestamp,
   updated_at: timestamp,
-  groups: z.array(plainText()),
-  orgs: z.array(plainText()),
+  groups: memberNamesSchema,
+  orgs: memberNamesSchema,
   second_factor: secondFactorRecordSchema.nullable().optional(),
 });
 

@@ -28,7 +28,7 @@ async function dumpOf(ctx: TestContext, options: ExportOptions = {}): Promise<st
 }
 
 async function importText(ctx: TestContext, text: string) {
-  return importDump(ctx.deps, Readable.from([text]), { batchSize: 3 });
+  return importDump(ctx.deps, () => Readable.from([text]), { batchSize: 3 });
 }
 
 /** Two applications with lifetimes, CORS, audience, sign-up and recovery, a rotated secret, groups, orgs, users (one with an e-mail) and sessions. */

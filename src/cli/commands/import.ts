@@ -1,4 +1,7 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { Command } from 'commander';
 import type { Config } from '../../config/config';
 import { formatDuration } from '../../config/duration';
@@ -38,14 +41,17 @@ export function importCommand(): Command {
     .argument('<file>', 'the dump, or - for stdin')
     .action(async (file: string) => {
       const { config } = loadSettings();
-      const size = file === '-' ? undefined : fileSize(file);
-      const input = file === '-' ? process.stdin : fs.createReadStream(file);
+      // The dump is read twice (checked whole, then written): stdin is kept in a private file.
+      const spool = file === '-' ? await spoolStdin() : undefined;
+      const dumpFile = spool?.file ?? file;
+      const size = fileSize(dumpFile);
+      let input: fs.ReadStream | undefined;
+      const open = () => (input = fs.createReadStream(dumpFile));
       const progress = progressLine('importing');
-      const onProgress = (users: number) =>
-        input instanceof fs.ReadStream ? progress.update(input.bytesRead, size) : progress.update(users);
+      const onProgress = () => progress.update(input?.bytesRead ?? 0, size);
       const summary = await withMigratedDatabase(config, async (store) => {
         try {
-          const result = await importDump(store, input, { onProgress });
+          const result = await importDump(store, open, { onProgress });
           await auditCli(store, 'import.dump', 'success', { file: file === '-' ? 'stdin' : file, ...result });
           return result;
         } catch (error) {
@@ -55,7 +61,10 @@ export function importCommand(): Command {
           });
           throw error;
         }
-      }).finally(() => progress.finish());
+      }).finally(() => {
+        progress.finish();
+        spool?.remove();
+      });
       const line = (what: string, t: { created: number; skipped: number }) =>
         `${what}: ${t.created} created, ${t.skipped} already there`;
       process.stdout.write(
@@ -71,6 +80,14 @@ export function importCommand(): Command {
     });
   command.addCommand(quidCommand());
   return examples(command, ['jawth export > dump.jsonl && DATABASE_URL=postgres://… jawth import dump.jsonl']);
+}
+
+/** stdin copied to a file only its owner reads (a dump holds secrets), removed after the import. */
+async function spoolStdin(): Promise<{ file: string; remove: () => void }> {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-import-'));
+  const file = path.join(folder, 'dump.jsonl');
+  await pipeline(process.stdin, fs.createWriteStream(file, { mode: 0o600 }));
+  return { file, remove: () => fs.rmSync(folder, { recursive: true, force: true }) };
 }
 
 function fileSize(file: string): number {

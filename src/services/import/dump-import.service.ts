@@ -3,7 +3,6 @@ import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { Op, col, fn, where as sqlWhere, type Transaction } from 'sequelize';
 import {
-  dumpHeaderSchema,
   dumpRecordSchema,
   type ApplicationKeyRecord,
   type ApplicationRecord,
@@ -16,8 +15,9 @@ import type { Group, Org, User } from '../../db/models';
 import { insertKey, keyExists } from '../../db/application-key.repository';
 import { insertFactor } from '../../db/second-factor-dump.repository';
 import type { Store } from '../deps';
+import { checkDump, DumpError, parseLine } from './dump-check';
 
-export class DumpError extends Error {}
+export { DumpError };
 
 interface Tally {
   created: number;
@@ -43,37 +43,29 @@ export interface DumpImportOptions {
 const date = (text: string | null) => (text === null ? null : new Date(text));
 
 /**
- * Reads a dump line by line (readline: one batch of users in memory at a time). Existing rows
+ * Reads a dump twice, line by line (readline: one batch of users in memory at a time): first
+ * every record is checked against the API's rules and nothing is written unless all pass
+ * (checkDump), then the records are written. `open` gives the dump from its start each time. Existing rows
  * are found by their natural key (application name, org name, application + group name,
  * application + username) and skipped, so a re-run, or a run after a cut, is safe.
  */
 export async function importDump(
   deps: Pick<Store, 'db' | 'models' | 'caches'>,
-  input: Readable,
+  open: () => Readable,
   options: DumpImportOptions = {},
 ) {
+  await checkDump(open());
   const importer = new DumpImporter(deps, options);
-  const lines = readline.createInterface({ input, crlfDelay: Infinity });
+  const lines = readline.createInterface({ input: open(), crlfDelay: Infinity });
   let lineNumber = 0;
   let complete = false;
   for await (const line of lines) {
     lineNumber += 1;
     if (line.trim() === '') continue;
     const value = parseLine(line, lineNumber);
-    if (lineNumber === 1) {
-      const header = dumpHeaderSchema.safeParse(value);
-      if (!header.success) throw new DumpError('This is not a jawth dump of format version 1 (first line).');
-      continue;
-    }
-    if (complete) throw new DumpError(`line ${lineNumber}: records after the end line`);
-    const record = dumpRecordSchema.safeParse(value);
-    if (!record.success) {
-      const issue = record.error.issues[0];
-      throw new DumpError(`line ${lineNumber}: ${issue.path.join('.') || 'record'} ${issue.message}`);
-    }
-    complete = await importer.add(record.data);
+    if (lineNumber === 1) continue; // the header, checked by checkDump
+    complete = await importer.add(dumpRecordSchema.parse(value));
   }
-  if (lineNumber === 0) throw new DumpError('The dump is empty.');
   await importer.flushUsers();
   if (!complete) {
     throw new DumpError(
@@ -81,14 +73,6 @@ export async function importDump(
     );
   }
   return importer.summary;
-}
-
-function parseLine(line: string, lineNumber: number): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    throw new DumpError(`line ${lineNumber} is not JSON`);
-  }
 }
 
 class DumpImporter {
