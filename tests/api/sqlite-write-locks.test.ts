@@ -59,7 +59,8 @@ describe('SQLite write transactions beside another process writing', () => {
   afterEach(async () => ctx.close());
 
   it('an import of 2,000 users into the live file imports them all, no SQLITE_BUSY', async () => {
-    const source = await createTestContext();
+    // The dump is made on SQLite as well (addUsers writes SQLite's SQL), whatever TEST_DATABASE_URL says.
+    const source = await createTestContext({}, { sqliteFile: `${file}.source` });
     let dump = '';
     try {
       const app = await createApplication(source.app, { name: 'imported' });
@@ -73,8 +74,12 @@ describe('SQLite write transactions beside another process writing', () => {
     }
     const other = otherWriter(file);
     try {
-      const input = new PassThrough();
-      input.end(dump);
+      // Read twice: once to check every record, once to write.
+      const input = () => {
+        const stream = new PassThrough();
+        stream.end(dump);
+        return stream;
+      };
       const summary = await importDump(ctx.deps, input, { batchSize: 100 });
       expect(summary.users).toMatchObject({ created: 2000, skipped: 0 });
     } finally {
