@@ -1,32 +1,21 @@
 import request from 'supertest';
 import type { Express } from 'express';
-import { createApp } from '../../src/app';
-import { BackgroundTasks } from '../../src/infra/background';
-import { admin, createTestContext, type TestContext } from '../helpers/context';
+import { admin, type TestContext } from '../helpers/context';
 import { createApplication, GOOD_PASSWORD, uniqueName } from '../helpers/factories';
-import { linkIn, startSmtp, type TestSmtp } from '../helpers/smtp';
+import { mailingServer } from '../helpers/mailing-server';
+import { linkIn, type TestSmtp } from '../helpers/smtp';
 
 // The confirmation mail goes to an address nobody has proved to own: it carries no text the
 // person signing up chose (no username), whatever the application's template says.
 let ctx: TestContext;
 let smtp: TestSmtp;
 let app: Express;
-const failedTasks: unknown[] = [];
-const background = new BackgroundTasks({ error: (...args: unknown[]) => void failedTasks.push(args) } as never);
+const server = mailingServer();
 const PUBLIC_URL = 'https://shop.example.com/account';
 const STRANGER_TEXT = 'Your account is locked - call +1 555 0100';
 
-beforeAll(async () => {
-  smtp = await startSmtp();
-  ctx = await createTestContext({ smtpUrl: smtp.url, loginMaxFailuresPerIp: 1_000_000 });
-  app = createApp({ ...ctx.deps, limiter: ctx.limiter, background });
-});
-afterAll(async () => {
-  await background.idle();
-  expect(failedTasks).toEqual([]);
-  await ctx.close();
-  await smtp.close();
-});
+beforeAll(async () => ({ ctx, smtp, app } = await server.start()));
+afterAll(() => server.stop());
 
 const email = () => `${uniqueName('x')}@example.com`;
 const signup = (name: string, address: string) =>

@@ -1,32 +1,22 @@
 import request, { type Response } from 'supertest';
 import type { Express } from 'express';
 import { QueryTypes } from 'sequelize';
-import { createApp } from '../../src/app';
-import { BackgroundTasks } from '../../src/infra/background';
-import { createTestContext, type TestContext } from '../helpers/context';
+import type { TestContext } from '../helpers/context';
 import { createApplication, createUser, uniqueName } from '../helpers/factories';
-import { linkIn, startSmtp, type TestSmtp } from '../helpers/smtp';
+import { mailingServer } from '../helpers/mailing-server';
+import { linkIn, type TestSmtp } from '../helpers/smtp';
 
 // At most 3 recovery mails per user an hour: past it the answer is still 202 and the link
 // already sent stays the valid one.
 let ctx: TestContext;
 let smtp: TestSmtp;
 let app: Express;
-const failedTasks: unknown[] = [];
-const background = new BackgroundTasks({ error: (...args: unknown[]) => void failedTasks.push(args) } as never);
+const server = mailingServer();
+const { background } = server;
 const PUBLIC_URL = 'https://shop.example.com/reset';
 
-beforeAll(async () => {
-  smtp = await startSmtp();
-  ctx = await createTestContext({ smtpUrl: smtp.url, loginMaxFailuresPerIp: 1_000_000 });
-  app = createApp({ ...ctx.deps, limiter: ctx.limiter, background });
-});
-afterAll(async () => {
-  await background.idle();
-  expect(failedTasks).toEqual([]);
-  await ctx.close();
-  await smtp.close();
-});
+beforeAll(async () => ({ ctx, smtp, app } = await server.start()));
+afterAll(() => server.stop());
 
 const tokenHashes = (uid: string) =>
   ctx.db.query<{ token_hash: string }>(

@@ -1,33 +1,22 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import { QueryTypes } from 'sequelize';
-import { createApp } from '../../src/app';
-import { BackgroundTasks } from '../../src/infra/background';
-import { admin, createTestContext, type TestContext } from '../helpers/context';
+import { admin, type TestContext } from '../helpers/context';
 import { createApplication, createUser, GOOD_PASSWORD, login, uniqueName } from '../helpers/factories';
-import { linkIn, startSmtp, type TestSmtp } from '../helpers/smtp';
+import { mailingServer } from '../helpers/mailing-server';
+import { linkIn, type TestSmtp } from '../helpers/smtp';
 
 // A change of a user's password, e-mail or `disabled` voids every pending reset and confirmation
 // link, whichever route makes it; a reset checks `disabled` again.
 let ctx: TestContext;
 let smtp: TestSmtp;
 let app: Express;
-const failedTasks: unknown[] = [];
-const background = new BackgroundTasks({ error: (...args: unknown[]) => void failedTasks.push(args) } as never);
+const server = mailingServer();
 const PUBLIC_URL = 'https://shop.example.com/account';
 const NEW_PASSWORD = 'another-good-passphrase-9';
 
-beforeAll(async () => {
-  smtp = await startSmtp();
-  ctx = await createTestContext({ smtpUrl: smtp.url, loginMaxFailuresPerIp: 1_000_000 });
-  app = createApp({ ...ctx.deps, limiter: ctx.limiter, background });
-});
-afterAll(async () => {
-  await background.idle();
-  expect(failedTasks).toEqual([]);
-  await ctx.close();
-  await smtp.close();
-});
+beforeAll(async () => ({ ctx, smtp, app } = await server.start()));
+afterAll(() => server.stop());
 
 const rows = (sql: string, bind: unknown[] = []) =>
   ctx.db.query<Record<string, unknown>>(sql, { bind, type: QueryTypes.SELECT });

@@ -1,34 +1,23 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import { QueryTypes } from 'sequelize';
-import { createApp } from '../../src/app';
-import { BackgroundTasks } from '../../src/infra/background';
 import { startMaintenance } from '../../src/infra/maintenance';
-import { admin, createTestContext, type TestContext } from '../helpers/context';
+import { admin, type TestContext } from '../helpers/context';
 import { createApplication, createUser, GOOD_PASSWORD, login, uniqueName } from '../helpers/factories';
-import { linkIn, startSmtp, type TestSmtp } from '../helpers/smtp';
+import { mailingServer } from '../helpers/mailing-server';
+import { linkIn, type TestSmtp } from '../helpers/smtp';
 
 // An unconfirmed sign-up holds nothing (account pre-hijacking): a later sign-up replaces it, and
 // the maintenance purges it once its link has expired.
 let ctx: TestContext;
 let smtp: TestSmtp;
 let app: Express;
-const failedTasks: unknown[] = [];
-const background = new BackgroundTasks({ error: (...args: unknown[]) => void failedTasks.push(args) } as never);
+const server = mailingServer();
 const PUBLIC_URL = 'https://shop.example.com/account';
 const ATTACKER_PASSWORD = 'attacker-passphrase-41';
 
-beforeAll(async () => {
-  smtp = await startSmtp();
-  ctx = await createTestContext({ smtpUrl: smtp.url, loginMaxFailuresPerIp: 1_000_000 });
-  app = createApp({ ...ctx.deps, limiter: ctx.limiter, background });
-});
-afterAll(async () => {
-  await background.idle();
-  expect(failedTasks).toEqual([]);
-  await ctx.close();
-  await smtp.close();
-});
+beforeAll(async () => ({ ctx, smtp, app } = await server.start()));
+afterAll(() => server.stop());
 
 const rows = (sql: string, bind: unknown[] = []) =>
   ctx.db.query<Record<string, unknown>>(sql, { bind, type: QueryTypes.SELECT });
