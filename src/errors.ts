@@ -80,3 +80,25 @@ export class AppError extends Error {
 export function assertThat(condition: unknown, code: ErrorCode, message: string): asserts condition {
   if (!condition) throw new AppError(code, message);
 }
+
+/** What an error says of itself and wraps, as drivers and Sequelize's wrappers give it. */
+export interface DescribedError {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  parent?: unknown;
+  original?: unknown;
+  cause?: unknown;
+}
+
+/** The error and what it wraps: Sequelize's `parent`/`original`, a standard `cause` (8 links at most). */
+export function errorChain(error: unknown): DescribedError[] {
+  const links: DescribedError[] = [];
+  let current = error;
+  while (current && typeof current === 'object' && !links.includes(current) && links.length < 8) {
+    links.push(current);
+    const { parent, original, cause } = current as DescribedError;
+    current = parent ?? original ?? cause;
+  }
+  return links;
+}

@@ -1,5 +1,6 @@
 import type { QueryInterface, Sequelize, Transaction } from 'sequelize';
 import type { Migration } from './migrations';
+import { errorChain } from '../errors';
 import { inTransaction } from './transaction';
 
 /**
@@ -80,12 +81,7 @@ function boundTo(sequelize: Sequelize, transaction: Transaction): QueryInterface
 
 /** lock_timeout ran out (55P03, lock_not_available), through Sequelize's wrappers. */
 function isLockTimeout(error: unknown): boolean {
-  for (let current = error, depth = 0; current && typeof current === 'object' && depth < 6; depth++) {
-    const { code, parent, original, cause } = current as Record<string, unknown>;
-    if (code === '55P03') return true;
-    current = parent ?? original ?? cause;
-  }
-  return false;
+  return errorChain(error).some((link) => link.code === '55P03');
 }
 
 export class MigrationLocked extends Error {

@@ -1,4 +1,5 @@
 import { touchSession, type SessionRecord } from '../db/session.repository';
+import { errorChain } from '../errors';
 import type { Deps } from './deps';
 
 /**
@@ -14,12 +15,8 @@ const pending = new Set<number>();
 
 /** The driver's code of a failed write (SQLITE_FULL, 53100, …), else the error's name. */
 function reasonOf(error: unknown): string {
-  let current = error as { code?: unknown; parent?: unknown; original?: unknown; name?: unknown } | undefined;
-  for (let depth = 0; current && depth < 4; depth++) {
-    if (typeof current.code === 'string') return current.code;
-    current = (current.parent ?? current.original) as typeof current;
-  }
-  return error instanceof Error ? error.name : 'unknown';
+  const code = errorChain(error).find((link) => typeof link.code === 'string')?.code as string | undefined;
+  return code ?? (error instanceof Error ? error.name : 'unknown');
 }
 
 /**

@@ -4,6 +4,8 @@
  * by what the driver reports, through Sequelize's wrappers (`parent`, `original`) and `cause`.
  */
 
+import { errorChain } from '../../errors';
+
 /** Seconds a client should wait before trying again. */
 export const UNAVAILABLE_RETRY_AFTER = 5;
 
@@ -50,30 +52,9 @@ const PG_STATES = /^(08...|53...|57P0[123]|57014|25006|55P03)$/;
 // client, "Client has encountered a connection error and is not queryable" (or "was closed").
 const PG_MESSAGES = /Query read timeout|Connection terminated|timeout exceeded when trying to connect|is not queryable/;
 
-interface Described {
-  name?: unknown;
-  code?: unknown;
-  message?: unknown;
-  parent?: unknown;
-  original?: unknown;
-  cause?: unknown;
-}
-
-/** The error and what it wraps: Sequelize's `parent`/`original`, a standard `cause`. */
-function chain(error: unknown): Described[] {
-  const links: Described[] = [];
-  let current = error;
-  while (current && typeof current === 'object' && !links.includes(current) && links.length < 8) {
-    links.push(current);
-    const { parent, original, cause } = current as Described;
-    current = parent ?? original ?? cause;
-  }
-  return links;
-}
-
 /** Why the database is unavailable ("SQLITE_FULL", "ECONNREFUSED", ...), or undefined for any other error. */
 export function databaseUnavailable(error: unknown): string | undefined {
-  const links = chain(error);
+  const links = errorChain(error);
   // The driver's code says more than the wrapper's name: look for it first.
   for (const { code, message } of links) {
     if (typeof code === 'string' && (SQLITE_CODES.test(code) || SYSTEM_CODES.has(code) || PG_STATES.test(code))) {
