@@ -24,7 +24,7 @@ export interface Attempt {
    * makes an account, a mail or a password hash, so that one IP may make only
    * LOGIN_MAX_FAILURES_PER_IP of them (with its failures) an hour.
    */
-  countSuccess?: boolean;
+  countEveryAnswer?: boolean;
 }
 
 /**
@@ -33,7 +33,7 @@ export interface Attempt {
  * than the limits allow; when failures fill a counter the answer is 429 rate_limited with
  * Retry-After, even for the right password. A 401 from `check` keeps the reservation as a
  * failure; a success gives it back and resets the (app, username, IP) count; other errors
- * (400, 500) give it back and count nothing, except for `countSuccess` attempts, which keep
+ * (400, 500) give it back and count nothing, except for `countEveryAnswer` attempts, which keep
  * their place whatever they answer. Refusals are audited summarised, not one row each.
  */
 export async function limitAttempt<T>(
@@ -73,7 +73,7 @@ export async function limitAttempt<T>(
   try {
     const result = await check();
     const firstFactorOnly = halfway(result);
-    if (attempt.countSuccess) await reservation.failed();
+    if (attempt.countEveryAnswer) await reservation.failed();
     else await (firstFactorOnly ? reservation.released() : reservation.succeeded());
     deps.metrics.logins.inc({ action: attempt.action, outcome: 'success' });
     if (attempt.auditSuccess !== false)
@@ -81,7 +81,7 @@ export async function limitAttempt<T>(
     return result;
   } catch (error) {
     // A sign-up's refusal (a taken name, a weak password) costs its place too: else refusals are free.
-    if (attempt.countSuccess || (error instanceof AppError && error.status === 401)) {
+    if (attempt.countEveryAnswer || (error instanceof AppError && error.status === 401)) {
       const lockedOut = await reservation.failed();
       if (lockedOut && attempt.username !== undefined)
         await userLockedOut(attempt.app, attempt.username, ip, deps).catch((cause: unknown) =>

@@ -19,7 +19,7 @@ function afterAnswer(res: Response, deps: AppDeps, name: string, work: () => Pro
 /**
  * Sign-up, e-mail confirmation and password recovery (docs/api.md, Sign-up, confirmation and
  * recovery). An unknown application and a setting `off` are both 404. Each request takes a place
- * on the caller's IP counter of the brute-force limiter, a success too (`countSuccess`).
+ * on the caller's IP counter of the brute-force limiter, whatever it answers (`countEveryAnswer`).
  */
 export const signupRoutes = [
   defineRoute({
@@ -36,7 +36,7 @@ export const signupRoutes = [
     status: 201,
     async handle({ params, body, req, res, deps, action }) {
       const app = await signupApplication(params.app, deps);
-      const attempt = { action, app: app.name, countSuccess: true };
+      const attempt = { action, app: app.name, countEveryAnswer: true };
       const { mail, ...account } = await limitAttempt(deps, req, attempt, () => signup(app, body, deps));
       if (mail) afterAnswer(res, deps, 'signup mail', mail);
       return account;
@@ -73,7 +73,7 @@ export const signupRoutes = [
     async handle({ params, body, req, res, deps, action }) {
       const app = await recoveryApplication(params.app, deps);
       // The username is not audited: it may be anyone's, and the answer says nothing of it either.
-      await limitAttempt(deps, req, { action, app: app.name, countSuccess: true }, () => Promise.resolve());
+      await limitAttempt(deps, req, { action, app: app.name, countEveryAnswer: true }, () => Promise.resolve());
       afterAnswer(res, deps, 'recovery mail', () => requestRecovery(app, body, deps));
       return { status: 'accepted' };
     },
