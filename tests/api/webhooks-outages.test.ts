@@ -1,8 +1,9 @@
 import { QueryTypes } from 'sequelize';
 import { claimDelivery } from '../../src/db/webhook-delivery.repository';
 import { runDeliveries } from '../../src/services/webhook-delivery.service';
-import { admin, createTestContext, type TestContext } from '../helpers/context';
-import { createApplication, createUser } from '../helpers/factories';
+import request from 'supertest';
+import { admin, adminToken, createTestContext, type TestContext } from '../helpers/context';
+import { createApplication, createUser, uniqueName } from '../helpers/factories';
 import { startReceiver, type Receiver } from '../helpers/webhook-receiver';
 
 // A receiver that refuses, rate-limits, is gone, or fails for hours: one event must not hold
@@ -267,6 +268,43 @@ describe('POST .../deliveries/:delivery/retry, /skip and /replay', () => {
     await runDeliveries(ctx.deps);
     expect((await queueAction(app, hook, pending.id, 'skip')).status).toBe(409);
     expect((await deliveries(app, hook))[0].status).toBe('delivered');
+  });
+
+  it('refuse an application key, a delivery named under another application, a replayed admin token and odd ids', async () => {
+    const { app, hook } = await hookedApp(['user.created']);
+    const other = await hookedApp(['user.created']);
+    await createUser(ctx.app, app);
+    const [pending] = await deliveries(app, hook);
+    const path = (appName: string, delivery: string, action: string) =>
+      `/applications/${appName}/webhooks/${hook}/deliveries/${delivery}/${action}`;
+    const key = await admin(ctx.app, 'post', `/applications/${app}/keys`, {
+      label: 'backend',
+      scopes: ['users:read', 'users:write', 'mfa:reset'],
+    });
+
+    for (const action of ['retry', 'replay', 'skip']) {
+      const byKey = await request(ctx.app)
+        .post(path(app, pending.id, action))
+        .set('Authorization', `AppKey ${key.body.key as string}`);
+      expect(byKey.status).toBe(403);
+      // The endpoint of one application, named under another: not found, nothing changed.
+      expect((await admin(ctx.app, 'post', path(other.app, pending.id, action))).status).toBe(404);
+      const tooLong = await admin(ctx.app, 'post', path(app, 'm'.repeat(65), action));
+      expect(tooLong.status).toBe(400);
+      const quoted = await admin(ctx.app, 'post', path(app, encodeURIComponent("msg_' OR '1'='1"), action));
+      expect(quoted.status).toBe(404);
+    }
+    const once = adminToken({ method: 'POST', path: path(app, pending.id, 'skip'), claims: { jti: uniqueName('j') } });
+    const first = await request(ctx.app)
+      .post(path(app, pending.id, 'skip'))
+      .set('auth', `jwt ${once}`);
+    const again = await request(ctx.app)
+      .post(path(app, pending.id, 'skip'))
+      .set('auth', `jwt ${once}`);
+    expect(first.status).toBe(200);
+    expect(again.status).toBe(401);
+    expect(again.body.reason).toBe('replayed');
+    expect((await deliveries(app, hook)).map((d) => d.status)).toEqual(['skipped']);
   });
 
   it('50 retries of one delivery at once send it once', async () => {
