@@ -1,11 +1,9 @@
 import * as deliveries from '../db/webhook-delivery.repository';
-import * as hooks from '../db/webhook.repository';
 import { AppError, assertThat } from '../errors';
 import type { WebhookDeliveryResponse } from '../schemas/webhook.schema';
-import { findApplication } from './application.service';
 import type { Deps } from './deps';
 import { nudgeWorkers } from './webhook-events.service';
-import { serializeDelivery } from './webhook.service';
+import { serializeDelivery, webhookOf } from './webhook.service';
 
 /**
  * An admin's hand on an endpoint's queue (docs/api.md, Webhooks): send a delivery again now (a
@@ -33,9 +31,7 @@ export async function handDelivery(
   action: QueueAction,
   deps: Pick<Deps, 'db' | 'models' | 'clock'>,
 ): Promise<WebhookDeliveryResponse> {
-  const application = await findApplication(appName, deps);
-  const hook = await hooks.findWebhook(deps.db, application.id, webhookId);
-  assertThat(hook, 'not_found', `No webhook of "${appName}" has the id "${webhookId}".`);
+  const { hook } = await webhookOf(appName, webhookId, deps);
   const kind = action === 'skip' ? 'skip' : 'send';
   const done = await deliveries.handDelivery(deps.db, hook.id, messageId, kind, ALLOWED[action], deps.clock.now());
   assertThat(done, 'not_found', `This webhook has no delivery "${messageId}".`);

@@ -63,7 +63,8 @@ async function assertAllowedUrl(url: string, deps: Pick<Deps, 'config'>): Promis
   throw new AppError('validation_failed', `The webhook URL is refused: ${message}.`, [{ field: 'url', message }]);
 }
 
-async function webhookOf(appName: string, id: string, deps: Pick<Deps, 'db' | 'models'>) {
+/** The endpoint `id` of the application, with the application; 404 when either is not there. */
+export async function webhookOf(appName: string, id: string, deps: Pick<Deps, 'db' | 'models'>) {
   const application = await findApplication(appName, deps);
   const hook = await hooks.findWebhook(deps.db, application.id, id);
   assertThat(hook, 'not_found', `No webhook of "${appName}" has the id "${id}".`);
