@@ -12,6 +12,7 @@ import type { Deps } from './services/deps';
 import { createLoginLimiter, type LoginLimiter } from './infra/login-limiter';
 import { createMetrics } from './infra/metrics';
 import { createRefusalAudit } from './infra/audit-refusals';
+import { createPasswordAdmission } from './infra/password-admission';
 import { BackgroundTasks } from './infra/background';
 
 /**
@@ -26,6 +27,7 @@ export function createApp(base: Deps & { limiter?: LoginLimiter; background?: Ba
     limiter,
     background: base.background ?? new BackgroundTasks(base.logger),
     refusals: createRefusalAudit(base),
+    admission: createPasswordAdmission(base.config.loginQueueMax),
     metrics: createMetrics(limiter),
   };
   const app = express();

@@ -26,6 +26,8 @@ const STATUS = {
   rate_limited: 429,
   internal_error: 500,
   service_unavailable: 503,
+  /** More password checks waiting than LOGIN_QUEUE_MAX: refused at once (docs/api.md, Brute-force protection). */
+  overloaded: 503,
 } as const;
 
 export type ErrorCode = keyof typeof STATUS;
@@ -58,7 +60,7 @@ export interface FieldProblem {
 
 export class AppError extends Error {
   readonly status: number;
-  /** Seconds, sent as Retry-After (rate_limited). */
+  /** Seconds, sent as Retry-After (rate_limited, overloaded). */
   readonly retryAfter?: number;
   /** Which admin authentication rule failed (unauthorized), sent as `reason`. */
   readonly reason?: AuthReason;

@@ -63,6 +63,7 @@ export const configSchema = z.object({
   LOGIN_LOCKOUT: duration('LOGIN_LOCKOUT').default(15 * 60),
   LOGIN_MAX_FAILURES_PER_IP: integer(1, 100000).default(100),
   RATE_LIMIT_IPV6_PREFIX: integer(32, 128).default(64),
+  LOGIN_QUEUE_MAX: integer(1, 10000).default(8),
   REFRESH_REUSE_GRACE: duration('REFRESH_REUSE_GRACE').default(10),
   REDIS_URL: z
     .string()
@@ -138,6 +139,8 @@ export interface Config {
   loginMaxFailuresPerIp: number;
   /** The IPv6 prefix length one client is counted by (an IPv6 client holds a /64 or more). */
   rateLimitIpv6Prefix: number;
+  /** Password checks one process admits at once, those in progress included; past it 503 overloaded. */
+  loginQueueMax: number;
   refreshReuseGrace: number;
   redisUrl?: string;
   corsOrigins: string[];
@@ -197,6 +200,7 @@ export function parseConfig(raw: Record<string, string | undefined>): Config {
     loginLockout: v.LOGIN_LOCKOUT,
     loginMaxFailuresPerIp: v.LOGIN_MAX_FAILURES_PER_IP,
     rateLimitIpv6Prefix: v.RATE_LIMIT_IPV6_PREFIX,
+    loginQueueMax: v.LOGIN_QUEUE_MAX,
     refreshReuseGrace: v.REFRESH_REUSE_GRACE,
     redisUrl: v.REDIS_URL,
     corsOrigins: v.CORS_ORIGINS,

@@ -1,11 +1,15 @@
 import bcrypt from 'bcrypt';
+import { onHashThread } from './hash-gate';
 
 /** bcrypt only reads the first 72 bytes; longer passwords are refused, never truncated. */
 export const MAX_PASSWORD_BYTES = 72;
 
-/** bcrypt's async functions run on libuv's thread pool and never block the event loop. */
+/**
+ * bcrypt's async functions run on libuv's thread pool and never block the event loop; every call
+ * goes through the hash gate, which keeps one of the pool's threads for the database driver.
+ */
 export function hashPassword(password: string, cost: number): Promise<string> {
-  return bcrypt.hash(password, cost);
+  return onHashThread(() => bcrypt.hash(password, cost));
 }
 
 /** Whether bcrypt reads all of this password: it silently ignores every byte after the 72nd. */
@@ -19,7 +23,7 @@ export function fitsBcrypt(password: string): boolean {
  * runs, so that the answer takes as long as a wrong password's.
  */
 export async function verifyPassword(password: string, hash: string): Promise<boolean> {
-  const matches = await bcrypt.compare(password, hash);
+  const matches = await onHashThread(() => bcrypt.compare(password, hash));
   return matches && fitsBcrypt(password);
 }
 
@@ -34,7 +38,8 @@ const dummyHashes = new Map<number, Promise<string>>();
  * the answer's timing does not tell which usernames exist.
  */
 export async function dummyVerify(password: string, cost: number): Promise<false> {
-  await bcrypt.compare(password, await dummyHash(cost));
+  const hash = await dummyHash(cost);
+  await onHashThread(() => bcrypt.compare(password, hash));
   return false;
 }
 
@@ -45,7 +50,7 @@ export async function dummyVerify(password: string, cost: number): Promise<false
 export function dummyHash(cost: number): Promise<string> {
   let hash = dummyHashes.get(cost);
   if (!hash) {
-    hash = bcrypt.hash('jawth-dummy-password', cost);
+    hash = hashPassword('jawth-dummy-password', cost);
     dummyHashes.set(cost, hash);
   }
   return hash;

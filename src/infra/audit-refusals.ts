@@ -17,13 +17,13 @@ interface Window {
 }
 
 export interface RefusalAudit {
-  /** A refused attempt (429): the first of its key in a window writes an entry, the next ones count. */
+  /** A refused attempt (429 or 503 overloaded): the first of its key in a window writes an entry, the next ones count. */
   record(input: AuditInput): Promise<void>;
 }
 
 /**
  * docs/api.md, Brute-force protection: refusals are summarised, so a flood of 429s cannot grow the audit log one row
- * each. The key is action, application, target and IP; the entry's `detail.count` says how many
+ * each. The key is outcome, action, application, target and IP; the entry's `detail.count` says how many
  * refusals it stands for.
  */
 export function createRefusalAudit(deps: Pick<Deps, 'models' | 'clock' | 'logger'>): RefusalAudit {
@@ -51,7 +51,13 @@ export function createRefusalAudit(deps: Pick<Deps, 'models' | 'clock' | 'logger
   return {
     async record(input) {
       const now = deps.clock.now().getTime();
-      const key = JSON.stringify([input.action, input.app ?? null, input.target ?? null, input.ip ?? null]);
+      const key = JSON.stringify([
+        input.outcome,
+        input.action,
+        input.app ?? null,
+        input.target ?? null,
+        input.ip ?? null,
+      ]);
       const open = windows.get(key);
       if (open && now < open.endsAt) {
         open.count += 1;

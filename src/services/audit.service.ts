@@ -10,7 +10,7 @@ export const DATA_MOVE_ACTIONS = ['import.dump', 'import.quid', 'export.dump'] a
 /** What the token service records itself, beside its route's entry: a spent refresh token used again. */
 export const REFRESH_REUSE_ACTION = 'refresh.reuse';
 
-export type AuditOutcome = 'success' | 'failure' | 'rate_limited' | 'error';
+export type AuditOutcome = 'success' | 'failure' | 'rate_limited' | 'overloaded' | 'error';
 
 /** What a caller records. `detail` must never hold a password, a token or a secret. */
 export interface AuditInput {

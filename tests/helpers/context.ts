@@ -58,6 +58,8 @@ export async function createTestContext(
   const config = {
     ...parseConfig({ SECRET_KEY, JAWTH_KEY, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' }),
     bcryptCost: 4,
+    // Bursts of 40 logins at once test the limits, not the admission (tests/api/login-admission.test.ts).
+    loginQueueMax: 1000,
     ...overrides,
   };
   const store = storeOf(

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { AppError } from '../../errors';
-import { recordAudit } from '../../services/audit.service';
+import { recordAudit, type AuditInput } from '../../services/audit.service';
 import { LimitExceeded } from '../../infra/login-limiter';
 import { userLockedOut } from '../../services/webhook-events.service';
 import type { AppDeps } from '../app-deps';
@@ -25,16 +25,22 @@ export interface Attempt {
    * LOGIN_MAX_FAILURES_PER_IP of them (with its failures) an hour.
    */
   countEveryAnswer?: boolean;
+  /**
+   * The check compares or hashes a password: it is admitted only while fewer than LOGIN_QUEUE_MAX
+   * are (docs/api.md, Brute-force protection), else refused with 503 overloaded before any work.
+   */
+  checksPassword?: boolean;
 }
+
+/** Seconds an overloaded client is told to wait: about what one wave of admitted checks takes. */
+const OVERLOADED_RETRY_AFTER = 1;
+
+type AttemptEntry = Omit<AuditInput, 'outcome' | 'detail'> & { ip: string };
 
 /**
  * Runs a credential check under the brute-force limits (docs/api.md, Brute-force protection) and records it (audit log and metrics).
- * The attempt is reserved on every counter before `check` runs, so a burst gets no more checks
- * than the limits allow; when failures fill a counter the answer is 429 rate_limited with
- * Retry-After, even for the right password. A 401 from `check` keeps the reservation as a
- * failure; a success gives it back and resets the (app, username, IP) count; other errors
- * (400, 500) give it back and count nothing, except for `countEveryAnswer` attempts, which keep
- * their place whatever they answer. Refusals are audited summarised, not one row each.
+ * A `checksPassword` attempt first takes a place among the password checks admitted (or gets 503
+ * overloaded at once, summarised in the audit log like a 429); see `underLimits` for the rest.
  */
 export async function limitAttempt<T>(
   deps: AppDeps,
@@ -49,7 +55,7 @@ export async function limitAttempt<T>(
   halfway: (result: T) => boolean = () => false,
 ): Promise<T> {
   const { ip, userAgent } = clientOf(req);
-  const entry = {
+  const entry: AttemptEntry = {
     actor: attempt.actor ?? attempt.username ?? 'anonymous',
     action: attempt.action,
     app: attempt.app,
@@ -57,6 +63,37 @@ export async function limitAttempt<T>(
     ip,
     userAgent,
   };
+  if (!attempt.checksPassword) return underLimits(deps, attempt, entry, check, halfway);
+  if (!deps.admission.enter()) {
+    deps.metrics.logins.inc({ action: attempt.action, outcome: 'overloaded' });
+    await deps.refusals.record({ ...entry, outcome: 'overloaded', detail: { retry_after: OVERLOADED_RETRY_AFTER } });
+    throw new AppError('overloaded', 'Too many logins are being checked right now; try again shortly.', undefined, {
+      retryAfter: OVERLOADED_RETRY_AFTER,
+    });
+  }
+  try {
+    return await underLimits(deps, attempt, entry, check, halfway);
+  } finally {
+    deps.admission.leave();
+  }
+}
+
+/**
+ * The attempt is reserved on every counter before `check` runs, so a burst gets no more checks
+ * than the limits allow; when failures fill a counter the answer is 429 rate_limited with
+ * Retry-After, even for the right password. A 401 from `check` keeps the reservation as a
+ * failure; a success gives it back and resets the (app, username, IP) count; other errors
+ * (400, 500) give it back and count nothing, except for `countEveryAnswer` attempts, which keep
+ * their place whatever they answer. Refusals are audited summarised, not one row each.
+ */
+async function underLimits<T>(
+  deps: AppDeps,
+  attempt: Attempt,
+  entry: AttemptEntry,
+  check: () => Promise<T>,
+  halfway: (result: T) => boolean,
+): Promise<T> {
+  const { ip } = entry;
   const audit = (outcome: 'success' | 'failure' | 'error', detail?: Record<string, unknown>) =>
     recordAudit({ ...entry, outcome, detail }, deps);
   const limited = async (error: unknown): Promise<never> => {

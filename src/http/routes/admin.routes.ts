@@ -43,7 +43,7 @@ export const adminRoutes = [
     response: z.union([adminSessionSchema, mfaChallengeSchema]),
     async handle({ body: { username, password }, req, deps, action }) {
       // `admin` is a reserved application name: these counters cannot collide with an application's.
-      const attempt = { action, app: 'admin', username, actor: `admin:${username}` };
+      const attempt = { action, app: 'admin', username, actor: `admin:${username}`, checksPassword: true };
       const result = await limitAttempt(deps, req, attempt, () => adminLogin(username, password, deps), isChallenge);
       if (!isChallenge(result)) deps.metrics.tokensIssued.inc({ kind: 'admin_session' });
       return result;
@@ -130,7 +130,13 @@ export const adminRoutes = [
     status: 201,
     async handle({ body, req, deps, action }) {
       // A wrong token counts like a wrong password: the same limits stop guessing.
-      const attempt = { action, app: 'admin', username: body.username, actor: `admin:${body.username}` };
+      const attempt = {
+        action,
+        app: 'admin',
+        username: body.username,
+        actor: `admin:${body.username}`,
+        checksPassword: true,
+      };
       await limitAttempt(deps, req, attempt, () => completeSetup(body, deps));
       return { username: body.username };
     },

@@ -25,7 +25,7 @@ export const loginRoutes = [
     body: loginSchema,
     response: loginOrChallengeSchema,
     async handle({ params: { app }, body: { username, password }, req, deps, action }) {
-      const attempt = { action, app, username };
+      const attempt = { action, app, username, checksPassword: true };
       const result = await limitAttempt(
         deps,
         req,

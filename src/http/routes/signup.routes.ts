@@ -36,7 +36,7 @@ export const signupRoutes = [
     status: 201,
     async handle({ params, body, req, res, deps, action }) {
       const app = await signupApplication(params.app, deps);
-      const attempt = { action, app: app.name, countEveryAnswer: true };
+      const attempt = { action, app: app.name, countEveryAnswer: true, checksPassword: true };
       const { mail, ...account } = await limitAttempt(deps, req, attempt, () => signup(app, body, deps));
       if (mail) afterAnswer(res, deps, 'signup mail', mail);
       return account;
@@ -90,7 +90,7 @@ export const signupRoutes = [
     body: resetSchema,
     response: accountSchema,
     async handle({ params, body, req, deps, action }) {
-      const attempt = { action, app: params.app };
+      const attempt = { action, app: params.app, checksPassword: true };
       return limitAttempt(deps, req, attempt, () => resetPassword(params.app, body.token, body.password, deps));
     },
   }),

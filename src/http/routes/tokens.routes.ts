@@ -25,7 +25,7 @@ export const tokenRoutes = [
     response: tokenOrChallengeSchema,
     async handle({ params: { ttl }, body: { namespace, username, password }, req, deps, action }) {
       await assertOriginAllowed(req, namespace, deps);
-      const attempt = { action, app: namespace, username };
+      const attempt = { action, app: namespace, username, checksPassword: true };
       const result = await limitAttempt(
         deps,
         req,

@@ -13,6 +13,11 @@ export function describeSecurityEvent(entry: AuditEntry): { title: string; detai
     const attempts = `${count} refused ${actionLabel(entry.action).toLowerCase()} attempt${count === 1 ? '' : 's'}`;
     return { title: 'Lockout', details: `${attempts}${who}${from}.` };
   }
+  if (entry.outcome === 'overloaded') {
+    const count = Number(entry.detail?.count ?? 1);
+    const attempts = `${count} ${actionLabel(entry.action).toLowerCase()} attempt${count === 1 ? '' : 's'}`;
+    return { title: 'Overloaded', details: `${attempts}${who}${from} refused while the password checks were full.` };
+  }
   if (entry.action === 'refresh.reuse') {
     return {
       title: 'Refresh token reused',
