@@ -19,6 +19,7 @@ import { createLogger } from './logger';
 import { closeStore, storeOf, systemClock } from './services/deps';
 import { startMaintenance } from './infra/maintenance';
 import { startWebhookWorker } from './infra/webhook-worker';
+import { startMailOutbox } from './services/mail.service';
 import { createLoginLimiter } from './infra/login-limiter';
 
 /**
@@ -55,6 +56,8 @@ export async function start(config: Config): Promise<Server> {
   const stopMaintenance = startMaintenance(deps);
   // Every process delivers: each delivery is claimed by one of them (docs/api.md, Webhooks).
   const webhooks = startWebhookWorker(deps);
+  // Every process retries mails the SMTP server did not take; each is claimed by one of them.
+  const mails = startMailOutbox(deps);
   const server = app.listen(config.port, config.host);
   const closer = gracefulCloser(server);
   await new Promise<void>((resolve, reject) => {
@@ -69,7 +72,7 @@ export async function start(config: Config): Promise<Server> {
     logger.info({ signal }, 'shutting down');
     stopMaintenance();
     // Cuts the deliveries in flight (given back untried, for another process or the next start).
-    const stoppedWebhooks = webhooks.stop();
+    const stoppedWebhooks = Promise.all([webhooks.stop(), mails.stop()]);
     const result = await closer.close(config.shutdownTimeout * 1000);
     await stoppedWebhooks;
     if (!result.drained) {

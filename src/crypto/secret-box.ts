@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 export const SECOND_FACTOR_SECRETS = 'jawth second-factor secrets v1';
 export const WEBHOOK_SECRETS = 'jawth webhook signing secrets v1';
 export const WEBHOOK_PAYLOADS = 'jawth webhook payloads v1';
+export const MAIL_CONTENTS = 'jawth mail contents v1';
 const PREFIX = 'v1';
 const keys = new Map<string, Buffer>();
 

@@ -47,6 +47,16 @@ export async function signupHolders(
 /** Whether the user is unconfirmed, as SQL on `users u` (disabled, a confirmation token pending). */
 const UNCONFIRMED = `u.disabled = $2 AND EXISTS (SELECT 1 FROM account_tokens t WHERE t.user_id = u.id AND t.purpose = 'confirm')`;
 
+/** Whether this user is unconfirmed (a sign-up whose link was not followed yet). */
+export async function isUnconfirmed(db: Sequelize, userId: number, transaction?: Transaction): Promise<boolean> {
+  const rows = await db.query(`SELECT 1 AS yes FROM users u WHERE u.id = $1 AND ${UNCONFIRMED}`, {
+    bind: [userId, true],
+    type: QueryTypes.SELECT,
+    transaction,
+  });
+  return rows.length > 0;
+}
+
 /**
  * Deletes these users if they are still unconfirmed (a sign-up replacing them); their tokens go
  * with them. Returns the ids deleted.

@@ -1,4 +1,5 @@
 import { deleteExpiredAccountTokens } from '../db/account-token.repository';
+import { purgeFinishedMails } from '../db/mail-outbox.repository';
 import { deleteExpiredMfaTokens } from '../db/second-factor.repository';
 import { purgeFinishedDeliveries } from '../db/webhook-delivery.repository';
 import { purgeSpentJtis } from '../services/admin-replay.service';
@@ -8,11 +9,13 @@ import { purgeSessions } from '../services/session.service';
 import { purgeExpiredSignups } from '../services/signup.service';
 
 const EVERY_MS = 10 * 60 * 1000;
+/** Sent and given-up mails stay in the outbox (their content cleared) for a week, for an operator to look at. */
+const MAILS_KEPT_MS = 7 * 24 * 3600 * 1000;
 
 /**
  * Periodic clean-up: expired and long-revoked refresh sessions, the jtis of expired admin
  * request tokens, unconfirmed sign-ups whose link expired, expired second-factor, confirmation and reset tokens, and audit entries and
- * finished webhook deliveries older than AUDIT_RETENTION. Returns a stop function.
+ * finished webhook deliveries older than AUDIT_RETENTION, and finished mails after a week. Returns a stop function.
  */
 export function startMaintenance(
   deps: Pick<Deps, 'db' | 'models' | 'clock' | 'logger' | 'config' | 'caches'>,
@@ -39,6 +42,8 @@ export function startMaintenance(
       const cutoff = new Date(deps.clock.now().getTime() - deps.config.auditRetention * 1000);
       const deliveries = await purgeFinishedDeliveries(deps.db, cutoff);
       if (deliveries > 0) deps.logger.info({ purged: deliveries }, 'finished webhook deliveries purged');
+      const mails = await purgeFinishedMails(deps.db, new Date(now.getTime() - MAILS_KEPT_MS));
+      if (mails > 0) deps.logger.info({ purged: mails }, 'sent and given-up mails purged');
     } catch (error) {
       deps.logger.warn({ err: error }, 'maintenance failed');
     }

@@ -3,6 +3,7 @@ import { hashPassword } from '../crypto/password';
 import { isUserDisabled, spendAccountToken, voidAccountTokens } from '../db/account-token.repository';
 import type { Application, User } from '../db/models';
 import type { LoginLimiter } from '../infra/login-limiter';
+import { isUnconfirmed } from '../db/signup.repository';
 import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import { assertPasswordPolicy } from '../policy/password-policy';
@@ -10,7 +11,7 @@ import type { RecoverInput } from '../schemas/user.schema';
 import { appNameSchema } from '../schemas/common.schema';
 import type { Deps } from './deps';
 import { readAccountToken, spentToken } from './account-token.service';
-import { issueAccountTokenFor, sendAccountMail } from './mail.service';
+import { issueAccountTokenFor, sendQueuedMail } from './mail.service';
 import { endSessions, userData } from './user.service';
 import { enqueueEvent } from './webhook-events.service';
 
@@ -37,9 +38,10 @@ export const RECOVERY_MAILS_PER_HOUR = 3;
 
 /**
  * The work of `POST /:app/recover`, run after its answer (always the same 202): a known, enabled
- * user gets a reset token, mailed or handed to the application, at most RECOVERY_MAILS_PER_HOUR
- * times an hour. An unknown or disabled one gets nothing, and nobody can tell the difference from
- * the answer.
+ * user gets a reset token, mailed or handed to the application; an unconfirmed one (its sign-up's
+ * mail lost, say to an SMTP outage) gets a new confirmation link instead, the old one void. Either
+ * at most RECOVERY_MAILS_PER_HOUR times an hour. An unknown or disabled one gets nothing, and
+ * nobody can tell the difference from the answer.
  */
 export async function requestRecovery(
   app: Application,
@@ -47,17 +49,23 @@ export async function requestRecovery(
   deps: Deps & { limiter: Pick<LoginLimiter, 'takeQuota'> },
 ): Promise<void> {
   const user = await findByIdentifier(app, by, deps);
-  if (!user || user.disabled) return;
+  if (!user) return;
+  const unconfirmed = user.disabled && (await isUnconfirmed(deps.db, user.id));
+  if (user.disabled && !unconfirmed) return;
   // Past the quota, nothing new: the link already sent stays the valid one, and nobody can flood
   // the user's mailbox or kill each link with the next.
   if (!(await deps.limiter.takeQuota('recovery', user.uid, RECOVERY_MAILS_PER_HOUR, 3600))) {
     deps.logger.info({ app: app.name, uid: user.uid }, 'recovery mail quota reached: no new link sent');
     return;
   }
-  const { token } = await inTransaction(deps.db, (transaction) =>
-    issueAccountTokenFor(deps, transaction, app, user, 'recover'),
-  );
-  await sendAccountMail(deps, app, user, 'recover', token);
+  const { mailId } = await inTransaction(deps.db, async (transaction) => {
+    if (!unconfirmed) return issueAccountTokenFor(deps, transaction, app, user, 'recover');
+    // Confirmed meanwhile, or replaced by a new sign-up: nothing to send.
+    if (!(await isUnconfirmed(deps.db, user.id, transaction))) return { mailId: undefined };
+    await voidAccountTokens(deps.db, user.id, transaction);
+    return issueAccountTokenFor(deps, transaction, app, user, 'confirm');
+  });
+  await sendQueuedMail(deps, mailId);
 }
 
 /**

@@ -10,7 +10,7 @@ import { assertPasswordPolicy } from '../policy/password-policy';
 import { appNameSchema } from '../schemas/common.schema';
 import type { Deps } from './deps';
 import { readAccountToken, spentToken } from './account-token.service';
-import { issueAccountTokenFor, sendAccountMail, sendSignupNotice } from './mail.service';
+import { issueAccountTokenFor, sendQueuedMail, sendSignupNotice } from './mail.service';
 import { createUser, userData } from './user.service';
 import { enqueueEvent } from './webhook-events.service';
 
@@ -65,14 +65,14 @@ export async function signup(app: Application, input: SignupInput, deps: Deps): 
   }
   const email = input.email as string;
   if (holders.length > 0) return pretend(app, input, email, deps);
-  let token = '';
+  let mailId: number | undefined;
   let user;
   try {
     user = await createUser(app, input, deps, {
       beforeCreate,
       disabled: true,
       afterCreate: async (created, transaction) => {
-        ({ token } = await issueAccountTokenFor(deps, transaction, app, created, 'confirm'));
+        ({ mailId } = await issueAccountTokenFor(deps, transaction, app, created, 'confirm'));
       },
     });
   } catch (error) {
@@ -80,12 +80,7 @@ export async function signup(app: Application, input: SignupInput, deps: Deps): 
     if (error instanceof AppError && error.code === 'conflict') return pretend(app, input, email, deps, false);
     throw error;
   }
-  const recipient = { uid: user.uid, username: user.username, email: user.email };
-  return {
-    uid: user.uid,
-    username: user.username,
-    mail: () => sendAccountMail(deps, app, recipient, 'confirm', token),
-  };
+  return { uid: user.uid, username: user.username, mail: () => sendQueuedMail(deps, mailId) };
 }
 
 /** The answer of a new sign-up for one that stores nothing, and the notice to the address. */

@@ -13,8 +13,8 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-/** A real SMTP server in the test process (no TLS, any credentials), whose mails are parsed. */
-export async function startSmtp(): Promise<TestSmtp> {
+/** A real SMTP server in the test process (no TLS, any credentials), whose mails are parsed; on `port` if given. */
+export async function startSmtp(port = 0): Promise<TestSmtp> {
   const mails: ParsedMail[] = [];
   const waiting = new Map<string, ((mail: ParsedMail) => void)[]>();
   const taken = new Set<ParsedMail>();
@@ -42,11 +42,11 @@ export async function startSmtp(): Promise<TestSmtp> {
       }, callback);
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const listening = (server.server.address() as AddressInfo).port;
   const password = 'smtp-secret-pass';
   return {
-    url: `smtp://mailer:${password}@127.0.0.1:${port}`,
+    url: `smtp://mailer:${password}@127.0.0.1:${listening}`,
     password,
     mailTo(address) {
       const key = address.toLowerCase();

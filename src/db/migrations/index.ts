@@ -12,6 +12,7 @@ import * as webhooks from './0010-webhooks';
 import * as signupRecovery from './0011-signup-recovery';
 import * as factorLockout from './0012-factor-lockout';
 import * as webhookOutages from './0015-webhook-outages';
+import * as mailOutbox from './0016-mail-outbox';
 
 export interface Migration {
   name: string;
@@ -42,4 +43,5 @@ export const migrations: Migration[] = [
   { name: '0011-signup-recovery', ...signupRecovery },
   { name: '0012-factor-lockout', ...factorLockout },
   { name: '0015-webhook-outages', ...webhookOutages },
+  { name: '0016-mail-outbox', ...mailOutbox },
 ];
