@@ -112,14 +112,17 @@ async function openMigrated(config: Config, logger: Logger): Promise<Sequelize> 
   if (config.migrateOnStart && config.databaseUrl.startsWith('postgres')) {
     const migrating = openDatabase(config.databaseUrl, { timeouts: migrationTimeoutsOf(config) });
     try {
-      report(await migrateUp(migrating, config.databaseUrl, { retry: loggedLockRetry(logger) }));
+      report(
+        await migrateUp(migrating, config.databaseUrl, { retry: loggedLockRetry(logger), secretKey: config.secretKey }),
+      );
     } finally {
       await migrating.close();
     }
   }
   const db = openDatabase(config.databaseUrl, { timeouts: timeoutsOf(config) });
   await prepareDatabase(db);
-  if (config.migrateOnStart && db.getDialect() === 'sqlite') report(await migrateUp(db, config.databaseUrl));
+  if (config.migrateOnStart && db.getDialect() === 'sqlite')
+    report(await migrateUp(db, config.databaseUrl, { secretKey: config.secretKey }));
   else if (!config.migrateOnStart) await assertMigratedIfReachable(db, logger);
   return db;
 }

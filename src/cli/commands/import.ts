@@ -29,7 +29,7 @@ interface QuidOptions {
 /** Both imports write into the configured database, migrated first so that an empty one works. */
 function withMigratedDatabase<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
   return withDatabase(config, async (store) => {
-    await migrateUp(store.db, config.databaseUrl);
+    await migrateUp(store.db, config.databaseUrl, { secretKey: config.secretKey });
     return work(store);
   });
 }
@@ -115,7 +115,7 @@ function quidCommand(): Command {
       const report = await withDatabase(config, async (store) => {
         let migrated = false;
         const beforeWrite = async () => {
-          await migrateUp(store.db, config.databaseUrl);
+          await migrateUp(store.db, config.databaseUrl, { secretKey: config.secretKey });
           migrated = true;
         };
         const { from, dryRun, replace } = options;
