@@ -17,6 +17,7 @@ import { gracefulCloser } from './http/graceful-close';
 import { dummyHash } from './crypto/password';
 import { createLogger } from './logger';
 import { closeStore, storeOf, systemClock } from './services/deps';
+import { reportUnopenedSecrets } from './services/application.service';
 import { startMaintenance } from './infra/maintenance';
 import { startWebhookWorker } from './infra/webhook-worker';
 import { createLoginLimiter } from './infra/login-limiter';
@@ -50,6 +51,7 @@ export async function start(config: Config): Promise<Server> {
   const limiter = createLoginLimiter(config, logger);
   if (!(await limiter.ready())) logger.warn('Redis did not answer at start: login rate limits are per process for now');
   const deps = { ...store, config, clock: systemClock, logger };
+  void reportUnopenedSecrets(deps);
   const background = new BackgroundTasks(logger);
   const app = createApp({ ...deps, limiter, background });
   const stopMaintenance = startMaintenance(deps);

@@ -34,6 +34,7 @@ export const dumpHeaderSchema = z.object({
   app: z.string().nullable(),
 });
 
+/** An application, its secrets in clear: the importing server seals them with its SECRET_KEY. */
 export const applicationRecordSchema = z
   .object({
     type: z.literal('application'),

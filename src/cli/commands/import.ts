@@ -51,7 +51,7 @@ export function importCommand(): Command {
       const onProgress = () => progress.update(input?.bytesRead ?? 0, size);
       const summary = await withMigratedDatabase(config, async (store) => {
         try {
-          const result = await importDump(store, open, { onProgress });
+          const result = await importDump({ ...store, config }, open, { onProgress });
           await auditCli(store, 'import.dump', 'success', { file: file === '-' ? 'stdin' : file, ...result });
           return result;
         } catch (error) {
@@ -120,14 +120,17 @@ function quidCommand(): Command {
         };
         const { from, dryRun, replace } = options;
         try {
-          const result = await importQuid(store, {
-            from,
-            quidKey,
-            dryRun,
-            replace,
-            includeSecrets: options.showSecrets,
-            beforeWrite,
-          });
+          const result = await importQuid(
+            { ...store, config },
+            {
+              from,
+              quidKey,
+              dryRun,
+              replace,
+              includeSecrets: options.showSecrets,
+              beforeWrite,
+            },
+          );
           await auditCli(store, 'import.quid', 'success', quidAuditDetail(result));
           return result;
         } catch (error) {

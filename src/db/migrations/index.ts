@@ -12,6 +12,13 @@ import * as webhooks from './0010-webhooks';
 import * as signupRecovery from './0011-signup-recovery';
 import * as factorLockout from './0012-factor-lockout';
 import * as webhookOutages from './0015-webhook-outages';
+import * as sealedApplicationSecrets from './0017-sealed-application-secrets';
+
+/** What a migration may need besides the schema: 0017 seals application secrets with SECRET_KEY. */
+export interface MigrationContext {
+  /** The server's SECRET_KEY; every caller outside tests gives it (the configuration requires it). */
+  secretKey?: string;
+}
 
 /** What a migration may need besides the schema: the server's SECRET_KEY, to seal what it writes. */
 export interface MigrationContext {
@@ -48,4 +55,5 @@ export const migrations: Migration[] = [
   { name: '0011-signup-recovery', ...signupRecovery },
   { name: '0012-factor-lockout', ...factorLockout },
   { name: '0015-webhook-outages', ...webhookOutages },
+  { name: '0017-sealed-application-secrets', ...sealedApplicationSecrets },
 ];
