@@ -28,7 +28,7 @@ const iso = (date: Date | null) => (date ? date.toISOString() : null);
 /**
  * Writes jawth's data as JSON lines, never sessions. Users are read in batches by keyset
  * pagination on id, so memory stays flat however many there are; writes wait for the stream.
- * Application secrets are opened (with SECRET_KEY) and written in clear, so
+ * Application secrets are opened (with SECRET_KEY) and written in clear, as the header says, so
  * that the dump moves to a server with another SECRET_KEY, whose import seals them with its own.
  */
 export function exportDump(
@@ -68,6 +68,7 @@ async function writeDump(
     version: DUMP_VERSION,
     exported_at: new Date().toISOString(),
     app: options.app ?? null,
+    application_secrets: 'in clear',
   };
   await write([header]);
   await write(apps.map((app) => applicationRecord(app, store.config.secretKey)));
