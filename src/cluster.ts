@@ -29,7 +29,10 @@ export async function runPrimary(config: Config): Promise<void> {
     const db = openDatabase(config.databaseUrl, { timeouts: migrationTimeoutsOf(config) });
     try {
       await prepareDatabase(db);
-      const applied = await migrateUp(db, config.databaseUrl, { retry: loggedLockRetry(logger) });
+      const applied = await migrateUp(db, config.databaseUrl, {
+        retry: loggedLockRetry(logger),
+        secretKey: config.secretKey,
+      });
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     } finally {
       await db.close();

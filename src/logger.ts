@@ -13,6 +13,9 @@ export const REDACT_PATHS = [
   '*.password',
   '*.repeated_password',
   '*.secret',
+  // Application secrets, which the database holds sealed (application.service.ts, openedSecret).
+  '*.previous_secret',
+  '*.refresh_secret',
   '*.token',
   '*.refresh_token',
   // SMTP_URL holds the mail server's password (mail.service.ts logs it only redacted).

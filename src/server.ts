@@ -17,6 +17,7 @@ import { gracefulCloser } from './http/graceful-close';
 import { dummyHash } from './crypto/password';
 import { createLogger } from './logger';
 import { closeStore, storeOf, systemClock } from './services/deps';
+import { reportUnopenedSecrets } from './services/application.service';
 import { startMaintenance } from './infra/maintenance';
 import { startWebhookWorker } from './infra/webhook-worker';
 import { startMailOutbox } from './services/mail.service';
@@ -51,6 +52,7 @@ export async function start(config: Config): Promise<Server> {
   const limiter = createLoginLimiter(config, logger);
   if (!(await limiter.ready())) logger.warn('Redis did not answer at start: login rate limits are per process for now');
   const deps = { ...store, config, clock: systemClock, logger };
+  void reportUnopenedSecrets(deps);
   const background = new BackgroundTasks(logger);
   const app = createApp({ ...deps, limiter, background });
   const stopMaintenance = startMaintenance(deps);
@@ -115,14 +117,17 @@ async function openMigrated(config: Config, logger: Logger): Promise<Sequelize> 
   if (config.migrateOnStart && config.databaseUrl.startsWith('postgres')) {
     const migrating = openDatabase(config.databaseUrl, { timeouts: migrationTimeoutsOf(config) });
     try {
-      report(await migrateUp(migrating, config.databaseUrl, { retry: loggedLockRetry(logger) }));
+      report(
+        await migrateUp(migrating, config.databaseUrl, { retry: loggedLockRetry(logger), secretKey: config.secretKey }),
+      );
     } finally {
       await migrating.close();
     }
   }
   const db = openDatabase(config.databaseUrl, { timeouts: timeoutsOf(config) });
   await prepareDatabase(db);
-  if (config.migrateOnStart && db.getDialect() === 'sqlite') report(await migrateUp(db, config.databaseUrl));
+  if (config.migrateOnStart && db.getDialect() === 'sqlite')
+    report(await migrateUp(db, config.databaseUrl, { secretKey: config.secretKey }));
   else if (!config.migrateOnStart) await assertMigratedIfReachable(db, logger);
   return db;
 }

@@ -8,6 +8,7 @@ export const SECOND_FACTOR_SECRETS = 'jawth second-factor secrets v1';
 export const WEBHOOK_SECRETS = 'jawth webhook signing secrets v1';
 export const WEBHOOK_PAYLOADS = 'jawth webhook payloads v1';
 export const MAIL_CONTENTS = 'jawth mail contents v1';
+export const APPLICATION_SECRETS = 'jawth application secrets v1';
 const PREFIX = 'v1';
 const keys = new Map<string, Buffer>();
 
@@ -41,4 +42,28 @@ export function open(sealed: string, secretKey: string, info: string = SECOND_FA
   const decipher = crypto.createDecipheriv('aes-256-gcm', keyOf(secretKey, info), Buffer.from(nonce, 'base64url'));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
   return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+}
+
+/**
+ * The mark of an application secret as stored (`sealed:v1.<nonce>.<ciphertext>.<tag>`). A mark
+ * of its own rather than seal's `v1.`: a plain application secret is any text of 32 to 512
+ * bytes, and one may well begin with `v1.` (set through the API, imported in a dump), while the
+ * sealed form of every value, whatever it begins with, begins with `sealed:`. So migration 0017
+ * tells a value it sealed already from a plain one by the value alone, and each of the three
+ * columns (written at different moments: a rotation moves `secret` to `previous_secret`) says
+ * what it holds without a flag column to keep in step.
+ */
+const SEALED_MARK = 'sealed:';
+
+export const isSealedApplicationSecret = (stored: string): boolean => stored.startsWith(SEALED_MARK);
+
+/** An application secret (signing, previous or refresh) as it is stored. */
+export function sealApplicationSecret(plain: string, secretKey: string): string {
+  return SEALED_MARK + seal(plain, secretKey, APPLICATION_SECRETS);
+}
+
+/** The plain application secret; throws when it is not sealed, or not with this SECRET_KEY. */
+export function openApplicationSecret(stored: string, secretKey: string): string {
+  if (!isSealedApplicationSecret(stored)) throw new Error('not a sealed application secret');
+  return open(stored.slice(SEALED_MARK.length), secretKey, APPLICATION_SECRETS);
 }

@@ -1,5 +1,5 @@
 import type { QueryInterface, Sequelize, Transaction } from 'sequelize';
-import type { Migration } from './migrations';
+import type { Migration, MigrationContext } from './migrations';
 import { errorChain } from '../errors';
 import { inTransaction } from './transaction';
 
@@ -37,8 +37,9 @@ export async function runMigrationStep(
   migration: Migration,
   direction: 'up' | 'down',
   retry: LockRetry,
+  context: MigrationContext = {},
 ): Promise<void> {
-  if (migration.transaction === false) return migration[direction](sequelize.getQueryInterface());
+  if (migration.transaction === false) return migration[direction](sequelize.getQueryInterface(), context);
   const postgres = sequelize.getDialect() === 'postgres';
   for (let attempt = 1; ; attempt++) {
     try {
@@ -47,7 +48,7 @@ export async function runMigrationStep(
           const ms = Math.max(1, Math.round(retry.lockTimeoutMs));
           await sequelize.query(`SET LOCAL lock_timeout = ${ms}`, { transaction });
         }
-        await migration[direction](boundTo(sequelize, transaction));
+        await migration[direction](boundTo(sequelize, transaction), context);
         await sequelize.query(direction === 'up' ? RECORD : FORGET, { bind: [migration.name], transaction });
       });
       return;

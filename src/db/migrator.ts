@@ -79,6 +79,8 @@ export interface MigrateOptions {
   retry?: LockRetry;
   /** The migrations to apply: all of them but in tests. */
   migrations?: Migration[];
+  /** SECRET_KEY, for the migrations that seal secrets with it (0017). */
+  secretKey?: string;
 }
 
 export function createMigrator(
@@ -89,11 +91,12 @@ export function createMigrator(
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Umzug } = require('umzug') as typeof import('umzug');
   const retry = options.retry ?? DEFAULT_LOCK_RETRY;
+  const context = { secretKey: options.secretKey };
   const umzug = new Umzug({
     migrations: (options.migrations ?? allMigrations).map((m) => ({
       name: m.name,
-      up: () => runMigrationStep(sequelize, m, 'up', retry),
-      down: () => runMigrationStep(sequelize, m, 'down', retry),
+      up: () => runMigrationStep(sequelize, m, 'up', retry, context),
+      down: () => runMigrationStep(sequelize, m, 'down', retry, context),
     })),
     storage: migrationTable(sequelize),
     context: sequelize.getQueryInterface(),

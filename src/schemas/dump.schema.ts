@@ -32,8 +32,15 @@ export const dumpHeaderSchema = z.object({
   version: z.literal(DUMP_VERSION),
   exported_at: timestamp,
   app: z.string().nullable(),
+  /**
+   * The application records carry their secrets in clear (sealed only in the database, each
+   * server with its own SECRET_KEY): said here, for whoever finds the file. Absent from dumps
+   * made before secrets were sealed, which carried them in clear too.
+   */
+  application_secrets: z.literal('in clear').optional(),
 });
 
+/** An application, its secrets in clear: the importing server seals them with its SECRET_KEY. */
 export const applicationRecordSchema = z
   .object({
     type: z.literal('application'),

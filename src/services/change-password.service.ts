@@ -56,7 +56,7 @@ export function assertLatestLoginToken(user: User, app: Application, token: stri
 export function verifiedLoginClaims(app: Application, token: string, deps: Deps): Claims {
   const now = deps.clock.now();
   try {
-    return verifyToken(token, verificationSecrets(app, now), {
+    return verifyToken(token, verificationSecrets(app, now, deps.config.secretKey), {
       now: Math.floor(now.getTime() / 1000),
       requireExp: true,
     });

@@ -73,7 +73,7 @@ export async function startLogin(user: User, client: ClientInfo, deps: Deps, amr
   const extra = { timestamp: now.toISOString(), ...amrClaims(amr) };
   const claims = accessClaims(app, user, now, app.accessTtl, deps.config.issuer, extra);
   return {
-    token: signAccessToken(app, claims),
+    token: signAccessToken(app, claims, deps),
     refresh_token: await createRefreshToken(app, user, app.refreshTtlMax, deps, client, { amr }),
     expires_in: app.accessTtl,
     token_type: 'Bearer',

@@ -55,5 +55,5 @@ export async function accessToken(namespace: string, refreshToken: string, ttl: 
     deps.config.issuer,
     amrClaims(session.amr),
   );
-  return { token: signAccessToken(app, claims) };
+  return { token: signAccessToken(app, claims, deps) };
 }

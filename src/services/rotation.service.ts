@@ -36,6 +36,7 @@ export async function rotateRefreshToken(appName: string, refreshToken: string, 
     token: signAccessToken(
       app,
       accessClaims(app, user, now, app.accessTtl, deps.config.issuer, amrClaims(session.amr)),
+      deps,
     ),
     refresh_token: renewal.token,
     expires_in: app.accessTtl,

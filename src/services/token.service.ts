@@ -14,7 +14,7 @@ import { formatDuration } from '../config/duration';
 import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import { recordAudit, REFRESH_REUSE_ACTION } from './audit.service';
-import { keyId } from './application.service';
+import { keyId, openedSecret } from './application.service';
 import { epochSeconds, type Deps } from './deps';
 import { memberNames, type Members } from './user.service';
 import { enqueueEvent } from './webhook-events.service';
@@ -49,8 +49,8 @@ export function accessClaims(
   };
 }
 
-export function signAccessToken(app: Application, claims: Claims): string {
-  return signToken(claims, app.secret, keyId(app));
+export function signAccessToken(app: Application, claims: Claims, deps: Pick<Deps, 'config'>): string {
+  return signToken(claims, openedSecret(app, 'secret', deps.config.secretKey), keyId(app));
 }
 
 /**
@@ -82,7 +82,7 @@ export function newRefreshToken(
       iat,
       exp: iat + ttl,
     },
-    app.refreshSecret,
+    openedSecret(app, 'refreshSecret', deps.config.secretKey),
   );
   const session = {
     tokenHash: sha256(jti),
@@ -139,9 +139,10 @@ export function assertTtl(ttl: number, max: number, kind: 'refresh' | 'access'):
  */
 export async function readRefreshToken(app: Application, token: string, deps: Deps): Promise<RefreshSession> {
   const now = deps.clock.now();
+  const secret = openedSecret(app, 'refreshSecret', deps.config.secretKey);
   let claims;
   try {
-    claims = verifyToken(token, app.refreshSecret, { now: epochSeconds(now), requireExp: true });
+    claims = verifyToken(token, secret, { now: epochSeconds(now), requireExp: true });
   } catch (error) {
     if (error instanceof TokenError) throw invalidToken('bad refresh token', error);
     throw error;

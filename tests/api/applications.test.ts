@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { admin, adminToken, createTestContext, type TestContext } from '../helpers/context';
+import { openApplicationSecret } from '../../src/crypto/secret-box';
+import { admin, adminToken, createTestContext, SECRET_KEY, type TestContext } from '../helpers/context';
 import { createApplication, createUser, uniqueName } from '../helpers/factories';
 
 let ctx: TestContext;
@@ -25,9 +26,10 @@ describe('POST /applications', () => {
     });
     expect(res.body.secret).toMatch(/^[0-9a-f]{64}$/);
     const row = await ctx.models.Application.findOne({ where: { name } });
-    expect(row?.secret).toBe(res.body.secret);
-    expect(row?.refreshSecret).toMatch(/^[0-9a-f]{64}$/);
-    expect(row?.refreshSecret).not.toBe(row?.secret);
+    expect(openApplicationSecret(row?.secret as string, SECRET_KEY)).toBe(res.body.secret);
+    const refreshSecret = openApplicationSecret(row?.refreshSecret as string, SECRET_KEY);
+    expect(refreshSecret).toMatch(/^[0-9a-f]{64}$/);
+    expect(refreshSecret).not.toBe(res.body.secret);
   });
 
   it('keeps a given secret and lifetimes', async () => {
@@ -156,7 +158,7 @@ describe('POST /applications/:name/rotate_secret', () => {
     expect(res.body.secret).not.toBe(created.secret);
     expect(res.body.secret_version).toBe(2);
     const row = await ctx.models.Application.findOne({ where: { name: created.name } });
-    expect(row?.previousSecret).toBe(created.secret);
+    expect(openApplicationSecret(row?.previousSecret as string, SECRET_KEY)).toBe(created.secret);
     expect(row?.previousSecretExpiresAt?.getTime()).toBeGreaterThan(Date.now() + 3500_000);
   });
 

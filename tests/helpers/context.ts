@@ -71,8 +71,8 @@ export async function createTestContext(
     // As the server does: migrations on a connection of their own, without the statement timeout
     // (a loaded test machine can take longer than it over the catalog queries).
     const migrating = openDatabase(databaseUrl, { timeouts: migrationTimeoutsOf(config), searchPath: schema });
-    await migrateUp(migrating, pgUrl).finally(() => migrating.close());
-  } else await migrateUp(db, pgUrl);
+    await migrateUp(migrating, pgUrl, { secretKey: config.secretKey }).finally(() => migrating.close());
+  } else await migrateUp(db, pgUrl, { secretKey: config.secretKey });
   const clock = new FakeClock();
   activeClock = clock;
   const logger = options.logger ?? pino({ level: 'silent' });

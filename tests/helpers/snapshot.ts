@@ -1,8 +1,14 @@
+import { openApplicationSecret } from '../../src/crypto/secret-box';
 import type { Models } from '../../src/db/models';
 import { memberNames, memberships } from '../../src/services/user.service';
+import { SECRET_KEY } from './context';
 
-/** Every row a dump carries, by natural key and without row ids, so two databases compare equal. */
-export async function snapshotData(models: Models) {
+/**
+ * Every row a dump carries, by natural key and without row ids, so two databases compare equal.
+ * Application secrets opened (with `secretKey`, the tests' one unless told): each server seals
+ * them afresh.
+ */
+export async function snapshotData(models: Models, secretKey = SECRET_KEY) {
   const { Application, Group, Org, User } = models;
   const apps = await Application.findAll({ order: [['name', 'ASC']] });
   const appName = new Map(apps.map((a) => [a.id, a.name]));
@@ -10,7 +16,13 @@ export async function snapshotData(models: Models) {
   const orgs = await Org.findAll({ order: [['name', 'ASC']] });
   const users = await User.findAll({ include: memberships(models), order: [['uid', 'ASC']] });
   return {
-    applications: apps.map((a) => ({ ...a.get({ plain: true }), id: undefined })),
+    applications: apps.map((a) => ({
+      ...a.get({ plain: true }),
+      id: undefined,
+      secret: openApplicationSecret(a.secret, secretKey),
+      previousSecret: a.previousSecret === null ? null : openApplicationSecret(a.previousSecret, secretKey),
+      refreshSecret: openApplicationSecret(a.refreshSecret, secretKey),
+    })),
     groups: groups
       .map((g) => ({ app: appName.get(g.applicationId), name: g.name, createdAt: g.createdAt }))
       .sort((a, b) => `${a.app}/${a.name}`.localeCompare(`${b.app}/${b.name}`)),

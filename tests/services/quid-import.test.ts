@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { verifyToken } from '../../src/crypto/jwt';
+import { openApplicationSecret } from '../../src/crypto/secret-box';
 import { importQuid } from '../../src/services/import/quid-import.service';
-import { createTestContext, type TestContext } from '../helpers/context';
+import { createTestContext, SECRET_KEY, type TestContext } from '../helpers/context';
 import { login } from '../helpers/factories';
 import { createQuidFixture, quidAccessToken, type QuidFixture } from '../helpers/quid-fixture';
 
@@ -96,8 +97,11 @@ describe('jawth import quid', () => {
     ]);
     expect(await counts()).toEqual({ applications: 2, users: 3, groups: 3, orgs: 2, admins: 1 });
     const shop = await ctx.models.Application.findOne({ where: { name: 'shop' } });
-    expect(shop).toMatchObject({ secret: quid.keys.get('shop')?.key, accessTtl: 900, accessTtlMax: 1200 });
-    expect(shop?.refreshSecret).toBe(quid.keys.get('shop')?.refreshKey);
+    expect(shop).toMatchObject({ accessTtl: 900, accessTtlMax: 1200 });
+    // Sealed with jawth's SECRET_KEY, as every application secret is stored.
+    expect(shop?.secret).not.toContain(quid.keys.get('shop')?.key as string);
+    expect(openApplicationSecret(shop?.secret as string, SECRET_KEY)).toBe(quid.keys.get('shop')?.key);
+    expect(openApplicationSecret(shop?.refreshSecret as string, SECRET_KEY)).toBe(quid.keys.get('shop')?.refreshKey);
     expect(shop?.refreshTtlMax).toBe(86400);
     const blog = await ctx.models.Application.findOne({ where: { name: 'blog' } });
     expect(blog).toMatchObject({ accessTtl: 600, accessTtlMax: 600, refreshTtlMax: 72 * 3600 });
@@ -151,7 +155,10 @@ describe('jawth import quid', () => {
       exp,
     });
     const shop = await ctx.models.Application.findOne({ where: { name: 'shop' } });
-    expect(verifyToken(token, shop?.secret as string)).toMatchObject({ username: 'alice', exp });
+    expect(verifyToken(token, openApplicationSecret(shop?.secret as string, SECRET_KEY))).toMatchObject({
+      username: 'alice',
+      exp,
+    });
   });
 
   it('when run again, then existing names are reported and skipped', async () => {

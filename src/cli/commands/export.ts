@@ -31,7 +31,7 @@ export function exportCommand(): Command {
       const progress = progressLine('exporting users');
       const counts = await withDatabase(config, async (store) => {
         await assertMigrated(store.db);
-        const result = await exportDump(store, out, {
+        const result = await exportDump({ ...store, config }, out, {
           app: options.app,
           onProgress: (done, total) => progress.update(done, total),
         });

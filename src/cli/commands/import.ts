@@ -29,7 +29,7 @@ interface QuidOptions {
 /** Both imports write into the configured database, migrated first so that an empty one works. */
 function withMigratedDatabase<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
   return withDatabase(config, async (store) => {
-    await migrateUp(store.db, config.databaseUrl);
+    await migrateUp(store.db, config.databaseUrl, { secretKey: config.secretKey });
     return work(store);
   });
 }
@@ -51,7 +51,7 @@ export function importCommand(): Command {
       const onProgress = () => progress.update(input?.bytesRead ?? 0, size);
       const summary = await withMigratedDatabase(config, async (store) => {
         try {
-          const result = await importDump(store, open, { onProgress });
+          const result = await importDump({ ...store, config }, open, { onProgress });
           await auditCli(store, 'import.dump', 'success', { file: file === '-' ? 'stdin' : file, ...result });
           return result;
         } catch (error) {
@@ -115,19 +115,22 @@ function quidCommand(): Command {
       const report = await withDatabase(config, async (store) => {
         let migrated = false;
         const beforeWrite = async () => {
-          await migrateUp(store.db, config.databaseUrl);
+          await migrateUp(store.db, config.databaseUrl, { secretKey: config.secretKey });
           migrated = true;
         };
         const { from, dryRun, replace } = options;
         try {
-          const result = await importQuid(store, {
-            from,
-            quidKey,
-            dryRun,
-            replace,
-            includeSecrets: options.showSecrets,
-            beforeWrite,
-          });
+          const result = await importQuid(
+            { ...store, config },
+            {
+              from,
+              quidKey,
+              dryRun,
+              replace,
+              includeSecrets: options.showSecrets,
+              beforeWrite,
+            },
+          );
           await auditCli(store, 'import.quid', 'success', quidAuditDetail(result));
           return result;
         } catch (error) {

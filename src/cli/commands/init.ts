@@ -25,7 +25,7 @@ export function initCommand(): Command {
     .action(async (options: InitOptions) => {
       const { config, raw } = loadSettings();
       await withDatabase(config, async (store) => {
-        const applied = await migrateUp(store.db, config.databaseUrl);
+        const applied = await migrateUp(store.db, config.databaseUrl, { secretKey: config.secretKey });
         process.stdout.write(applied.length ? `Applied migrations: ${applied.join(', ')}\n` : 'Schema up to date.\n');
         let username = options.username ?? raw.JAWTH_ADMIN_USERNAME;
         if (!username && (await countAdminAccounts(store)) > 0) {

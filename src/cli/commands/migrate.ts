@@ -21,7 +21,7 @@ export function migrateCommand(): Command {
           else printTable([...applied, ...pending], ['name', 'state']);
           return;
         }
-        const names = await migrateUp(db, config.databaseUrl);
+        const names = await migrateUp(db, config.databaseUrl, { secretKey: config.secretKey });
         if (options.json) printJson({ applied: names });
         else process.stdout.write(names.length ? `Applied: ${names.join(', ')}\n` : 'The schema is up to date.\n');
       });

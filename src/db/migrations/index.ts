@@ -13,11 +13,18 @@ import * as signupRecovery from './0011-signup-recovery';
 import * as factorLockout from './0012-factor-lockout';
 import * as webhookOutages from './0015-webhook-outages';
 import * as mailOutbox from './0016-mail-outbox';
+import * as sealedApplicationSecrets from './0017-sealed-application-secrets';
+
+/** What a migration may need besides the schema: the server's SECRET_KEY, to seal what it writes. */
+export interface MigrationContext {
+  /** The server's SECRET_KEY; every caller outside tests gives it (the configuration requires it). */
+  secretKey?: string;
+}
 
 export interface Migration {
   name: string;
-  up(queryInterface: QueryInterface): Promise<void>;
-  down(queryInterface: QueryInterface): Promise<void>;
+  up(queryInterface: QueryInterface, context: MigrationContext): Promise<void>;
+  down(queryInterface: QueryInterface, context: MigrationContext): Promise<void>;
   /**
    * Each migration runs in one transaction with its schema_migrations row (db/migration-step.ts).
    * `false` runs it statement by statement instead, for what PostgreSQL refuses in a
@@ -44,4 +51,5 @@ export const migrations: Migration[] = [
   { name: '0012-factor-lockout', ...factorLockout },
   { name: '0015-webhook-outages', ...webhookOutages },
   { name: '0016-mail-outbox', ...mailOutbox },
+  { name: '0017-sealed-application-secrets', ...sealedApplicationSecrets },
 ];

@@ -19,6 +19,10 @@ export type RecoverySetting = (typeof RECOVERY_SETTINGS)[number];
 export class Application extends Model<InferAttributes<Application>, InferCreationAttributes<Application>> {
   declare id: CreationOptional<number>;
   declare name: string;
+  /**
+   * The three secrets are stored sealed (`sealed:v1.…`, crypto/secret-box.ts), never in clear:
+   * application.service.ts's openedSecret opens them, sealApplicationSecret makes them.
+   */
   declare secret: string;
   declare secretVersion: CreationOptional<number>;
   declare previousSecret: string | null;
@@ -46,11 +50,11 @@ export class Application extends Model<InferAttributes<Application>, InferCreati
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
         name: { type: DataTypes.STRING(63), allowNull: false, unique: true },
-        secret: { type: DataTypes.STRING(512), allowNull: false },
+        secret: { type: DataTypes.TEXT, allowNull: false },
         secretVersion: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
-        previousSecret: { type: DataTypes.STRING(512), allowNull: true },
+        previousSecret: { type: DataTypes.TEXT, allowNull: true },
         previousSecretExpiresAt: { type: DataTypes.DATE, allowNull: true },
-        refreshSecret: { type: DataTypes.STRING(512), allowNull: false },
+        refreshSecret: { type: DataTypes.TEXT, allowNull: false },
         accessTtl: { type: DataTypes.INTEGER, allowNull: false },
         accessTtlMax: { type: DataTypes.INTEGER, allowNull: false },
         refreshTtlMax: { type: DataTypes.INTEGER, allowNull: false },

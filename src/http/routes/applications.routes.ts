@@ -39,7 +39,7 @@ export const applicationRoutes = [
     status: 201,
     async handle({ body, deps }) {
       return applications.serializeApplication(await applications.createApplication(body, deps), {
-        includeSecret: true,
+        secretKey: deps.config.secretKey,
       });
     },
   }),
@@ -56,7 +56,8 @@ export const applicationRoutes = [
     response: applicationSchema,
     async handle({ params, query, deps }) {
       const app = await applications.findApplication(params.name, deps);
-      return applications.serializeApplication(app, { includeSecret: query.include_secret === 'true' });
+      const secretKey = query.include_secret === 'true' ? deps.config.secretKey : undefined;
+      return applications.serializeApplication(app, { secretKey });
     },
   }),
   defineRoute({
@@ -97,7 +98,7 @@ export const applicationRoutes = [
     response: applicationSchema,
     async handle({ params, body, deps }) {
       const app = await applications.rotateSecret(params.name, body, deps);
-      return applications.serializeApplication(app, { includeSecret: true });
+      return applications.serializeApplication(app, { secretKey: deps.config.secretKey });
     },
   }),
 ];

@@ -4,7 +4,8 @@ import { Op, QueryTypes, Transaction, type Sequelize, type WhereOptions } from '
 import type { Application, Org, User } from '../../db/models';
 import { keysForDump } from '../../db/application-key.repository';
 import { factorsOfUsers, type DumpedFactor } from '../../db/second-factor-dump.repository';
-import type { Store } from '../deps';
+import type { Deps } from '../deps';
+import { openedSecret } from '../application.service';
 import { AppError } from '../../errors';
 import {
   DUMP_FORMAT,
@@ -27,9 +28,11 @@ const iso = (date: Date | null) => (date ? date.toISOString() : null);
 /**
  * Writes jawth's data as JSON lines, never sessions. Users are read in batches by keyset
  * pagination on id, so memory stays flat however many there are; writes wait for the stream.
+ * Application secrets are opened (with SECRET_KEY) and written in clear, as the header says, so
+ * that the dump moves to a server with another SECRET_KEY, whose import seals them with its own.
  */
 export function exportDump(
-  deps: Pick<Store, 'db' | 'models'>,
+  deps: Pick<Deps, 'db' | 'models' | 'config'>,
   out: Writable,
   options: ExportOptions = {},
 ): Promise<DumpCounts> {
@@ -39,7 +42,7 @@ export function exportDump(
 }
 
 async function writeDump(
-  store: Pick<Store, 'db' | 'models'>,
+  store: Pick<Deps, 'db' | 'models' | 'config'>,
   transaction: Transaction,
   out: Writable,
   options: ExportOptions,
@@ -65,9 +68,10 @@ async function writeDump(
     version: DUMP_VERSION,
     exported_at: new Date().toISOString(),
     app: options.app ?? null,
+    application_secrets: 'in clear',
   };
   await write([header]);
-  await write(apps.map(applicationRecord));
+  await write(apps.map((app) => applicationRecord(app, store.config.secretKey)));
   const keys = await keysForDump(
     store.db,
     apps.map((a) => a.id),
@@ -151,7 +155,7 @@ async function* pages<T extends { id: number }>(fetch: (afterId: number) => Prom
 
 /** All orgs, or with an application filter only those some of its users belong to. */
 function orgPage(
-  { db, models }: Pick<Store, 'db' | 'models'>,
+  { db, models }: Pick<Deps, 'db' | 'models'>,
   transaction: Transaction,
   after: number,
   limit: number,
@@ -197,15 +201,15 @@ async function membershipsOf(db: Sequelize, transaction: Transaction, userIds: n
   return result;
 }
 
-function applicationRecord(app: Application): ApplicationRecord {
+function applicationRecord(app: Application, secretKey: string): ApplicationRecord {
   return {
     type: 'application',
     name: app.name,
-    secret: app.secret,
+    secret: openedSecret(app, 'secret', secretKey),
     secret_version: app.secretVersion,
-    previous_secret: app.previousSecret,
+    previous_secret: app.previousSecret === null ? null : openedSecret(app, 'previousSecret', secretKey),
     previous_secret_expires_at: iso(app.previousSecretExpiresAt),
-    refresh_secret: app.refreshSecret,
+    refresh_secret: openedSecret(app, 'refreshSecret', secretKey),
     access_ttl: app.accessTtl,
     access_ttl_max: app.accessTtlMax,
     refresh_ttl_max: app.refreshTtlMax,

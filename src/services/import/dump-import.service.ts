@@ -14,7 +14,8 @@ import {
 import type { Group, Org, User } from '../../db/models';
 import { insertKey, keyExists } from '../../db/application-key.repository';
 import { insertFactor } from '../../db/second-factor-dump.repository';
-import type { Store } from '../deps';
+import { sealApplicationSecret } from '../../crypto/secret-box';
+import type { Deps } from '../deps';
 import { checkDump, DumpError, parseLine } from './dump-check';
 
 export { DumpError };
@@ -50,7 +51,7 @@ const date = (text: string | null) => (text === null ? null : new Date(text));
  * application + username) and skipped, so a re-run, or a run after a cut, is safe.
  */
 export async function importDump(
-  deps: Pick<Store, 'db' | 'models' | 'caches'>,
+  deps: Pick<Deps, 'db' | 'models' | 'caches' | 'config'>,
   open: () => Readable,
   options: DumpImportOptions = {},
 ) {
@@ -91,7 +92,7 @@ class DumpImporter {
   private usersRead = 0;
 
   constructor(
-    private readonly store: Pick<Store, 'db' | 'models' | 'caches'>,
+    private readonly store: Pick<Deps, 'db' | 'models' | 'caches' | 'config'>,
     private readonly options: DumpImportOptions,
   ) {}
 
@@ -121,14 +122,16 @@ class DumpImporter {
       this.appIds.set(record.name, existing.id);
       return;
     }
+    // The dump carries them in clear: sealed here with this server's SECRET_KEY.
+    const seal = (plain: string) => sealApplicationSecret(plain, this.store.config.secretKey);
     await this.models.Application.bulkCreate([
       {
         name: record.name,
-        secret: record.secret,
+        secret: seal(record.secret),
         secretVersion: record.secret_version,
-        previousSecret: record.previous_secret,
+        previousSecret: record.previous_secret === null ? null : seal(record.previous_secret),
         previousSecretExpiresAt: date(record.previous_secret_expires_at),
-        refreshSecret: record.refresh_secret,
+        refreshSecret: seal(record.refresh_secret),
         accessTtl: record.access_ttl,
         accessTtlMax: record.access_ttl_max,
         refreshTtlMax: record.refresh_ttl_max,

@@ -1,9 +1,10 @@
 import { inTransaction } from '../../db/transaction';
 import { Op, type Sequelize, type Transaction } from 'sequelize';
 import { randomId } from '../../crypto/random';
+import { sealApplicationSecret } from '../../crypto/secret-box';
 import type { Models } from '../../db/models';
 import { APPLICATION_DEFAULTS } from '../application.service';
-import type { Store } from '../deps';
+import type { Deps, Store } from '../deps';
 import {
   acceptableUsers,
   planNamespaces,
@@ -60,7 +61,7 @@ const BATCH = 1000;
  * and memberships, and the global orgs. Each namespace is written in one transaction.
  */
 export async function importQuid(
-  deps: Pick<Store, 'db' | 'models' | 'caches'>,
+  deps: Pick<Deps, 'db' | 'models' | 'caches' | 'config'>,
   options: QuidImportOptions,
 ): Promise<QuidImportReport> {
   parseQuidKey(options.quidKey); // a mistyped key fails before any connection
@@ -117,7 +118,7 @@ async function importOrgs(
 }
 
 async function importNamespace(
-  { db, models, caches }: Pick<Store, 'db' | 'models' | 'caches'>,
+  { db, models, caches, config }: Pick<Deps, 'db' | 'models' | 'caches' | 'config'>,
   source: QuidSource,
   plan: PlannedNamespace,
   orgIds: Map<number, number | undefined>,
@@ -161,10 +162,10 @@ async function importNamespace(
     const app = await Application.create(
       {
         name,
-        secret: plan.secret,
+        secret: sealApplicationSecret(plan.secret, config.secretKey),
         previousSecret: null,
         previousSecretExpiresAt: null,
-        refreshSecret: plan.refreshSecret,
+        refreshSecret: sealApplicationSecret(plan.refreshSecret, config.secretKey),
         accessTtl: Math.min(APPLICATION_DEFAULTS.accessTtl, plan.accessTtlMax),
         accessTtlMax: plan.accessTtlMax,
         refreshTtlMax: plan.refreshTtlMax,
