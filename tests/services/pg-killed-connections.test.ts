@@ -40,6 +40,8 @@ beforeAll(async () => {
     DATABASE_URL: pg.url('jawth'),
     LOGIN_MAX_FAILURES: '1000',
     LOGIN_MAX_FAILURES_PER_IP: '100000',
+    // Mixed traffic under fault, not the admission of password checks.
+    LOGIN_QUEUE_MAX: '1000',
   });
   await waitFor(() => listeningUrls(server.output()).length > 0 || server.child.exitCode !== null, 30000);
   base = listeningUrls(server.output())[0];

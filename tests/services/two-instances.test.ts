@@ -30,6 +30,8 @@ async function startInstance(databaseUrl: string): Promise<Instance> {
     // The machine's Redis outlives this run, and every run's guesses come from 127.0.0.1: the
     // per-IP ceiling (not under test here) must not carry one run's failures into the next.
     LOGIN_MAX_FAILURES_PER_IP: '100000',
+    // A burst of 40 at once tests the shared counters, not the admission (tests/api/login-admission.test.ts).
+    LOGIN_QUEUE_MAX: '1000',
     BCRYPT_COST: '10',
   });
   await waitFor(() => listeningUrls(server.output()).length > 0 || server.child.exitCode !== null, 20000);
