@@ -1,6 +1,7 @@
 import sqlite3 from 'sqlite3';
 import type { Sequelize } from 'sequelize';
 import { sqliteBusyTimeoutMs } from './sequelize';
+import { onSqliteWriteQueue } from './transaction';
 
 /**
  * A read-write connection of its own to the SQLite file, for the refresh rotation: one
@@ -9,8 +10,10 @@ import { sqliteBusyTimeoutMs } from './sequelize';
  * Sequelize's connection on the same file in WAL mode: each transaction starts from the latest
  * commit of any connection or process, and SQLite admits one writer at a time, so a revocation
  * written through Sequelize (or by another process) commits either wholly before a rotation or
- * wholly after it. Transactions of this connection run one at a time (`exclusive`): the
- * statements of two rotations never interleave on it. Durability is SQLite's default,
+ * wholly after it. Its scripts take their turn in the process's one queue of SQLite write
+ * transactions with Sequelize's (db/transaction.ts): the statements of two rotations never
+ * interleave on it, and no transaction of this process waits for another of it in the busy
+ * handler. Durability is SQLite's default,
  * `synchronous=FULL`, set explicitly: a committed revocation survives a power cut.
  * None for PostgreSQL and in-memory SQLite (one connection there): `usable` is false.
  */
@@ -74,7 +77,7 @@ export class SqliteWriter {
    * transaction is rolled back.
    */
   script(script: string): Promise<number> {
-    const run = this.queue.then(async () => {
+    const run = onSqliteWriteQueue(this.db, async () => {
       try {
         await this.exec(script);
       } catch (error) {

@@ -14,8 +14,18 @@ const sqliteQueues = new WeakMap<Sequelize, Promise<unknown>>();
  */
 export function inTransaction<T>(db: Sequelize, work: (transaction: Transaction) => Promise<T>): Promise<T> {
   if (db.getDialect() !== 'sqlite') return db.transaction(work);
+  return onSqliteWriteQueue(db, () => db.transaction({ type: Transaction.TYPES.IMMEDIATE }, work));
+}
+
+/**
+ * Runs `write` after every write transaction of this process on this SQLite database asked for
+ * before it: Sequelize's transactions and the rotation writer's scripts (db/sqlite-writer.ts)
+ * share this one queue, so that two transactions of this process never wait for each other in
+ * SQLite's busy handler, each sleeping on a thread of libuv's pool that the other needs.
+ */
+export function onSqliteWriteQueue<T>(db: Sequelize, write: () => Promise<T>): Promise<T> {
   const previous = sqliteQueues.get(db) ?? Promise.resolve();
-  const run = previous.then(() => db.transaction({ type: Transaction.TYPES.IMMEDIATE }, work));
+  const run = previous.then(write);
   sqliteQueues.set(
     db,
     run.catch(() => undefined),
