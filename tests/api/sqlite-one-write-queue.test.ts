@@ -19,7 +19,7 @@ afterAll(() => ctx.close());
 
 it('50 rotations and 50 admin writes at once on a SQLite file all succeed, and every write is there', async () => {
   const { name } = await createApplication(ctx.app);
-  const users = [];
+  const users: { username: string; password: string }[] = [];
   for (let i = 0; i < 10; i++) users.push(await createUser(ctx.app, name));
   const tokens: string[] = [];
   for (const user of users) tokens.push((await login(ctx.app, name, user.username, user.password)).body.refresh_token);
