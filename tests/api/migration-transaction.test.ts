@@ -1,34 +1,17 @@
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { migrateUp } from '../../src/db/migrator';
 import { migrations } from '../../src/db/migrations';
-import { openDatabase, prepareDatabase } from '../../src/db/sequelize';
-import { adminQuery } from '../helpers/context';
+import { openEmptyDatabase } from '../helpers/context';
 
 // Each migration and its schema_migrations row commit together or not at all, on SQLite and on
 // PostgreSQL (TEST_DATABASE_URL): one that fails half-way leaves nothing behind, and once its
 // cause is gone it runs again from the start.
 const pgUrl = process.env.TEST_DATABASE_URL || undefined;
-const schema = `jawth_test_${crypto.randomBytes(6).toString('hex')}`;
 let db: Sequelize;
+let close: () => Promise<void>;
 
-beforeAll(async () => {
-  if (pgUrl) {
-    await adminQuery(pgUrl, `CREATE SCHEMA ${schema}`);
-    db = openDatabase(pgUrl, { searchPath: schema, timeouts: { connect: 5, statement: 0 } });
-  } else {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-migration-'));
-    db = openDatabase(`sqlite:${path.join(dir, 'jawth.sqlite')}`);
-  }
-  await prepareDatabase(db);
-});
-afterAll(async () => {
-  await db.close();
-  if (pgUrl) await adminQuery(pgUrl, `DROP SCHEMA ${schema} CASCADE`);
-});
+beforeAll(async () => ({ db, close } = await openEmptyDatabase()));
+afterAll(() => close());
 
 const recorded = async () =>
   (

@@ -1,7 +1,4 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import jsonwebtoken from 'jsonwebtoken';
 import pino from 'pino';
@@ -13,14 +10,20 @@ import { hashPassword } from '../../src/crypto/password';
 import { openApplicationSecret, sealApplicationSecret } from '../../src/crypto/secret-box';
 import { migrateUp } from '../../src/db/migrator';
 import { migrations } from '../../src/db/migrations';
-import { openDatabase, prepareDatabase } from '../../src/db/sequelize';
 import { createLoginLimiter } from '../../src/infra/login-limiter';
 import { reportUnopenedSecrets } from '../../src/services/application.service';
 import { storeOf, systemClock } from '../../src/services/deps';
 import { exportDump } from '../../src/services/import/dump-export.service';
 import { importDump } from '../../src/services/import/dump-import.service';
 import { captureStream } from '../helpers/capture';
-import { admin, adminQuery, createTestContext, JAWTH_KEY, SECRET_KEY, type TestContext } from '../helpers/context';
+import {
+  admin,
+  createTestContext,
+  JAWTH_KEY,
+  openEmptyDatabase,
+  SECRET_KEY,
+  type TestContext,
+} from '../helpers/context';
 import { createApplication, createUser, GOOD_PASSWORD, login } from '../helpers/factories';
 
 // Application secrets are sealed at rest (finding #23-13): the rows hold no plain secret, tokens
@@ -177,22 +180,10 @@ describe('a dump between servers with different SECRET_KEYs', () => {
 
 describe('migration 0017', () => {
   const pgUrl = process.env.TEST_DATABASE_URL || undefined;
-  const schema = `jawth_test_${crypto.randomBytes(6).toString('hex')}`;
   let db: Sequelize;
-  beforeAll(async () => {
-    if (pgUrl) {
-      await adminQuery(pgUrl, `CREATE SCHEMA ${schema}`);
-      db = openDatabase(pgUrl, { searchPath: schema, timeouts: { connect: 5, statement: 0 } });
-    } else {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-seal-'));
-      db = openDatabase(`sqlite:${path.join(dir, 'jawth.sqlite')}`);
-    }
-    await prepareDatabase(db);
-  });
-  afterAll(async () => {
-    await db.close();
-    if (pgUrl) await adminQuery(pgUrl, `DROP SCHEMA ${schema} CASCADE`);
-  });
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ db, close } = await openEmptyDatabase()));
+  afterAll(() => close());
 
   it('seals the plain secrets of existing applications once; logins then sign with the old plain secret', async () => {
     const before = migrations.slice(
@@ -273,7 +264,9 @@ describe('migration 0017', () => {
       bcryptCost: 4,
     };
     const logger = pino({ level: 'silent' });
-    const limiter = createLoginLimiter(config, logger, { keyPrefix: `jawth-test-${schema}` });
+    const limiter = createLoginLimiter(config, logger, {
+      keyPrefix: `jawth-test-seal-${crypto.randomBytes(6).toString('hex')}`,
+    });
     const served = storeOf(db);
     const app = createApp({ ...served, config, clock: systemClock, logger, limiter });
     try {

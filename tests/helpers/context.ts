@@ -1,4 +1,7 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Client } from 'pg';
 import pino from 'pino';
 import type { Sequelize } from 'sequelize';
@@ -99,6 +102,31 @@ export async function createTestContext(
     async close() {
       await Promise.all(limiters.map((l) => l.close()));
       await closeStore(store);
+      if (pgUrl) await adminQuery(pgUrl, `DROP SCHEMA ${schema} CASCADE`);
+    },
+  };
+}
+
+/**
+ * A database with no tables yet, for the tests that run migrations themselves: a schema of its own
+ * in TEST_DATABASE_URL's PostgreSQL, else a new SQLite file. `close` drops what it made.
+ */
+export async function openEmptyDatabase(): Promise<{ db: Sequelize; close(): Promise<void> }> {
+  const pgUrl = process.env.TEST_DATABASE_URL || undefined;
+  const schema = `jawth_test_${crypto.randomBytes(6).toString('hex')}`;
+  let db: Sequelize;
+  if (pgUrl) {
+    await adminQuery(pgUrl, `CREATE SCHEMA ${schema}`);
+    db = openDatabase(pgUrl, { searchPath: schema, timeouts: { connect: 5, statement: 0 } });
+  } else {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jawth-empty-'));
+    db = openDatabase(`sqlite:${path.join(dir, 'jawth.sqlite')}`);
+  }
+  await prepareDatabase(db);
+  return {
+    db,
+    async close() {
+      await db.close();
       if (pgUrl) await adminQuery(pgUrl, `DROP SCHEMA ${schema} CASCADE`);
     },
   };
