@@ -5,14 +5,15 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
  * transaction that made its token, claimed by one sender at a time under a lease.
  */
 
-export type MailKind = 'confirm' | 'recover' | 'signup_notice';
+/** The account mails (services/mail-templates.ts's MailKind) and the sign-up notice. */
+export type QueuedMailKind = 'confirm' | 'recover' | 'signup_notice';
 export type MailStatus = 'pending' | 'sent' | 'failed';
 
 export interface QueuedMail {
   applicationId: number;
   /** Null for a mail to an address that no account of the application holds. */
   userId: number | null;
-  kind: MailKind;
+  kind: QueuedMailKind;
   recipient: string;
   contentSealed: string;
   createdAt: Date;
@@ -22,7 +23,7 @@ export interface QueuedMail {
 /** A claimed mail with what sending it takes. */
 export interface ClaimedMail {
   id: number;
-  kind: MailKind;
+  kind: QueuedMailKind;
   recipient: string;
   contentSealed: string;
   attempts: number;
@@ -96,7 +97,7 @@ export async function claimMail(
   if (!row) return null;
   return {
     id: Number(row.id),
-    kind: String(row.kind) as MailKind,
+    kind: String(row.kind) as QueuedMailKind,
     recipient: String(row.recipient),
     contentSealed: String(row.content_sealed),
     attempts: Number(row.attempts),
