@@ -26,6 +26,12 @@ export async function replaceAccountToken(
   token: { tokenHash: string; purpose: AccountTokenPurpose; userId: number; expiresAt: number; createdAt: number },
   transaction?: Transaction,
 ): Promise<void> {
+  // Two replacements at once for one user (two recovery requests) would each delete what was
+  // there and insert their own, leaving two valid links under PostgreSQL's READ COMMITTED: the
+  // user's row, locked first, puts them one after the other. SQLite's IMMEDIATE transactions are
+  // one after the other already.
+  if (transaction && db.getDialect() === 'postgres')
+    await db.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', { bind: [token.userId], transaction });
   await changed(
     db,
     'DELETE FROM account_tokens WHERE user_id = $1 AND purpose = $2',

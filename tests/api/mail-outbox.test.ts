@@ -154,6 +154,40 @@ describe('an unconfirmed account whose mail was lost', () => {
     expect(await mailsTo(address)).toHaveLength(1 + 3);
   });
 
+  it('asked 10 times at once: at most 3 new links, and only one confirmation token left', async () => {
+    const { name } = await confirmApp();
+    const address = email();
+    const res = await signup(name, address);
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => request(app).post(`/${name}/recover`).send({ email: address })),
+    );
+    await background.idle();
+    expect(answers.map((r) => r.status)).toEqual(Array(10).fill(202));
+    expect((await mailsTo(address)).length).toBeLessThanOrEqual(1 + 3);
+    const tokens = await rows(
+      "SELECT t.id FROM account_tokens t JOIN users u ON u.id = t.user_id WHERE u.uid = $1 AND t.purpose = 'confirm'",
+      [res.body.uid],
+    );
+    expect(tokens).toHaveLength(1);
+  });
+
+  it('a confirmed user asking 10 times at once keeps one reset link', async () => {
+    const { name } = await confirmApp();
+    const address = email();
+    const res = await signup(name, address);
+    await ctx.models.User.update({ disabled: false }, { where: { uid: res.body.uid as string } });
+    await ctx.db.query('DELETE FROM account_tokens WHERE user_id = (SELECT id FROM users WHERE uid = $1)', {
+      bind: [res.body.uid],
+    });
+    await Promise.all(Array.from({ length: 10 }, () => request(app).post(`/${name}/recover`).send({ email: address })));
+    await background.idle();
+    const tokens = await rows(
+      "SELECT t.id FROM account_tokens t JOIN users u ON u.id = t.user_id WHERE u.uid = $1 AND t.purpose = 'reset'",
+      [res.body.uid],
+    );
+    expect(tokens).toHaveLength(1);
+  });
+
   it('is replaced by signing up again, and the mail still queued for it goes with it', async () => {
     const { name } = await confirmApp();
     const address = email();
