@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Sequelize, type Options } from 'sequelize';
 import type { Config } from '../config/config';
 import { guardedPg } from './pg-client';
+import { queueSqliteWritesOutsideTransactions } from './transaction';
 import { makePrivateFile, makePrivateFolder, restrictIfPresent } from '../files/private-files';
 
 /**
@@ -49,6 +50,7 @@ export function openDatabase(
     if (storage !== ':memory:') makeSqliteFilePrivate(storage);
     sequelize = new Sequelize({ ...common, dialect: 'sqlite', storage });
     setBusyTimeoutOnEveryConnection(sequelize, timeouts.connect * 1000);
+    queueSqliteWritesOutsideTransactions(sequelize);
   } else {
     sequelize = new Sequelize(url, {
       ...common,

@@ -1,7 +1,8 @@
-import { Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Models, Session } from './models';
 import type { SqliteReaders } from './sqlite-readers';
 import { sqlLiteral, sqliteTime, type SqliteWriter } from './sqlite-writer';
+import { inTransaction } from './transaction';
 
 /** The database every function here works on: its connection, models and SQLite readers (see Deps). */
 export interface SessionStore {
@@ -201,9 +202,7 @@ export type Renewal = 'renewed' | 'already_spent' | 'revoked';
  *   on the user's row; revocations take the exclusive lock before they touch sessions, so they
  *   wait for a renewal in flight and then see its successor, and a renewal that waited for a
  *   revocation finds its parent revoked (the spend re-checks the row's latest version).
- * - In-memory SQLite (one connection, the tests): Sequelize's statements one after the other,
- *   without a transaction; after the successor is inserted the parent is read again, and if a
- *   revocation came in between, the successor is revoked too.
+ * - In-memory SQLite (one connection, the tests): the same statements in one transaction.
  * The outcome tells a lost spend ('already_spent': a concurrent request spent it) from a parent
  * that is no longer good ('revoked').
  */
@@ -216,7 +215,7 @@ export async function renewSession(
 ): Promise<Renewal> {
   if (store.writer.usable) return renewOnSqliteFile(store.writer, parent, child, now, options);
   if (store.db.getDialect() === 'postgres') return renewOnPostgres(store, parent, child, now, options);
-  return renewWithModels(store, parent, child, now, options);
+  return renewInSqliteMemory(store, parent, child, now, options);
 }
 
 interface ParentState {
@@ -231,13 +230,12 @@ function lostRenewal(state: ParentState | undefined, now: Date): Renewal {
   return 'already_spent';
 }
 
-function renewOnSqliteFile(
-  writer: SqliteWriter,
-  parent: { id: number },
-  child: NewSession,
-  now: Date,
-  options: { spend: boolean },
-): Promise<Renewal> {
+/**
+ * The renewal's statements on SQLite, a file's and an in-memory database's alike: the spend and
+ * the insert, the insert only if the spend changed the row; a renewal within the grace spends
+ * nothing, one statement inserting only if the parent is still good.
+ */
+function sqliteRenewal(parent: { id: number }, child: NewSession, now: Date, options: { spend: boolean }): string[] {
   const at = sqlLiteral(sqliteTime(now));
   const id = sqlLiteral(parent.id);
   const values = [
@@ -256,20 +254,52 @@ function renewOnSqliteFile(
     .join(', ');
   const insert = `INSERT INTO sessions (token_hash, family_id, user_id, expires_at, used_at, revoked_at, last_used_at, ip, user_agent, created_at)
     SELECT ${values}`;
-  // The spend and the insert in one transaction, the insert only if the spend changed the row; a
-  // renewal within the grace spends nothing: one statement, the insert only if the parent is still good.
-  const script = options.spend
-    ? `BEGIN IMMEDIATE;
-      UPDATE sessions SET used_at = ${at} WHERE id = ${id} AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ${at};
-      ${insert} WHERE changes() = 1;
-      COMMIT;`
-    : `${insert} WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ${id} AND revoked_at IS NULL AND expires_at > ${at});`;
-  return writer.script(script).then(async (inserted) => {
+  if (!options.spend) {
+    return [
+      `${insert} WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ${id} AND revoked_at IS NULL AND expires_at > ${at})`,
+    ];
+  }
+  return [
+    `UPDATE sessions SET used_at = ${at} WHERE id = ${id} AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ${at}`,
+    `${insert} WHERE changes() = 1`,
+  ];
+}
+
+const PARENT_STATE = `SELECT used_at, revoked_at, expires_at FROM sessions WHERE id = ?`;
+
+/** On a file: one `BEGIN IMMEDIATE … COMMIT` script on the writer's connection. */
+async function renewOnSqliteFile(
+  writer: SqliteWriter,
+  parent: { id: number },
+  child: NewSession,
+  now: Date,
+  options: { spend: boolean },
+): Promise<Renewal> {
+  const statements = sqliteRenewal(parent, child, now, options);
+  const script = options.spend ? `BEGIN IMMEDIATE; ${statements.join(';\n')}; COMMIT;` : `${statements[0]};`;
+  if ((await writer.script(script)) === 1) return 'renewed';
+  if (!options.spend) return 'revoked';
+  return lostRenewal(await writer.get<ParentState>(PARENT_STATE, [parent.id]), now);
+}
+
+/**
+ * In memory (one connection, the tests): the same statements in one transaction, which takes
+ * its turn with every other write of the process (db/transaction.ts).
+ */
+function renewInSqliteMemory(
+  { db }: Pick<SessionStore, 'db'>,
+  parent: { id: number },
+  child: NewSession,
+  now: Date,
+  options: { spend: boolean },
+): Promise<Renewal> {
+  return inTransaction(db, async (transaction) => {
+    for (const statement of sqliteRenewal(parent, child, now, options)) await db.query(statement, { transaction });
+    const select = { type: QueryTypes.SELECT, transaction } as const;
+    const [{ inserted }] = await db.query<{ inserted: number }>('SELECT changes() AS inserted', select);
     if (inserted === 1) return 'renewed';
     if (!options.spend) return 'revoked';
-    const state = await writer.get<ParentState>(`SELECT used_at, revoked_at, expires_at FROM sessions WHERE id = ?`, [
-      parent.id,
-    ]);
+    const [state] = await db.query<ParentState>(PARENT_STATE, { ...select, replacements: [parent.id] });
     return lostRenewal(state, now);
   });
 }
@@ -317,30 +347,6 @@ async function renewOnPostgres(
     type: QueryTypes.SELECT,
   });
   return lostRenewal(state, now);
-}
-
-async function renewWithModels(
-  { models }: Pick<SessionStore, 'models'>,
-  parent: { id: number },
-  child: NewSession,
-  now: Date,
-  options: { spend: boolean },
-): Promise<Renewal> {
-  const state = async () => {
-    const row = await models.Session.findByPk(parent.id, { attributes: ['usedAt', 'revokedAt', 'expiresAt'] });
-    return row ? { used_at: row.usedAt, revoked_at: row.revokedAt, expires_at: row.expiresAt } : undefined;
-  };
-  if (options.spend) {
-    const [spent] = await models.Session.update(
-      { usedAt: now },
-      { where: { id: parent.id, usedAt: null, revokedAt: null, expiresAt: { [Op.gt]: now } } },
-    );
-    if (spent !== 1) return lostRenewal(await state(), now);
-  }
-  const created = await models.Session.create({ ...child, usedAt: null, revokedAt: null });
-  if (lostRenewal(await state(), now) !== 'revoked') return 'renewed';
-  await models.Session.update({ revokedAt: now }, { where: { id: created.id } });
-  return 'revoked';
 }
 
 /**

@@ -225,13 +225,16 @@ export async function createUser(
       await setMemberships(user, app, input, transaction, deps.models);
       await enqueueEvent(deps, transaction, app, 'user.created', { ...userData(user), role: user.role });
       await options.afterCreate?.(user, transaction);
-      return user.id;
+      // Read back in the transaction: the answer is what was committed, even when a concurrent
+      // request (a sign-up replacing an unconfirmed account) deletes the user right after.
+      return (await deps.models.User.findByPk(user.id, { include: memberships(deps.models), transaction })) as User;
     });
-  const gone = `No application is named "${app.name}".`;
   try {
-    // The application may be deleted between its lookup and this insert, or right after it.
-    const id = await underParent(() => uniquely(create, duplicate(input.username, app)), gone);
-    return await reload(id, gone, deps);
+    // The application may be deleted between its lookup and this insert.
+    return await underParent(
+      () => uniquely(create, duplicate(input.username, app)),
+      `No application is named "${app.name}".`,
+    );
   } finally {
     deps.caches.userCounts.forget();
   }
