@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -61,9 +61,11 @@ async function start(file: string): Promise<string> {
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'jawth-packages-'));
-  tarballs = run(process.execPath, ['scripts/pack-packages.mjs', '--out', path.join(work, 'tarballs')], ROOT)
-    .trim()
-    .split('\n');
+  // npm test and npm run test:all build first. Rebuilding here would empty packages/*/dist while
+  // other suites of the same run load jawth/express from it, so only a missing build is made.
+  const built = ['express', 'client'].every((name) => existsSync(path.join(ROOT, 'packages', name, 'dist', 'cjs')));
+  const pack = ['scripts/pack-packages.mjs', '--out', path.join(work, 'tarballs'), ...(built ? ['--no-build'] : [])];
+  tarballs = run(process.execPath, pack, ROOT).trim().split('\n');
   project = path.join(work, 'app');
   mkdirSync(project);
   writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'an-application', private: true }));
