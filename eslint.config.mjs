@@ -2,7 +2,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', 'data/', 'bench/results/', 'web/dist/', 'artifacts/'] },
+  {
+    ignores: [
+      'dist/',
+      'coverage/',
+      'node_modules/',
+      'data/',
+      'bench/results/',
+      'web/dist/',
+      'packages/*/dist/',
+      'artifacts/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

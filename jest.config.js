@@ -6,8 +6,11 @@
  */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/tests'],
+  roots: ['<rootDir>/tests', '<rootDir>/packages'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  // packages/ import their own files as `./errors.js`, as their ES module build needs; here the
+  // sources are the .ts files.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testPathIgnorePatterns: [
     '/node_modules/',
     ...(process.env.JAWTH_TEST_ALL ? [] : ['/tests/services/', '/tests/e2e/']),

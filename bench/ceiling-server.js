@@ -47,15 +47,15 @@ const handler = (req, res) => res.json({ ok: true, user: req.auth ? req.auth.use
 app.get('/open', handler);
 app.get('/protected', loadMiddleware()({ secret, issuer: 'jawth' }), handler);
 
-/** jawth/express from dist/ when it is built; until then a minimal HS256 stand-in (reported). */
+/** jawth/express (packages/express) when it is built; until then a minimal HS256 stand-in (reported). */
 function loadMiddleware() {
   try {
-    const { jawthAuth } = require(path.resolve(__dirname, '..', 'dist', 'express'));
+    const { jawthAuth } = require(path.resolve(__dirname, '..', 'packages', 'express'));
     if (typeof jawthAuth === 'function') return jawthAuth;
   } catch {
     // not on this branch yet
   }
-  process.stderr.write('bench: dist/express not found, verify uses a local HS256 stand-in\n');
+  process.stderr.write('bench: packages/express/dist not found, verify uses a local HS256 stand-in\n');
   return (options) => {
     const verifyKey = crypto.createSecretKey(Buffer.from(options.secret, 'utf8'));
     return (req, res, next) => {

@@ -1,6 +1,7 @@
 // An application's own backend trusting jawth's tokens, with jawth/express. From the repository:
 //   npm run build && APP_SECRET=<the application's secret> node examples/express-backend/server.js
-// In a project that depends on jawth, the same `require('jawth/express')` works.
+// In an application of your own, `npm install @jawth/express express`, then
+// `require('@jawth/express')`: the same middleware, built from packages/express.
 const express = require('express');
 const { jawthAuth } = require('jawth/express');
 

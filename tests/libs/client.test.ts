@@ -5,9 +5,9 @@ import {
   LoginRequiredError,
   SecondFactorRequiredError,
   type JawthClientOptions,
-} from '../../src/client';
+} from '../../packages/client/src';
 import { totpCode } from '../../src/crypto/totp';
-import { jawthAuth } from '../../src/express';
+import { jawthAuth } from '../../packages/express/src';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser } from '../helpers/factories';
 import { listen, protectedBackend, type Listening } from '../helpers/servers';

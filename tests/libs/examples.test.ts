@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx.close());
 
-describe('examples/express-backend (jawth/express from the built package)', () => {
+describe('examples/express-backend (jawth/express, built from packages/express)', () => {
   let child: ChildProcess | undefined;
   afterEach(() => {
     child?.kill('SIGTERM');
@@ -30,7 +30,7 @@ describe('examples/express-backend (jawth/express from the built package)', () =
 
   /** Starts the example on port 0 and reads the address it prints. */
   async function startBackend(secret: string): Promise<string> {
-    if (!existsSync(path.join(ROOT, 'dist', 'express', 'index.js')))
+    if (!existsSync(path.join(ROOT, 'packages', 'express', 'dist', 'cjs', 'index.js')))
       execFileSync('npm', ['run', 'build'], { cwd: ROOT });
     const script = path.join(EXAMPLES, 'express-backend', 'server.js');
     child = spawn(process.execPath, [script], {

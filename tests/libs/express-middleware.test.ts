@@ -2,7 +2,7 @@ import express from 'express';
 import request from 'supertest';
 import { signToken } from '../../src/crypto/jwt';
 import { totpCode } from '../../src/crypto/totp';
-import { jawthAuth, type JawthAuthOptions } from '../../src/express';
+import { jawthAuth, type JawthAuthOptions } from '../../packages/express/src';
 import { createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser, login } from '../helpers/factories';
 import { hostileTokens } from '../helpers/hostile-tokens';

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import express from 'express';
-import { jawthAuth } from '../../src/express';
+import { jawthAuth } from '../../packages/express/src';
 import { createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser } from '../helpers/factories';
 import { listen, protectedBackend, type Listening } from '../helpers/servers';

@@ -1,13 +1,14 @@
 import type { RequestHandler, Response } from 'express';
-import { TokenError, verifyToken } from '../crypto/jwt';
+import { secretKeys, TokenRefused, verifyJawthToken } from './verify.js';
 
 /**
- * `jawth/express`: verifies the tokens one application receives (from `/:app/login` or
- * `/token/access`) in that application's own backend, without calling jawth. HS256 is pinned
- * and `exp` required by `src/crypto/jwt.ts`; the secret becomes a cached KeyObject there.
+ * `@jawth/express` (also `jawth/express`): verifies the tokens one application receives (from
+ * `/:app/login` or `/token/access`) in that application's own backend, without calling jawth.
+ * HS256 is pinned and `exp` required by `./verify.ts`; each secret becomes one KeyObject when
+ * the middleware is made.
  */
 
-/** The claims jawth puts in an application's tokens (docs/api.md, Tokens and their claims). */
+/** The claims jawth puts in an application's tokens (jawth's docs/api.md, Tokens and their claims). */
 export interface JawthClaims {
   username: string;
   id: string;
@@ -58,29 +59,26 @@ export interface JawthAuthOptions {
   now?: () => number;
 }
 
-const MIN_SECRET_BYTES = 32;
-
 export function jawthAuth(options: JawthAuthOptions): RequestHandler {
-  const secrets = checkedSecrets(options);
+  const keys = secretKeys(options.secrets ?? (options.secret === undefined ? [] : [options.secret]));
   const roles = asList(options.requireRole);
   const groups = asList(options.requireGroup);
   const methods = asList(options.requireAmr);
 
-  return (req, res, next) => {
+  return async (req, res, next) => {
     const token = bearerToken(req.headers.authorization);
     if (!token) return unauthorized(res, 'A bearer token is required.', false);
     let claims: JawthClaims;
     try {
-      claims = verifyToken(token, secrets, {
-        requireExp: true,
+      claims = (await verifyJawthToken(token, keys, {
         audience: options.audience,
         issuer: options.issuer,
         clockTolerance: options.clockTolerance,
         now: options.now?.(),
-      }) as JawthClaims;
+      })) as JawthClaims;
     } catch (error) {
       // The cause stays here: telling a caller which check failed helps an attacker, not a user.
-      const expired = error instanceof TokenError && /expired/.test(error.message);
+      const expired = error instanceof TokenRefused && error.expired;
       return unauthorized(res, expired ? 'The token has expired.' : 'The token is invalid.', true);
     }
     if (roles.length > 0 && !roles.includes(claims.role)) return forbidden(res, 'A required role is missing.');
@@ -92,16 +90,6 @@ export function jawthAuth(options: JawthAuthOptions): RequestHandler {
     req.auth = claims;
     next();
   };
-}
-
-function checkedSecrets(options: JawthAuthOptions): (string | Buffer)[] {
-  const secrets = options.secrets ?? (options.secret === undefined ? [] : [options.secret]);
-  if (secrets.length === 0) throw new Error('jawthAuth: a secret (or secrets) is required');
-  for (const secret of secrets) {
-    // RFC 7518 §3.2: an HS256 key shorter than the hash is guessable; jawth never issues one.
-    if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) throw new Error('jawthAuth: secrets are at least 32 bytes');
-  }
-  return secrets;
 }
 
 function asList(value: string | string[] | undefined): string[] {

@@ -1,6 +1,5 @@
-import { JawthClientError, LoginRequiredError, SecondFactorRequiredError } from './errors';
-import { tokenTimes } from './token-times';
-import type { LoginResponse } from '../schemas/responses.schema';
+import { JawthClientError, LoginRequiredError, SecondFactorRequiredError } from './errors.js';
+import { tokenTimes } from './token-times.js';
 
 export interface JawthClientOptions {
   /** jawth's base URL, e.g. `https://auth.example.com`. */
@@ -26,7 +25,11 @@ export interface JawthClientOptions {
 }
 
 /** Who logged in: the login answer without its tokens, which the client keeps to itself. */
-export type LoginResult = Pick<LoginResponse, 'username' | 'uid' | 'role'>;
+export interface LoginResult {
+  username: string;
+  uid: string;
+  role: string;
+}
 
 interface CachedAccess {
   token: string;
