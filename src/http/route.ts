@@ -1,6 +1,6 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import { AppError } from '../errors';
+import { AppError, type ErrorCode } from '../errors';
 import type { AppKeyScope } from '../schemas/application-key.schema';
 import type { AppDeps } from './app-deps';
 import { adminAuth } from './middleware/admin-auth';
@@ -76,6 +76,11 @@ export interface Route<
   hot?: boolean;
   /** quidjs posts JSON as text/plain or with no content type: read any body as JSON. */
   anyContentType?: boolean;
+  /**
+   * The error codes of this route's own refusals (`user_not_found`, `invalid_credentials`…);
+   * `answerableCodes` adds those every route, or every admin route, may answer.
+   */
+  errors?: readonly ErrorCode[];
   handle(
     input: RouteInput<
       P extends Schema ? z.output<P> : Record<string, string>,
@@ -94,6 +99,25 @@ export function defineRoute<
   L extends Schema | undefined = undefined,
 >(route: Route<P, Q, B, R, L>): Route {
   return route as unknown as Route;
+}
+
+/** What any route may answer: a body that cannot be read, a database away, a fault of ours. */
+const ANY_ROUTE: readonly ErrorCode[] = [
+  'validation_failed',
+  'invalid_json',
+  'payload_too_large',
+  'unsupported_media_type',
+  'internal_error',
+  'service_unavailable',
+];
+
+/** What the admin credential check may answer (docs/api.md, Authenticating admin requests). */
+const ADMIN_ROUTE: readonly ErrorCode[] = ['unauthorized', 'forbidden', 'unsigned_body', 'body_mismatch'];
+
+/** Every error code a route may answer, its own and its machinery's: the OpenAPI document lists them. */
+export function answerableCodes(route: Route): ErrorCode[] {
+  const machinery = route.auth === 'admin' ? [...ANY_ROUTE, ...ADMIN_ROUTE] : ANY_ROUTE;
+  return [...new Set([...machinery, ...(route.errors ?? [])])];
 }
 
 /** The declaration of the route that answered (or refused) this request, if one matched. */

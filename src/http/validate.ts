@@ -3,7 +3,7 @@ import { AppError } from '../errors';
 import { REFUSED_AS_CREDENTIALS } from '../schemas/common.schema';
 
 /** The answer of every public login endpoint to credentials that do not match (docs/api.md, POST /:app/login). */
-export const invalidCredentials = () => new AppError('invalid_credentials', 'The username or password is incorrect.');
+export const invalidCredentials = () => new AppError('invalid_credentials');
 
 /**
  * Parses input with a schema; an invalid request becomes 400 validation_failed with per-field

@@ -1,6 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import type { Route } from '../http/route';
+import { ERRORS, type ErrorCode } from '../errors';
+import { answerableCodes, type Route } from '../http/route';
 import { errorSchema } from '../schemas/responses.schema';
 
 const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
@@ -27,6 +28,23 @@ function pathParams(route: Route, path: string): z.ZodObject | undefined {
   return z.object(Object.fromEntries(names.map((name) => [name, schemaOf(name)])));
 }
 
+/** The route's error answers by status, each with the codes it may carry (src/errors.ts, the catalogue). */
+function errorResponses(route: Route) {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of answerableCodes(route)) {
+    const { status } = ERRORS[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const statuses = [...byStatus.keys()].sort((a, b) => a - b);
+  return Object.fromEntries(
+    statuses.map((status) => {
+      const codes = byStatus.get(status) as [ErrorCode, ...ErrorCode[]];
+      const schema = errorSchema.extend({ error: z.enum(codes) });
+      return [status, { description: codes.map((code) => `\`${code}\``).join(', '), content: json(schema) }];
+    }),
+  );
+}
+
 function register(registry: OpenAPIRegistry, route: Route, path: string): void {
   const status = route.status ?? (route.response || route.list ? 200 : 204);
   const answer = route.list ? z.array(route.list) : route.response;
@@ -51,7 +69,7 @@ function register(registry: OpenAPIRegistry, route: Route, path: string): void {
         description: route.list ? 'A list; the total is in X-Total-Count' : 'Success',
         ...(answer ? { content: route.text ? { 'text/plain': { schema: answer } } : json(answer) } : {}),
       },
-      default: { description: 'An error', content: json(errorSchema) },
+      ...errorResponses(route),
     },
   });
 }

@@ -18,7 +18,10 @@ export async function sessionAccount(actor: unknown, deps: Pick<Deps, 'models'>)
   const username = typeof actor === 'string' && actor.startsWith('admin:') ? actor.slice('admin:'.length) : undefined;
   const account = username === undefined ? null : await deps.models.AdminAccount.findOne({ where: { username } });
   if (!account) {
-    throw new AppError('forbidden', 'Only a console session names an account: log in at /admin/login to enrol.');
+    throw new AppError(
+      'console_session_required',
+      'Only a console session names an account: log in at /admin/login to enrol.',
+    );
   }
   return account;
 }
@@ -32,8 +35,9 @@ export async function enrolAdmin(account: AdminAccount, deps: Deps) {
   const secret = newTotpSecret();
   const save = () => savePendingFactor(deps.db, { adminId: account.id }, sealSecret(secret, deps), deps.clock.now());
   // Two enrolments at once: the second one's insert meets the first one's row.
-  const saved = await uniquely(save, 'Another enrolment is under way; try again.');
-  if (!saved) throw new AppError('conflict', 'A second factor is already active; another admin can remove it.');
+  const saved = await uniquely(save, 'enrolment_in_progress', 'Another enrolment is under way; try again.');
+  if (!saved)
+    throw new AppError('second_factor_active', 'A second factor is already active; another admin can remove it.');
   const uri = otpauthUri(secret, ISSUER, account.username);
   return { secret, otpauth_uri: uri, qr_svg: await qrSvg(uri) };
 }
@@ -45,9 +49,9 @@ export function confirmAdmin(account: AdminAccount, code: string, deps: Deps) {
 /** `DELETE /admin/accounts/:username/mfa`: another admin's reset (a lost phone, a rotated SECRET_KEY). */
 export async function removeAdminFactor(username: string, deps: Deps): Promise<void> {
   const account = await deps.models.AdminAccount.findOne({ where: { username } });
-  if (!account) throw new AppError('not_found', `No admin account is named "${username}".`);
+  if (!account) throw new AppError('admin_account_not_found', `No admin account is named "${username}".`);
   const removed = await deleteFactor(deps.db, { adminId: account.id });
-  if (removed === 0) throw new AppError('not_found', 'This admin account has no second factor.');
+  if (removed === 0) throw new AppError('second_factor_not_found', 'This admin account has no second factor.');
 }
 
 /** The account an `/admin/login/mfa` token names, for the brute-force counters; 401 otherwise. */

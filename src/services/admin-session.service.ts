@@ -12,8 +12,6 @@ import { epochSeconds, type Deps } from './deps';
 /** Console sessions are short: a stolen token is worth half an hour at most, and logout ends it sooner. */
 export const ADMIN_SESSION_TTL = 30 * 60;
 
-const INVALID = 'The username or password is incorrect.';
-
 /** The answer of `POST /admin/login` (adminSessionSchema). */
 export type AdminLoginResult = AdminSessionResponse;
 
@@ -31,7 +29,7 @@ export async function adminLogin(
   const matches = account
     ? await verifyPassword(password, account.passwordHash)
     : await dummyVerify(password, bcryptCost);
-  if (!account || !matches) throw new AppError('invalid_credentials', INVALID);
+  if (!account || !matches) throw new AppError('invalid_credentials');
   if (needsRehash(account.passwordHash, bcryptCost)) account.passwordHash = await hashPassword(password, bcryptCost);
   // An account with an active second factor gets a session only from /admin/login/mfa.
   const factor = await findFactor(deps.db, { adminId: account.id });

@@ -24,7 +24,7 @@ const invalidToken = () =>
   );
 
 const adminExists = () =>
-  new AppError('conflict', 'An admin account exists already: log in, or ask an admin to use `jawth init`.');
+  new AppError('admin_exists', 'An admin account exists already: log in, or ask an admin to use `jawth init`.');
 
 /**
  * While no admin account exists, makes a setup token and stores only its SHA-256 with its expiry;

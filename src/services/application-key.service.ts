@@ -52,7 +52,7 @@ export async function revokeKey(appName: string, id: string, deps: Pick<Deps, 'd
   const application = await findApplication(appName, deps);
   assertThat(
     await keys.deleteKey(deps.db, application.id, id),
-    'not_found',
+    'application_key_not_found',
     `No key of "${appName}" has the id "${id}".`,
   );
 }

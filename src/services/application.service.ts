@@ -123,7 +123,7 @@ export function verificationSecrets(app: Application, now: Date, secretKey: stri
 
 export async function findApplication(name: string, deps: Pick<Deps, 'models'>): Promise<Application> {
   const app = await deps.models.Application.findOne({ where: { name } });
-  assertThat(app, 'not_found', `No application is named "${name}".`);
+  assertThat(app, 'application_not_found', `No application is named "${name}".`);
   return app;
 }
 
@@ -162,7 +162,7 @@ function mergeTemplates(app: Application, given: UpdateApplicationInput['mail_te
 
 async function saveUnique(app: Application, deps: Pick<Deps, 'caches'>): Promise<Application> {
   const formerName = (app.previous('name') as string | undefined) ?? app.name;
-  await uniquely(() => app.save(), `An application named "${app.name}" already exists.`);
+  await uniquely(() => app.save(), 'application_name_taken', `An application named "${app.name}" already exists.`);
   deps.caches.applications.forget(app.name, formerName);
   return app;
 }

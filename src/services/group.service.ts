@@ -27,14 +27,15 @@ export function createGroup(app: Application, name: string, deps: Pick<Deps, 'mo
   const create = () =>
     uniquely(
       () => deps.models.Group.create({ applicationId: app.id, name }),
+      'group_name_taken',
       `Group "${name}" of "${app.name}" already exists.`,
     );
-  return underParent(create, `No application is named "${app.name}".`);
+  return underParent(create, 'application_not_found', `No application is named "${app.name}".`);
 }
 
 export async function findGroup(app: Application, name: string, deps: Pick<Deps, 'models'>): Promise<Group> {
   const group = await deps.models.Group.findOne({ where: { applicationId: app.id, name } });
-  assertThat(group, 'not_found', `No group "${name}" in application "${app.name}".`);
+  assertThat(group, 'group_not_found', `No group "${name}" in application "${app.name}".`);
   return group;
 }
 
@@ -43,12 +44,12 @@ export function listOrgs(limit: number, offset: number, deps: Pick<Deps, 'models
 }
 
 export function createOrg(name: string, deps: Pick<Deps, 'models'>) {
-  return uniquely(() => deps.models.Org.create({ name }), `Org "${name}" already exists.`);
+  return uniquely(() => deps.models.Org.create({ name }), 'org_name_taken', `Org "${name}" already exists.`);
 }
 
 export async function findOrg(name: string, deps: Pick<Deps, 'models'>): Promise<Org> {
   const org = await deps.models.Org.findOne({ where: { name } });
-  assertThat(org, 'not_found', `No org is named "${name}".`);
+  assertThat(org, 'org_not_found', `No org is named "${name}".`);
   return org;
 }
 

@@ -8,8 +8,6 @@ import { secondFactorStep, type MfaChallenge } from './mfa-codes.service';
 import { accessClaims, amrClaims, createRefreshToken, signAccessToken } from './token.service';
 import { memberships } from './user.service';
 
-const INVALID = 'The username or password is incorrect.';
-
 /** The answer of `POST /:app/login` and of a password change (loginResultSchema). */
 export type LoginResult = LoginResponse;
 
@@ -45,7 +43,7 @@ export async function authenticate(appName: string, username: string, password: 
   const { bcryptCost } = deps.config;
   const user = await findLoginUser(appName, username, deps);
   const matches = user ? await verifyPassword(password, user.passwordHash) : await dummyVerify(password, bcryptCost);
-  if (!user || !matches || user.disabled) throw new AppError('invalid_credentials', INVALID);
+  if (!user || !matches || user.disabled) throw new AppError('invalid_credentials');
   if (needsRehash(user.passwordHash, bcryptCost)) user.passwordHash = await hashPassword(password, bcryptCost);
   return user;
 }

@@ -90,7 +90,7 @@ async function authoriseEnrolment(appName: string, username: string, bearer: str
     ? { user: await loginTokenHolder(appName, username, bearer, deps), enrolToken: undefined }
     : await enrolTokenHolder(appName, username, bearer, deps);
   const app = user.application as Application;
-  if (app.mfa === 'off') throw new AppError('forbidden', 'This application does not use a second factor.');
+  if (app.mfa === 'off') throw new AppError('mfa_off');
   return { user, app, enrolToken };
 }
 
@@ -123,8 +123,8 @@ export async function enrol(appName: string, username: string, bearer: string, d
   const secret = newTotpSecret();
   const save = () => savePendingFactor(deps.db, { userId: user.id }, sealSecret(secret, deps), deps.clock.now());
   // Two enrolments at once: the second one's insert meets the first one's row.
-  const saved = await uniquely(save, 'Another enrolment is under way; try again.');
-  if (!saved) throw new AppError('conflict', 'A second factor is already active; an admin can remove it.');
+  const saved = await uniquely(save, 'enrolment_in_progress', 'Another enrolment is under way; try again.');
+  if (!saved) throw new AppError('second_factor_active', 'A second factor is already active; an admin can remove it.');
   const uri = otpauthUri(secret, app.name, user.username);
   return { secret, otpauth_uri: uri, qr_svg: await qrSvg(uri) };
 }
@@ -146,14 +146,14 @@ export async function confirmPending(
   after?: () => Promise<void>,
 ): Promise<{ recovery_codes: string[] }> {
   const factor = await findFactor(deps.db, owner);
-  if (!factor) throw new AppError('conflict', 'No enrolment is pending; enrol first.');
-  if (factor.confirmedAt !== null) throw new AppError('conflict', 'The second factor is already active.');
+  if (!factor) throw new AppError('no_enrolment_pending');
+  if (factor.confirmedAt !== null) throw new AppError('second_factor_active', 'The second factor is already active.');
   const secret = openSecret(factor, deps);
   const step = secret === null ? null : matchingStep(secret, code.replace(/\s/g, ''), deps.clock.now());
   if (step === null) throw invalidCode('wrong first code');
   const { codes, hashes } = newRecoveryCodes();
   if (!(await confirmFactor(deps.db, factor.id, step, hashes, deps.clock.now()))) {
-    throw new AppError('conflict', 'The second factor is already active.');
+    throw new AppError('second_factor_active', 'The second factor is already active.');
   }
   await after?.();
   return { recovery_codes: codes };
@@ -162,5 +162,5 @@ export async function confirmPending(
 /** `DELETE /:app/users/:username/mfa`: the user logs in with a password alone again (or must re-enrol). */
 export async function removeFactor(user: User, deps: Deps): Promise<void> {
   const removed = await deleteFactor(deps.db, { userId: user.id });
-  if (removed === 0) throw new AppError('not_found', 'This user has no second factor.');
+  if (removed === 0) throw new AppError('second_factor_not_found', 'This user has no second factor.');
 }

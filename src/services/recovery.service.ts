@@ -21,7 +21,7 @@ const NO_RECOVERY = 'No password recovery here: there is no such application, or
 export async function recoveryApplication(name: string, deps: Pick<Deps, 'models'>): Promise<Application> {
   // A name no application can have is not looked up.
   const app = appNameSchema.safeParse(name).success ? await deps.models.Application.findOne({ where: { name } }) : null;
-  if (!app || app.recovery !== 'on') throw new AppError('not_found', NO_RECOVERY);
+  if (!app || app.recovery !== 'on') throw new AppError('recovery_disabled', NO_RECOVERY);
   return app;
 }
 

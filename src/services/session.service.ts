@@ -35,7 +35,7 @@ export async function revokeSession(
   const live = await listFamilies(deps, user.id, deps.clock.now());
   assertThat(
     live.some((family) => family.id === id),
-    'not_found',
+    'session_not_found',
     `No live session "${id}" for user "${user.username}".`,
   );
   await inTransaction(deps.db, async (transaction) => {

@@ -21,7 +21,7 @@ const NO_SIGNUP = 'No sign-up here: there is no such application, or its sign-up
 export async function signupApplication(name: string, deps: Pick<Deps, 'models'>): Promise<Application> {
   // A name no application can have is not looked up.
   const app = appNameSchema.safeParse(name).success ? await deps.models.Application.findOne({ where: { name } }) : null;
-  if (!app || app.signup === 'off') throw new AppError('not_found', NO_SIGNUP);
+  if (!app || app.signup === 'off') throw new AppError('signup_disabled', NO_SIGNUP);
   return app;
 }
 
@@ -77,7 +77,8 @@ export async function signup(app: Application, input: SignupInput, deps: Deps): 
     });
   } catch (error) {
     // A concurrent sign-up took the name or address between the check and the insert.
-    if (error instanceof AppError && error.code === 'conflict') return pretend(app, input, email, deps, false);
+    if (error instanceof AppError && (error.code === 'username_taken' || error.code === 'email_taken'))
+      return pretend(app, input, email, deps, false);
     throw error;
   }
   return { uid: user.uid, username: user.username, mail: () => sendQueuedMail(deps, mailId) };

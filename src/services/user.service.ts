@@ -98,7 +98,7 @@ export async function findUser(app: Application, username: string, deps: Pick<De
     where: { applicationId: app.id, username },
     include: memberships(models),
   });
-  assertThat(user, 'not_found', `No user "${username}" in application "${app.name}".`);
+  assertThat(user, 'user_not_found', `No user "${username}" in application "${app.name}".`);
   return user;
 }
 
@@ -112,7 +112,7 @@ export async function findUserByUid(uid: string, deps: Pick<Deps, 'models'>): Pr
         include: [...memberships(models), { model: models.Application, as: 'application' }],
       })
     : null;
-  assertThat(user, 'not_found', `No user has uid "${uid}".`);
+  assertThat(user, 'user_not_found', `No user has uid "${uid}".`);
   return user;
 }
 
@@ -184,7 +184,7 @@ async function assertEmailFree(
     attributes: ['id'],
     transaction,
   });
-  if (taken) throw new AppError('conflict', `Another user of application "${app.name}" has this e-mail address.`);
+  if (taken) throw new AppError('email_taken', `Another user of application "${app.name}" has this e-mail address.`);
 }
 
 /** How a user comes to be besides an admin's request: a sign-up (disabled until confirmed), with a token row. */
@@ -232,7 +232,8 @@ export async function createUser(
   try {
     // The application may be deleted between its lookup and this insert.
     return await underParent(
-      () => uniquely(create, duplicate(input.username, app)),
+      () => uniquely(create, 'username_taken', duplicate(input.username, app)),
+      'application_not_found',
       `No application is named "${app.name}".`,
     );
   } finally {
@@ -278,7 +279,7 @@ export async function updateUser(
         await enqueueEvent(deps, transaction, app, 'user.password_changed', userData(user));
     });
   const gone = `User "${user.username}", its application or a group or org named was deleted meanwhile.`;
-  await underParent(() => uniquely(save, duplicate(user.username, app)), gone);
+  await underParent(() => uniquely(save, 'username_taken', duplicate(user.username, app)), 'user_not_found', gone);
   // A new username can move the user in or out of a `?q=` search: its cached total is stale.
   if (renamed) deps.caches.userCounts.forget();
   return reload(user.id, gone, deps);
@@ -343,6 +344,6 @@ export async function deleteUser(
 /** The user as the API shows it; 404 when a concurrent delete (of it or its application) took it. */
 async function reload(id: number, missing: string, deps: Pick<Deps, 'models'>): Promise<User> {
   const user = await deps.models.User.findByPk(id, { include: memberships(deps.models) });
-  assertThat(user, 'not_found', missing);
+  assertThat(user, 'user_not_found', missing);
   return user;
 }

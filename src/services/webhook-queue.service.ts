@@ -34,12 +34,11 @@ export async function handDelivery(
   const { hook } = await webhookOf(appName, webhookId, deps);
   const kind = action === 'skip' ? 'skip' : 'send';
   const done = await deliveries.handDelivery(deps.db, hook.id, messageId, kind, ALLOWED[action], deps.clock.now());
-  assertThat(done, 'not_found', `This webhook has no delivery "${messageId}".`);
-  if (done === 'busy')
-    throw new AppError('conflict', 'An attempt of this delivery is in flight; try again in a moment.');
-  if (done !== 'done') throw new AppError('conflict', `${REFUSED[action]} This one is ${done}.`);
+  assertThat(done, 'delivery_not_found', `This webhook has no delivery "${messageId}".`);
+  if (done === 'busy') throw new AppError('delivery_in_flight');
+  if (done !== 'done') throw new AppError('delivery_state', `${REFUSED[action]} This one is ${done}.`);
   if (kind === 'send') nudgeWorkers(deps.db);
   const delivery = await deliveries.findDelivery(deps.db, hook.id, messageId);
-  assertThat(delivery, 'not_found', `This webhook has no delivery "${messageId}".`);
+  assertThat(delivery, 'delivery_not_found', `This webhook has no delivery "${messageId}".`);
   return serializeDelivery(delivery);
 }

@@ -67,7 +67,7 @@ async function assertAllowedUrl(url: string, deps: Pick<Deps, 'config'>): Promis
 export async function webhookOf(appName: string, id: string, deps: Pick<Deps, 'db' | 'models'>) {
   const application = await findApplication(appName, deps);
   const hook = await hooks.findWebhook(deps.db, application.id, id);
-  assertThat(hook, 'not_found', `No webhook of "${appName}" has the id "${id}".`);
+  assertThat(hook, 'webhook_not_found', `No webhook of "${appName}" has the id "${id}".`);
   return { application, hook };
 }
 
@@ -105,7 +105,7 @@ export async function updateWebhook(appName: string, id: string, input: UpdateWe
   const updated = { ...changed, updatedAt: now };
   assertThat(
     await hooks.updateWebhook(deps.db, { ...updated, applicationId: application.id }),
-    'not_found',
+    'webhook_not_found',
     `No webhook of "${appName}" has the id "${id}".`,
   );
   return serializeWebhook(updated);
@@ -124,7 +124,7 @@ export async function deleteWebhook(appName: string, id: string, deps: Pick<Deps
   const application = await findApplication(appName, deps);
   assertThat(
     await hooks.deleteWebhook(deps.db, application.id, id),
-    'not_found',
+    'webhook_not_found',
     `No webhook of "${appName}" has the id "${id}".`,
   );
 }
@@ -132,7 +132,7 @@ export async function deleteWebhook(appName: string, id: string, deps: Pick<Deps
 /** Queues a `webhook.test` event to this endpoint only; the answer is its delivery, still pending. */
 export async function sendTestEvent(appName: string, id: string, deps: WebhookDeps) {
   const { application, hook } = await webhookOf(appName, id, deps);
-  if (hook.disabledAt) throw new AppError('conflict', 'This endpoint is disabled; turn it back on first.');
+  if (hook.disabledAt) throw new AppError('webhook_disabled');
   const queued = await enqueueTo(deps, hook.id, application, WEBHOOK_TEST_EVENT, { webhook: hook.id });
   const created = queued.createdAt.toISOString();
   return {

@@ -95,7 +95,7 @@ describe('POST /admin/setup', () => {
     const wrong = await setup('not-the-token');
 
     expect([right.status, wrong.status]).toEqual([409, 409]);
-    expect(right.body.error).toBe('conflict');
+    expect(right.body.error).toBe('admin_exists');
     expect(await ctx.models.AdminSetupToken.count()).toBe(0);
     expect(await ctx.models.AdminAccount.count()).toBe(1);
     expect(await createSetupToken(ctx)).toBeUndefined();

@@ -128,7 +128,7 @@ describe('Authorization: AppKey', () => {
     const reset = await withKey(key, 'delete', `/${app.name}/users/${user.username}/mfa`);
 
     // Past the key's check: the user has no factor to remove (404), rather than a refusal (403).
-    expect([reset.status, reset.body.error]).toEqual([404, 'not_found']);
+    expect([reset.status, reset.body.error]).toEqual([404, 'second_factor_not_found']);
     expect((await withKey(key, 'get', `/${app.name}/users/${user.username}`)).status).toBe(403);
   });
 

@@ -71,7 +71,7 @@ describe('POST /applications', () => {
     const existing = await createApplication(ctx.app);
     const res = await admin(ctx.app, 'post', '/applications', { name: existing.name });
     expect(res.status).toBe(409);
-    expect(res.body.error).toBe('conflict');
+    expect(res.body.error).toBe('application_name_taken');
     expect(await ctx.models.Application.count({ where: { name: existing.name } })).toBe(1);
   });
 
@@ -114,7 +114,7 @@ describe('GET /applications/:name', () => {
   it('answers 404 for an unknown application', async () => {
     const res = await admin(ctx.app, 'get', '/applications/nope');
     expect(res.status).toBe(404);
-    expect(res.body.error).toBe('not_found');
+    expect(res.body.error).toBe('application_not_found');
   });
 });
 

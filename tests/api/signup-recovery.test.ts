@@ -92,7 +92,7 @@ describe('POST /:app/recover and /:app/reset when recovery is off (the default)'
     ];
     for (const res of answers) {
       expect(res.status).toBe(404);
-      expect(res.body).toEqual({ error: 'not_found', message: answers[0].body.message });
+      expect(res.body).toEqual({ error: 'recovery_disabled', message: answers[0].body.message });
     }
   });
 });

@@ -60,7 +60,7 @@ describe('POST /:app/signup when sign-up is off (the default)', () => {
 
     for (const res of [off, unknown, badName, confirmOff]) {
       expect(res.status).toBe(404);
-      expect(res.body).toEqual({ error: 'not_found', message: off.body.message });
+      expect(res.body).toEqual({ error: 'signup_disabled', message: off.body.message });
     }
     expect(await rows('SELECT id FROM users WHERE username = $1', ['alice'])).toEqual([]);
   });

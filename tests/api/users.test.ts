@@ -44,7 +44,7 @@ describe('POST /:app/users', () => {
       password: GOOD_PASSWORD,
     });
     expect(again.status).toBe(409);
-    expect(again.body.error).toBe('conflict');
+    expect(again.body.error).toBe('username_taken');
     const other = await createApplication(ctx.app);
     const elsewhere = await admin(ctx.app, 'post', `/${other.name}/users`, {
       username: user.username,
@@ -106,7 +106,7 @@ describe('POST /:app/users while its application is deleted', () => {
     expect(deleted.status).toBe(204);
     for (const res of created) {
       expect([201, 404]).toContain(res.status);
-      if (res.status === 404) expect(res.body.error).toBe('not_found');
+      if (res.status === 404) expect(res.body.error).toBe('application_not_found');
     }
     expect(await ctx.models.Application.count({ where: { name: doomed.name } })).toBe(0);
     expect(await ctx.models.User.count({ where: { applicationId } })).toBe(0);
@@ -173,7 +173,7 @@ describe('GET /:app/users/:username', () => {
   it('answers 404 for an unknown user', async () => {
     const res = await admin(ctx.app, 'get', `/${appName}/users/ghost`);
     expect(res.status).toBe(404);
-    expect(res.body.error).toBe('not_found');
+    expect(res.body.error).toBe('user_not_found');
   });
 });
 

@@ -15,6 +15,7 @@ import { migrationTimeoutsOf, openDatabase, prepareDatabase, timeoutsOf } from '
 import type { Models } from '../../src/db/models';
 import { closeStore, storeOf, type Clock, type Deps } from '../../src/services/deps';
 import { createLoginLimiter, type LoginLimiter } from '../../src/infra/login-limiter';
+import { UNDECLARED } from '../../src/http/middleware/errors';
 
 export const SECRET_KEY = 'test-secret-key-that-is-at-least-32-bytes-long';
 export const JAWTH_KEY = 'test-master-password';
@@ -78,7 +79,8 @@ export async function createTestContext(
   } else await migrateUp(db, pgUrl, { secretKey: config.secretKey });
   const clock = new FakeClock();
   activeClock = clock;
-  const logger = options.logger ?? pino({ level: 'silent' });
+  const undeclared: string[] = [];
+  const logger = options.logger ?? undeclaredCodesLogger(undeclared);
   // A key prefix of its own, so that test files sharing one Redis never share counters.
   const limiterOptions = { keyPrefix: `jawth-test-${schema}`, commandTimeoutMs: options.redisCommandTimeoutMs };
   const limiters = [createLoginLimiter(config, logger, limiterOptions)];
@@ -103,8 +105,24 @@ export async function createTestContext(
       await Promise.all(limiters.map((l) => l.close()));
       await closeStore(store);
       if (pgUrl) await adminQuery(pgUrl, `DROP SCHEMA ${schema} CASCADE`);
+      // Every error a test provoked must be one its route declares (src/errors.ts, the catalogue).
+      if (undeclared.length > 0) throw new Error(`Routes answered undeclared error codes: ${undeclared.join('; ')}`);
     },
   };
+}
+
+/** A logger that records only the error handler's complaints of a code its route does not declare. */
+function undeclaredCodesLogger(found: string[]): pino.Logger {
+  return pino(
+    { level: 'error' },
+    {
+      write(line: string) {
+        const entry = JSON.parse(line) as { msg?: string; route?: string; code?: string };
+        const seen = `${entry.route} → ${entry.code}`;
+        if (entry.msg === UNDECLARED && !found.includes(seen)) found.push(seen);
+      },
+    },
+  );
 }
 
 /**

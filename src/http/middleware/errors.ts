@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AppError } from '../../errors';
+import { answerableCodes, routeOf } from '../route';
 import { requestIdOf } from './request-log';
 import { databaseUnavailable, UNAVAILABLE_RETRY_AFTER } from './unavailable';
 
@@ -24,6 +25,9 @@ function fromBodyParser(error: { type?: string; status?: number }): AppError | u
         : undefined;
   }
 }
+
+/** Logged when a route answers a code its declaration does not list (a bug: its clients cannot know it). */
+export const UNDECLARED = 'answered an error code its route does not declare';
 
 /**
  * The one error handler: known errors answer with their code; a database or disk that is
@@ -54,8 +58,16 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         .json({ error: 'internal_error', message: 'Something went wrong on our side.', request_id: requestId });
       return;
     }
-    if (known.status >= 500) logger.error({ err: known.cause ?? known, requestId }, known.message);
-    else if (known.cause) logger.debug({ code: known.code, cause: String(known.cause), requestId }, 'request refused');
+    const route = routeOf(res);
+    if (route && !answerableCodes(route).includes(known.code)) {
+      logger.error({ code: known.code, route: `${route.method.toUpperCase()} ${route.path}`, requestId }, UNDECLARED);
+    }
+    if (known.status >= 500)
+      logger.error({ err: known.cause ?? known, detail: known.detail, requestId }, known.message);
+    else if (known.cause || known.detail) {
+      const cause = known.cause === undefined ? undefined : String(known.cause);
+      logger.debug({ code: known.code, detail: known.detail, cause, requestId }, 'request refused');
+    }
     if (known.retryAfter !== undefined) res.setHeader('Retry-After', String(known.retryAfter));
     res.status(known.status).json({
       error: known.code,

@@ -35,6 +35,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'post',
     path: '/admin/login',
+    errors: ['invalid_credentials', 'rate_limited', 'overloaded'],
     summary: 'Log an admin in: a console session token (brute-force limited)',
     tag: 'admin',
     noStore: true,
@@ -52,6 +53,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'post',
     path: '/admin/login/mfa',
+    errors: ['invalid_token', 'invalid_code', 'rate_limited'],
     summary: "Complete an admin's login with a TOTP or recovery code: a console session token",
     tag: 'admin',
     noStore: true,
@@ -70,6 +72,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'get',
     path: '/admin/account',
+    errors: ['console_session_required'],
     summary: 'The account of this console session, and whether its second factor is active',
     tag: 'admin',
     auth: 'admin',
@@ -81,6 +84,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'post',
     path: '/admin/account/mfa/enrol',
+    errors: ['console_session_required', 'second_factor_active', 'enrolment_in_progress'],
     summary: 'Start enrolling a TOTP factor for the account of this console session',
     tag: 'admin',
     auth: 'admin',
@@ -94,6 +98,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'post',
     path: '/admin/account/mfa/confirm',
+    errors: ['console_session_required', 'invalid_code', 'no_enrolment_pending', 'second_factor_active'],
     summary: "Activate the console account's factor with a first code; answers the recovery codes, once",
     tag: 'admin',
     auth: 'admin',
@@ -108,6 +113,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'delete',
     path: '/admin/accounts/:username/mfa',
+    errors: ['admin_account_not_found', 'second_factor_not_found'],
     summary: "Remove an admin account's second factor (a lost phone, a rotated SECRET_KEY)",
     tag: 'admin',
     auth: 'admin',
@@ -120,6 +126,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'post',
     path: '/admin/setup',
+    errors: ['unauthorized', 'admin_exists', 'weak_password', 'rate_limited', 'overloaded'],
     summary:
       'First run: create the first admin account with the one-time setup link (401 wrong/used/expired, 409 once one exists)',
     tag: 'admin',
@@ -144,6 +151,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'post',
     path: '/admin/logout',
+    errors: ['unauthorized'],
     summary: 'End the console session',
     tag: 'admin',
     async handle({ req, deps }) {

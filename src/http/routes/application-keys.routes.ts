@@ -16,6 +16,7 @@ export const applicationKeyRoutes = [
   defineRoute({
     method: 'get',
     path: '/applications/:name/keys',
+    errors: ['application_not_found'],
     summary: "The application's keys (never the keys themselves)",
     tag: 'applications',
     auth: 'admin',
@@ -29,6 +30,7 @@ export const applicationKeyRoutes = [
   defineRoute({
     method: 'post',
     path: '/applications/:name/keys',
+    errors: ['application_not_found'],
     summary: 'Create an application key (the answer is the only time the key is shown)',
     tag: 'applications',
     auth: 'admin',
@@ -45,6 +47,7 @@ export const applicationKeyRoutes = [
   defineRoute({
     method: 'delete',
     path: '/applications/:name/keys/:id',
+    errors: ['application_not_found', 'application_key_not_found'],
     summary: 'Revoke an application key, at once on every instance',
     tag: 'applications',
     auth: 'admin',

@@ -30,6 +30,7 @@ export const applicationRoutes = [
   defineRoute({
     method: 'post',
     path: '/applications',
+    errors: ['application_name_taken'],
     summary: 'Create an application (the answer carries its secret)',
     tag: 'applications',
     auth: 'admin',
@@ -46,6 +47,7 @@ export const applicationRoutes = [
   defineRoute({
     method: 'get',
     path: '/applications/:name',
+    errors: ['application_not_found'],
     summary: 'One application (with its secret when include_secret=true, which is audited)',
     tag: 'applications',
     auth: 'admin',
@@ -63,6 +65,7 @@ export const applicationRoutes = [
   defineRoute({
     method: 'patch',
     path: '/applications/:name',
+    errors: ['application_not_found', 'application_name_taken'],
     summary: 'Change an application',
     tag: 'applications',
     auth: 'admin',
@@ -77,6 +80,7 @@ export const applicationRoutes = [
   defineRoute({
     method: 'delete',
     path: '/applications/:name',
+    errors: ['application_not_found'],
     summary: 'Delete an application and its users',
     tag: 'applications',
     auth: 'admin',
@@ -89,6 +93,7 @@ export const applicationRoutes = [
   defineRoute({
     method: 'post',
     path: '/applications/:name/rotate_secret',
+    errors: ['application_not_found'],
     summary: 'Rotate the secret (the old one verifies for the grace period)',
     tag: 'applications',
     auth: 'admin',

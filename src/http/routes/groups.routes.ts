@@ -36,6 +36,7 @@ export const groupRoutes = [
   defineRoute({
     method: 'post',
     path: '/orgs',
+    errors: ['org_name_taken'],
     summary: 'Create an org',
     tag: 'groups',
     auth: 'admin',
@@ -50,6 +51,7 @@ export const groupRoutes = [
   defineRoute({
     method: 'delete',
     path: '/orgs/:org',
+    errors: ['org_not_found'],
     summary: 'Delete an org (its members leave it)',
     tag: 'groups',
     auth: 'admin',
@@ -62,6 +64,7 @@ export const groupRoutes = [
   defineRoute({
     method: 'get',
     path: '/orgs/:org/users',
+    errors: ['org_not_found'],
     summary: 'Members of an org, across applications',
     tag: 'groups',
     auth: 'admin',
@@ -81,6 +84,7 @@ export const groupRoutes = [
   defineRoute({
     method: 'get',
     path: '/:app/groups',
+    errors: ['application_not_found'],
     summary: 'Groups of an application',
     tag: 'groups',
     auth: 'admin',
@@ -96,6 +100,7 @@ export const groupRoutes = [
   defineRoute({
     method: 'post',
     path: '/:app/groups',
+    errors: ['application_not_found', 'group_name_taken'],
     summary: 'Create a group',
     tag: 'groups',
     auth: 'admin',
@@ -112,6 +117,7 @@ export const groupRoutes = [
   defineRoute({
     method: 'delete',
     path: '/:app/groups/:group',
+    errors: ['application_not_found', 'group_not_found'],
     summary: 'Delete a group (its members leave it)',
     tag: 'groups',
     auth: 'admin',
@@ -124,6 +130,7 @@ export const groupRoutes = [
   defineRoute({
     method: 'get',
     path: '/:app/groups/:group/users',
+    errors: ['application_not_found', 'group_not_found'],
     summary: 'Members of a group',
     tag: 'groups',
     auth: 'admin',

@@ -16,6 +16,7 @@ export const loginRoutes = [
   defineRoute({
     method: 'post',
     path: '/:app/login',
+    errors: ['invalid_credentials', 'rate_limited', 'overloaded'],
     summary: 'Log in (brute-force limited: 429 rate_limited with Retry-After)',
     tag: 'public',
     noStore: true,
@@ -42,6 +43,7 @@ export const loginRoutes = [
   defineRoute({
     method: 'post',
     path: '/:app/:username/change_password',
+    errors: ['unauthorized', 'invalid_credentials', 'weak_password', 'rate_limited', 'overloaded'],
     summary: 'Change a password with the token of the latest login',
     tag: 'public',
     noStore: true,

@@ -14,6 +14,7 @@ export const tokenRoutes = [
   defineRoute({
     method: 'post',
     path: '/token/refresh{/:ttl}',
+    errors: ['origin_not_allowed', 'invalid_credentials', 'ttl_exceeds_max', 'rate_limited', 'overloaded'],
     summary: 'A refresh token for credentials (ttl ≤ refresh_ttl_max; brute-force limited)',
     tag: 'public',
     noStore: true,
@@ -40,6 +41,7 @@ export const tokenRoutes = [
   defineRoute({
     method: 'post',
     path: '/token/access{/:ttl}',
+    errors: ['origin_not_allowed', 'invalid_token', 'refresh_token_reused', 'ttl_exceeds_max'],
     summary: 'An access token for a refresh token (ttl ≤ access_ttl_max)',
     tag: 'public',
     noStore: true,
@@ -59,6 +61,7 @@ export const tokenRoutes = [
   defineRoute({
     method: 'post',
     path: '/:app/refresh',
+    errors: ['invalid_token', 'refresh_token_reused', 'ttl_exceeds_max', 'rate_limited'],
     summary: 'Rotate a refresh token (reuse after the grace revokes its family)',
     tag: 'public',
     noStore: true,

@@ -30,6 +30,7 @@ export const userRoutes = [
   defineRoute({
     method: 'get',
     path: '/users',
+    errors: ['application_not_found'],
     summary: 'All users (of one application with ?app=)',
     tag: 'users',
     auth: 'admin',
@@ -45,6 +46,7 @@ export const userRoutes = [
   defineRoute({
     method: 'post',
     path: '/users',
+    errors: ['application_not_found', 'username_taken', 'email_taken', 'weak_password'],
     summary: 'Create a user in the named application',
     tag: 'users',
     auth: 'admin',
@@ -60,6 +62,7 @@ export const userRoutes = [
   defineRoute({
     method: 'get',
     path: '/users/:uid',
+    errors: ['user_not_found'],
     summary: 'One user by uid',
     tag: 'users',
     auth: 'admin',
@@ -73,6 +76,7 @@ export const userRoutes = [
   defineRoute({
     method: 'patch',
     path: '/users/:uid',
+    errors: ['user_not_found', 'username_taken', 'email_taken', 'weak_password'],
     summary: 'Change a user by uid (a new password or disabled revokes its sessions)',
     tag: 'users',
     auth: 'admin',
@@ -89,6 +93,7 @@ export const userRoutes = [
   defineRoute({
     method: 'delete',
     path: '/users/:uid',
+    errors: ['user_not_found'],
     summary: 'Delete a user by uid',
     tag: 'users',
     auth: 'admin',
@@ -102,6 +107,7 @@ export const userRoutes = [
   defineRoute({
     method: 'get',
     path: '/:app/users',
+    errors: ['application_not_found'],
     summary: 'Users of one application',
     tag: 'users',
     auth: 'admin',
@@ -120,6 +126,7 @@ export const userRoutes = [
   defineRoute({
     method: 'post',
     path: '/:app/users',
+    errors: ['application_not_found', 'username_taken', 'email_taken', 'weak_password'],
     summary: 'Create a user',
     tag: 'users',
     auth: 'admin',
@@ -137,6 +144,7 @@ export const userRoutes = [
   defineRoute({
     method: 'get',
     path: '/:app/users/:username',
+    errors: ['application_not_found', 'user_not_found'],
     summary: 'One user',
     tag: 'users',
     auth: 'admin',
@@ -152,6 +160,7 @@ export const userRoutes = [
   defineRoute({
     method: 'patch',
     path: '/:app/users/:username',
+    errors: ['application_not_found', 'user_not_found', 'username_taken', 'email_taken', 'weak_password'],
     summary: 'Change a user (a new password or disabled revokes its sessions)',
     tag: 'users',
     auth: 'admin',
@@ -168,6 +177,7 @@ export const userRoutes = [
   defineRoute({
     method: 'delete',
     path: '/:app/users/:username',
+    errors: ['application_not_found', 'user_not_found'],
     summary: 'Delete a user',
     tag: 'users',
     auth: 'admin',
@@ -182,6 +192,7 @@ export const userRoutes = [
   defineRoute({
     method: 'get',
     path: '/:app/users/:username/sessions',
+    errors: ['application_not_found', 'user_not_found'],
     summary: "The user's live sessions (one per refresh family), newest first",
     tag: 'users',
     auth: 'admin',
@@ -198,6 +209,7 @@ export const userRoutes = [
   defineRoute({
     method: 'delete',
     path: '/:app/users/:username/sessions/:id',
+    errors: ['application_not_found', 'user_not_found', 'session_not_found'],
     summary: 'Revoke one session (refresh family) of the user',
     tag: 'users',
     auth: 'admin',
@@ -212,6 +224,7 @@ export const userRoutes = [
   defineRoute({
     method: 'delete',
     path: '/:app/users/:username/sessions',
+    errors: ['application_not_found', 'user_not_found'],
     summary: "Revoke all the user's sessions (log out everywhere)",
     tag: 'users',
     auth: 'admin',
@@ -226,6 +239,7 @@ export const userRoutes = [
   defineRoute({
     method: 'delete',
     path: '/:app/users/:username/mfa',
+    errors: ['application_not_found', 'user_not_found', 'second_factor_not_found'],
     summary: "Remove the user's second factor and its recovery codes",
     tag: 'users',
     auth: 'admin',

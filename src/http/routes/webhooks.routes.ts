@@ -26,6 +26,13 @@ const queueRoutes = QUEUE_ACTIONS.map(([action, summary, status]) =>
   defineRoute({
     method: 'post',
     path: `/applications/:name/webhooks/:id/deliveries/:delivery/${action}`,
+    errors: [
+      'application_not_found',
+      'webhook_not_found',
+      'delivery_not_found',
+      'delivery_in_flight',
+      'delivery_state',
+    ],
     summary,
     tag: 'applications',
     auth: 'admin',
@@ -44,6 +51,7 @@ export const webhookRoutes = [
   defineRoute({
     method: 'get',
     path: '/applications/:name/webhooks',
+    errors: ['application_not_found'],
     summary: "The application's webhook endpoints (never their secrets)",
     tag: 'applications',
     auth: 'admin',
@@ -57,6 +65,7 @@ export const webhookRoutes = [
   defineRoute({
     method: 'post',
     path: '/applications/:name/webhooks',
+    errors: ['application_not_found'],
     summary: 'Create a webhook endpoint (the answer is the only time its signing secret is shown)',
     tag: 'applications',
     auth: 'admin',
@@ -73,6 +82,7 @@ export const webhookRoutes = [
   defineRoute({
     method: 'get',
     path: '/applications/:name/webhooks/:id',
+    errors: ['application_not_found', 'webhook_not_found'],
     summary: 'One webhook endpoint (never its secret)',
     tag: 'applications',
     auth: 'admin',
@@ -85,6 +95,7 @@ export const webhookRoutes = [
   defineRoute({
     method: 'patch',
     path: '/applications/:name/webhooks/:id',
+    errors: ['application_not_found', 'webhook_not_found'],
     summary: "Change a webhook endpoint's URL or events, or turn it off and on (disabled)",
     tag: 'applications',
     auth: 'admin',
@@ -99,6 +110,7 @@ export const webhookRoutes = [
   defineRoute({
     method: 'delete',
     path: '/applications/:name/webhooks/:id',
+    errors: ['application_not_found', 'webhook_not_found'],
     summary: 'Delete a webhook endpoint and its deliveries',
     tag: 'applications',
     auth: 'admin',
@@ -111,6 +123,7 @@ export const webhookRoutes = [
   defineRoute({
     method: 'post',
     path: '/applications/:name/webhooks/:id/test',
+    errors: ['application_not_found', 'webhook_not_found', 'webhook_disabled'],
     summary: 'Queue a webhook.test event to this endpoint',
     tag: 'applications',
     auth: 'admin',
@@ -125,6 +138,7 @@ export const webhookRoutes = [
   defineRoute({
     method: 'get',
     path: '/applications/:name/webhooks/:id/deliveries',
+    errors: ['application_not_found', 'webhook_not_found'],
     summary: "The endpoint's deliveries, newest first, with their attempts",
     tag: 'applications',
     auth: 'admin',

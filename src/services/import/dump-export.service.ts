@@ -54,7 +54,8 @@ async function writeDump(
     order: [['id', 'ASC']],
     transaction,
   });
-  if (options.app && apps.length === 0) throw new AppError('not_found', `No application is named "${options.app}".`);
+  if (options.app && apps.length === 0)
+    throw new AppError('application_not_found', `No application is named "${options.app}".`);
   const appNames = new Map(apps.map((a) => [a.id, a.name]));
   const appFilter: WhereOptions = options.app ? { applicationId: apps[0].id } : {};
   const counts: DumpCounts = { applications: apps.length, orgs: 0, groups: 0, users: 0, application_keys: 0 };
