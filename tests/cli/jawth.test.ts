@@ -231,7 +231,7 @@ describe('jawth, from a fresh folder to a running server', () => {
 
     const missing = await remote('request', 'GET', '/nowhere/users');
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('404 not_found');
+    expect(missing.stderr).toContain('404 application_not_found');
     expect(missing.stderr).not.toMatch(STACK_LINE);
 
     const badJson = await remote('request', 'POST', '/applications', '--data', '{name:');
@@ -315,7 +315,7 @@ describe('jawth, from a fresh folder to a running server', () => {
     const deleted = await remote('apps', 'delete', 'blog', '--yes');
     expect(deleted.code).toBe(0);
     expect(deleted.stdout).toBe('Deleted application "blog".\n');
-    expect((await remote('apps', 'show', 'blog')).stderr).toContain('404 not_found');
+    expect((await remote('apps', 'show', 'blog')).stderr).toContain('404 application_not_found');
   });
 
   it('apps keys create prints a key once; list never shows it; revoke stops it', async () => {
@@ -397,7 +397,7 @@ describe('jawth, from a fresh folder to a running server', () => {
 
     const missing = onTerminal(dir, ['apps', 'delete', 'nothere', '--url', url], [], ENV);
     expect(await missing.code).toBe(1);
-    expect(missing.output()).toContain('404 not_found');
+    expect(missing.output()).toContain('404 application_not_found');
     expect(missing.output()).not.toContain('Type "nothere"');
 
     const typed = onTerminal(
@@ -409,7 +409,7 @@ describe('jawth, from a fresh folder to a running server', () => {
     expect(await typed.code).toBe(0);
     expect(typed.output()).toContain(warning);
     expect(typed.output()).toContain('Deleted application "notes".');
-    expect((await remote('apps', 'show', 'notes')).stderr).toContain('404 not_found');
+    expect((await remote('apps', 'show', 'notes')).stderr).toContain('404 application_not_found');
   });
 
   it('export onto an existing file readable by all leaves it private, like the database and its folder', async () => {
