@@ -13,9 +13,15 @@ export interface CliResult {
 /** Only PATH leaks in from the test's environment: the CLI must find everything else itself. */
 const childEnv = (env: Record<string, string>) => ({ PATH: process.env.PATH ?? '', ...env });
 
-export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
+/** A Node script run as a user would run it, to its end; only PATH leaks in (childEnv). */
+export function runNode(
+  script: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [JAWTH, ...args], {
+    const child = spawn(process.execPath, [script, ...args], {
       cwd,
       env: childEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -28,6 +34,9 @@ export function runCli(args: string[], cwd: string, env: Record<string, string> 
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+export const runCli = (args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> =>
+  runNode(JAWTH, args, cwd, env);
 
 /** The production entry, `node dist/server.js`. */
 export const SERVER = path.resolve(__dirname, '../../dist/server.js');

@@ -1,29 +1,17 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import sqlite3 from 'sqlite3';
 import { openSqlite } from '../../src/db/sqlite-file';
-import type { CliResult } from './cli';
+import { runNode, type CliResult } from './cli';
 import { adminToken } from './context';
 import { GOOD_PASSWORD } from './factories';
 
 /** One of the repository's scripts (scripts/), run as an operator runs it; only PATH leaks in. */
-export function runScript(
+export const runScript = (
   name: string,
   args: string[],
   cwd: string,
   env: Record<string, string> = {},
-): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const script = path.resolve(__dirname, '../../scripts', name);
-    const child = spawn(process.execPath, [script, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+): Promise<CliResult> => runNode(path.resolve(__dirname, '../../scripts', name), args, cwd, env);
 
 /** A signed admin POST to a running server; throws unless it answers 201. */
 export async function adminPost(base: string, path: string, data: unknown): Promise<void> {
