@@ -1,4 +1,4 @@
-import type { Application } from '../db/models';
+import type { Application, ApplicationRepository } from '../db/application.repository';
 
 /**
  * Applications by name for the token hot path, so that issuing a token does not re-read its
@@ -13,12 +13,12 @@ export class ApplicationCache {
   private readonly entries = new Map<string, { app: Application | null; expires: number }>();
   private everyOrigin: { origins: Set<string>; expires: number } | undefined;
 
-  constructor(private readonly model: typeof Application) {}
+  constructor(private readonly applications: ApplicationRepository) {}
 
   async find(name: string, now = Date.now()): Promise<Application | null> {
     const hit = this.entries.get(name);
     if (hit && hit.expires > now) return hit.app;
-    const app = await this.model.findOne({ where: { name } });
+    const app = await this.applications.findByName(name);
     if (this.entries.size >= LIMIT) this.entries.clear();
     this.entries.set(name, { app, expires: now + TTL_MS });
     return app;
@@ -31,8 +31,8 @@ export class ApplicationCache {
    */
   async originsOfAll(now = Date.now()): Promise<Set<string>> {
     if (this.everyOrigin && this.everyOrigin.expires > now) return this.everyOrigin.origins;
-    const apps = await this.model.findAll({ attributes: ['corsOrigins'] });
-    const origins = new Set(apps.flatMap((app) => JSON.parse(app.corsOrigins) as string[]));
+    const apps = await this.applications.all();
+    const origins = new Set(apps.flatMap((app) => app.corsOrigins));
     this.everyOrigin = { origins, expires: now + TTL_MS };
     return origins;
   }

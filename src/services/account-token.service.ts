@@ -7,7 +7,7 @@ import {
   type AccountTokenPurpose,
   type AccountTokenRecord,
 } from '../db/account-token.repository';
-import type { Application, User } from '../db/models';
+import type { UserOfApplication } from '../db/user.repository';
 import { AppError } from '../errors';
 import type { Deps } from './deps';
 
@@ -42,16 +42,14 @@ export async function readAccountToken(
   appName: string,
   token: string,
   purpose: AccountTokenPurpose,
-  deps: Pick<Deps, 'db' | 'models' | 'clock'>,
-): Promise<{ record: AccountTokenRecord; user: User }> {
+  deps: Pick<Deps, 'db' | 'users' | 'clock'>,
+): Promise<{ record: AccountTokenRecord; user: UserOfApplication }> {
   const record = await findAccountToken(deps.db, sha256(token));
   if (!record || record.purpose !== purpose || record.expiresAt <= deps.clock.now().getTime()) {
     throw new AppError('invalid_token', INVALID);
   }
-  const user = await deps.models.User.findByPk(record.userId, {
-    include: [{ model: deps.models.Application, as: 'application' }],
-  });
-  if (!user || (user.application as Application).name !== appName) throw new AppError('invalid_token', INVALID);
+  const user = await deps.users.findWithApplication(record.userId);
+  if (!user || user.application.name !== appName) throw new AppError('invalid_token', INVALID);
   return { record, user };
 }
 

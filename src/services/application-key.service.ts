@@ -32,7 +32,7 @@ export function serializeKey(key: keys.ApplicationKeyRecord): ApplicationKeyResp
 export async function createKey(
   appName: string,
   input: CreateApplicationKeyInput,
-  deps: Pick<Deps, 'db' | 'models' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'applications' | 'clock'>,
 ) {
   const application = await findApplication(appName, deps);
   const key = APP_KEY_PREFIX + crypto.randomBytes(32).toString('base64url');
@@ -42,13 +42,13 @@ export async function createKey(
   return { ...serializeKey({ ...record, createdAt }), key };
 }
 
-export async function listKeys(appName: string, deps: Pick<Deps, 'db' | 'models'>) {
+export async function listKeys(appName: string, deps: Pick<Deps, 'db' | 'applications'>) {
   const application = await findApplication(appName, deps);
   return (await keys.listKeys(deps.db, application.id)).map(serializeKey);
 }
 
 /** Deletes the key: the next use, on any instance, finds no row. */
-export async function revokeKey(appName: string, id: string, deps: Pick<Deps, 'db' | 'models'>): Promise<void> {
+export async function revokeKey(appName: string, id: string, deps: Pick<Deps, 'db' | 'applications'>): Promise<void> {
   const application = await findApplication(appName, deps);
   assertThat(
     await keys.deleteKey(deps.db, application.id, id),

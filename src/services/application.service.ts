@@ -2,11 +2,11 @@ import { formatDuration } from '../config/duration';
 import { randomSecret } from '../crypto/random';
 import { openApplicationSecret, sealApplicationSecret } from '../crypto/secret-box';
 import { AppError, assertThat } from '../errors';
-import type { Application } from '../db/models';
+import type { Application, ApplicationChanges, NewApplication } from '../db/application.repository';
 import { deleteUsersOfApplication } from '../db/batch-delete.repository';
-import { inTransaction } from '../db/transaction';
 import { uniquely } from '../db/unique';
 import type { CreateApplicationInput, RotateSecretInput, UpdateApplicationInput } from '../schemas/application.schema';
+import { appNameSchema } from '../schemas/common.schema';
 import type { ApplicationResponse } from '../schemas/responses.schema';
 import type { Deps } from './deps';
 import { mailTemplatesOf } from './mail-templates';
@@ -21,7 +21,7 @@ export function serializeApplication(app: Application, options: { secretKey?: st
     access_ttl: formatDuration(app.accessTtl),
     access_ttl_max: formatDuration(app.accessTtlMax),
     refresh_ttl_max: formatDuration(app.refreshTtlMax),
-    cors_origins: JSON.parse(app.corsOrigins) as string[],
+    cors_origins: app.corsOrigins,
     audience: app.audience,
     mfa: app.mfa,
     signup: app.signup,
@@ -55,7 +55,11 @@ type SecretColumn = 'secret' | 'previousSecret' | 'refreshSecret';
  * One of the application's secrets, opened (cached); a 500 saying why when SECRET_KEY is not
  * the one it was sealed with (replaced: see docs/operations.md, Rotating keys and secrets).
  */
-export function openedSecret(app: Application, column: SecretColumn, secretKey: string): string {
+export function openedSecret(
+  app: Pick<Application, 'name' | SecretColumn>,
+  column: SecretColumn,
+  secretKey: string,
+): string {
   const stored = app[column];
   if (stored === null) throw new Error(`application ${app.name} has no ${column}`);
   let opened = openedByKey.get(secretKey);
@@ -87,10 +91,10 @@ export function openedSecret(app: Application, column: SecretColumn, secretKey: 
  * requests answer 500 saying so, the other applications work. Opening them also fills the cache
  * before the first login. A database that does not answer yet is checked by no one: served anyway.
  */
-export async function reportUnopenedSecrets(deps: Pick<Deps, 'models' | 'config' | 'logger'>): Promise<void> {
+export async function reportUnopenedSecrets(deps: Pick<Deps, 'applications' | 'config' | 'logger'>): Promise<void> {
   let apps: Application[];
   try {
-    apps = await deps.models.Application.findAll({ attributes: ['name', 'secret', 'previousSecret', 'refreshSecret'] });
+    apps = await deps.applications.all();
   } catch {
     return;
   }
@@ -121,14 +125,24 @@ export function verificationSecrets(app: Application, now: Date, secretKey: stri
   return graceOpen ? [current, openedSecret(app, 'previousSecret', secretKey)] : [current];
 }
 
-export async function findApplication(name: string, deps: Pick<Deps, 'models'>): Promise<Application> {
-  const app = await deps.models.Application.findOne({ where: { name } });
-  assertThat(app, 'application_not_found', `No application is named "${name}".`);
+const noApplication = (name: string) => `No application is named "${name}".`;
+
+/**
+ * The application of this name, or null, for the public routes that answer a missing one with
+ * their own code (`signup_disabled`…). A name no application can have is not looked up.
+ */
+export async function applicationNamed(name: string, deps: Pick<Deps, 'applications'>): Promise<Application | null> {
+  return appNameSchema.safeParse(name).success ? deps.applications.findByName(name) : null;
+}
+
+export async function findApplication(name: string, deps: Pick<Deps, 'applications'>): Promise<Application> {
+  const app = await deps.applications.findByName(name);
+  assertThat(app, 'application_not_found', noApplication(name));
   return app;
 }
 
-export async function listApplications(limit: number, offset: number, deps: Pick<Deps, 'models'>) {
-  return deps.models.Application.findAndCountAll({ order: [['name', 'ASC']], limit, offset });
+export async function listApplications(limit: number, offset: number, deps: Pick<Deps, 'applications'>) {
+  return deps.applications.list(limit, offset);
 }
 
 function assertLifetimes(app: Pick<Application, 'accessTtl' | 'accessTtlMax'>): void {
@@ -144,7 +158,7 @@ function assertLifetimes(app: Pick<Application, 'accessTtl' | 'accessTtlMax'>): 
  * With SMTP_URL set, jawth mails the links itself: a confirmation or a recovery needs the page
  * they lead to. (Without SMTP the application gets the token in a webhook event and makes its own.)
  */
-function assertMailable(app: Application, config: Deps['config']): void {
+function assertMailable(app: Pick<Application, 'publicUrl' | 'signup' | 'recovery'>, config: Deps['config']): void {
   if (!config.smtpUrl || app.publicUrl) return;
   const needs = app.signup === 'confirm' ? 'signup "confirm"' : app.recovery === 'on' ? 'recovery "on"' : undefined;
   if (!needs) return;
@@ -153,26 +167,31 @@ function assertMailable(app: Application, config: Deps['config']): void {
   ]);
 }
 
-/** Stored templates: the ones given over the ones already set. */
-function mergeTemplates(app: Application, given: UpdateApplicationInput['mail_templates']): string | null {
-  if (!given) return app.mailTemplates ?? null;
-  const stored = app.mailTemplates ? (JSON.parse(app.mailTemplates) as object) : {};
-  return JSON.stringify({ ...stored, ...given });
-}
+const nameTaken = (name: string) => `An application named "${name}" already exists.`;
 
-async function saveUnique(app: Application, deps: Pick<Deps, 'caches'>): Promise<Application> {
-  const formerName = (app.previous('name') as string | undefined) ?? app.name;
-  await uniquely(() => app.save(), 'application_name_taken', `An application named "${app.name}" already exists.`);
-  deps.caches.applications.forget(app.name, formerName);
-  return app;
+/** Saves the changes; the former name and the new one leave the cache. */
+async function saveChanges(
+  app: Application,
+  changes: ApplicationChanges,
+  deps: Pick<Deps, 'applications' | 'caches'>,
+): Promise<Application> {
+  const name = changes.name ?? app.name;
+  const saved = await uniquely(
+    () => deps.applications.update(app.id, changes),
+    'application_name_taken',
+    nameTaken(name),
+  );
+  deps.caches.applications.forget(name, app.name);
+  assertThat(saved, 'application_not_found', noApplication(app.name));
+  return saved;
 }
 
 export async function createApplication(
   input: CreateApplicationInput,
-  deps: Pick<Deps, 'models' | 'caches' | 'config'>,
+  deps: Pick<Deps, 'applications' | 'caches' | 'config'>,
 ): Promise<Application> {
   const { secretKey } = deps.config;
-  const app = deps.models.Application.build({
+  const app: NewApplication = {
     name: input.name,
     secret: sealApplicationSecret(input.secret ?? randomSecret(), secretKey),
     previousSecret: null,
@@ -181,76 +200,82 @@ export async function createApplication(
     accessTtl: input.access_ttl ?? APPLICATION_DEFAULTS.accessTtl,
     accessTtlMax: input.access_ttl_max ?? APPLICATION_DEFAULTS.accessTtlMax,
     refreshTtlMax: input.refresh_ttl_max ?? APPLICATION_DEFAULTS.refreshTtlMax,
-    corsOrigins: JSON.stringify(input.cors_origins ?? []),
+    corsOrigins: input.cors_origins ?? [],
     audience: input.audience ?? null,
     mfa: input.mfa ?? 'off',
     signup: input.signup ?? 'off',
     recovery: input.recovery ?? 'off',
     publicUrl: input.public_url ?? null,
-    mailTemplates: input.mail_templates ? JSON.stringify(input.mail_templates) : null,
-  });
+    mailTemplates: input.mail_templates ?? null,
+  };
   assertLifetimes(app);
   assertMailable(app, deps.config);
-  return saveUnique(app, deps);
+  const created = await uniquely(() => deps.applications.create(app), 'application_name_taken', nameTaken(app.name));
+  deps.caches.applications.forget(app.name);
+  return created;
 }
 
 export async function updateApplication(
   name: string,
   input: UpdateApplicationInput,
-  deps: Pick<Deps, 'models' | 'caches' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'applications' | 'caches' | 'clock' | 'config'>,
 ) {
   const app = await findApplication(name, deps);
-  if (input.secret !== undefined && input.secret !== openedSecret(app, 'secret', deps.config.secretKey)) {
-    rotate(app, sealApplicationSecret(input.secret, deps.config.secretKey), 0, deps.clock.now());
-  }
-  if (input.name !== undefined) app.name = input.name;
-  if (input.access_ttl !== undefined) app.accessTtl = input.access_ttl;
-  if (input.access_ttl_max !== undefined) app.accessTtlMax = input.access_ttl_max;
-  if (input.refresh_ttl_max !== undefined) app.refreshTtlMax = input.refresh_ttl_max;
-  if (input.cors_origins !== undefined) app.corsOrigins = JSON.stringify(input.cors_origins);
-  if (input.audience !== undefined) app.audience = input.audience;
-  if (input.mfa !== undefined) app.mfa = input.mfa;
-  if (input.signup !== undefined) app.signup = input.signup;
-  if (input.recovery !== undefined) app.recovery = input.recovery;
-  if (input.public_url !== undefined) app.publicUrl = input.public_url;
-  app.mailTemplates = mergeTemplates(app, input.mail_templates);
-  assertLifetimes(app);
-  assertMailable(app, deps.config);
-  return saveUnique(app, deps);
+  const rotation =
+    input.secret !== undefined && input.secret !== openedSecret(app, 'secret', deps.config.secretKey)
+      ? rotated(app, sealApplicationSecret(input.secret, deps.config.secretKey), 0, deps.clock.now())
+      : {};
+  const changes: ApplicationChanges = {
+    ...rotation,
+    name: input.name,
+    accessTtl: input.access_ttl,
+    accessTtlMax: input.access_ttl_max,
+    refreshTtlMax: input.refresh_ttl_max,
+    corsOrigins: input.cors_origins,
+    audience: input.audience,
+    mfa: input.mfa,
+    signup: input.signup,
+    recovery: input.recovery,
+    publicUrl: input.public_url,
+    // The templates given replace the stored ones; one not given keeps its value.
+    mailTemplates: input.mail_templates ? { ...app.mailTemplates, ...input.mail_templates } : undefined,
+  };
+  const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+  const next = { ...app, ...given };
+  assertLifetimes(next);
+  assertMailable(next, deps.config);
+  return saveChanges(app, given, deps);
 }
 
 export async function rotateSecret(
   name: string,
   input: RotateSecretInput,
-  deps: Pick<Deps, 'models' | 'caches' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'applications' | 'caches' | 'clock' | 'config'>,
 ) {
   const app = await findApplication(name, deps);
-  rotate(
-    app,
-    sealApplicationSecret(input.secret ?? randomSecret(), deps.config.secretKey),
-    input.grace ?? 0,
-    deps.clock.now(),
-  );
-  return saveUnique(app, deps);
+  const sealed = sealApplicationSecret(input.secret ?? randomSecret(), deps.config.secretKey);
+  return saveChanges(app, rotated(app, sealed, input.grace ?? 0, deps.clock.now()), deps);
 }
 
 /** `sealed` is the new secret as stored; the current one moves to previous_secret still sealed. */
-function rotate(app: Application, sealed: string, graceSeconds: number, now: Date): void {
-  app.previousSecret = graceSeconds > 0 ? app.secret : null;
-  app.previousSecretExpiresAt = graceSeconds > 0 ? new Date(now.getTime() + graceSeconds * 1000) : null;
-  app.secret = sealed;
-  app.secretVersion += 1;
+function rotated(app: Application, sealed: string, graceSeconds: number, now: Date): ApplicationChanges {
+  return {
+    previousSecret: graceSeconds > 0 ? app.secret : null,
+    previousSecretExpiresAt: graceSeconds > 0 ? new Date(now.getTime() + graceSeconds * 1000) : null,
+    secret: sealed,
+    secretVersion: app.secretVersion + 1,
+  };
 }
 
-/**
- * Users, groups, memberships and sessions go with it (ON DELETE CASCADE). In a transaction of its
- * own, so that on SQLite it never lands inside a concurrent user creation's (see inTransaction).
- */
-export async function deleteApplication(name: string, deps: Pick<Deps, 'db' | 'models' | 'caches'>): Promise<void> {
+/** Users, groups, memberships and sessions go with it (ON DELETE CASCADE). */
+export async function deleteApplication(
+  name: string,
+  deps: Pick<Deps, 'db' | 'applications' | 'caches'>,
+): Promise<void> {
   const app = await findApplication(name, deps);
   // Its users first, in batches: one cascade over all of them held the write lock too long.
   await deleteUsersOfApplication(deps.db, app.id);
-  await inTransaction(deps.db, (transaction) => app.destroy({ transaction }));
+  await deps.applications.remove(app.id);
   deps.caches.applications.forget(name);
   deps.caches.userCounts.forget();
 }

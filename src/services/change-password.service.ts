@@ -1,7 +1,8 @@
 import { hashPassword } from '../crypto/password';
 import { assertPasswordPolicy } from '../policy/password-policy';
 import { TokenError, verifyToken, type Claims } from '../crypto/jwt';
-import type { Application, User } from '../db/models';
+import type { Application } from '../db/application.repository';
+import type { User } from '../db/user.repository';
 import { AppError } from '../errors';
 import type { ClientInfo } from '../db/session.repository';
 import { verificationSecrets } from './application.service';
@@ -32,8 +33,8 @@ export async function changePassword(
     ]);
   }
   assertPasswordPolicy(input.password, deps.config.passwordMinLength);
-  user.passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
-  await revokeSessions(user, app, now, deps, 'user.password_changed');
+  const passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
+  await revokeSessions(user, app, now, deps, 'user.password_changed', { passwordHash });
   return startLogin(user, client, deps, amrOf(claims.amr));
 }
 

@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config/config';
+import { applicationRepository, type ApplicationRepository } from '../db/application.repository';
+import { groupRepository, type GroupRepository } from '../db/group.repository';
 import { bindModels, type Models } from '../db/models';
+import { userRepository, type UserRepository } from '../db/user.repository';
 import { SqliteReaders } from '../db/sqlite-readers';
 import { SqliteWriter } from '../db/sqlite-writer';
 import { ApplicationCache } from '../infra/application-cache';
@@ -23,6 +26,9 @@ export const systemClock: Clock = { now: () => new Date() };
 export interface Store {
   db: Sequelize;
   models: Models;
+  applications: ApplicationRepository;
+  users: UserRepository;
+  groups: GroupRepository;
   readers: SqliteReaders;
   /** The SQLite file's connection for the refresh rotation's transaction (sqlite-writer.ts). */
   writer: SqliteWriter;
@@ -39,12 +45,16 @@ export interface Deps extends Store {
 /** Binds models, readers and caches to a connection just opened; once per connection. */
 export function storeOf(db: Sequelize): Store {
   const models = bindModels(db);
+  const applications = applicationRepository(models.Application);
   return {
     db,
     models,
+    applications,
+    users: userRepository(db, models),
+    groups: groupRepository(db, models),
     readers: new SqliteReaders(db),
     writer: new SqliteWriter(db),
-    caches: { applications: new ApplicationCache(models.Application), userCounts: new UserCountCache() },
+    caches: { applications: new ApplicationCache(applications), userCounts: new UserCountCache() },
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Application } from '../db/models';
+import type { Application } from '../db/application.repository';
 
 /** A text mail's template: `{{link}}`, `{{username}}` and `{{app}}` are replaced, nothing else. */
 export interface MailTemplate {
@@ -38,8 +38,7 @@ export const SIGNUP_NOTICE: MailTemplate = {
 
 /** The application's templates: the stored ones over the defaults. */
 export function mailTemplatesOf(app: Pick<Application, 'mailTemplates'>): MailTemplates {
-  const stored = app.mailTemplates ? (JSON.parse(app.mailTemplates) as Partial<MailTemplates>) : {};
-  return { ...DEFAULT_MAIL_TEMPLATES, ...stored };
+  return { ...DEFAULT_MAIL_TEMPLATES, ...(app.mailTemplates as Partial<MailTemplates> | null) };
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   type ClaimedMail,
   type QueuedMail,
 } from '../db/mail-outbox.repository';
-import type { Application } from '../db/models';
+import type { Application } from '../db/application.repository';
 import { createMailer, type Mailer } from '../infra/smtp-mailer';
 import { issueAccountToken } from './account-token.service';
 import type { Deps } from './deps';

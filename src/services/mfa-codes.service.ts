@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { sha256 } from '../crypto/random';
 import { open, seal } from '../crypto/secret-box';
 import { matchingStep } from '../crypto/totp';
-import type { Application, User } from '../db/models';
+import type { UserOfApplication } from '../db/user.repository';
 import {
   clearCodeFailures,
   createMfaToken,
@@ -170,20 +170,19 @@ export const isChallenge = (answer: object): answer is MfaChallenge =>
 /**
  * After a right password: the challenge, when the application asks for a second factor and the
  * user has one (or must enrol one), else null and the login goes on as before. Nothing is issued
- * and the login is not recorded; a re-hash of the password is saved all the same.
+ * and the login is not recorded (a re-hash of the password was saved by authenticate).
  */
 export async function secondFactorStep(
-  user: User,
+  user: UserOfApplication,
   flow: 'login' | 'refresh',
   ttl: number | null,
   deps: Deps,
 ): Promise<MfaChallenge | null> {
-  const app = user.application as Application;
+  const app = user.application;
   if (app.mfa === 'off') return null;
   const factor = await findFactor(deps.db, { userId: user.id });
   const enrolled = factor?.confirmedAt != null;
   if (!enrolled && app.mfa !== 'required') return null;
-  if (user.changed('passwordHash')) await user.save();
   const owner = { userId: user.id };
   if (enrolled) return { mfa_required: true, mfa_token: await issueMfaToken(owner, 'login', flow, ttl, deps) };
   return { mfa_enrolment_required: true, mfa_token: await issueMfaToken(owner, 'enrol', flow, ttl, deps) };

@@ -1,5 +1,5 @@
 import { newTotpSecret, otpauthUri, qrSvg, matchingStep } from '../crypto/totp';
-import type { Application, User } from '../db/models';
+import type { User, UserOfApplication } from '../db/user.repository';
 import {
   confirmFactor,
   deleteFactor,
@@ -28,7 +28,6 @@ import {
 export { isChallenge, secondFactorStep, type MfaChallenge } from './mfa-codes.service';
 import { createRefreshToken } from './token.service';
 import { userLockedOut } from './webhook-events.service';
-import { memberships } from './user.service';
 
 /** The user a login token of `/:app/login/mfa` belongs to, for the brute-force counters; 401 otherwise. */
 export async function openMfaLogin(appName: string, token: string, deps: Deps) {
@@ -44,7 +43,7 @@ export async function openMfaLogin(appName: string, token: string, deps: Deps) {
  * would have: a login answer, or for /token/refresh its `{token}`.
  */
 export async function completeMfaLogin(
-  opened: { record: MfaTokenRecord; user: User },
+  opened: { record: MfaTokenRecord; user: UserOfApplication },
   code: string,
   client: ClientInfo,
   deps: Deps,
@@ -54,7 +53,7 @@ export async function completeMfaLogin(
   if (revokedSince(record, user)) throw invalidMfaToken('sessions revoked after the password step');
   const factor = await findFactor(deps.db, { userId: user.id });
   if (!factor?.confirmedAt) throw invalidMfaToken('factor removed');
-  const app = user.application as Application;
+  const app = user.application;
   const lockedOut = () => userLockedOut(app.name, user.username, client.ip ?? 'unknown', deps, { second_factor: true });
   await acceptCode(factor, code, deps, lockedOut);
   if (!(await spendMfaToken(deps.db, record.id))) throw invalidMfaToken('token already used');
@@ -71,11 +70,8 @@ export async function completeMfaLogin(
 const revokedSince = (record: MfaTokenRecord, user: User) =>
   user.tokensValidAfter !== null && record.createdAt < user.tokensValidAfter.getTime();
 
-async function userWithMemberships(id: number, deps: Pick<Deps, 'models'>): Promise<User | null> {
-  const { User, Application } = deps.models;
-  return User.findByPk(id, {
-    include: [{ model: Application, as: 'application', required: true }, ...memberships(deps.models)],
-  });
+function userWithMemberships(id: number, deps: Pick<Deps, 'users'>): Promise<UserOfApplication | null> {
+  return deps.users.findWithApplication(id);
 }
 
 /**
@@ -89,7 +85,7 @@ async function authoriseEnrolment(appName: string, username: string, bearer: str
   const { user, enrolToken } = bearer.includes('.')
     ? { user: await loginTokenHolder(appName, username, bearer, deps), enrolToken: undefined }
     : await enrolTokenHolder(appName, username, bearer, deps);
-  const app = user.application as Application;
+  const app = user.application;
   if (app.mfa === 'off') throw new AppError('mfa_off');
   return { user, app, enrolToken };
 }
@@ -97,7 +93,12 @@ async function authoriseEnrolment(appName: string, username: string, bearer: str
 const notForThisUser = (why: string) =>
   new AppError('unauthorized', 'The token is not valid for this user.', undefined, { cause: new Error(why) });
 
-async function loginTokenHolder(appName: string, username: string, bearer: string, deps: Deps): Promise<User> {
+async function loginTokenHolder(
+  appName: string,
+  username: string,
+  bearer: string,
+  deps: Deps,
+): Promise<UserOfApplication> {
   const app = await deps.caches.applications.find(appName);
   if (!app) throw notForThisUser('no such application');
   const claims = verifiedLoginClaims(app, bearer, deps);

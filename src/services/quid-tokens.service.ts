@@ -1,4 +1,3 @@
-import type { Application } from '../db/models';
 import type { ClientInfo } from '../db/session.repository';
 import type { Deps } from './deps';
 import { recordLastUse } from './last-use.service';
@@ -28,7 +27,7 @@ export async function refreshTokenForCredentials(
   deps: Deps,
 ): Promise<{ token: string } | MfaChallenge> {
   const user = await authenticate(namespace, username, password, deps);
-  const app = user.application as Application;
+  const app = user.application;
   assertTtl(ttl ?? app.refreshTtlMax, app.refreshTtlMax, 'refresh');
   // With a second factor, /:app/login/mfa completes it and answers this `{token}`.
   const challenge = await secondFactorStep(user, 'refresh', ttl ?? null, deps);

@@ -1,16 +1,16 @@
-import { Op, col, fn, where as sqlWhere } from 'sequelize';
 import { hashPassword } from '../crypto/password';
 import { isUserDisabled, spendAccountToken, voidAccountTokens } from '../db/account-token.repository';
-import type { Application, User } from '../db/models';
+import type { Application } from '../db/application.repository';
+import type { User } from '../db/user.repository';
 import type { LoginLimiter } from '../infra/login-limiter';
 import { isUnconfirmed } from '../db/signup.repository';
 import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import { assertPasswordPolicy } from '../policy/password-policy';
 import type { RecoverInput } from '../schemas/user.schema';
-import { appNameSchema } from '../schemas/common.schema';
 import type { Deps } from './deps';
 import { readAccountToken, spentToken } from './account-token.service';
+import { applicationNamed } from './application.service';
 import { issueAccountTokenFor, sendQueuedMail } from './mail.service';
 import { endSessions, userData } from './user.service';
 import { enqueueEvent } from './webhook-events.service';
@@ -18,19 +18,14 @@ import { enqueueEvent } from './webhook-events.service';
 /** Unknown application and recovery `off` answer alike: 404 (docs/api.md, Sign-up, confirmation and recovery). */
 const NO_RECOVERY = 'No password recovery here: there is no such application, or its recovery is off.';
 
-export async function recoveryApplication(name: string, deps: Pick<Deps, 'models'>): Promise<Application> {
-  // A name no application can have is not looked up.
-  const app = appNameSchema.safeParse(name).success ? await deps.models.Application.findOne({ where: { name } }) : null;
+export async function recoveryApplication(name: string, deps: Pick<Deps, 'applications'>): Promise<Application> {
+  const app = await applicationNamed(name, deps);
   if (!app || app.recovery !== 'on') throw new AppError('recovery_disabled', NO_RECOVERY);
   return app;
 }
 
-async function findByIdentifier(app: Application, by: RecoverInput, deps: Pick<Deps, 'models'>): Promise<User | null> {
-  const where =
-    'username' in by
-      ? { applicationId: app.id, username: by.username }
-      : { applicationId: app.id, [Op.and]: [sqlWhere(fn('lower', col('email')), by.email.toLowerCase())] };
-  return deps.models.User.findOne({ where });
+function findByIdentifier(app: Application, by: RecoverInput, deps: Pick<Deps, 'users'>): Promise<User | null> {
+  return deps.users.findByIdentifier(app.id, by);
 }
 
 /** Recovery mails (each a new link) one user gets an hour at most, over every instance. */
@@ -85,9 +80,8 @@ export async function resetPassword(appName: string, token: string, password: st
     if (!(await spendAccountToken(deps.db, record.id, now, transaction))) throw spentToken();
     if (await isUserDisabled(deps.db, user.id, transaction)) throw spentToken();
     await voidAccountTokens(deps.db, user.id, transaction);
-    user.passwordHash = passwordHash;
     await endSessions(user, now, deps, transaction);
-    await user.save({ transaction });
+    await deps.users.update(user.id, { passwordHash }, transaction);
     await enqueueEvent(deps, transaction, app, 'user.password_changed', { ...userData(user), by: 'reset' });
   });
   return { uid: user.uid, username: user.username };

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { assertThat } from '../errors';
-import type { Application, User } from '../db/models';
+import type { Application } from '../db/application.repository';
+import type { User } from '../db/user.repository';
 import { deleteFinishedSessions } from '../db/batch-delete.repository';
 import { inTransaction } from '../db/transaction';
 import { listFamilies, revokeUserSessions } from '../db/session.repository';

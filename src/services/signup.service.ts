@@ -2,14 +2,14 @@ import { hashPassword } from '../crypto/password';
 import { randomId } from '../crypto/random';
 import { spendAccountToken, voidAccountTokens } from '../db/account-token.repository';
 import type { Transaction } from 'sequelize';
-import type { Application } from '../db/models';
+import type { Application } from '../db/application.repository';
 import { deleteUnconfirmed, expiredSignups, signupHolders } from '../db/signup.repository';
 import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import { assertPasswordPolicy } from '../policy/password-policy';
-import { appNameSchema } from '../schemas/common.schema';
 import type { Deps } from './deps';
 import { readAccountToken, spentToken } from './account-token.service';
+import { applicationNamed } from './application.service';
 import { issueAccountTokenFor, sendQueuedMail, sendSignupNotice } from './mail.service';
 import { createUser, userData } from './user.service';
 import { enqueueEvent } from './webhook-events.service';
@@ -18,9 +18,8 @@ import { enqueueEvent } from './webhook-events.service';
 const NO_SIGNUP = 'No sign-up here: there is no such application, or its sign-up is off.';
 
 /** The application when its sign-up is open (`open` or `confirm`); else 404. */
-export async function signupApplication(name: string, deps: Pick<Deps, 'models'>): Promise<Application> {
-  // A name no application can have is not looked up.
-  const app = appNameSchema.safeParse(name).success ? await deps.models.Application.findOne({ where: { name } }) : null;
+export async function signupApplication(name: string, deps: Pick<Deps, 'applications'>): Promise<Application> {
+  const app = await applicationNamed(name, deps);
   if (!app || app.signup === 'off') throw new AppError('signup_disabled', NO_SIGNUP);
   return app;
 }
@@ -152,8 +151,7 @@ export async function confirmSignup(appName: string, token: string, deps: Deps) 
     if (!(await spendAccountToken(deps.db, record.id, deps.clock.now(), transaction))) throw spentToken();
     // `disabled` changes: whatever else was pending for the user is void (as for an admin's change).
     await voidAccountTokens(deps.db, user.id, transaction);
-    user.disabled = false;
-    await user.save({ transaction });
+    await deps.users.update(user.id, { disabled: false }, transaction);
   });
   return { uid: user.uid, username: user.username };
 }

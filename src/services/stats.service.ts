@@ -20,7 +20,7 @@ const RECENT_EVENTS = 10;
  */
 export async function readStats(
   app: string | undefined,
-  deps: Pick<Deps, 'db' | 'models' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'models' | 'applications' | 'clock'>,
 ): Promise<StatsResponse> {
   if (app !== undefined) await findApplication(app, deps);
   const now = deps.clock.now();

@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import { signToken, TokenError, verifyToken, type Claims } from '../crypto/jwt';
 import { randomId, sha256 } from '../crypto/random';
-import type { Application, User } from '../db/models';
+import type { Application } from '../db/application.repository';
+import type { User } from '../db/user.repository';
 import {
   findSessionByTokenHash,
   revokeUserSessions,

@@ -1,24 +1,19 @@
-import { Op, col, fn, where as sqlWhere, type Transaction, type WhereOptions } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import { hashPassword } from '../crypto/password';
 import { assertPasswordPolicy } from '../policy/password-policy';
 import { randomId } from '../crypto/random';
 import { AppError, assertThat } from '../errors';
-import type { Application, Group, Models, Org, User } from '../db/models';
+import type { Application } from '../db/application.repository';
+import type { User, UserChanges, UserFilter } from '../db/user.repository';
 import { voidAccountTokens } from '../db/account-token.repository';
 import { revokeUserSessions } from '../db/session.repository';
 import { inTransaction } from '../db/transaction';
-import { usersByIds, type ListedUser } from '../db/user-list.repository';
+import type { ListedUser } from '../db/user-list.repository';
 import { underParent, uniquely } from '../db/unique';
 import type { CreateUserInput, UpdateUserInput } from '../schemas/user.schema';
 import type { UserResponse } from '../schemas/responses.schema';
 import type { Deps } from './deps';
 import { enqueueEvent } from './webhook-events.service';
-
-/** Groups and orgs come with every user the API returns. */
-export const memberships = (models: Pick<Models, 'Group' | 'Org'>) => [
-  { model: models.Group, as: 'groups', attributes: ['name'], through: { attributes: [] } },
-  { model: models.Org, as: 'orgs', attributes: ['name'], through: { attributes: [] } },
-];
 
 /** Anything that carries memberships: a User model, or a session's plain user record. */
 export interface Members {
@@ -51,116 +46,58 @@ export function serializeUser(
   };
 }
 
-/**
- * `search` keeps usernames that contain it, ignoring case. A plain substring function rather
- * than LIKE, so that `%` and `_` in the search are ordinary characters on both databases.
- */
-function usernameContains(search: string, deps: Pick<Deps, 'db'>) {
-  const substringIndex = deps.db.getDialect() === 'postgres' ? 'strpos' : 'instr';
-  return sqlWhere(fn(substringIndex, fn('lower', col('username')), search.toLowerCase()), Op.gt, 0);
-}
-
 export async function listUsers(
-  where: { applicationId?: number; search?: string },
+  filter: UserFilter,
   limit: number,
   offset: number,
-  deps: Pick<Deps, 'db' | 'models' | 'caches'>,
+  deps: Pick<Deps, 'users' | 'caches'>,
 ) {
-  const filter: WhereOptions<User> = {
-    ...(where.applicationId === undefined ? {} : { applicationId: where.applicationId }),
-    ...(where.search ? { [Op.and]: [usernameContains(where.search, deps)] } : {}),
-  };
-  const [count, page] = await Promise.all([
+  const [count, rows] = await Promise.all([
     // Keyed by everything that filters the list, so that the total always counts what the list shows.
-    deps.caches.userCounts.get(`${where.applicationId ?? 'all'}|${where.search ?? ''}`, () =>
-      deps.models.User.count({ where: filter }),
+    deps.caches.userCounts.get(`${filter.applicationId ?? 'all'}|${filter.search ?? ''}`, () =>
+      deps.users.count(filter),
     ),
-    deps.models.User.findAll({ where: filter, order: [['id', 'ASC']], limit, offset, attributes: ['id'] }),
+    deps.users.page(filter, limit, offset),
   ]);
-  // Two steps so that the page is cut on users, not on user × group rows.
-  return {
-    count,
-    rows: await loadUsers(
-      page.map((u) => u.id),
-      deps,
-    ),
-  };
+  return { count, rows };
 }
 
 /** Users by id, in id order, with memberships and their application's name. */
-export function loadUsers(ids: number[], deps: Pick<Deps, 'db'>): Promise<ListedUser[]> {
-  return usersByIds(deps.db, ids);
+export function loadUsers(ids: number[], deps: Pick<Deps, 'users'>): Promise<ListedUser[]> {
+  return deps.users.listed(ids);
 }
 
-export async function findUser(app: Application, username: string, deps: Pick<Deps, 'models'>): Promise<User> {
-  const { models } = deps;
-  const user = await models.User.findOne({
-    where: { applicationId: app.id, username },
-    include: memberships(models),
-  });
+export async function findUser(app: Application, username: string, deps: Pick<Deps, 'users'>): Promise<User> {
+  const user = await deps.users.findByName(app.id, username);
   assertThat(user, 'user_not_found', `No user "${username}" in application "${app.name}".`);
   return user;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-export async function findUserByUid(uid: string, deps: Pick<Deps, 'models'>): Promise<User> {
-  const { models } = deps;
-  const user = UUID.test(uid)
-    ? await models.User.findOne({
-        where: { uid },
-        include: [...memberships(models), { model: models.Application, as: 'application' }],
-      })
-    : null;
+export async function findUserByUid(uid: string, deps: Pick<Deps, 'users'>) {
+  const user = await deps.users.findByUid(uid);
   assertThat(user, 'user_not_found', `No user has uid "${uid}".`);
   return user;
 }
 
-async function resolveNames<T extends Group | Org>(
-  model: typeof Group | typeof Org,
-  field: 'groups' | 'orgs',
-  names: string[],
-  where: Record<string, unknown>,
-  transaction: Transaction,
-): Promise<T[]> {
-  const unique = [...new Set(names)];
-  const rows = (await (model as typeof Group).findAll({
-    where: { ...where, name: { [Op.in]: unique } },
-    transaction,
-  })) as T[];
-  const missing = unique.filter((name) => !rows.some((row) => row.name === name));
-  if (missing.length > 0) {
-    throw new AppError('validation_failed', `Unknown ${field}: ${missing.join(', ')}.`, [
-      { field, message: `unknown: ${missing.join(', ')}` },
-    ]);
-  }
-  return rows;
-}
-
 async function setMemberships(
-  user: User,
-  app: Application,
+  user: Pick<User, 'id' | 'applicationId'>,
   input: { groups?: string[]; orgs?: string[] },
   transaction: Transaction,
-  models: Pick<Models, 'Group' | 'Org'>,
+  deps: Pick<Deps, 'users'>,
 ) {
-  if (input.groups !== undefined) {
-    const groups = await resolveNames<Group>(
-      models.Group,
-      'groups',
-      input.groups,
-      { applicationId: app.id },
-      transaction,
-    );
-    await (user as unknown as { setGroups(g: Group[], o: object): Promise<void> }).setGroups(groups, { transaction });
-  }
-  if (input.orgs !== undefined) {
-    const orgs = await resolveNames<Org>(models.Org, 'orgs', input.orgs, {}, transaction);
-    await (user as unknown as { setOrgs(o: Org[], opt: object): Promise<void> }).setOrgs(orgs, { transaction });
+  for (const kind of ['groups', 'orgs'] as const) {
+    const names = input[kind];
+    if (names === undefined) continue;
+    const missing = await deps.users.setMemberships(user, kind, names, transaction);
+    if (missing.length > 0) {
+      throw new AppError('validation_failed', `Unknown ${kind}: ${missing.join(', ')}.`, [
+        { field: kind, message: `unknown: ${missing.join(', ')}` },
+      ]);
+    }
   }
 }
 
-const duplicate = (username: string, app: Application) =>
+const duplicate = (username: string, app: Pick<Application, 'name'>) =>
   `A user "${username}" already exists in application "${app.name}".`;
 
 /**
@@ -168,23 +105,15 @@ const duplicate = (username: string, app: Application) =>
  * unique index on lower(email) settles a race (as the username's does).
  */
 async function assertEmailFree(
-  app: Application,
+  app: Pick<Application, 'id' | 'name'>,
   email: string | null | undefined,
   exceptId: number | undefined,
-  models: Pick<Models, 'User'>,
+  deps: Pick<Deps, 'users'>,
   transaction: Transaction,
 ): Promise<void> {
   if (!email) return;
-  const taken = await models.User.findOne({
-    where: {
-      applicationId: app.id,
-      [Op.and]: [sqlWhere(fn('lower', col('email')), email.toLowerCase())],
-      ...(exceptId === undefined ? {} : { id: { [Op.ne]: exceptId } }),
-    },
-    attributes: ['id'],
-    transaction,
-  });
-  if (taken) throw new AppError('email_taken', `Another user of application "${app.name}" has this e-mail address.`);
+  if (await deps.users.emailTaken(app.id, email, exceptId, transaction))
+    throw new AppError('email_taken', `Another user of application "${app.name}" has this e-mail address.`);
 }
 
 /** How a user comes to be besides an admin's request: a sign-up (disabled until confirmed), with a token row. */
@@ -199,7 +128,7 @@ export interface CreateOptions {
 export async function createUser(
   app: Application,
   input: CreateUserInput,
-  deps: Pick<Deps, 'db' | 'models' | 'caches' | 'config' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'users' | 'caches' | 'config' | 'clock'>,
   options: CreateOptions = {},
 ): Promise<User> {
   assertPasswordPolicy(input.password, deps.config.passwordMinLength);
@@ -207,27 +136,24 @@ export async function createUser(
   const create = () =>
     inTransaction(deps.db, async (transaction) => {
       await options.beforeCreate?.(transaction);
-      await assertEmailFree(app, input.email, undefined, deps.models, transaction);
-      const user = await deps.models.User.create(
-        {
-          uid: randomId(),
-          applicationId: app.id,
-          username: input.username,
-          passwordHash,
-          role: input.role ?? 'user',
-          disabled: options.disabled ?? false,
-          email: input.email ?? null,
-          lastLoginAt: null,
-          tokensValidAfter: null,
-        },
-        { transaction },
-      );
-      await setMemberships(user, app, input, transaction, deps.models);
-      await enqueueEvent(deps, transaction, app, 'user.created', { ...userData(user), role: user.role });
-      await options.afterCreate?.(user, transaction);
+      await assertEmailFree(app, input.email, undefined, deps, transaction);
+      const values = {
+        uid: randomId(),
+        applicationId: app.id,
+        username: input.username,
+        passwordHash,
+        role: input.role ?? 'user',
+        disabled: options.disabled ?? false,
+        email: input.email ?? null,
+      };
+      const id = await deps.users.create(values, transaction);
+      await setMemberships({ id, applicationId: app.id }, input, transaction, deps);
       // Read back in the transaction: the answer is what was committed, even when a concurrent
       // request (a sign-up replacing an unconfirmed account) deletes the user right after.
-      return (await deps.models.User.findByPk(user.id, { include: memberships(deps.models), transaction })) as User;
+      const user = (await deps.users.findById(id, transaction)) as User;
+      await enqueueEvent(deps, transaction, app, 'user.created', { ...userData(user), role: user.role });
+      await options.afterCreate?.(user, transaction);
+      return user;
     });
   try {
     // The application may be deleted between its lookup and this insert.
@@ -245,15 +171,16 @@ export async function updateUser(
   user: User,
   app: Application,
   input: UpdateUserInput,
-  deps: Pick<Deps, 'db' | 'models' | 'caches' | 'config' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'users' | 'models' | 'caches' | 'config' | 'clock'>,
 ) {
+  const changes: UserChanges = {};
   if (input.password !== undefined) {
     assertPasswordPolicy(input.password, deps.config.passwordMinLength);
-    user.passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
+    changes.passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
   }
   const renamed = input.username !== undefined && input.username !== user.username;
-  if (input.username !== undefined) user.username = input.username;
-  if (input.role !== undefined) user.role = input.role;
+  if (input.username !== undefined) changes.username = input.username;
+  if (input.role !== undefined) changes.role = input.role;
   const banned = input.disabled === true && !user.disabled;
   // A new password, address or `disabled` voids every link mailed before it: a reset link must not
   // outlive a ban or reach an address the user left, nor a confirmation enable a banned account.
@@ -261,25 +188,26 @@ export async function updateUser(
     input.password !== undefined ||
     input.disabled !== undefined ||
     (input.email !== undefined && input.email !== user.email);
-  if (input.disabled !== undefined) user.disabled = input.disabled;
-  if (input.email !== undefined) user.email = input.email;
+  if (input.disabled !== undefined) changes.disabled = input.disabled;
+  if (input.email !== undefined) changes.email = input.email;
   // A new password or a disabled account ends every session at once.
   const revoke = input.password !== undefined || input.disabled === true;
-  const changes = Object.keys(input).sort();
+  const listed = Object.keys(input).sort();
+  const named = { ...user, ...changes };
   const save = () =>
     inTransaction(deps.db, async (transaction) => {
-      if (input.email !== undefined) await assertEmailFree(app, input.email, user.id, deps.models, transaction);
+      if (input.email !== undefined) await assertEmailFree(app, input.email, user.id, deps, transaction);
       if (revoke) await endSessions(user, deps.clock.now(), deps, transaction);
       if (voidsLinks) await voidAccountTokens(deps.db, user.id, transaction);
-      await user.save({ transaction });
-      await setMemberships(user, app, input, transaction, deps.models);
-      await enqueueEvent(deps, transaction, app, 'user.updated', { ...userData(user), changes });
-      if (banned) await enqueueEvent(deps, transaction, app, 'user.disabled', userData(user));
+      await deps.users.update(user.id, changes, transaction);
+      await setMemberships(user, input, transaction, deps);
+      await enqueueEvent(deps, transaction, app, 'user.updated', { ...userData(named), changes: listed });
+      if (banned) await enqueueEvent(deps, transaction, app, 'user.disabled', userData(named));
       if (input.password !== undefined)
-        await enqueueEvent(deps, transaction, app, 'user.password_changed', userData(user));
+        await enqueueEvent(deps, transaction, app, 'user.password_changed', userData(named));
     });
-  const gone = `User "${user.username}", its application or a group or org named was deleted meanwhile.`;
-  await underParent(() => uniquely(save, 'username_taken', duplicate(user.username, app)), 'user_not_found', gone);
+  const gone = `User "${named.username}", its application or a group or org named was deleted meanwhile.`;
+  await underParent(() => uniquely(save, 'username_taken', duplicate(named.username, app)), 'user_not_found', gone);
   // A new username can move the user in or out of a `?q=` search: its cached total is stale.
   if (renamed) deps.caches.userCounts.forget();
   return reload(user.id, gone, deps);
@@ -293,14 +221,15 @@ export async function revokeSessions(
   user: User,
   app: Pick<Application, 'id' | 'name'>,
   now: Date,
-  deps: Pick<Deps, 'db' | 'models' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'db' | 'users' | 'models' | 'clock' | 'config'>,
   event: 'session.revoked' | 'user.password_changed' = 'session.revoked',
+  changes: UserChanges = {},
 ): Promise<void> {
   await inTransaction(deps.db, async (transaction) => {
     await endSessions(user, now, deps, transaction);
     // A new password (change_password) voids the reset and confirmation links mailed before it.
     if (event === 'user.password_changed') await voidAccountTokens(deps.db, user.id, transaction);
-    await user.save({ transaction });
+    await deps.users.update(user.id, changes, transaction);
     await enqueueEvent(deps, transaction, app, event, {
       ...userData(user),
       ...(event === 'session.revoked' ? { session: null } : {}),
@@ -313,27 +242,31 @@ export function userData(user: Pick<User, 'uid' | 'username'>): Record<string, u
   return { uid: user.uid, username: user.username };
 }
 
-/** Marks the user's refresh tokens revoked and dates their login tokens out; the caller saves the user. */
+/**
+ * Marks the user's refresh tokens revoked and dates their login tokens out (saved, and set on
+ * `user` for what the caller does next).
+ */
 export async function endSessions(
-  user: User,
+  user: Pick<User, 'id' | 'lastLoginAt' | 'tokensValidAfter'>,
   now: Date,
-  deps: Pick<Deps, 'db' | 'models'>,
+  deps: Pick<Deps, 'db' | 'users' | 'models'>,
   transaction: Transaction,
 ): Promise<void> {
   // Strictly after the latest login, even within its millisecond, so that its token is refused.
   const latest = user.lastLoginAt;
   user.tokensValidAfter = latest && latest >= now ? new Date(latest.getTime() + 1) : now;
   await revokeUserSessions(deps, user.id, now, { transaction });
+  await deps.users.update(user.id, { tokensValidAfter: user.tokensValidAfter }, transaction);
 }
 
 export async function deleteUser(
   user: User,
   app: Pick<Application, 'id' | 'name'>,
-  deps: Pick<Deps, 'db' | 'caches' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'db' | 'users' | 'caches' | 'clock' | 'config'>,
 ): Promise<void> {
   try {
     await inTransaction(deps.db, async (transaction) => {
-      await user.destroy({ transaction });
+      await deps.users.remove(user.id, transaction);
       await enqueueEvent(deps, transaction, app, 'user.deleted', userData(user));
     });
   } finally {
@@ -342,8 +275,8 @@ export async function deleteUser(
 }
 
 /** The user as the API shows it; 404 when a concurrent delete (of it or its application) took it. */
-async function reload(id: number, missing: string, deps: Pick<Deps, 'models'>): Promise<User> {
-  const user = await deps.models.User.findByPk(id, { include: memberships(deps.models) });
+async function reload(id: number, missing: string, deps: Pick<Deps, 'users'>): Promise<User> {
+  const user = await deps.users.findById(id);
   assertThat(user, 'user_not_found', missing);
   return user;
 }

@@ -99,15 +99,12 @@ export async function userLockedOut(
   appName: string,
   username: string,
   ip: string,
-  deps: Pick<Deps, 'db' | 'clock' | 'caches' | 'models' | 'config'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'caches' | 'users' | 'config'>,
   detail: { second_factor?: true } = {},
 ): Promise<void> {
   const app = await deps.caches.applications.find(appName);
   if (!app) return;
-  const user = await deps.models.User.findOne({
-    where: { applicationId: app.id, username },
-    attributes: ['uid', 'username'],
-  });
+  const user = await deps.users.findByName(app.id, username);
   if (!user) return;
   await enqueueEvent(deps, undefined, app, 'user.locked_out', {
     uid: user.uid,

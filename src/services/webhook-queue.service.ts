@@ -29,7 +29,7 @@ export async function handDelivery(
   webhookId: string,
   messageId: string,
   action: QueueAction,
-  deps: Pick<Deps, 'db' | 'models' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'applications' | 'clock'>,
 ): Promise<WebhookDeliveryResponse> {
   const { hook } = await webhookOf(appName, webhookId, deps);
   const kind = action === 'skip' ? 'skip' : 'send';

@@ -17,7 +17,7 @@ import { findApplication } from './application.service';
 import type { Deps } from './deps';
 import { enqueueTo } from './webhook-events.service';
 
-type WebhookDeps = Pick<Deps, 'db' | 'models' | 'clock' | 'config'>;
+type WebhookDeps = Pick<Deps, 'db' | 'applications' | 'clock' | 'config'>;
 
 export function serializeWebhook(hook: hooks.WebhookRecord): WebhookResponse {
   return {
@@ -64,7 +64,7 @@ async function assertAllowedUrl(url: string, deps: Pick<Deps, 'config'>): Promis
 }
 
 /** The endpoint `id` of the application, with the application; 404 when either is not there. */
-export async function webhookOf(appName: string, id: string, deps: Pick<Deps, 'db' | 'models'>) {
+export async function webhookOf(appName: string, id: string, deps: Pick<Deps, 'db' | 'applications'>) {
   const application = await findApplication(appName, deps);
   const hook = await hooks.findWebhook(deps.db, application.id, id);
   assertThat(hook, 'webhook_not_found', `No webhook of "${appName}" has the id "${id}".`);
@@ -83,12 +83,12 @@ export async function createWebhook(appName: string, input: CreateWebhookInput, 
   return { ...serializeWebhook(record), secret };
 }
 
-export async function listWebhooks(appName: string, deps: Pick<Deps, 'db' | 'models'>) {
+export async function listWebhooks(appName: string, deps: Pick<Deps, 'db' | 'applications'>) {
   const application = await findApplication(appName, deps);
   return (await hooks.listWebhooks(deps.db, application.id)).map(serializeWebhook);
 }
 
-export async function getWebhook(appName: string, id: string, deps: Pick<Deps, 'db' | 'models'>) {
+export async function getWebhook(appName: string, id: string, deps: Pick<Deps, 'db' | 'applications'>) {
   return serializeWebhook((await webhookOf(appName, id, deps)).hook);
 }
 
@@ -120,7 +120,11 @@ function state(hook: hooks.WebhookRecord, input: UpdateWebhookInput, now: Date) 
 }
 
 /** Deletes the endpoint and its deliveries: nothing more is sent to it. */
-export async function deleteWebhook(appName: string, id: string, deps: Pick<Deps, 'db' | 'models'>): Promise<void> {
+export async function deleteWebhook(
+  appName: string,
+  id: string,
+  deps: Pick<Deps, 'db' | 'applications'>,
+): Promise<void> {
   const application = await findApplication(appName, deps);
   assertThat(
     await hooks.deleteWebhook(deps.db, application.id, id),
@@ -150,7 +154,7 @@ export async function listDeliveries(
   appName: string,
   id: string,
   page: { limit: number; offset: number },
-  deps: Pick<Deps, 'db' | 'models'>,
+  deps: Pick<Deps, 'db' | 'applications'>,
 ) {
   const { hook } = await webhookOf(appName, id, deps);
   const { total, items } = await deliveries.listDeliveries(deps.db, hook.id, page.limit, page.offset);

@@ -1,6 +1,6 @@
 import { openApplicationSecret } from '../../src/crypto/secret-box';
 import type { Models } from '../../src/db/models';
-import { memberNames, memberships } from '../../src/services/user.service';
+import { memberNames } from '../../src/services/user.service';
 import { SECRET_KEY } from './context';
 
 /**
@@ -14,7 +14,13 @@ export async function snapshotData(models: Models, secretKey = SECRET_KEY) {
   const appName = new Map(apps.map((a) => [a.id, a.name]));
   const groups = await Group.findAll({ order: [['id', 'ASC']] });
   const orgs = await Org.findAll({ order: [['name', 'ASC']] });
-  const users = await User.findAll({ include: memberships(models), order: [['uid', 'ASC']] });
+  const users = await User.findAll({
+    include: [
+      { model: Group, as: 'groups', attributes: ['name'], through: { attributes: [] } },
+      { model: Org, as: 'orgs', attributes: ['name'], through: { attributes: [] } },
+    ],
+    order: [['uid', 'ASC']],
+  });
   return {
     applications: apps.map((a) => ({
       ...a.get({ plain: true }),

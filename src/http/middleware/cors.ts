@@ -21,7 +21,7 @@ async function allowedOrigins(route: Route, req: Request, deps: Pick<Deps, 'conf
   }
   if (route.cors === 'application') {
     const app = await deps.caches.applications.find(String(req.params.app));
-    return app ? (JSON.parse(app.corsOrigins) as string[]) : [];
+    return app ? app.corsOrigins : [];
   }
   return deps.config.corsOrigins;
 }
@@ -49,7 +49,7 @@ export async function assertOriginAllowed(req: Request, appName: string, deps: P
   const origin = req.headers.origin;
   if (origin === undefined || origin === `${req.protocol}://${req.get('host')}`) return;
   const app = await deps.caches.applications.find(appName);
-  const allowed = app ? (JSON.parse(app.corsOrigins) as string[]) : [];
+  const allowed = app ? app.corsOrigins : [];
   if (!allowed.includes(origin)) {
     throw new AppError('origin_not_allowed', 'This origin may not call this endpoint for this application.');
   }

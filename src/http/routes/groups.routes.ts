@@ -58,7 +58,7 @@ export const groupRoutes = [
     audit: 'org.delete',
     params: org,
     async handle({ params, deps }) {
-      await groups.deleteMembership(await groups.findOrg(params.org, deps));
+      await groups.deleteMembership(await groups.findOrg(params.org, deps), deps);
     },
   }),
   defineRoute({
@@ -124,7 +124,7 @@ export const groupRoutes = [
     audit: 'group.delete',
     params: appGroup,
     async handle({ params, deps }) {
-      await groups.deleteMembership((await groupOf(params, deps)).group);
+      await groups.deleteMembership((await groupOf(params, deps)).group, deps);
     },
   }),
   defineRoute({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Application } from '../../db/models';
+import type { Application } from '../../db/application.repository';
 import { appNameSchema, paginationSchema, plainText } from '../../schemas/common.schema';
 import { sessionSchema, userSchema } from '../../schemas/responses.schema';
 import { createAnyUserSchema, createUserSchema, updateUserSchema } from '../../schemas/user.schema';
