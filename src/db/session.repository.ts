@@ -2,6 +2,7 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Models, Session } from './models';
 import type { SqliteReaders } from './sqlite-readers';
 import { sqlLiteral, sqliteTime, type SqliteWriter } from './sqlite-writer';
+import { deleteFinishedSessions } from './batch-delete.repository';
 import { inTransaction } from './transaction';
 
 /** The database every function here works on: its connection, models and SQLite readers (see Deps). */
@@ -70,7 +71,7 @@ function sessionQuery(dialect: 'sqlite' | 'postgres'): string {
 const queries = new Map<string, string>();
 
 /** The session whose token hash this is, with its user; null when there is none (or no user). */
-export async function findSessionByTokenHash(
+async function findSessionByTokenHash(
   { db, readers }: Pick<SessionStore, 'db' | 'readers'>,
   tokenHash: string,
 ): Promise<SessionRecord | null> {
@@ -137,7 +138,7 @@ export interface NewSession {
 const LAST_USE_PRECISION_MS = 60_000;
 
 /** Records that a token of this session was used, unless that was written less than a minute ago. */
-export async function touchSession(
+async function touchSession(
   { models }: Pick<SessionStore, 'models'>,
   session: SessionRecord,
   now: Date,
@@ -161,7 +162,7 @@ export interface FamilySummary {
  * is neither spent, revoked nor expired; it was created by its first session, last used by its
  * newest session or the latest use recorded, and it is where its newest session came from.
  */
-export async function listFamilies(
+async function listFamilies(
   { models }: Pick<SessionStore, 'models'>,
   userId: number,
   now: Date,
@@ -206,7 +207,7 @@ export type Renewal = 'renewed' | 'already_spent' | 'revoked';
  * The outcome tells a lost spend ('already_spent': a concurrent request spent it) from a parent
  * that is no longer good ('revoked').
  */
-export async function renewSession(
+async function renewSession(
   store: Pick<SessionStore, 'db' | 'models' | 'writer'>,
   parent: { id: number; userId: number },
   child: NewSession,
@@ -355,7 +356,7 @@ async function renewOnPostgres(
  * too (see renewSession); the caller's transaction, when given, holds it until commit. Returns
  * how many sessions it ended.
  */
-export async function revokeUserSessions(
+async function revokeUserSessions(
   { db, models }: Pick<SessionStore, 'db' | 'models'>,
   userId: number,
   now: Date,
@@ -371,4 +372,38 @@ export async function revokeUserSessions(
   };
   if (options.transaction || db.getDialect() !== 'postgres') return steps(options.transaction);
   return db.transaction((transaction) => steps(transaction));
+}
+
+/** The refresh sessions of one database (see SessionStore), made once in storeOf. */
+export interface SessionRepository {
+  /** The session whose token hash this is, with its user; null when there is none (or no user). */
+  findByTokenHash(tokenHash: string): Promise<SessionRecord | null>;
+  create(session: NewSession, transaction?: Transaction): Promise<void>;
+  /** Records that a token of this session was used, unless that was written less than a minute ago. */
+  touch(session: SessionRecord, now: Date): Promise<void>;
+  families(userId: number, now: Date): Promise<FamilySummary[]>;
+  renew(
+    parent: { id: number; userId: number },
+    child: NewSession,
+    now: Date,
+    options: { spend: boolean },
+  ): Promise<Renewal>;
+  /** Revokes the user's sessions (of one family); the number revoked. */
+  revokeOfUser(userId: number, now: Date, options?: { familyId?: string; transaction?: Transaction }): Promise<number>;
+  /** Sessions expired before `now` or revoked before `revokedBefore`, in batches. */
+  purgeFinished(now: Date, revokedBefore: Date): Promise<number>;
+}
+
+export function sessionRepository(store: SessionStore): SessionRepository {
+  return {
+    findByTokenHash: (tokenHash) => findSessionByTokenHash(store, tokenHash),
+    create: async (session, transaction) => {
+      await store.models.Session.create({ ...session, usedAt: null, revokedAt: null }, { transaction });
+    },
+    touch: (session, now) => touchSession(store, session, now),
+    families: (userId, now) => listFamilies(store, userId, now),
+    renew: (parent, child, now, options) => renewSession(store, parent, child, now, options),
+    revokeOfUser: (userId, now, options) => revokeUserSessions(store, userId, now, options),
+    purgeFinished: (now, revokedBefore) => deleteFinishedSessions(store.db, now, revokedBefore),
+  };
 }

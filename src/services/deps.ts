@@ -4,6 +4,7 @@ import type { Config } from '../config/config';
 import { applicationRepository, type ApplicationRepository } from '../db/application.repository';
 import { groupRepository, type GroupRepository } from '../db/group.repository';
 import { bindModels, type Models } from '../db/models';
+import { sessionRepository, type SessionRepository } from '../db/session.repository';
 import { userRepository, type UserRepository } from '../db/user.repository';
 import { SqliteReaders } from '../db/sqlite-readers';
 import { SqliteWriter } from '../db/sqlite-writer';
@@ -29,6 +30,7 @@ export interface Store {
   applications: ApplicationRepository;
   users: UserRepository;
   groups: GroupRepository;
+  sessions: SessionRepository;
   readers: SqliteReaders;
   /** The SQLite file's connection for the refresh rotation's transaction (sqlite-writer.ts). */
   writer: SqliteWriter;
@@ -46,14 +48,17 @@ export interface Deps extends Store {
 export function storeOf(db: Sequelize): Store {
   const models = bindModels(db);
   const applications = applicationRepository(models.Application);
+  const readers = new SqliteReaders(db);
+  const writer = new SqliteWriter(db);
   return {
     db,
     models,
     applications,
     users: userRepository(db, models),
     groups: groupRepository(db, models),
-    readers: new SqliteReaders(db),
-    writer: new SqliteWriter(db),
+    sessions: sessionRepository({ db, models, readers, writer }),
+    readers,
+    writer,
     caches: { applications: new ApplicationCache(applications), userCounts: new UserCountCache() },
   };
 }

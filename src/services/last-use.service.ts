@@ -1,4 +1,4 @@
-import { touchSession, type SessionRecord } from '../db/session.repository';
+import type { SessionRecord } from '../db/session.repository';
 import { errorChain } from '../errors';
 import type { Deps } from './deps';
 
@@ -24,10 +24,11 @@ function reasonOf(error: unknown): string {
  * request's error; a write slower than WAIT_MS finishes after the answer. One write per session
  * at a time, and a bounded number in all, so that a lock held elsewhere piles nothing up.
  */
-export async function recordLastUse(session: SessionRecord, deps: Pick<Deps, 'models' | 'clock' | 'logger'>) {
+export async function recordLastUse(session: SessionRecord, deps: Pick<Deps, 'sessions' | 'clock' | 'logger'>) {
   if (pending.has(session.id) || pending.size >= MAX_PENDING) return;
   pending.add(session.id);
-  const write = touchSession(deps, session, deps.clock.now())
+  const write = deps.sessions
+    .touch(session, deps.clock.now())
     .catch((error: unknown) => {
       deps.logger.warn({ err: error, session: session.id }, `last use of a session not recorded (${reasonOf(error)})`);
     })

@@ -1,4 +1,4 @@
-import { renewSession, type ClientInfo } from '../db/session.repository';
+import type { ClientInfo } from '../db/session.repository';
 import type { Deps } from './deps';
 import {
   accessClaims,
@@ -22,7 +22,7 @@ export async function rotateRefreshToken(appName: string, refreshToken: string, 
   const { user } = session;
   const renew = async (spend: boolean) => {
     const next = newRefreshToken(app, user, app.refreshTtlMax, deps, client, session.familyId, session.amr);
-    const outcome = await renewSession(deps, { id: session.id, userId: user.id }, next.session, deps.clock.now(), {
+    const outcome = await deps.sessions.renew({ id: session.id, userId: user.id }, next.session, deps.clock.now(), {
       spend,
     });
     return { outcome, token: next.token };

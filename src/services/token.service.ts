@@ -4,13 +4,7 @@ import { signToken, TokenError, verifyToken, type Claims } from '../crypto/jwt';
 import { randomId, sha256 } from '../crypto/random';
 import type { Application } from '../db/application.repository';
 import type { User } from '../db/user.repository';
-import {
-  findSessionByTokenHash,
-  revokeUserSessions,
-  type ClientInfo,
-  type NewSession,
-  type SessionRecord,
-} from '../db/session.repository';
+import { type ClientInfo, type NewSession, type SessionRecord } from '../db/session.repository';
 import { formatDuration } from '../config/duration';
 import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
@@ -102,12 +96,12 @@ export async function createRefreshToken(
   app: Application,
   user: Pick<User, 'id' | 'username'>,
   ttl: number,
-  deps: Pick<Deps, 'models' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'sessions' | 'clock' | 'config'>,
   client: ClientInfo,
   options: { transaction?: Transaction; amr?: string[] } = {},
 ): Promise<string> {
   const { token, session } = newRefreshToken(app, user, ttl, deps, client, randomId(), options.amr);
-  await deps.models.Session.create({ ...session, usedAt: null, revokedAt: null }, { transaction: options.transaction });
+  await deps.sessions.create(session, options.transaction);
   return token;
 }
 
@@ -151,7 +145,7 @@ export async function readRefreshToken(app: Application, token: string, deps: De
   if (claims.typ !== 'refresh' || claims.app !== app.name || typeof claims.jti !== 'string') {
     throw invalidToken('not a refresh token of this application');
   }
-  const session = await findSessionByTokenHash(deps, sha256(claims.jti));
+  const session = await deps.sessions.findByTokenHash(sha256(claims.jti));
   const user = session?.user;
   if (!session || !user || user.applicationId !== app.id) throw invalidToken('no such session');
   if (session.revokedAt) throw invalidToken('session revoked');
@@ -179,7 +173,7 @@ async function assertWithinGrace(app: Application, session: SessionRecord, spent
   if (now.getTime() - spentAt.getTime() <= deps.config.refreshReuseGrace * 1000) return;
   // The family's revocation and the webhook event are one change: both or neither.
   await inTransaction(deps.db, async (transaction) => {
-    await revokeUserSessions(deps, session.user.id, now, { familyId: session.familyId, transaction });
+    await deps.sessions.revokeOfUser(session.user.id, now, { familyId: session.familyId, transaction });
     await enqueueEvent(deps, transaction, app, 'refresh_token.reused', {
       uid: session.user.uid,
       username: session.user.username,

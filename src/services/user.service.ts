@@ -6,7 +6,6 @@ import { AppError, assertThat } from '../errors';
 import type { Application } from '../db/application.repository';
 import type { User, UserChanges, UserFilter } from '../db/user.repository';
 import { voidAccountTokens } from '../db/account-token.repository';
-import { revokeUserSessions } from '../db/session.repository';
 import { inTransaction } from '../db/transaction';
 import type { ListedUser } from '../db/user-list.repository';
 import { underParent, uniquely } from '../db/unique';
@@ -171,7 +170,7 @@ export async function updateUser(
   user: User,
   app: Application,
   input: UpdateUserInput,
-  deps: Pick<Deps, 'db' | 'users' | 'models' | 'caches' | 'config' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'users' | 'sessions' | 'caches' | 'config' | 'clock'>,
 ) {
   const changes: UserChanges = {};
   if (input.password !== undefined) {
@@ -221,7 +220,7 @@ export async function revokeSessions(
   user: User,
   app: Pick<Application, 'id' | 'name'>,
   now: Date,
-  deps: Pick<Deps, 'db' | 'users' | 'models' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'db' | 'users' | 'sessions' | 'clock' | 'config'>,
   event: 'session.revoked' | 'user.password_changed' = 'session.revoked',
   changes: UserChanges = {},
 ): Promise<void> {
@@ -249,13 +248,13 @@ export function userData(user: Pick<User, 'uid' | 'username'>): Record<string, u
 export async function endSessions(
   user: Pick<User, 'id' | 'lastLoginAt' | 'tokensValidAfter'>,
   now: Date,
-  deps: Pick<Deps, 'db' | 'users' | 'models'>,
+  deps: Pick<Deps, 'db' | 'users' | 'sessions'>,
   transaction: Transaction,
 ): Promise<void> {
   // Strictly after the latest login, even within its millisecond, so that its token is refused.
   const latest = user.lastLoginAt;
   user.tokensValidAfter = latest && latest >= now ? new Date(latest.getTime() + 1) : now;
-  await revokeUserSessions(deps, user.id, now, { transaction });
+  await deps.sessions.revokeOfUser(user.id, now, { transaction });
   await deps.users.update(user.id, { tokensValidAfter: user.tokensValidAfter }, transaction);
 }
 
