@@ -17,7 +17,7 @@ function cliActor(): string {
  * never a secret or a hash (the audit service scrubs such keys besides).
  */
 export async function auditCli(
-  store: Pick<Store, 'models'>,
+  store: Pick<Store, 'audit'>,
   action: (typeof DATA_MOVE_ACTIONS)[number],
   outcome: AuditOutcome,
   detail: Record<string, unknown>,
@@ -25,6 +25,6 @@ export async function auditCli(
 ): Promise<void> {
   await recordAudit(
     { actor: cliActor(), action, outcome, app, detail },
-    { models: store.models, clock: systemClock, logger: pino({ level: 'silent' }) },
+    { audit: store.audit, clock: systemClock, logger: pino({ level: 'silent' }) },
   );
 }

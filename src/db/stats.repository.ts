@@ -1,5 +1,4 @@
-import { Op, QueryTypes, type Sequelize } from 'sequelize';
-import type { AuditEntry, Models } from './models';
+import { QueryTypes, type Sequelize } from 'sequelize';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -96,23 +95,4 @@ export async function countActiveSessions(db: Sequelize, now: Date, app?: string
     type: QueryTypes.SELECT,
   });
   return Number(row.n);
-}
-
-/** The newest entries that an admin should see first: refusals by the limiter and the given actions. */
-export function recentAuditEvents(
-  models: Pick<Models, 'AuditEntry'>,
-  filter: { actions: readonly string[]; app?: string },
-  limit: number,
-): Promise<AuditEntry[]> {
-  return models.AuditEntry.findAll({
-    where: {
-      [Op.or]: [{ outcome: 'rate_limited' }, { action: { [Op.in]: [...filter.actions] } }],
-      ...(filter.app === undefined ? {} : { app: filter.app }),
-    },
-    order: [
-      ['at', 'DESC'],
-      ['id', 'DESC'],
-    ],
-    limit,
-  });
 }

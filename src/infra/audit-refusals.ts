@@ -26,7 +26,7 @@ export interface RefusalAudit {
  * each. The key is outcome, action, application, target and IP; the entry's `detail.count` says how many
  * refusals it stands for.
  */
-export function createRefusalAudit(deps: Pick<Deps, 'models' | 'clock' | 'logger'>): RefusalAudit {
+export function createRefusalAudit(deps: Pick<Deps, 'audit' | 'clock' | 'logger'>): RefusalAudit {
   const windows = new Map<string, Window>();
   let timer: NodeJS.Timeout | undefined;
 
@@ -38,9 +38,8 @@ export function createRefusalAudit(deps: Pick<Deps, 'models' | 'clock' | 'logger
         if (window.count !== window.written) {
           const id = await window.entry;
           const count = window.count;
-          const detail = JSON.stringify(scrub({ ...window.input.detail, count }));
-          if (id !== undefined)
-            await deps.models.AuditEntry.update({ detail }, { where: { id } }).catch(() => undefined);
+          const detail = scrub({ ...window.input.detail, count }) as Record<string, unknown>;
+          if (id !== undefined) await deps.audit.setDetail(id, detail).catch(() => undefined);
           window.written = count;
         }
         if (now >= window.endsAt) windows.delete(key);

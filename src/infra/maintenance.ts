@@ -18,7 +18,7 @@ const MAILS_KEPT_MS = 7 * 24 * 3600 * 1000;
  * finished webhook deliveries older than AUDIT_RETENTION, and finished mails after a week. Returns a stop function.
  */
 export function startMaintenance(
-  deps: Pick<Deps, 'db' | 'models' | 'sessions' | 'clock' | 'logger' | 'config' | 'caches'>,
+  deps: Pick<Deps, 'db' | 'models' | 'sessions' | 'audit' | 'clock' | 'logger' | 'config' | 'caches'>,
 ): () => void {
   const run = async () => {
     try {

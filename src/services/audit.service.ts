@@ -1,5 +1,4 @@
-import { Op, type WhereOptions } from 'sequelize';
-import type { AuditEntry } from '../db/models';
+import type { AuditEntry } from '../db/audit.repository';
 import type { AuditQuery } from '../schemas/audit.schema';
 import type { AuditEntryResponse } from '../schemas/responses.schema';
 import type { Deps } from './deps';
@@ -45,10 +44,10 @@ const cut = (text: string | null | undefined, max: number) => (text ? text.slice
  */
 export async function recordAudit(
   input: AuditInput,
-  deps: Pick<Deps, 'models' | 'clock' | 'logger'>,
+  deps: Pick<Deps, 'audit' | 'clock' | 'logger'>,
 ): Promise<number | undefined> {
   try {
-    const entry = await deps.models.AuditEntry.create({
+    return await deps.audit.append({
       at: deps.clock.now(),
       actor: cut(input.actor, 255) ?? 'unknown',
       action: input.action.slice(0, 64),
@@ -57,9 +56,8 @@ export async function recordAudit(
       ip: cut(input.ip, 64),
       userAgent: cut(input.userAgent, 255),
       outcome: input.outcome,
-      detail: input.detail ? JSON.stringify(scrub(input.detail)) : null,
+      detail: input.detail ? (scrub(input.detail) as Record<string, unknown>) : null,
     });
-    return entry.id;
   } catch (error) {
     deps.logger.error({ err: error, action: input.action }, 'could not write the audit log');
     return undefined;
@@ -76,38 +74,20 @@ export function serializeAuditEntry(entry: AuditEntry): AuditEntryResponse {
     ip: entry.ip,
     user_agent: entry.userAgent,
     outcome: entry.outcome,
-    detail: entry.detail ? (JSON.parse(entry.detail) as Record<string, unknown>) : null,
+    detail: entry.detail,
   };
 }
 
 /** Newest first; `since` keeps entries at or after that time. */
-export async function listAudit(
+export function listAudit(
   query: AuditQuery,
-  deps: Pick<Deps, 'models'>,
+  deps: Pick<Deps, 'audit'>,
 ): Promise<{ rows: AuditEntry[]; count: number }> {
-  const { AuditEntry } = deps.models;
-  const where: WhereOptions<AuditEntry> = {
-    ...(query.app ? { app: query.app } : {}),
-    ...(query.action ? { action: query.action } : {}),
-    ...(query.since ? { at: { [Op.gte]: new Date(query.since) } } : {}),
-  };
-  const [rows, count] = await Promise.all([
-    AuditEntry.findAll({
-      where,
-      order: [
-        ['at', 'DESC'],
-        ['id', 'DESC'],
-      ],
-      limit: query.limit,
-      offset: query.offset,
-    }),
-    AuditEntry.count({ where }),
-  ]);
-  return { rows, count: Number(count) };
+  const filter = { app: query.app, action: query.action, since: query.since ? new Date(query.since) : undefined };
+  return deps.audit.list(filter, query.limit, query.offset);
 }
 
 /** Deletes entries older than AUDIT_RETENTION; returns how many went. */
-export async function pruneAudit(deps: Pick<Deps, 'models' | 'clock' | 'config'>): Promise<number> {
-  const cutoff = new Date(deps.clock.now().getTime() - deps.config.auditRetention * 1000);
-  return deps.models.AuditEntry.destroy({ where: { at: { [Op.lt]: cutoff } } });
+export async function pruneAudit(deps: Pick<Deps, 'audit' | 'clock' | 'config'>): Promise<number> {
+  return deps.audit.pruneBefore(new Date(deps.clock.now().getTime() - deps.config.auditRetention * 1000));
 }

@@ -3,6 +3,7 @@ import type { Sequelize } from 'sequelize';
 import type { Config } from '../config/config';
 import { applicationRepository, type ApplicationRepository } from '../db/application.repository';
 import { groupRepository, type GroupRepository } from '../db/group.repository';
+import { auditRepository, type AuditRepository } from '../db/audit.repository';
 import { bindModels, type Models } from '../db/models';
 import { sessionRepository, type SessionRepository } from '../db/session.repository';
 import { userRepository, type UserRepository } from '../db/user.repository';
@@ -31,6 +32,7 @@ export interface Store {
   users: UserRepository;
   groups: GroupRepository;
   sessions: SessionRepository;
+  audit: AuditRepository;
   readers: SqliteReaders;
   /** The SQLite file's connection for the refresh rotation's transaction (sqlite-writer.ts). */
   writer: SqliteWriter;
@@ -57,6 +59,7 @@ export function storeOf(db: Sequelize): Store {
     users: userRepository(db, models),
     groups: groupRepository(db, models),
     sessions: sessionRepository({ db, models, readers, writer }),
+    audit: auditRepository(models),
     readers,
     writer,
     caches: { applications: new ApplicationCache(applications), userCounts: new UserCountCache() },

@@ -1,4 +1,4 @@
-import { countActiveSessions, countAttempts, countUsers, recentAuditEvents } from '../db/stats.repository';
+import { countActiveSessions, countAttempts, countUsers } from '../db/stats.repository';
 import type { StatsBucket, StatsResponse } from '../schemas/responses.schema';
 import { findApplication } from './application.service';
 import { REFRESH_REUSE_ACTION, serializeAuditEntry } from './audit.service';
@@ -20,7 +20,7 @@ const RECENT_EVENTS = 10;
  */
 export async function readStats(
   app: string | undefined,
-  deps: Pick<Deps, 'db' | 'models' | 'applications' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'audit' | 'applications' | 'clock'>,
 ): Promise<StatsResponse> {
   if (app !== undefined) await findApplication(app, deps);
   const now = deps.clock.now();
@@ -48,7 +48,7 @@ export async function readStats(
     countActiveSessions(deps.db, now, app),
     series(HOUR, 24),
     series(DAY, 7),
-    recentAuditEvents(deps.models, { actions: SECURITY_ACTIONS, app }, RECENT_EVENTS),
+    deps.audit.recentSecurityEvents({ actions: SECURITY_ACTIONS, app }, RECENT_EVENTS),
   ]);
   return {
     app: app ?? null,

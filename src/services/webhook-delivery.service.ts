@@ -35,7 +35,7 @@ export interface DeliveryOptions {
 
 const DEFAULTS = { timeoutMs: 10_000, maxResponseBytes: 64 * 1024, leaseMs: 60_000, concurrency: 4 };
 
-type DeliveryDeps = Pick<Deps, 'db' | 'models' | 'clock' | 'config' | 'logger'>;
+type DeliveryDeps = Pick<Deps, 'db' | 'audit' | 'clock' | 'config' | 'logger'>;
 
 /** 4xx answers that may pass (a timeout, a conflict, too early, too many): retried like a 5xx. */
 const TRANSIENT_4XX = new Set([408, 409, 425, 429]);

@@ -48,7 +48,7 @@ function isRecorded(route: Route, req: Request, res: Response): boolean {
  * route names no action). Like express-session, it holds `res.end` until the entry is written,
  * so that an answer the client has seen is always in the log.
  */
-export function auditAdminRequest(route: Route, deps: Pick<Deps, 'models' | 'clock' | 'logger'>): RequestHandler {
+export function auditAdminRequest(route: Route, deps: Pick<Deps, 'audit' | 'clock' | 'logger'>): RequestHandler {
   const mayRecord = route.audit !== undefined && (route.method !== 'get' || route.auditIf !== undefined);
   return (req, res, next) => {
     if (!mayRecord && appKeyCredential(req.headers) === undefined) return next();
