@@ -11,7 +11,7 @@ import { timeRequests } from './http/middleware/time-requests';
 import type { Deps } from './services/deps';
 import { createLoginLimiter, type LoginLimiter } from './infra/login-limiter';
 import { createMetrics } from './infra/metrics';
-import { createRefusalAudit } from './infra/audit-refusals';
+import { createRefusalAudit } from './services/audit-refusals.service';
 import { createPasswordAdmission } from './infra/password-admission';
 import { BackgroundTasks } from './infra/background';
 
