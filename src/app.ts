@@ -6,7 +6,7 @@ import { pathGuard } from './http/middleware/path-guard';
 import { requestLog } from './http/middleware/request-log';
 import { consoleRouter } from './http/routes/console.routes';
 import { ROUTES } from './http/routes';
-import { mountRoutes } from './http/route';
+import { mountRoutes } from './http/mount-routes';
 import { timeRequests } from './http/middleware/time-requests';
 import type { Deps } from './services/deps';
 import { createLoginLimiter, type LoginLimiter } from './infra/login-limiter';
