@@ -33,6 +33,8 @@ describe('what the process keeps per database', () => {
   });
 
   it('refuses a connection that openDatabase did not open', () => {
-    expect(() => stateOf(new Sequelize('sqlite::memory:', { logging: false }))).toThrow(/openDatabase/);
+    expect(() => stateOf(new Sequelize({ dialect: 'sqlite', storage: ':memory:', logging: false }))).toThrow(
+      /openDatabase/,
+    );
   });
 });
