@@ -6,12 +6,12 @@ import { pathGuard } from './http/middleware/path-guard';
 import { requestLog } from './http/middleware/request-log';
 import { consoleRouter } from './http/routes/console.routes';
 import { ROUTES } from './http/routes';
-import { mountRoutes } from './http/route';
+import { mountRoutes } from './http/mount-routes';
 import { timeRequests } from './http/middleware/time-requests';
 import type { Deps } from './services/deps';
 import { createLoginLimiter, type LoginLimiter } from './infra/login-limiter';
 import { createMetrics } from './infra/metrics';
-import { createRefusalAudit } from './infra/audit-refusals';
+import { createRefusalAudit } from './services/audit-refusals.service';
 import { createPasswordAdmission } from './infra/password-admission';
 import { BackgroundTasks } from './infra/background';
 

@@ -18,9 +18,9 @@ import { dummyHash } from './crypto/password';
 import { createLogger } from './logger';
 import { closeStore, storeOf, systemClock } from './services/deps';
 import { reportUnopenedSecrets } from './services/application.service';
-import { startMaintenance } from './infra/maintenance';
-import { startWebhookWorker } from './infra/webhook-worker';
-import { startMailOutbox } from './services/mail.service';
+import { startMaintenance } from './workers/maintenance.worker';
+import { startWebhookWorker } from './workers/webhook.worker';
+import { startMailOutbox } from './workers/mail-outbox.worker';
 import { createLoginLimiter } from './infra/login-limiter';
 
 /**

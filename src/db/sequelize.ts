@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { Sequelize, type Options } from 'sequelize';
+import type { Options, Sequelize } from 'sequelize';
 import type { Config } from '../config/config';
+import { Database, stateOf } from './database';
 import { guardedPg } from './pg-client';
 import { queueSqliteWritesOutsideTransactions } from './transaction';
 import { makePrivateFile, makePrivateFolder, restrictIfPresent } from '../files/private-files';
@@ -28,12 +29,13 @@ export const migrationTimeoutsOf = (config: Config): DatabaseTimeouts => ({ ...t
 /**
  * Opens the database named by DATABASE_URL: `sqlite:<path>` (folder created on demand),
  * `sqlite::memory:` or `postgres://…`. `searchPath` lets tests give each file its own schema.
+ * The connection is a `Database` (db/database.ts), carrying what this process keeps for it.
  * Services need its models and caches too: see `storeOf` (services/deps.ts).
  */
 export function openDatabase(
   url: string,
   options: { searchPath?: string; timeouts?: DatabaseTimeouts } = {},
-): Sequelize {
+): Database {
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
   // Without bounds a database that stops answering holds every request for as long as it is
   // away (pg waits forever to connect; Sequelize's pool waits 60 s, then retries SQLITE_BUSY 5
@@ -43,16 +45,16 @@ export function openDatabase(
     define: { underscored: true },
     retry: { max: 2, match: ['SQLITE_BUSY: database is locked'] },
   };
-  let sequelize: Sequelize;
+  let sequelize: Database;
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
     const storage = file === ':memory:' || file === '' ? ':memory:' : path.resolve(file);
     if (storage !== ':memory:') makeSqliteFilePrivate(storage);
-    sequelize = new Sequelize({ ...common, dialect: 'sqlite', storage });
+    sequelize = new Database({ ...common, dialect: 'sqlite', storage });
     setBusyTimeoutOnEveryConnection(sequelize, timeouts.connect * 1000);
     queueSqliteWritesOutsideTransactions(sequelize);
   } else {
-    sequelize = new Sequelize(url, {
+    sequelize = new Database(url, {
       ...common,
       dialect: 'postgres',
       dialectModule: guardedPg(),
@@ -71,11 +73,9 @@ export function openDatabase(
   return sequelize;
 }
 
-const busyTimeouts = new WeakMap<Sequelize, number>();
-
 /** The busy timeout of a SQLite database's connections, in ms, for connections opened beside Sequelize's. */
 export const sqliteBusyTimeoutMs = (sequelize: Sequelize): number =>
-  busyTimeouts.get(sequelize) ?? DEFAULT_TIMEOUTS.connect * 1000;
+  stateOf(sequelize).busyTimeoutMs ?? DEFAULT_TIMEOUTS.connect * 1000;
 
 /**
  * Sequelize opens a SQLite connection per transaction besides its default one and sets no busy
@@ -85,8 +85,8 @@ export const sqliteBusyTimeoutMs = (sequelize: Sequelize): number =>
  * checkout froze the event loop for as long as a query of that connection sat in the busy
  * handler (/health took the length of another process's lock).
  */
-function setBusyTimeoutOnEveryConnection(sequelize: Sequelize, ms: number): void {
-  busyTimeouts.set(sequelize, ms);
+function setBusyTimeoutOnEveryConnection(sequelize: Database, ms: number): void {
+  sequelize.local.busyTimeoutMs = ms;
   type Connection = { configure(option: 'busyTimeout', value: number): void };
   const manager = sequelize.connectionManager as unknown as { getConnection(o?: unknown): Promise<Connection> };
   const getConnection = manager.getConnection.bind(manager);

@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Transaction, type Sequelize } from 'sequelize';
-
-const sqliteQueues = new WeakMap<Sequelize, Promise<unknown>>();
+import { stateOf } from './database';
 
 /** The write of the queue running now, seen by the queries it makes, until it ends. */
 interface QueuedWrite {
@@ -32,8 +31,8 @@ export function inTransaction<T>(db: Sequelize, work: (transaction: Transaction)
  * SQLite's busy handler, each sleeping on a thread of libuv's pool that the other needs.
  */
 export function onSqliteWriteQueue<T>(db: Sequelize, write: () => Promise<T>): Promise<T> {
-  const previous = sqliteQueues.get(db) ?? Promise.resolve();
-  const run = previous.then(async () => {
+  const state = stateOf(db);
+  const run = state.lastWrite.then(async () => {
     const turn: QueuedWrite = { db, running: true };
     try {
       return await currentWrite.run(turn, write);
@@ -41,10 +40,7 @@ export function onSqliteWriteQueue<T>(db: Sequelize, write: () => Promise<T>): P
       turn.running = false;
     }
   });
-  sqliteQueues.set(
-    db,
-    run.catch(() => undefined),
-  );
+  state.lastWrite = run.catch(() => undefined);
   return run;
 }
 

@@ -1,5 +1,5 @@
 import type { Deps } from '../services/deps';
-import type { RefusalAudit } from '../infra/audit-refusals';
+import type { RefusalAudit } from '../services/audit-refusals.service';
 import type { LoginLimiter } from '../infra/login-limiter';
 import type { Metrics } from '../infra/metrics';
 import type { BackgroundTasks } from '../infra/background';

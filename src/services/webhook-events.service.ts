@@ -1,25 +1,23 @@
 import crypto from 'node:crypto';
 import type { Sequelize, Transaction } from 'sequelize';
+import { publish, subscribe } from '../db/database';
 import { insertDelivery } from '../db/webhook-delivery.repository';
 import { subscribedWebhooks } from '../db/webhook.repository';
 import type { WebhookEventType } from '../schemas/webhook.schema';
 import { open, seal, WEBHOOK_PAYLOADS } from '../crypto/secret-box';
 import type { Deps } from './deps';
 
-/** The workers of this process, per database, told at once when a delivery is queued. */
-const listeners = new WeakMap<Sequelize, Set<() => void>>();
+/** The topic the workers of this process listen to on a database, told at once when a delivery is queued. */
+const DELIVERY_DUE = 'webhook_delivery_due';
 
 /** Calls `listener` after each enqueue on `db` in this process (once committed); returns an unsubscribe. */
 export function onEnqueue(db: Sequelize, listener: () => void): () => void {
-  const set = listeners.get(db) ?? new Set<() => void>();
-  listeners.set(db, set);
-  set.add(listener);
-  return () => set.delete(listener);
+  return subscribe(db, DELIVERY_DUE, listener);
 }
 
 /** Tells this process's workers that a delivery is due now (queued, or sent again by an admin). */
 export function nudgeWorkers(db: Sequelize): void {
-  for (const listener of listeners.get(db) ?? []) listener();
+  publish(db, DELIVERY_DUE);
 }
 
 /** A `webhook-id`: the same on every attempt of one delivery, so that receivers deduplicate. */

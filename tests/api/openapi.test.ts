@@ -4,7 +4,7 @@ import request, { type Response } from 'supertest';
 import type { Express } from 'express';
 import { sha256 } from '../../src/crypto/random';
 import { totpCode } from '../../src/crypto/totp';
-import { openApiPaths } from '../../src/openapi/document';
+import { openApiPaths } from '../../src/http/openapi';
 import { createSetupToken } from '../../src/services/admin-setup.service';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { GOOD_PASSWORD, login, uniqueName } from '../helpers/factories';

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import { QueryTypes } from 'sequelize';
-import { startMaintenance } from '../../src/infra/maintenance';
+import { startMaintenance } from '../../src/workers/maintenance.worker';
 import { admin, type TestContext } from '../helpers/context';
 import { createApplication, createUser, GOOD_PASSWORD, login, uniqueName } from '../helpers/factories';
 import { mailingServer } from '../helpers/mailing-server';

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { QueryTypes } from 'sequelize';
 import { Webhook } from 'standardwebhooks';
 import { claimDelivery, purgeFinishedDeliveries } from '../../src/db/webhook-delivery.repository';
-import { startWebhookWorker } from '../../src/infra/webhook-worker';
+import { startWebhookWorker } from '../../src/workers/webhook.worker';
 import { runDeliveries } from '../../src/services/webhook-delivery.service';
 import { captureStream } from '../helpers/capture';
 import { admin, createTestContext, type TestContext } from '../helpers/context';

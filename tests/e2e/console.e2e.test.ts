@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
-import { startWebhookWorker, type WebhookWorker } from '../../src/infra/webhook-worker';
+import { startWebhookWorker, type WebhookWorker } from '../../src/workers/webhook.worker';
 import { ensureAdminAccount } from '../../src/services/admin-account.service';
 import { createSetupToken } from '../../src/services/admin-setup.service';
 import { totpCode } from '../../src/crypto/totp';

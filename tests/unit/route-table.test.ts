@@ -1,4 +1,4 @@
-import { openApiPaths } from '../../src/openapi/document';
+import { openApiPaths } from '../../src/http/openapi';
 import { ROUTES } from '../../src/http/routes';
 import { RESERVED_NAMES } from '../../src/schemas/common.schema';
 

@@ -1,6 +1,6 @@
 import { QueryTypes, type QueryInterface } from 'sequelize';
 import { isSealedApplicationSecret, openApplicationSecret, sealApplicationSecret } from '../../crypto/secret-box';
-import type { MigrationContext } from '.';
+import type { MigrationContext } from './migration';
 
 const COLUMNS = ['secret', 'previous_secret', 'refresh_secret'] as const;
 type Column = (typeof COLUMNS)[number];

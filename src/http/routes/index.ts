@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { openApiDocument } from '../../openapi/document';
+import { openApiDocument } from '../openapi';
 import { APP_KEY_REFUSED_ACTION } from '../../services/application-key.service';
 import { DATA_MOVE_ACTIONS, REFRESH_REUSE_ACTION } from '../../services/audit.service';
 import { defineRoute, type Route } from '../route';

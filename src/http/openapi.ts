@@ -1,7 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { ERRORS, type ErrorCode } from '../errors';
-import { answerableCodes, type Route } from '../http/route';
+import { answerableCodes, type Route } from './route';
 import { errorSchema } from '../schemas/responses.schema';
 
 const json = (schema: z.ZodType) => ({ 'application/json': { schema } });

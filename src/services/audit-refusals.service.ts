@@ -1,5 +1,5 @@
-import { recordAudit, scrub, type AuditInput } from '../services/audit.service';
-import type { Deps } from '../services/deps';
+import { recordAudit, scrub, type AuditInput } from './audit.service';
+import type { Deps } from './deps';
 
 /** One audit entry per refused key and window; later refusals in the window add to its count. */
 const WINDOW_MS = 60_000;
