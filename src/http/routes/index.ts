@@ -67,6 +67,7 @@ export const ROUTES: Route[] = [
   defineRoute({
     method: 'get',
     path: '/openapi.json',
+    operationId: 'getOpenApiDocument',
     summary: 'This document (OpenAPI 3.1), built from the routes themselves',
     tag: 'operations',
     response: z.object({}).loose(),
@@ -75,6 +76,7 @@ export const ROUTES: Route[] = [
   defineRoute({
     method: 'get',
     path: '/audit/actions',
+    operationId: 'listAuditActions',
     summary: 'Every action the audit log may hold, for filters',
     tag: 'audit',
     auth: 'admin',
