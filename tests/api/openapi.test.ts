@@ -37,8 +37,9 @@ function expressRoutes(app: Express): string[] {
     }
   };
   walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
-  // The console's files (GET /admin/*splat) are pages, not operations of the API.
-  return found.filter((route) => route !== 'get /{splat}');
+  // The console's files (GET /admin/*splat) and the reference page's script (GET /docs/redoc.standalone.js)
+  // are pages, not operations of the API.
+  return found.filter((route) => route !== 'get /{splat}' && route !== 'get /redoc.standalone.js');
 }
 
 interface Operation {
