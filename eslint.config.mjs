@@ -10,6 +10,7 @@ export default tseslint.config(
       'data/',
       'bench/results/',
       'web/dist/',
+      'web/dist-docs/',
       'packages/*/dist/',
       'artifacts/',
     ],

@@ -5,6 +5,7 @@ import { errorHandler, notFound } from './http/middleware/errors';
 import { pathGuard } from './http/middleware/path-guard';
 import { requestLog } from './http/middleware/request-log';
 import { consoleRouter } from './http/routes/console.routes';
+import { docsRouter } from './http/routes/docs.routes';
 import { ROUTES } from './http/routes';
 import { mountRoutes } from './http/mount-routes';
 import { timeRequests } from './http/middleware/time-requests';
@@ -50,6 +51,7 @@ export function createApp(base: Deps & { limiter?: LoginLimiter; background?: Ba
 
   // The console's pages first: `/admin/users` is a page of it, not the users of an application "admin".
   app.use('/admin', securityHeaders, consoleRouter());
+  app.use('/docs', securityHeaders, docsRouter());
   app.use(mountRoutes(ROUTES, deps, securityHeaders));
   app.use(securityHeaders);
 

@@ -42,3 +42,14 @@ if (upToDate && !process.argv.includes('--force')) {
     'warn',
   );
 }
+
+// GET /docs: Redoc's standalone bundle, served by jawth itself (docs/api.md, Operations): copied
+// from node_modules when missing or older than the installed one.
+const redoc = path.join(root, 'node_modules/redoc/bundles');
+const docs = path.join(root, 'web/dist-docs');
+for (const file of ['redoc.standalone.js', 'redoc.standalone.js.LICENSE.txt']) {
+  const target = path.join(docs, file);
+  if (fs.existsSync(target) && fs.statSync(target).mtimeMs >= fs.statSync(path.join(redoc, file)).mtimeMs) continue;
+  fs.mkdirSync(docs, { recursive: true });
+  fs.copyFileSync(path.join(redoc, file), target);
+}

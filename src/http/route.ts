@@ -39,6 +39,12 @@ export interface Route<
   method: Method;
   /** An Express 5 path: `/:app/users`, `/token/access{/:ttl}` (an optional segment). */
   path: string;
+  /**
+   * The operation's name in the OpenAPI document and the console's client (`listUsers`), unique
+   * across the table; a path with an optional segment is two operations, the second named with
+   * `With` and the segment's parameter (`issueAccessTokenWithTtl`).
+   */
+  operationId: string;
   summary: string;
   tag: 'operations' | 'admin' | 'applications' | 'users' | 'groups' | 'audit' | 'public';
   /** `admin`: a signed admin request or a console session; the body is the request's `data`. */
@@ -48,6 +54,12 @@ export interface Route<
    * too, for the application of the path's `:app` only. Without it, a key is refused (403).
    */
   appKey?: AppKeyScope;
+  /**
+   * A credential a public route reads from the Authorization header itself: `userToken` (a
+   * user's access token) or `adminSession` (a console session token). The OpenAPI document
+   * declares it as the operation's security.
+   */
+  credential?: 'userToken' | 'adminSession';
   params?: P;
   query?: Q;
   body?: B;

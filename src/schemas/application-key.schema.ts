@@ -1,9 +1,8 @@
 import { z } from 'zod';
+import { APP_KEY_SCOPES } from '../shared/constants';
 import { plainText } from './common.schema';
 
-/** What an application key may do on its application's user routes (docs/api.md, Application keys). */
-export const APP_KEY_SCOPES = ['users:read', 'users:write', 'mfa:reset'] as const;
-export type AppKeyScope = (typeof APP_KEY_SCOPES)[number];
+export { APP_KEY_SCOPES, type AppKeyScope } from '../shared/constants';
 
 export const createApplicationKeySchema = z.strictObject({
   label: plainText().trim().min(1).max(100),

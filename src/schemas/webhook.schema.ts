@@ -1,24 +1,8 @@
 import { z } from 'zod';
+import { WEBHOOK_EVENTS } from '../shared/constants';
 import { plainText } from './common.schema';
 
-/** What an endpoint may subscribe to (docs/api.md, Webhooks). */
-export const WEBHOOK_EVENTS = [
-  'user.created',
-  'user.updated',
-  'user.disabled',
-  'user.deleted',
-  'user.password_changed',
-  'user.locked_out',
-  'session.revoked',
-  'refresh_token.reused',
-  'user.signup_confirmation_requested',
-  'user.recovery_requested',
-  'webhook.disabled',
-] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
-
-/** The type of what `POST .../webhooks/:id/test` sends, to that endpoint only. */
-export const WEBHOOK_TEST_EVENT = 'webhook.test';
+export { WEBHOOK_EVENTS, WEBHOOK_TEST_EVENT, type WebhookEventType } from '../shared/constants';
 
 const url = plainText()
   .trim()

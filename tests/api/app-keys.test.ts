@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import pino from 'pino';
 import { QueryTypes } from 'sequelize';
 import request from 'supertest';
+import type { AppKeyScope } from '../../src/shared/constants';
 import { captureStream } from '../helpers/capture';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser, GOOD_PASSWORD, uniqueName } from '../helpers/factories';
@@ -16,10 +17,9 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx.close());
 
-type Scope = 'users:read' | 'users:write' | 'mfa:reset';
-type Created = { id: string; key: string; label: string; scopes: Scope[]; created_at: string };
+type Created = { id: string; key: string; label: string; scopes: AppKeyScope[]; created_at: string };
 
-async function newKey(appName: string, scopes: Scope[], label = 'backend'): Promise<Created> {
+async function newKey(appName: string, scopes: AppKeyScope[], label = 'backend'): Promise<Created> {
   const res = await admin(ctx.app, 'post', `/applications/${appName}/keys`, { label, scopes });
   expect(res.status).toBe(201);
   return res.body as Created;

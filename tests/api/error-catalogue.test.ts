@@ -2,7 +2,7 @@ import request from 'supertest';
 import { ERRORS } from '../../src/errors';
 import { answerableCodes } from '../../src/http/route';
 import { ROUTES } from '../../src/http/routes';
-import { openApiPaths } from '../../src/http/openapi';
+import { openApiPaths } from '../../src/http/openapi/document';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication } from '../helpers/factories';
 

@@ -4,7 +4,7 @@ import request, { type Response } from 'supertest';
 import type { Express } from 'express';
 import { sha256 } from '../../src/crypto/random';
 import { totpCode } from '../../src/crypto/totp';
-import { openApiPaths } from '../../src/http/openapi';
+import { openApiPaths } from '../../src/http/openapi/document';
 import { createSetupToken } from '../../src/services/admin-setup.service';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { GOOD_PASSWORD, login, uniqueName } from '../helpers/factories';
@@ -37,15 +37,23 @@ function expressRoutes(app: Express): string[] {
     }
   };
   walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
-  // The console's files (GET /admin/*splat) are pages, not operations of the API.
-  return found.filter((route) => route !== 'get /{splat}');
+  // The console's files (GET /admin/*splat) and the reference page's script (GET /docs/redoc.standalone.js)
+  // are pages, not operations of the API.
+  return found.filter((route) => route !== 'get /{splat}' && route !== 'get /redoc.standalone.js');
 }
 
 interface Operation {
+  operationId?: string;
+  security?: Record<string, string[]>[];
+  tags?: string[];
+  requestBody?: { content: Record<string, { schema: object }> };
   parameters?: { name: string; in: string; required?: boolean }[];
   responses: Record<string, { content?: Record<string, { schema: object }> }>;
 }
-type Document = { paths: Record<string, Record<string, Operation>> };
+type Document = {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, object> };
+};
 
 let document: Document;
 beforeAll(async () => {
@@ -63,6 +71,26 @@ function operationFor(method: string, url: string): { path: string; operation: O
 }
 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
+
+/**
+ * The schema with each `$ref` replaced by its component, and each `allOf` of objects (an error
+ * answer: the Error component and its codes) merged into one object, for `closed` to close.
+ */
+function resolved(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(resolved);
+  if (!schema || typeof schema !== 'object') return schema;
+  const { $ref, allOf, ...rest } = schema as { $ref?: string; allOf?: unknown[] };
+  if ($ref) return resolved(document.components.schemas[$ref.replace('#/components/schemas/', '')]);
+  const copy = Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, resolved(value)]));
+  if (!allOf) return copy;
+  const parts = allOf.map(resolved) as { properties?: object; required?: string[] }[];
+  return {
+    ...copy,
+    type: 'object',
+    properties: Object.assign({}, ...parts.map((part) => part.properties)),
+    required: [...new Set(parts.flatMap((part) => part.required ?? []))],
+  };
+}
 
 /** The schema with every object closed: an answer's field that the document does not name fails. */
 function closed(schema: unknown): unknown {
@@ -87,7 +115,7 @@ function expectDocumented(method: string, url: string, res: Response): void {
     return;
   }
   let validate = validators.get(schema);
-  if (!validate) validators.set(schema, (validate = ajv.compile(closed(schema) as object)));
+  if (!validate) validators.set(schema, (validate = ajv.compile(closed(resolved(schema)) as object)));
   if (!validate(res.body)) throw new Error(`${method} ${url} ${res.status}: ${ajv.errorsText(validate.errors)}`);
 }
 
@@ -127,6 +155,69 @@ describe('GET /openapi.json', () => {
     expect((document as unknown as { openapi: string }).openapi).toBe('3.1.0');
   });
 
+  it('names every operation by the operationId its route declares, each once', () => {
+    const operations = Object.values(document.paths).flatMap((ops) => Object.values(ops));
+    const ids = operations.map((operation) => operation.operationId);
+    expect(ids.filter((id) => !id || !/^[a-z][A-Za-z]+$/.test(id))).toEqual([]);
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+    expect(document.paths['/{app}/users'].get.operationId).toBe('listUsers');
+    expect(document.paths['/token/access'].post.operationId).toBe('issueAccessToken');
+    expect(document.paths['/token/access/{ttl}'].post.operationId).toBe('issueAccessTokenWithTtl');
+  });
+
+  it('declares on every operation who may call it: anyone ([]), an admin, or the token the route reads', () => {
+    const operations = Object.values(document.paths).flatMap((ops) => Object.values(ops));
+    expect(operations.filter((operation) => !Array.isArray(operation.security))).toEqual([]);
+    const schemes = (path: string, method: string) =>
+      (document.paths[path][method].security ?? []).flatMap((requirement) => Object.keys(requirement));
+    expect(schemes('/{app}/login', 'post')).toEqual([]);
+    expect(schemes('/token/access', 'post')).toEqual([]);
+    expect(schemes('/health', 'get')).toEqual([]);
+    expect(schemes('/applications', 'get')).toEqual(['signedRequest', 'adminSession']);
+    expect(schemes('/{app}/users', 'get')).toEqual(['signedRequest', 'adminSession', 'appKey']);
+    expect(schemes('/{app}/{username}/change_password', 'post')).toEqual(['userToken']);
+    expect(schemes('/{app}/{username}/mfa/enrol', 'post')).toEqual(['userToken']);
+    expect(schemes('/admin/logout', 'post')).toEqual(['adminSession']);
+    const declared = Object.keys(
+      (document as unknown as { components: { securitySchemes: object } }).components.securitySchemes,
+    );
+    const used = operations.flatMap((operation) => (operation.security ?? []).flatMap((r) => Object.keys(r)));
+    expect([...new Set(used)].sort()).toEqual(declared.sort());
+  });
+
+  it('refers to named components for every body and answer, and for the error shape', () => {
+    const unnamed: string[] = [];
+    const isRef = (schema: object) => {
+      const { $ref, items, allOf } = schema as { $ref?: string; items?: object; allOf?: object[] };
+      const ref = $ref ?? (items as { $ref?: string } | undefined)?.$ref ?? (allOf?.[0] as { $ref?: string })?.$ref;
+      return ref !== undefined && ref.replace('#/components/schemas/', '') in document.components.schemas;
+    };
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const bodies = Object.values(operation.requestBody?.content ?? {});
+        const answers = Object.values(operation.responses).flatMap((answer) => Object.values(answer.content ?? {}));
+        for (const { schema } of [...bodies, ...answers]) if (!isRef(schema)) unnamed.push(`${method} ${path}`);
+      }
+    }
+    expect(unnamed).toEqual([]);
+    expect(Object.keys(document.components.schemas)).toEqual(
+      expect.arrayContaining(['Error', 'User', 'Application', 'CreateApplication', 'Login', 'LoginOrChallenge']),
+    );
+  });
+
+  it('declares its server, its license and every tag it uses, with a description', () => {
+    const top = document as unknown as {
+      servers: { url: string }[];
+      info: { license: { name: string } };
+      tags: { name: string; description: string }[];
+    };
+    expect(top.servers).toEqual([expect.objectContaining({ url: '/' })]);
+    expect(top.info.license.name).toBe('MIT');
+    const used = Object.values(document.paths).flatMap((ops) => Object.values(ops).flatMap((op) => op.tags ?? []));
+    expect([...new Set(used)].sort()).toEqual(top.tags.map((tag) => tag.name).sort());
+    expect(top.tags.filter((tag) => !tag.description)).toEqual([]);
+  });
+
   it('documents every route the app serves (a route without a declaration cannot exist)', () => {
     const missing = expressRoutes(ctx.app).filter((route) => {
       const [method, path] = route.split(' ');
@@ -154,13 +245,16 @@ describe('GET /openapi.json', () => {
   });
 
   it('takes its request bodies from the zod schemas the routes validate with', () => {
-    const body = (
-      document.paths['/applications'].post as unknown as {
-        requestBody: {
-          content: { 'application/json': { schema: { required: string[]; additionalProperties: boolean } } };
-        };
-      }
-    ).requestBody.content['application/json'].schema;
+    const { requestBody } = document.paths['/applications'].post as unknown as {
+      requestBody: { content: { 'application/json': { schema: { $ref: string } } } };
+    };
+    expect(requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/CreateApplication',
+    });
+    const body = resolved(requestBody.content['application/json'].schema) as {
+      required: string[];
+      additionalProperties: boolean;
+    };
     expect(body.required).toEqual(['name']);
     expect(body.additionalProperties).toBe(false);
   });

@@ -1,5 +1,6 @@
 import { QueryTypes } from 'sequelize';
 import request from 'supertest';
+import { WEBHOOK_EVENTS } from '../../src/shared/constants';
 import { admin, adminToken, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser, GOOD_PASSWORD, login, uniqueName } from '../helpers/factories';
 
@@ -11,20 +12,13 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx.close());
 
-const ALL_EVENTS = [
-  'user.created',
-  'user.updated',
-  'user.disabled',
-  'user.deleted',
-  'user.password_changed',
-  'user.locked_out',
-  'session.revoked',
-  'refresh_token.reused',
-];
-
 type Created = { id: string; url: string; events: string[]; secret: string; created_at: string; updated_at: string };
 
-async function newWebhook(appName: string, events = ALL_EVENTS, url = 'http://127.0.0.1:9/hooks'): Promise<Created> {
+async function newWebhook(
+  appName: string,
+  events: readonly string[] = WEBHOOK_EVENTS,
+  url = 'http://127.0.0.1:9/hooks',
+): Promise<Created> {
   const res = await admin(ctx.app, 'post', `/applications/${appName}/webhooks`, { url, events });
   expect(res.status).toBe(201);
   return res.body as Created;
@@ -224,7 +218,7 @@ describe('GET, PATCH, DELETE /applications/:name/webhooks/:id', () => {
       expect(res.body.error).toBe('forbidden');
     }
     expect((await request(ctx.app).get(base)).status).toBe(401);
-    expect((await admin(ctx.app, 'get', `${base}/${hook.id}`)).body.events).toEqual(ALL_EVENTS);
+    expect((await admin(ctx.app, 'get', `${base}/${hook.id}`)).body.events).toEqual(WEBHOOK_EVENTS);
   });
 });
 

@@ -1,4 +1,4 @@
-import { openApiPaths } from '../../src/http/openapi';
+import { openApiOperations, openApiPaths } from '../../src/http/openapi/document';
 import { ROUTES } from '../../src/http/routes';
 import { RESERVED_NAMES } from '../../src/schemas/common.schema';
 
@@ -14,6 +14,18 @@ describe('the route table', () => {
   it('declares each method and path once', () => {
     const keys = ROUTES.map((route) => `${route.method} ${route.path}`);
     expect(keys.filter((key, i) => keys.indexOf(key) !== i)).toEqual([]);
+  });
+
+  it('names every route with an operationId of its own, and every operation of a route with an optional segment apart', () => {
+    const ids = ROUTES.flatMap((route) => openApiOperations(route).map((operation) => operation.operationId));
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+    expect(ids.filter((id) => !/^[a-z][A-Za-z]*$/.test(id))).toEqual([]);
+    expect(ids.length).toBe(ROUTES.flatMap((route) => openApiPaths(route.path)).length);
+    const ttl = ROUTES.find((route) => route.path === '/token/refresh{/:ttl}');
+    expect(ttl && openApiOperations(ttl)).toEqual([
+      { path: '/token/refresh', operationId: 'issueRefreshToken' },
+      { path: '/token/refresh/{ttl}', operationId: 'issueRefreshTokenWithTtl' },
+    ]);
   });
 
   it('reserves, as application names, the first segment of every fixed path an application path could also match', () => {

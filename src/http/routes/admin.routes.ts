@@ -35,6 +35,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'post',
     path: '/admin/login',
+    operationId: 'adminLogin',
     errors: ['invalid_credentials', 'rate_limited', 'overloaded'],
     summary: 'Log an admin in: a console session token (brute-force limited)',
     tag: 'admin',
@@ -53,6 +54,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'post',
     path: '/admin/login/mfa',
+    operationId: 'adminLoginWithCode',
     errors: ['invalid_token', 'invalid_code', 'rate_limited'],
     summary: "Complete an admin's login with a TOTP or recovery code: a console session token",
     tag: 'admin',
@@ -72,6 +74,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'get',
     path: '/admin/account',
+    operationId: 'getAdminAccount',
     errors: ['console_session_required'],
     summary: 'The account of this console session, and whether its second factor is active',
     tag: 'admin',
@@ -84,6 +87,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'post',
     path: '/admin/account/mfa/enrol',
+    operationId: 'enrolAdminMfa',
     errors: ['console_session_required', 'second_factor_active', 'enrolment_in_progress'],
     summary: 'Start enrolling a TOTP factor for the account of this console session',
     tag: 'admin',
@@ -98,6 +102,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'post',
     path: '/admin/account/mfa/confirm',
+    operationId: 'confirmAdminMfa',
     errors: ['console_session_required', 'invalid_code', 'no_enrolment_pending', 'second_factor_active'],
     summary: "Activate the console account's factor with a first code; answers the recovery codes, once",
     tag: 'admin',
@@ -113,6 +118,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'delete',
     path: '/admin/accounts/:username/mfa',
+    operationId: 'resetAdminMfa',
     errors: ['admin_account_not_found', 'second_factor_not_found'],
     summary: "Remove an admin account's second factor (a lost phone, a rotated SECRET_KEY)",
     tag: 'admin',
@@ -126,6 +132,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'post',
     path: '/admin/setup',
+    operationId: 'setupAdmin',
     errors: ['unauthorized', 'admin_exists', 'weak_password', 'rate_limited', 'overloaded'],
     summary:
       'First run: create the first admin account with the one-time setup link (401 wrong/used/expired, 409 once one exists)',
@@ -151,6 +158,8 @@ export const adminRoutes = [
   defineRoute({
     method: 'post',
     path: '/admin/logout',
+    operationId: 'adminLogout',
+    credential: 'adminSession',
     errors: ['unauthorized'],
     summary: 'End the console session',
     tag: 'admin',

@@ -16,6 +16,7 @@ export const applicationKeyRoutes = [
   defineRoute({
     method: 'get',
     path: '/applications/:name/keys',
+    operationId: 'listApplicationKeys',
     errors: ['application_not_found'],
     summary: "The application's keys (never the keys themselves)",
     tag: 'applications',
@@ -30,6 +31,7 @@ export const applicationKeyRoutes = [
   defineRoute({
     method: 'post',
     path: '/applications/:name/keys',
+    operationId: 'createApplicationKey',
     errors: ['application_not_found'],
     summary: 'Create an application key (the answer is the only time the key is shown)',
     tag: 'applications',
@@ -47,6 +49,7 @@ export const applicationKeyRoutes = [
   defineRoute({
     method: 'delete',
     path: '/applications/:name/keys/:id',
+    operationId: 'revokeApplicationKey',
     errors: ['application_not_found', 'application_key_not_found'],
     summary: 'Revoke an application key, at once on every instance',
     tag: 'applications',

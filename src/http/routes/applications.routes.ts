@@ -17,6 +17,7 @@ export const applicationRoutes = [
   defineRoute({
     method: 'get',
     path: '/applications',
+    operationId: 'listApplications',
     summary: 'List applications',
     tag: 'applications',
     auth: 'admin',
@@ -30,6 +31,7 @@ export const applicationRoutes = [
   defineRoute({
     method: 'post',
     path: '/applications',
+    operationId: 'createApplication',
     errors: ['application_name_taken'],
     summary: 'Create an application (the answer carries its secret)',
     tag: 'applications',
@@ -47,6 +49,7 @@ export const applicationRoutes = [
   defineRoute({
     method: 'get',
     path: '/applications/:name',
+    operationId: 'getApplication',
     errors: ['application_not_found'],
     summary: 'One application (with its secret when include_secret=true, which is audited)',
     tag: 'applications',
@@ -65,6 +68,7 @@ export const applicationRoutes = [
   defineRoute({
     method: 'patch',
     path: '/applications/:name',
+    operationId: 'updateApplication',
     errors: ['application_not_found', 'application_name_taken'],
     summary: 'Change an application',
     tag: 'applications',
@@ -80,6 +84,7 @@ export const applicationRoutes = [
   defineRoute({
     method: 'delete',
     path: '/applications/:name',
+    operationId: 'deleteApplication',
     errors: ['application_not_found'],
     summary: 'Delete an application and its users',
     tag: 'applications',
@@ -93,6 +98,7 @@ export const applicationRoutes = [
   defineRoute({
     method: 'post',
     path: '/applications/:name/rotate_secret',
+    operationId: 'rotateApplicationSecret',
     errors: ['application_not_found'],
     summary: 'Rotate the secret (the old one verifies for the grace period)',
     tag: 'applications',

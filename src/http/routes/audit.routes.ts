@@ -8,6 +8,7 @@ export const auditRoutes = [
   defineRoute({
     method: 'get',
     path: '/audit',
+    operationId: 'listAudit',
     summary: 'The audit log, newest first',
     tag: 'audit',
     auth: 'admin',

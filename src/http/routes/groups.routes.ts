@@ -23,6 +23,7 @@ export const groupRoutes = [
   defineRoute({
     method: 'get',
     path: '/orgs',
+    operationId: 'listOrgs',
     summary: 'Orgs',
     tag: 'groups',
     auth: 'admin',
@@ -36,6 +37,7 @@ export const groupRoutes = [
   defineRoute({
     method: 'post',
     path: '/orgs',
+    operationId: 'createOrg',
     errors: ['org_name_taken'],
     summary: 'Create an org',
     tag: 'groups',
@@ -51,6 +53,7 @@ export const groupRoutes = [
   defineRoute({
     method: 'delete',
     path: '/orgs/:org',
+    operationId: 'deleteOrg',
     errors: ['org_not_found'],
     summary: 'Delete an org (its members leave it)',
     tag: 'groups',
@@ -64,6 +67,7 @@ export const groupRoutes = [
   defineRoute({
     method: 'get',
     path: '/orgs/:org/users',
+    operationId: 'listOrgMembers',
     errors: ['org_not_found'],
     summary: 'Members of an org, across applications',
     tag: 'groups',
@@ -84,6 +88,7 @@ export const groupRoutes = [
   defineRoute({
     method: 'get',
     path: '/:app/groups',
+    operationId: 'listGroups',
     errors: ['application_not_found'],
     summary: 'Groups of an application',
     tag: 'groups',
@@ -100,6 +105,7 @@ export const groupRoutes = [
   defineRoute({
     method: 'post',
     path: '/:app/groups',
+    operationId: 'createGroup',
     errors: ['application_not_found', 'group_name_taken'],
     summary: 'Create a group',
     tag: 'groups',
@@ -117,6 +123,7 @@ export const groupRoutes = [
   defineRoute({
     method: 'delete',
     path: '/:app/groups/:group',
+    operationId: 'deleteGroup',
     errors: ['application_not_found', 'group_not_found'],
     summary: 'Delete a group (its members leave it)',
     tag: 'groups',
@@ -130,6 +137,7 @@ export const groupRoutes = [
   defineRoute({
     method: 'get',
     path: '/:app/groups/:group/users',
+    operationId: 'listGroupMembers',
     errors: ['application_not_found', 'group_not_found'],
     summary: 'Members of a group',
     tag: 'groups',

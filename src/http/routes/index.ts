@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { openApiDocument } from '../openapi';
+import { openApiDocument } from '../openapi/document';
 import { APP_KEY_REFUSED_ACTION } from '../../services/application-key.service';
 import { DATA_MOVE_ACTIONS, REFRESH_REUSE_ACTION } from '../../services/audit.service';
 import { defineRoute, type Route } from '../route';
@@ -67,6 +67,7 @@ export const ROUTES: Route[] = [
   defineRoute({
     method: 'get',
     path: '/openapi.json',
+    operationId: 'getOpenApiDocument',
     summary: 'This document (OpenAPI 3.1), built from the routes themselves',
     tag: 'operations',
     response: z.object({}).loose(),
@@ -75,6 +76,7 @@ export const ROUTES: Route[] = [
   defineRoute({
     method: 'get',
     path: '/audit/actions',
+    operationId: 'listAuditActions',
     summary: 'Every action the audit log may hold, for filters',
     tag: 'audit',
     auth: 'admin',

@@ -16,6 +16,7 @@ export const loginRoutes = [
   defineRoute({
     method: 'post',
     path: '/:app/login',
+    operationId: 'login',
     errors: ['invalid_credentials', 'rate_limited', 'overloaded'],
     summary: 'Log in (brute-force limited: 429 rate_limited with Retry-After)',
     tag: 'public',
@@ -43,6 +44,8 @@ export const loginRoutes = [
   defineRoute({
     method: 'post',
     path: '/:app/:username/change_password',
+    operationId: 'changePassword',
+    credential: 'userToken',
     errors: ['unauthorized', 'invalid_credentials', 'weak_password', 'rate_limited', 'overloaded'],
     summary: 'Change a password with the token of the latest login',
     tag: 'public',

@@ -30,6 +30,7 @@ export const mfaRoutes = [
   defineRoute({
     method: 'post',
     path: '/:app/login/mfa',
+    operationId: 'loginWithCode',
     errors: ['invalid_token', 'invalid_code', 'rate_limited'],
     summary: 'Complete a login with a TOTP or recovery code (brute-force limited like passwords)',
     tag: 'public',
@@ -51,6 +52,8 @@ export const mfaRoutes = [
   defineRoute({
     method: 'post',
     path: '/:app/:username/mfa/enrol',
+    operationId: 'enrolMfa',
+    credential: 'userToken',
     errors: ['unauthorized', 'mfa_off', 'second_factor_active', 'enrolment_in_progress', 'rate_limited'],
     summary: 'Start enrolling a TOTP factor (with a login token or an enrolment token; brute-force limited)',
     tag: 'public',
@@ -67,6 +70,8 @@ export const mfaRoutes = [
   defineRoute({
     method: 'post',
     path: '/:app/:username/mfa/confirm',
+    operationId: 'confirmMfa',
+    credential: 'userToken',
     errors: ['unauthorized', 'mfa_off', 'invalid_code', 'no_enrolment_pending', 'second_factor_active', 'rate_limited'],
     summary: 'Activate the factor with a first code; answers the recovery codes, once',
     tag: 'public',

@@ -35,6 +35,7 @@ export const operationRoutes = [
   defineRoute({
     method: 'get',
     path: '/',
+    operationId: 'getIndex',
     summary: 'Where things are (a browser is redirected to /admin/ with 302)',
     tag: 'operations',
     response: indexSchema,
@@ -47,6 +48,7 @@ export const operationRoutes = [
   defineRoute({
     method: 'get',
     path: '/health',
+    operationId: 'getHealth',
     summary: 'The process is up',
     tag: 'operations',
     response: statusSchema,
@@ -55,6 +57,7 @@ export const operationRoutes = [
   defineRoute({
     method: 'get',
     path: '/ready',
+    operationId: 'getReadiness',
     summary: 'The database answers (503 if not)',
     tag: 'operations',
     response: statusSchema,
@@ -75,6 +78,7 @@ export const operationRoutes = [
   defineRoute({
     method: 'get',
     path: '/metrics',
+    operationId: 'getMetrics',
     summary: 'Prometheus metrics (expose them to the scraper only)',
     tag: 'operations',
     response: z.string(),

@@ -25,6 +25,7 @@ export const signupRoutes = [
   defineRoute({
     method: 'post',
     path: '/:app/signup',
+    operationId: 'signup',
     errors: ['signup_disabled', 'username_taken', 'email_taken', 'weak_password', 'rate_limited', 'overloaded'],
     summary: 'Sign up (404 when sign-up is off; rate-limited per IP like a login, each sign-up counting)',
     tag: 'public',
@@ -46,6 +47,7 @@ export const signupRoutes = [
   defineRoute({
     method: 'post',
     path: '/:app/confirm',
+    operationId: 'confirmSignup',
     errors: ['signup_disabled', 'invalid_token', 'rate_limited'],
     summary: "Enable an account signed up in `confirm` mode with its mail's one-use token",
     tag: 'public',
@@ -63,6 +65,7 @@ export const signupRoutes = [
   defineRoute({
     method: 'post',
     path: '/:app/recover',
+    operationId: 'recoverPassword',
     errors: ['recovery_disabled', 'rate_limited'],
     summary: 'Ask for a password reset by username or e-mail: always 202, the same for unknown users',
     tag: 'public',
@@ -84,6 +87,7 @@ export const signupRoutes = [
   defineRoute({
     method: 'post',
     path: '/:app/reset',
+    operationId: 'resetPassword',
     errors: ['recovery_disabled', 'invalid_token', 'weak_password', 'rate_limited', 'overloaded'],
     summary: "Set a new password with a recovery mail's one-use token; ends every session of the user",
     tag: 'public',

@@ -8,6 +8,7 @@ export const statsRoutes = [
   defineRoute({
     method: 'get',
     path: '/stats',
+    operationId: 'getStats',
     errors: ['application_not_found'],
     summary: 'Logins, failures and lockouts per hour (24) and day (7), users, live sessions and recent security events',
     tag: 'audit',

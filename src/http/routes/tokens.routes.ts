@@ -14,6 +14,7 @@ export const tokenRoutes = [
   defineRoute({
     method: 'post',
     path: '/token/refresh{/:ttl}',
+    operationId: 'issueRefreshToken',
     errors: ['origin_not_allowed', 'invalid_credentials', 'ttl_exceeds_max', 'rate_limited', 'overloaded'],
     summary: 'A refresh token for credentials (ttl ≤ refresh_ttl_max; brute-force limited)',
     tag: 'public',
@@ -41,6 +42,7 @@ export const tokenRoutes = [
   defineRoute({
     method: 'post',
     path: '/token/access{/:ttl}',
+    operationId: 'issueAccessToken',
     errors: ['origin_not_allowed', 'invalid_token', 'refresh_token_reused', 'ttl_exceeds_max'],
     summary: 'An access token for a refresh token (ttl ≤ access_ttl_max)',
     tag: 'public',
@@ -61,6 +63,7 @@ export const tokenRoutes = [
   defineRoute({
     method: 'post',
     path: '/:app/refresh',
+    operationId: 'rotateRefreshToken',
     errors: ['invalid_token', 'refresh_token_reused', 'ttl_exceeds_max', 'rate_limited'],
     summary: 'Rotate a refresh token (reuse after the grace revokes its family)',
     tag: 'public',

@@ -30,6 +30,7 @@ export const userRoutes = [
   defineRoute({
     method: 'get',
     path: '/users',
+    operationId: 'listAllUsers',
     errors: ['application_not_found'],
     summary: 'All users (of one application with ?app=)',
     tag: 'users',
@@ -46,6 +47,7 @@ export const userRoutes = [
   defineRoute({
     method: 'post',
     path: '/users',
+    operationId: 'createUserInApplication',
     errors: ['application_not_found', 'username_taken', 'email_taken', 'weak_password'],
     summary: 'Create a user in the named application',
     tag: 'users',
@@ -62,6 +64,7 @@ export const userRoutes = [
   defineRoute({
     method: 'get',
     path: '/users/:uid',
+    operationId: 'getUserByUid',
     errors: ['user_not_found'],
     summary: 'One user by uid',
     tag: 'users',
@@ -76,6 +79,7 @@ export const userRoutes = [
   defineRoute({
     method: 'patch',
     path: '/users/:uid',
+    operationId: 'updateUserByUid',
     errors: ['user_not_found', 'username_taken', 'email_taken', 'weak_password'],
     summary: 'Change a user by uid (a new password or disabled revokes its sessions)',
     tag: 'users',
@@ -93,6 +97,7 @@ export const userRoutes = [
   defineRoute({
     method: 'delete',
     path: '/users/:uid',
+    operationId: 'deleteUserByUid',
     errors: ['user_not_found'],
     summary: 'Delete a user by uid',
     tag: 'users',
@@ -107,6 +112,7 @@ export const userRoutes = [
   defineRoute({
     method: 'get',
     path: '/:app/users',
+    operationId: 'listUsers',
     errors: ['application_not_found'],
     summary: 'Users of one application',
     tag: 'users',
@@ -126,6 +132,7 @@ export const userRoutes = [
   defineRoute({
     method: 'post',
     path: '/:app/users',
+    operationId: 'createUser',
     errors: ['application_not_found', 'username_taken', 'email_taken', 'weak_password'],
     summary: 'Create a user',
     tag: 'users',
@@ -144,6 +151,7 @@ export const userRoutes = [
   defineRoute({
     method: 'get',
     path: '/:app/users/:username',
+    operationId: 'getUser',
     errors: ['application_not_found', 'user_not_found'],
     summary: 'One user',
     tag: 'users',
@@ -160,6 +168,7 @@ export const userRoutes = [
   defineRoute({
     method: 'patch',
     path: '/:app/users/:username',
+    operationId: 'updateUser',
     errors: ['application_not_found', 'user_not_found', 'username_taken', 'email_taken', 'weak_password'],
     summary: 'Change a user (a new password or disabled revokes its sessions)',
     tag: 'users',
@@ -177,6 +186,7 @@ export const userRoutes = [
   defineRoute({
     method: 'delete',
     path: '/:app/users/:username',
+    operationId: 'deleteUser',
     errors: ['application_not_found', 'user_not_found'],
     summary: 'Delete a user',
     tag: 'users',
@@ -192,6 +202,7 @@ export const userRoutes = [
   defineRoute({
     method: 'get',
     path: '/:app/users/:username/sessions',
+    operationId: 'listUserSessions',
     errors: ['application_not_found', 'user_not_found'],
     summary: "The user's live sessions (one per refresh family), newest first",
     tag: 'users',
@@ -209,6 +220,7 @@ export const userRoutes = [
   defineRoute({
     method: 'delete',
     path: '/:app/users/:username/sessions/:id',
+    operationId: 'revokeSession',
     errors: ['application_not_found', 'user_not_found', 'session_not_found'],
     summary: 'Revoke one session (refresh family) of the user',
     tag: 'users',
@@ -224,6 +236,7 @@ export const userRoutes = [
   defineRoute({
     method: 'delete',
     path: '/:app/users/:username/sessions',
+    operationId: 'revokeAllSessions',
     errors: ['application_not_found', 'user_not_found'],
     summary: "Revoke all the user's sessions (log out everywhere)",
     tag: 'users',
@@ -239,6 +252,7 @@ export const userRoutes = [
   defineRoute({
     method: 'delete',
     path: '/:app/users/:username/mfa',
+    operationId: 'resetUserMfa',
     errors: ['application_not_found', 'user_not_found', 'second_factor_not_found'],
     summary: "Remove the user's second factor and its recovery codes",
     tag: 'users',

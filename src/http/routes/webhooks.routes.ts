@@ -26,6 +26,7 @@ const queueRoutes = QUEUE_ACTIONS.map(([action, summary, status]) =>
   defineRoute({
     method: 'post',
     path: `/applications/:name/webhooks/:id/deliveries/:delivery/${action}`,
+    operationId: `${action}WebhookDelivery`,
     errors: [
       'application_not_found',
       'webhook_not_found',
@@ -51,6 +52,7 @@ export const webhookRoutes = [
   defineRoute({
     method: 'get',
     path: '/applications/:name/webhooks',
+    operationId: 'listWebhooks',
     errors: ['application_not_found'],
     summary: "The application's webhook endpoints (never their secrets)",
     tag: 'applications',
@@ -65,6 +67,7 @@ export const webhookRoutes = [
   defineRoute({
     method: 'post',
     path: '/applications/:name/webhooks',
+    operationId: 'createWebhook',
     errors: ['application_not_found'],
     summary: 'Create a webhook endpoint (the answer is the only time its signing secret is shown)',
     tag: 'applications',
@@ -82,6 +85,7 @@ export const webhookRoutes = [
   defineRoute({
     method: 'get',
     path: '/applications/:name/webhooks/:id',
+    operationId: 'getWebhook',
     errors: ['application_not_found', 'webhook_not_found'],
     summary: 'One webhook endpoint (never its secret)',
     tag: 'applications',
@@ -95,6 +99,7 @@ export const webhookRoutes = [
   defineRoute({
     method: 'patch',
     path: '/applications/:name/webhooks/:id',
+    operationId: 'updateWebhook',
     errors: ['application_not_found', 'webhook_not_found'],
     summary: "Change a webhook endpoint's URL or events, or turn it off and on (disabled)",
     tag: 'applications',
@@ -110,6 +115,7 @@ export const webhookRoutes = [
   defineRoute({
     method: 'delete',
     path: '/applications/:name/webhooks/:id',
+    operationId: 'deleteWebhook',
     errors: ['application_not_found', 'webhook_not_found'],
     summary: 'Delete a webhook endpoint and its deliveries',
     tag: 'applications',
@@ -123,6 +129,7 @@ export const webhookRoutes = [
   defineRoute({
     method: 'post',
     path: '/applications/:name/webhooks/:id/test',
+    operationId: 'testWebhook',
     errors: ['application_not_found', 'webhook_not_found', 'webhook_disabled'],
     summary: 'Queue a webhook.test event to this endpoint',
     tag: 'applications',
@@ -138,6 +145,7 @@ export const webhookRoutes = [
   defineRoute({
     method: 'get',
     path: '/applications/:name/webhooks/:id/deliveries',
+    operationId: 'listWebhookDeliveries',
     errors: ['application_not_found', 'webhook_not_found'],
     summary: "The endpoint's deliveries, newest first, with their attempts",
     tag: 'applications',

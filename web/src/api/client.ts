@@ -23,6 +23,7 @@ import type {
   WebhookDelivery,
   WebhookInput,
 } from './types';
+import { OPERATIONS } from './operations';
 
 /** An answer of the API that is not a success, or a request that never got one. */
 /** The API's field names as the console's forms label them. */
@@ -89,7 +90,26 @@ interface Call {
   anonymous?: boolean;
 }
 
-const seg = encodeURIComponent;
+/** The names in braces of an operation's path (`/{app}/users/{username}` has app and username). */
+type ParamNames<P extends string> = P extends `${string}{${infer Name}}${infer Rest}` ? Name | ParamNames<Rest> : never;
+export type OperationId = keyof typeof OPERATIONS;
+type Params<Id extends OperationId> = Record<ParamNames<(typeof OPERATIONS)[Id]['path']>, string>;
+
+/**
+ * The request of one operation of the route table (./operations.ts, generated from it): its
+ * method, and its path with each parameter filled in and encoded. The console writes no path.
+ */
+export function operation<Id extends OperationId>(
+  id: Id,
+  ...[params]: ParamNames<(typeof OPERATIONS)[Id]['path']> extends never ? [] : [Params<Id>]
+): Call {
+  const { method, path } = OPERATIONS[id];
+  const values = (params ?? {}) as Record<string, string>;
+  return {
+    method,
+    path: path.replace(/\{(\w+)\}/g, (_whole, name: string) => encodeURIComponent(values[name])),
+  };
+}
 
 /** The admin API as the console uses it: an admin session, JSON bodies as request data. */
 export class ApiClient {
@@ -103,95 +123,95 @@ export class ApiClient {
 
   /** A session, or the second factor the account asks for (then `loginWithCode`). */
   login(username: string, password: string): Promise<AdminSession | MfaChallenge> {
-    return this.json({ method: 'POST', path: '/admin/login', body: { username, password }, anonymous: true });
+    return this.json({ ...operation('adminLogin'), body: { username, password }, anonymous: true });
   }
 
   /** Completes a login with a TOTP code or a recovery code. */
   loginWithCode(mfaToken: string, code: string): Promise<AdminSession> {
     const body = { mfa_token: mfaToken, code };
-    return this.json({ method: 'POST', path: '/admin/login/mfa', body, anonymous: true });
+    return this.json({ ...operation('adminLoginWithCode'), body, anonymous: true });
   }
 
   account(): Promise<AdminAccount> {
-    return this.json({ method: 'GET', path: '/admin/account' });
+    return this.json(operation('getAdminAccount'));
   }
 
   enrolMfa(): Promise<MfaEnrolment> {
-    return this.json({ method: 'POST', path: '/admin/account/mfa/enrol' });
+    return this.json(operation('enrolAdminMfa'));
   }
 
   confirmMfa(code: string): Promise<{ recovery_codes: string[] }> {
-    return this.json({ method: 'POST', path: '/admin/account/mfa/confirm', body: { code } });
+    return this.json({ ...operation('confirmAdminMfa'), body: { code } });
   }
 
   /** First run: spends the setup link's token on the first admin account. */
   setup(token: string, username: string, password: string): Promise<AdminSetup> {
-    return this.json({ method: 'POST', path: '/admin/setup', body: { token, username, password }, anonymous: true });
+    return this.json({ ...operation('setupAdmin'), body: { token, username, password }, anonymous: true });
   }
 
   async logout(): Promise<void> {
-    await this.send({ method: 'POST', path: '/admin/logout', anonymous: true });
+    await this.send({ ...operation('adminLogout'), anonymous: true });
   }
 
   listApplications(limit = 1000, offset = 0): Promise<Page<Application>> {
-    return this.page({ method: 'GET', path: '/applications', query: { limit, offset } });
+    return this.page({ ...operation('listApplications'), query: { limit, offset } });
   }
 
   createApplication(input: ApplicationInput): Promise<Application> {
-    return this.json({ method: 'POST', path: '/applications', body: input });
+    return this.json({ ...operation('createApplication'), body: input });
   }
 
   getApplication(name: string): Promise<Application> {
-    return this.json({ method: 'GET', path: `/applications/${seg(name)}` });
+    return this.json(operation('getApplication', { name }));
   }
 
   updateApplication(name: string, input: ApplicationInput): Promise<Application> {
-    return this.json({ method: 'PATCH', path: `/applications/${seg(name)}`, body: input });
+    return this.json({ ...operation('updateApplication', { name }), body: input });
   }
 
   rotateSecret(name: string, grace: string): Promise<Application> {
-    return this.json({ method: 'POST', path: `/applications/${seg(name)}/rotate_secret`, body: { grace } });
+    return this.json({ ...operation('rotateApplicationSecret', { name }), body: { grace } });
   }
 
   async deleteApplication(name: string): Promise<void> {
-    await this.send({ method: 'DELETE', path: `/applications/${seg(name)}` });
+    await this.send(operation('deleteApplication', { name }));
   }
 
   /** The application's keys (never the keys themselves). */
   async listKeys(app: string): Promise<ApplicationKey[]> {
-    return (await this.page<ApplicationKey>({ method: 'GET', path: `/applications/${seg(app)}/keys` })).items;
+    return (await this.page<ApplicationKey>(operation('listApplicationKeys', { name: app }))).items;
   }
 
   /** A new key: the answer is the only time the key is shown. */
   createKey(app: string, input: ApplicationKeyInput): Promise<ApplicationKey & { key: string }> {
-    return this.json({ method: 'POST', path: `/applications/${seg(app)}/keys`, body: input });
+    return this.json({ ...operation('createApplicationKey', { name: app }), body: input });
   }
 
   async revokeKey(app: string, id: string): Promise<void> {
-    await this.send({ method: 'DELETE', path: `/applications/${seg(app)}/keys/${seg(id)}` });
+    await this.send(operation('revokeApplicationKey', { name: app, id }));
   }
 
   /** The application's webhook endpoints (never their secrets). */
   async listWebhooks(app: string): Promise<Webhook[]> {
-    return (await this.page<Webhook>({ method: 'GET', path: `/applications/${seg(app)}/webhooks` })).items;
+    return (await this.page<Webhook>(operation('listWebhooks', { name: app }))).items;
   }
 
   /** A new endpoint: the answer is the only time its signing secret is shown. */
   createWebhook(app: string, input: WebhookInput): Promise<Webhook & { secret: string }> {
-    return this.json({ method: 'POST', path: `/applications/${seg(app)}/webhooks`, body: input });
+    return this.json({ ...operation('createWebhook', { name: app }), body: input });
   }
 
   updateWebhook(app: string, id: string, change: WebhookChange): Promise<Webhook> {
-    return this.json({ method: 'PATCH', path: `/applications/${seg(app)}/webhooks/${seg(id)}`, body: change });
+    return this.json({ ...operation('updateWebhook', { name: app, id }), body: change });
   }
 
   async deleteWebhook(app: string, id: string): Promise<void> {
-    await this.send({ method: 'DELETE', path: `/applications/${seg(app)}/webhooks/${seg(id)}` });
+    await this.send(operation('deleteWebhook', { name: app, id }));
   }
 
   /** Queues a webhook.test event to the endpoint; the answer is its delivery, pending. */
   testWebhook(app: string, id: string): Promise<WebhookDelivery> {
-    return this.json({ method: 'POST', path: `/applications/${seg(app)}/webhooks/${seg(id)}/test` });
+    return this.json(operation('testWebhook', { name: app, id }));
   }
 
   /** Retry, replay or skip one delivery (docs/api.md, Webhooks); the answer is the delivery as it is now. */
@@ -201,14 +221,13 @@ export class ApiClient {
     delivery: string,
     action: 'retry' | 'replay' | 'skip',
   ): Promise<WebhookDelivery> {
-    const path = `/applications/${seg(app)}/webhooks/${seg(id)}/deliveries/${seg(delivery)}/${action}`;
-    return this.json({ method: 'POST', path });
+    return this.json(operation(`${action}WebhookDelivery`, { name: app, id, delivery }));
   }
 
   /** The endpoint's latest deliveries, newest first, with their attempts. */
   async listDeliveries(app: string, id: string): Promise<WebhookDelivery[]> {
-    const path = `/applications/${seg(app)}/webhooks/${seg(id)}/deliveries`;
-    return (await this.page<WebhookDelivery>({ method: 'GET', path, query: { limit: 50 } })).items;
+    const call = { ...operation('listWebhookDeliveries', { name: app, id }), query: { limit: 50 } };
+    return (await this.page<WebhookDelivery>(call)).items;
   }
 
   /** How many users an application has, from X-Total-Count of a one-item page. */
@@ -219,77 +238,75 @@ export class ApiClient {
   listUsers(app: string, page: { limit: number; offset: number; q?: string }): Promise<Page<User>> {
     const q = page.q?.trim() ? page.q.trim() : undefined;
     return this.page({
-      method: 'GET',
-      path: `/${seg(app)}/users`,
+      ...operation('listUsers', { app }),
       query: { limit: page.limit, offset: page.offset, q },
     });
   }
 
   createUser(app: string, input: UserInput & { username: string; password: string }): Promise<User> {
-    return this.json({ method: 'POST', path: `/${seg(app)}/users`, body: input });
+    return this.json({ ...operation('createUser', { app }), body: input });
   }
 
   updateUser(app: string, username: string, input: UserInput): Promise<User> {
-    return this.json({ method: 'PATCH', path: `/${seg(app)}/users/${seg(username)}`, body: input });
+    return this.json({ ...operation('updateUser', { app, username }), body: input });
   }
 
   /** The user's live sessions, newest first. */
   listSessions(app: string, username: string, page: { limit: number; offset: number }): Promise<Page<UserSession>> {
     return this.page({
-      method: 'GET',
-      path: `/${seg(app)}/users/${seg(username)}/sessions`,
+      ...operation('listUserSessions', { app, username }),
       query: { limit: page.limit, offset: page.offset },
     });
   }
 
   /** Ends one session; the user's others go on. 404 when it is no longer live. */
   async revokeSession(app: string, username: string, id: string): Promise<void> {
-    await this.send({ method: 'DELETE', path: `/${seg(app)}/users/${seg(username)}/sessions/${seg(id)}` });
+    await this.send(operation('revokeSession', { app, username, id }));
   }
 
   /** Ends every session of the user ("log out everywhere"). */
   async revokeSessions(app: string, username: string): Promise<void> {
-    await this.send({ method: 'DELETE', path: `/${seg(app)}/users/${seg(username)}/sessions` });
+    await this.send(operation('revokeAllSessions', { app, username }));
   }
 
   async deleteUser(app: string, username: string): Promise<void> {
-    await this.send({ method: 'DELETE', path: `/${seg(app)}/users/${seg(username)}` });
+    await this.send(operation('deleteUser', { app, username }));
   }
 
   /** Groups of an application, or null when this server has no groups endpoints. */
   listGroups(app: string): Promise<Group[] | null> {
-    return this.optionalList(`/${seg(app)}/groups`);
+    return this.optionalList(operation('listGroups', { app }));
   }
 
   /** The users of a group, by username. */
   listGroupMembers(app: string, group: string, page: { limit: number; offset: number }): Promise<Page<User>> {
-    return this.page({ method: 'GET', path: `/${seg(app)}/groups/${seg(group)}/users`, query: page });
+    return this.page({ ...operation('listGroupMembers', { app, group }), query: page });
   }
 
   createGroup(app: string, name: string): Promise<Group> {
-    return this.json({ method: 'POST', path: `/${seg(app)}/groups`, body: { name } });
+    return this.json({ ...operation('createGroup', { app }), body: { name } });
   }
 
   async deleteGroup(app: string, name: string): Promise<void> {
-    await this.send({ method: 'DELETE', path: `/${seg(app)}/groups/${seg(name)}` });
+    await this.send(operation('deleteGroup', { app, group: name }));
   }
 
   /** Orgs, or null when this server has no orgs endpoints. */
   listOrgs(): Promise<Org[] | null> {
-    return this.optionalList('/orgs');
+    return this.optionalList(operation('listOrgs'));
   }
 
   /** The users of an org, from every application. */
   listOrgMembers(org: string, page: { limit: number; offset: number }): Promise<Page<User>> {
-    return this.page({ method: 'GET', path: `/orgs/${seg(org)}/users`, query: page });
+    return this.page({ ...operation('listOrgMembers', { org }), query: page });
   }
 
   createOrg(name: string): Promise<Org> {
-    return this.json({ method: 'POST', path: '/orgs', body: { name } });
+    return this.json({ ...operation('createOrg'), body: { name } });
   }
 
   async deleteOrg(name: string): Promise<void> {
-    await this.send({ method: 'DELETE', path: `/orgs/${seg(name)}` });
+    await this.send(operation('deleteOrg', { org: name }));
   }
 
   /** The audit log, newest first; blank filters are not sent. */
@@ -297,8 +314,7 @@ export class ApiClient {
     const text = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
     const since = filter.since instanceof Date ? filter.since.toISOString() : text(filter.since);
     return this.page({
-      method: 'GET',
-      path: '/audit',
+      ...operation('listAudit'),
       query: {
         app: text(filter.app),
         action: text(filter.action),
@@ -311,7 +327,7 @@ export class ApiClient {
 
   /** The home page's numbers: one application's, or (without a name) every application's. */
   getStats(app?: string): Promise<Stats> {
-    return this.json({ method: 'GET', path: '/stats', query: { app } });
+    return this.json({ ...operation('getStats'), query: { app } });
   }
 
   /**
@@ -320,7 +336,7 @@ export class ApiClient {
    */
   async listAuditActions(): Promise<string[] | null> {
     try {
-      const actions = await this.json<unknown>({ method: 'GET', path: '/audit/actions' });
+      const actions = await this.json<unknown>(operation('listAuditActions'));
       return Array.isArray(actions) ? actions.filter((action): action is string => typeof action === 'string') : null;
     } catch (error) {
       if (isMissingRoute(error)) return null;
@@ -328,9 +344,9 @@ export class ApiClient {
     }
   }
 
-  private async optionalList<T>(path: string): Promise<T[] | null> {
+  private async optionalList<T>(list: Call): Promise<T[] | null> {
     try {
-      return (await this.page<T>({ method: 'GET', path, query: { limit: 1000 } })).items;
+      return (await this.page<T>({ ...list, query: { limit: 1000 } })).items;
     } catch (error) {
       if (isMissingRoute(error)) return null;
       throw error;

@@ -2,12 +2,15 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { ApiClient } from '../api/client';
 import type { AppKeyScope, ApplicationKey } from '../api/types';
 import { ErrorText, Loading, ShownOnce, useAction } from '../components/common';
+import { APP_KEY_SCOPES } from '../../../src/shared/constants';
 
-const SCOPES: { scope: AppKeyScope; text: string }[] = [
-  { scope: 'users:read', text: 'users:read: list and read users and their sessions' },
-  { scope: 'users:write', text: 'users:write: create, change, disable and delete users, end their sessions' },
-  { scope: 'mfa:reset', text: "mfa:reset: remove a user's second factor" },
-];
+/** What each scope allows, in the server's order of scopes (a new scope must be described here). */
+const SCOPE_TEXTS: Record<AppKeyScope, string> = {
+  'users:read': 'users:read: list and read users and their sessions',
+  'users:write': 'users:write: create, change, disable and delete users, end their sessions',
+  'mfa:reset': "mfa:reset: remove a user's second factor",
+};
+const SCOPES = APP_KEY_SCOPES.map((scope) => ({ scope, text: SCOPE_TEXTS[scope] }));
 
 /**
  * The application's keys: its backend sends one as `Authorization: AppKey <key>` to manage its

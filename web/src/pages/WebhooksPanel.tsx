@@ -3,21 +3,7 @@ import type { ApiClient } from '../api/client';
 import type { Webhook, WebhookEventType } from '../api/types';
 import { ErrorText, Loading, ShownOnce, useAction } from '../components/common';
 import { WebhookDeliveries } from './WebhookDeliveries';
-
-/** Every event an endpoint may subscribe to (docs/api.md, Webhooks). */
-const EVENTS: WebhookEventType[] = [
-  'user.created',
-  'user.updated',
-  'user.disabled',
-  'user.deleted',
-  'user.password_changed',
-  'user.locked_out',
-  'session.revoked',
-  'refresh_token.reused',
-  'user.signup_confirmation_requested',
-  'user.recovery_requested',
-  'webhook.disabled',
-];
+import { WEBHOOK_EVENTS } from '../../../src/shared/constants';
 
 /**
  * The application's webhook endpoints: jawth POSTs its users' events to them, signed (Standard
@@ -213,7 +199,7 @@ function EventsForm({
     setEvents((current) => (on ? [...current, event] : current.filter((e) => e !== event)));
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    void action.run(() => onSubmit(EVENTS.filter((e) => events.includes(e))));
+    void action.run(() => onSubmit(WEBHOOK_EVENTS.filter((e) => events.includes(e))));
   };
   return (
     <form onSubmit={submit} aria-labelledby={`${ids}-title`} className="form">
@@ -221,7 +207,7 @@ function EventsForm({
       {children}
       <fieldset className="choices">
         <legend>Events</legend>
-        {EVENTS.map((name) => (
+        {WEBHOOK_EVENTS.map((name) => (
           <label key={name}>
             <input type="checkbox" checked={events.includes(name)} onChange={(e) => toggle(name, e.target.checked)} />
             {name}
