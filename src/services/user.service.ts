@@ -4,13 +4,13 @@ import { assertPasswordPolicy } from '../policy/password-policy';
 import { randomId } from '../crypto/random';
 import { AppError, assertThat } from '../errors';
 import type { Application, Group, Models, Org, User } from '../db/models';
-import { voidAccountTokens } from '../db/account-token.repository';
 import { revokeUserSessions } from '../db/session.repository';
 import { inTransaction } from '../db/transaction';
 import { usersByIds, type ListedUser } from '../db/user-list.repository';
 import { underParent, uniquely } from '../db/unique';
 import type { CreateUserInput, UpdateUserInput } from '../schemas/user.schema';
 import type { UserResponse } from '../schemas/responses.schema';
+import { voidAccountTokens } from './account-token.service';
 import type { Deps } from './deps';
 import { enqueueEvent } from './webhook-events.service';
 
