@@ -143,6 +143,7 @@ export async function down(q: QueryInterface): Promise<void> {
 const pgMillis = (column: string) => `CAST(ROUND(EXTRACT(EPOCH FROM ${column}) * 1000) AS BIGINT)`;
 /** SQLite's DATE is Sequelize's text, `2026-12-07 16:43:30.123 +00:00`, which julianday() reads. */
 const sqliteMillis = (column: string) => `CAST(ROUND((julianday(${column}) - 2440587.5) * 86400000) AS INTEGER)`;
-const pgDate = (column: string) => `to_timestamp(${column} / 1000.0)`;
+/** Integer arithmetic, so that no millisecond is lost to a float on the way. */
+const pgDate = (column: string) => `(TIMESTAMP WITH TIME ZONE 'epoch' + ${column} * INTERVAL '1 millisecond')`;
 /** Written as Sequelize writes a DATE on SQLite, so that its models read it back. */
 const sqliteDate = (column: string) => `strftime('%Y-%m-%d %H:%M:%f', ${column} / 1000.0, 'unixepoch') || ' +00:00'`;
