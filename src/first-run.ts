@@ -8,9 +8,13 @@ import { systemClock, type Store } from './services/deps';
  * This line is the only place the token is ever written in clear; the database keeps its hash.
  * Called by the single process, or by a cluster's primary: never by each worker.
  */
-export async function announceFirstRun(where: string, logger: Logger, store: Pick<Store, 'models'>): Promise<void> {
+export async function announceFirstRun(
+  where: string,
+  logger: Logger,
+  store: Pick<Store, 'db' | 'models'>,
+): Promise<void> {
   try {
-    const token = await createSetupToken({ models: store.models, clock: systemClock });
+    const token = await createSetupToken({ db: store.db, models: store.models, clock: systemClock });
     if (!token) return;
     const message = `no admin account yet: open ${where}/admin/setup#${token} within 1 hour to create one (or run \`npx jawth init\`)`;
     logger.warn(message);

@@ -2,9 +2,10 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { inTransaction } from './transaction';
 
 /**
- * Second factors, recovery codes and the tokens between a password and a code, in raw SQL: each
- * spend (a time step, a recovery code, a token) is one conditional statement whose row count
- * says whether this request won, so that of concurrent requests exactly one does.
+ * Second factors and recovery codes, in raw SQL: each spend (a time step, a recovery code) is one
+ * conditional statement whose row count says whether this request won, so that of concurrent
+ * requests exactly one does. The tokens between a password and a code are one-use tokens
+ * (one-use-token.repository.ts).
  */
 
 /** Whose factor: an application's user or an admin account. */
@@ -16,20 +17,6 @@ export interface FactorRecord {
   secret: string;
   confirmedAt: number | null;
   lastStep: number | null;
-}
-
-export interface MfaTokenRecord {
-  id: number;
-  /** `login`: a code completes the login; `enrol`: the holder may only enrol a factor. */
-  purpose: 'login' | 'enrol';
-  /** Which request started it, and so what its completion answers: `login`, `refresh` or `admin`. */
-  flow: 'login' | 'refresh' | 'admin';
-  userId: number | null;
-  adminId: number | null;
-  /** The refresh token lifetime asked of /token/refresh, if any. */
-  ttl: number | null;
-  expiresAt: number;
-  createdAt: number;
 }
 
 function ownerColumn(owner: FactorOwner): [string, number] {
@@ -167,55 +154,4 @@ export async function deleteFactor(db: Sequelize, owner: FactorOwner): Promise<n
     await changed(db, codes, [id], transaction);
     return changed(db, `DELETE FROM second_factors WHERE ${column} = $1`, [id], transaction);
   });
-}
-
-export async function createMfaToken(
-  db: Sequelize,
-  token: Omit<MfaTokenRecord, 'id'> & { tokenHash: string },
-): Promise<void> {
-  await db.query(
-    `INSERT INTO mfa_tokens (token_hash, purpose, flow, user_id, admin_account_id, ttl, expires_at, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    {
-      bind: [
-        token.tokenHash,
-        token.purpose,
-        token.flow,
-        token.userId,
-        token.adminId,
-        token.ttl,
-        token.expiresAt,
-        token.createdAt,
-      ],
-    },
-  );
-}
-
-export async function findMfaToken(db: Sequelize, tokenHash: string): Promise<MfaTokenRecord | null> {
-  const rows = await db.query<Record<string, unknown>>(
-    'SELECT id, purpose, flow, user_id, admin_account_id, ttl, expires_at, created_at FROM mfa_tokens WHERE token_hash = $1',
-    { bind: [tokenHash], type: QueryTypes.SELECT },
-  );
-  const row = rows[0];
-  if (!row) return null;
-  return {
-    id: Number(row.id),
-    purpose: row.purpose as MfaTokenRecord['purpose'],
-    flow: row.flow as MfaTokenRecord['flow'],
-    userId: num(row.user_id),
-    adminId: num(row.admin_account_id),
-    ttl: num(row.ttl),
-    expiresAt: Number(row.expires_at),
-    createdAt: Number(row.created_at),
-  };
-}
-
-/** Spends a token: of concurrent requests, the one whose DELETE removed the row. */
-export async function spendMfaToken(db: Sequelize, id: number): Promise<boolean> {
-  return (await changed(db, 'DELETE FROM mfa_tokens WHERE id = $1', [id])) === 1;
-}
-
-/** Drops the tokens that expired (periodic clean-up). */
-export async function deleteExpiredMfaTokens(db: Sequelize, now: Date): Promise<number> {
-  return changed(db, 'DELETE FROM mfa_tokens WHERE expires_at <= $1', [now.getTime()]);
 }

@@ -2,7 +2,7 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 
 /**
  * What a sign-up needs to know of the users already there, in raw SQL. An account is
- * *unconfirmed* while it is disabled and holds a confirmation token: a sign-up in `confirm` mode
+ * *unconfirmed* while it is disabled and holds a confirmation token (a `confirm` one-use token): a sign-up in `confirm` mode
  * not yet followed. An admin who disables, enables or otherwise changes the account voids that
  * token (docs/api.md, Sign-up, confirmation and recovery), and the account is then an ordinary one.
  */
@@ -28,7 +28,7 @@ export async function signupHolders(
 ): Promise<SignupHolder[]> {
   const rows = await db.query<Record<string, unknown>>(
     `SELECT u.id, u.uid, u.username, u.email, u.disabled,
-            EXISTS (SELECT 1 FROM account_tokens t WHERE t.user_id = u.id AND t.purpose = 'confirm') AS pending
+            EXISTS (SELECT 1 FROM one_use_tokens t WHERE t.user_id = u.id AND t.purpose = 'confirm') AS pending
        FROM users u
       WHERE u.application_id = $1 AND (u.username = $2 OR lower(u.email) = $3)`,
     { bind: [applicationId, username, email?.toLowerCase() ?? null], type: QueryTypes.SELECT, transaction },
@@ -44,8 +44,18 @@ export async function signupHolders(
   }));
 }
 
+/** Whether the user is disabled now, read in `transaction` (a reset checks it again as it writes). */
+export async function isUserDisabled(db: Sequelize, userId: number, transaction?: Transaction): Promise<boolean> {
+  const rows = await db.query<{ disabled: unknown }>('SELECT disabled FROM users WHERE id = $1', {
+    bind: [userId],
+    type: QueryTypes.SELECT,
+    transaction,
+  });
+  return rows.length === 0 || Boolean(rows[0].disabled);
+}
+
 /** Whether the user is unconfirmed, as SQL on `users u` (disabled, a confirmation token pending). */
-const UNCONFIRMED = `u.disabled = $2 AND EXISTS (SELECT 1 FROM account_tokens t WHERE t.user_id = u.id AND t.purpose = 'confirm')`;
+const UNCONFIRMED = `u.disabled = $2 AND EXISTS (SELECT 1 FROM one_use_tokens t WHERE t.user_id = u.id AND t.purpose = 'confirm')`;
 
 /** Whether this user is unconfirmed (a sign-up whose link was not followed yet). */
 export async function isUnconfirmed(db: Sequelize, userId: number, transaction?: Transaction): Promise<boolean> {
@@ -85,7 +95,7 @@ export async function expiredSignups(db: Sequelize, now: Date, limit: number): P
     `SELECT u.id, u.uid, u.username, u.application_id, a.name AS app
        FROM users u JOIN applications a ON a.id = u.application_id
       WHERE u.disabled = $2
-        AND EXISTS (SELECT 1 FROM account_tokens t WHERE t.user_id = u.id AND t.purpose = 'confirm' AND t.expires_at <= $1)
+        AND EXISTS (SELECT 1 FROM one_use_tokens t WHERE t.user_id = u.id AND t.purpose = 'confirm' AND t.expires_at <= $1)
       ORDER BY u.id LIMIT ${Math.floor(limit)}`,
     { bind: [now.getTime(), true], type: QueryTypes.SELECT },
   );

@@ -1,15 +1,25 @@
 import crypto from 'node:crypto';
-import type { Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import { sha256 } from '../crypto/random';
-import {
-  findAccountToken,
-  replaceAccountToken,
-  type AccountTokenPurpose,
-  type AccountTokenRecord,
-} from '../db/account-token.repository';
+import { findToken, replaceToken, spendToken, voidTokens } from '../db/one-use-token.repository';
 import type { UserOfApplication } from '../db/user.repository';
 import { AppError } from '../errors';
 import type { Deps } from './deps';
+
+/**
+ * The one-use tokens of a sign-up confirmation and a password reset (one-use-token.repository.ts):
+ * 32 random bytes, of which only the SHA-256 is stored, owned by the user.
+ */
+export type AccountTokenPurpose = 'confirm' | 'reset';
+
+export interface AccountTokenRecord {
+  tokenHash: string;
+  purpose: AccountTokenPurpose;
+  userId: number;
+  expiresAt: number;
+}
+
+const ACCOUNT_PURPOSES: AccountTokenPurpose[] = ['confirm', 'reset'];
 
 /** A confirmation link works a day (mail can be slow); a reset link half an hour. */
 export const ACCOUNT_TOKEN_TTL: Record<AccountTokenPurpose, number> = { confirm: 24 * 3600, reset: 30 * 60 };
@@ -26,11 +36,7 @@ export async function issueAccountToken(
   const token = crypto.randomBytes(32).toString('base64url');
   const now = deps.clock.now().getTime();
   const expiresAt = now + ACCOUNT_TOKEN_TTL[purpose] * 1000;
-  await replaceAccountToken(
-    deps.db,
-    { tokenHash: sha256(token), purpose, userId, expiresAt, createdAt: now },
-    transaction,
-  );
+  await replaceToken(deps.db, { tokenHash: sha256(token), purpose, userId, expiresAt, createdAt: now }, transaction);
   return { token, expiresAt: new Date(expiresAt) };
 }
 
@@ -44,10 +50,11 @@ export async function readAccountToken(
   purpose: AccountTokenPurpose,
   deps: Pick<Deps, 'db' | 'users' | 'clock'>,
 ): Promise<{ record: AccountTokenRecord; user: UserOfApplication }> {
-  const record = await findAccountToken(deps.db, sha256(token));
-  if (!record || record.purpose !== purpose || record.expiresAt <= deps.clock.now().getTime()) {
+  const found = await findToken(deps.db, sha256(token), [purpose]);
+  if (!found || found.userId === null || found.expiresAt <= deps.clock.now().getTime()) {
     throw new AppError('invalid_token', INVALID);
   }
+  const record = { tokenHash: found.tokenHash, purpose, userId: found.userId, expiresAt: found.expiresAt };
   const user = await deps.users.findWithApplication(record.userId);
   if (!user || user.application.name !== appName) throw new AppError('invalid_token', INVALID);
   return { record, user };
@@ -55,3 +62,22 @@ export async function readAccountToken(
 
 /** The refusal of a token another request spent first (or that expired meanwhile). */
 export const spentToken = () => new AppError('invalid_token', INVALID);
+
+/** Spends a token still valid at `now`: of concurrent requests, the one whose DELETE removed the row. */
+export async function spendAccountToken(
+  db: Sequelize,
+  record: AccountTokenRecord,
+  now: Date,
+  transaction?: Transaction,
+): Promise<boolean> {
+  return (await spendToken(db, record.tokenHash, record.purpose, now, transaction)) !== null;
+}
+
+/**
+ * Drops every pending token of the user, confirmation and reset alike: a change of the user's
+ * password, e-mail or `disabled` voids the links mailed before it (docs/api.md, Sign-up,
+ * confirmation and recovery).
+ */
+export function voidAccountTokens(db: Sequelize, userId: number, transaction?: Transaction): Promise<number> {
+  return voidTokens(db, { purposes: ACCOUNT_PURPOSES, userId }, transaction);
+}

@@ -43,7 +43,7 @@ export async function authenticateAdmin(
  * Optional `jti` (docs/api.md, Authenticating admin requests): the token is good for one request, on every instance, until
  * it expires. Checked last, so that a token refused for another reason does not spend its jti.
  */
-async function assertFirstUse(claims: Claims, now: Date, deps: Pick<Deps, 'models'>): Promise<void> {
+async function assertFirstUse(claims: Claims, now: Date, deps: Pick<Deps, 'db'>): Promise<void> {
   if (claims.jti === undefined) return;
   if (typeof claims.jti !== 'string' || claims.jti.length < 1 || claims.jti.length > 255) {
     throw refuse('malformed', 'jti must be a string of 1-255 characters');

@@ -1,11 +1,11 @@
 import { newTotpSecret, otpauthUri, qrSvg } from '../crypto/totp';
 import type { AdminAccount } from '../db/models';
-import { deleteFactor, findFactor, savePendingFactor, spendMfaToken } from '../db/second-factor.repository';
+import { deleteFactor, findFactor, savePendingFactor } from '../db/second-factor.repository';
 import { uniquely } from '../db/unique';
 import { AppError } from '../errors';
 import { openAdminSession, type AdminLoginResult } from './admin-session.service';
 import type { Deps } from './deps';
-import { acceptCode, invalidMfaToken, readMfaToken, sealSecret } from './mfa-codes.service';
+import { acceptCode, invalidMfaToken, readMfaToken, sealSecret, spendMfaToken } from './mfa-codes.service';
 import { confirmPending } from './mfa.service';
 
 /** The second factor of admin accounts: the console's account page, and `/admin/login/mfa`. */
@@ -71,6 +71,6 @@ export async function completeAdminMfaLogin(
   const factor = await findFactor(deps.db, { adminId: opened.account.id });
   if (!factor?.confirmedAt) throw invalidMfaToken('factor removed');
   await acceptCode(factor, code, deps);
-  if (!(await spendMfaToken(deps.db, opened.record.id))) throw invalidMfaToken('token already used');
+  if (!(await spendMfaToken(opened.record, deps))) throw invalidMfaToken('token already used');
   return openAdminSession(opened.account, deps);
 }

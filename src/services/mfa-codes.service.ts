@@ -3,18 +3,16 @@ import { sha256 } from '../crypto/random';
 import { open, seal } from '../crypto/secret-box';
 import { matchingStep } from '../crypto/totp';
 import type { UserOfApplication } from '../db/user.repository';
+import { findToken, issueToken, spendToken, type OneUseToken } from '../db/one-use-token.repository';
 import {
   clearCodeFailures,
-  createMfaToken,
   factorLockedUntil,
   findFactor,
-  findMfaToken,
   reserveCodeCheck,
   spendRecoveryCode,
   spendStep,
   type FactorOwner,
   type FactorRecord,
-  type MfaTokenRecord,
 } from '../db/second-factor.repository';
 import { AppError } from '../errors';
 import type { Deps } from './deps';
@@ -35,6 +33,36 @@ export const invalidMfaToken = (why: string) =>
 export const invalidCode = (why: string) =>
   new AppError('invalid_code', 'The code is not valid, or was already used.', undefined, { cause: new Error(why) });
 
+/** The token between a password and a code (or an enrolment): an `mfa_login` or `mfa_enrol` one-use token. */
+export interface MfaTokenRecord {
+  tokenHash: string;
+  /** `login`: a code completes the login; `enrol`: the holder may only enrol a factor. */
+  purpose: 'login' | 'enrol';
+  /** Which request started it, and so what its completion answers: `login`, `refresh` or `admin`. */
+  flow: 'login' | 'refresh' | 'admin';
+  userId: number | null;
+  adminId: number | null;
+  /** The refresh token lifetime asked of /token/refresh, if any. */
+  ttl: number | null;
+  expiresAt: number;
+  createdAt: number;
+}
+
+const MFA_PURPOSES = { login: 'mfa_login', enrol: 'mfa_enrol' } as const;
+
+function mfaRecord(token: OneUseToken): MfaTokenRecord {
+  return {
+    tokenHash: token.tokenHash,
+    purpose: token.purpose === 'mfa_enrol' ? 'enrol' : 'login',
+    flow: token.data?.flow as MfaTokenRecord['flow'],
+    userId: token.userId,
+    adminId: token.adminId,
+    ttl: typeof token.data?.ttl === 'number' ? token.data.ttl : null,
+    expiresAt: token.expiresAt,
+    createdAt: token.createdAt,
+  };
+}
+
 /** An opaque random token; only its SHA-256 is stored. It has no dot, unlike a JWT. */
 export async function issueMfaToken(
   owner: FactorOwner,
@@ -45,13 +73,12 @@ export async function issueMfaToken(
 ): Promise<string> {
   const token = crypto.randomBytes(32).toString('base64url');
   const now = deps.clock.now().getTime();
-  await createMfaToken(deps.db, {
+  await issueToken(deps.db, {
     tokenHash: sha256(token),
-    purpose,
-    flow,
+    purpose: MFA_PURPOSES[purpose],
     userId: 'userId' in owner ? owner.userId : null,
     adminId: 'adminId' in owner ? owner.adminId : null,
-    ttl,
+    data: { flow, ttl },
     expiresAt: now + MFA_TOKEN_TTL * 1000,
     createdAt: now,
   });
@@ -64,11 +91,17 @@ export async function readMfaToken(
   purpose: MfaTokenRecord['purpose'],
   deps: Deps,
 ): Promise<MfaTokenRecord> {
-  const record = await findMfaToken(deps.db, sha256(token));
-  if (!record) throw invalidMfaToken('no such token (or spent)');
+  const found = await findToken(deps.db, sha256(token), Object.values(MFA_PURPOSES));
+  if (!found) throw invalidMfaToken('no such token (or spent)');
+  const record = mfaRecord(found);
   if (record.purpose !== purpose) throw invalidMfaToken(`a ${record.purpose} token used for ${purpose}`);
   if (record.expiresAt <= deps.clock.now().getTime()) throw invalidMfaToken('expired');
   return record;
+}
+
+/** Spends a token read before: of concurrent requests, the one whose DELETE removed the row. */
+export async function spendMfaToken(record: MfaTokenRecord, deps: Deps): Promise<boolean> {
+  return (await spendToken(deps.db, record.tokenHash, MFA_PURPOSES[record.purpose], deps.clock.now())) !== null;
 }
 
 export const sealSecret = (secret: string, deps: Deps) => seal(secret, deps.config.secretKey);

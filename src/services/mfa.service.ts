@@ -1,13 +1,6 @@
 import { newTotpSecret, otpauthUri, qrSvg, matchingStep } from '../crypto/totp';
 import type { User, UserOfApplication } from '../db/user.repository';
-import {
-  confirmFactor,
-  deleteFactor,
-  findFactor,
-  savePendingFactor,
-  spendMfaToken,
-  type MfaTokenRecord,
-} from '../db/second-factor.repository';
+import { confirmFactor, deleteFactor, findFactor, savePendingFactor } from '../db/second-factor.repository';
 import type { ClientInfo } from '../db/session.repository';
 import { uniquely } from '../db/unique';
 import { AppError } from '../errors';
@@ -23,6 +16,8 @@ import {
   openSecret,
   readMfaToken,
   sealSecret,
+  spendMfaToken,
+  type MfaTokenRecord,
 } from './mfa-codes.service';
 
 export { isChallenge, secondFactorStep, type MfaChallenge } from './mfa-codes.service';
@@ -56,7 +51,7 @@ export async function completeMfaLogin(
   const app = user.application;
   const lockedOut = () => userLockedOut(app.name, user.username, client.ip ?? 'unknown', deps, { second_factor: true });
   await acceptCode(factor, code, deps, lockedOut);
-  if (!(await spendMfaToken(deps.db, record.id))) throw invalidMfaToken('token already used');
+  if (!(await spendMfaToken(record, deps))) throw invalidMfaToken('token already used');
   if (record.flow === 'login') return startLogin(user, client, deps, AMR_OTP);
   await recordLogin(user, deps);
   const ttl = record.ttl ?? app.refreshTtlMax;
@@ -135,7 +130,7 @@ export async function confirm(appName: string, username: string, bearer: string,
   const { user, enrolToken } = await authoriseEnrolment(appName, username, bearer, deps);
   return confirmPending({ userId: user.id }, code, deps, async () => {
     // The enrolment token has done its work: the user now logs in with password and code.
-    if (enrolToken) await spendMfaToken(deps.db, enrolToken.id);
+    if (enrolToken) await spendMfaToken(enrolToken, deps);
   });
 }
 

@@ -1,15 +1,14 @@
 import { hashPassword } from '../crypto/password';
-import { isUserDisabled, spendAccountToken, voidAccountTokens } from '../db/account-token.repository';
 import type { Application } from '../db/application.repository';
 import type { User } from '../db/user.repository';
 import type { LoginLimiter } from '../infra/login-limiter';
-import { isUnconfirmed } from '../db/signup.repository';
+import { isUnconfirmed, isUserDisabled } from '../db/signup.repository';
 import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import { assertPasswordPolicy } from '../policy/password-policy';
 import type { RecoverInput } from '../schemas/user.schema';
 import type { Deps } from './deps';
-import { readAccountToken, spentToken } from './account-token.service';
+import { readAccountToken, spendAccountToken, spentToken, voidAccountTokens } from './account-token.service';
 import { applicationNamed } from './application.service';
 import { issueAccountTokenFor, sendQueuedMail } from './mail.service';
 import { endSessions, userData } from './user.service';
@@ -77,7 +76,7 @@ export async function resetPassword(appName: string, token: string, password: st
   const passwordHash = await hashPassword(password, deps.config.bcryptCost);
   await inTransaction(deps.db, async (transaction) => {
     const now = deps.clock.now();
-    if (!(await spendAccountToken(deps.db, record.id, now, transaction))) throw spentToken();
+    if (!(await spendAccountToken(deps.db, record, now, transaction))) throw spentToken();
     if (await isUserDisabled(deps.db, user.id, transaction)) throw spentToken();
     await voidAccountTokens(deps.db, user.id, transaction);
     await endSessions(user, now, deps, transaction);

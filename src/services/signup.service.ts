@@ -1,6 +1,5 @@
 import { hashPassword } from '../crypto/password';
 import { randomId } from '../crypto/random';
-import { spendAccountToken, voidAccountTokens } from '../db/account-token.repository';
 import type { Transaction } from 'sequelize';
 import type { Application } from '../db/application.repository';
 import { deleteUnconfirmed, expiredSignups, signupHolders } from '../db/signup.repository';
@@ -8,7 +7,7 @@ import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import { assertPasswordPolicy } from '../policy/password-policy';
 import type { Deps } from './deps';
-import { readAccountToken, spentToken } from './account-token.service';
+import { readAccountToken, spendAccountToken, spentToken, voidAccountTokens } from './account-token.service';
 import { applicationNamed } from './application.service';
 import { issueAccountTokenFor, sendQueuedMail, sendSignupNotice } from './mail.service';
 import { createUser, userData } from './user.service';
@@ -148,7 +147,7 @@ export async function confirmSignup(appName: string, token: string, deps: Deps) 
   await signupApplication(appName, deps);
   const { record, user } = await readAccountToken(appName, token, 'confirm', deps);
   await inTransaction(deps.db, async (transaction) => {
-    if (!(await spendAccountToken(deps.db, record.id, deps.clock.now(), transaction))) throw spentToken();
+    if (!(await spendAccountToken(deps.db, record, deps.clock.now(), transaction))) throw spentToken();
     // `disabled` changes: whatever else was pending for the user is void (as for an admin's change).
     await voidAccountTokens(deps.db, user.id, transaction);
     await deps.users.update(user.id, { disabled: false }, transaction);

@@ -5,12 +5,12 @@ import { randomId } from '../crypto/random';
 import { AppError, assertThat } from '../errors';
 import type { Application } from '../db/application.repository';
 import type { User, UserChanges, UserFilter } from '../db/user.repository';
-import { voidAccountTokens } from '../db/account-token.repository';
 import { inTransaction } from '../db/transaction';
 import type { ListedUser } from '../db/user-list.repository';
 import { underParent, uniquely } from '../db/unique';
 import type { CreateUserInput, UpdateUserInput } from '../schemas/user.schema';
 import type { UserResponse } from '../schemas/responses.schema';
+import { voidAccountTokens } from './account-token.service';
 import type { Deps } from './deps';
 import { enqueueEvent } from './webhook-events.service';
 

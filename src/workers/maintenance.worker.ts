@@ -1,8 +1,6 @@
-import { deleteExpiredAccountTokens } from '../db/account-token.repository';
 import { purgeFinishedMails } from '../db/mail-outbox.repository';
-import { deleteExpiredMfaTokens } from '../db/second-factor.repository';
+import { purgeExpiredTokens } from '../db/one-use-token.repository';
 import { purgeFinishedDeliveries } from '../db/webhook-delivery.repository';
-import { purgeSpentJtis } from '../services/admin-replay.service';
 import { pruneAudit } from '../services/audit.service';
 import type { Deps } from '../services/deps';
 import { purgeSessions } from '../services/session.service';
@@ -13,8 +11,9 @@ const EVERY_MS = 10 * 60 * 1000;
 const MAILS_KEPT_MS = 7 * 24 * 3600 * 1000;
 
 /**
- * Periodic clean-up: expired and long-revoked refresh sessions, the jtis of expired admin
- * request tokens, unconfirmed sign-ups whose link expired, expired second-factor, confirmation and reset tokens, and audit entries and
+ * Periodic clean-up: expired and long-revoked refresh sessions, unconfirmed sign-ups whose link
+ * expired, expired one-use tokens (admin request jtis, setup links, second-factor, confirmation
+ * and reset tokens), and audit entries and
  * finished webhook deliveries older than AUDIT_RETENTION, and finished mails after a week. Returns a stop function.
  */
 export function startMaintenance(
@@ -24,18 +23,13 @@ export function startMaintenance(
     try {
       const purged = await purgeSessions(deps.clock.now(), deps);
       if (purged > 0) deps.logger.info({ purged }, 'expired sessions purged');
-      const jtis = await purgeSpentJtis(deps.clock.now(), deps);
-      if (jtis > 0) deps.logger.info({ purged: jtis }, 'expired admin request jtis purged');
-      const mfaTokens = await deleteExpiredMfaTokens(deps.db, deps.clock.now());
-      if (mfaTokens > 0) deps.logger.info({ purged: mfaTokens }, 'expired second-factor tokens purged');
-      // Before the tokens, at the same instant: an unconfirmed account is known by its expired
+      // Before the one-use tokens, at the same instant: an unconfirmed account is known by its expired
       // confirmation token, and one deleted alone would leave its account disabled for good.
       const now = deps.clock.now();
       const signups = await purgeExpiredSignups(deps, now);
       if (signups > 0) deps.logger.info({ purged: signups }, 'unconfirmed sign-ups with expired links purged');
-      const accountTokens = await deleteExpiredAccountTokens(deps.db, now);
-      if (accountTokens > 0)
-        deps.logger.info({ purged: accountTokens }, 'expired confirmation and reset tokens purged');
+      const tokens = await purgeExpiredTokens(deps.db, now);
+      if (tokens > 0) deps.logger.info({ purged: tokens }, 'expired one-use tokens purged');
       const pruned = await pruneAudit(deps);
       if (pruned > 0) deps.logger.info({ pruned }, 'audit log pruned');
       // Webhook deliveries are history like the audit log, kept as long.

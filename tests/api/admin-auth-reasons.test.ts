@@ -5,6 +5,7 @@ import { JAWTH_KEY, SECRET_KEY, adminToken, createTestContext, type TestContext 
 import { decodeClaimsForTest } from '../helpers/claims';
 import { GOOD_PASSWORD, uniqueName } from '../helpers/factories';
 import { handmade } from '../helpers/hostile-tokens';
+import { countTokens } from '../helpers/one-use-tokens';
 import { snapshotData } from '../helpers/snapshot';
 
 let ctx: TestContext;
@@ -19,7 +20,7 @@ const now = () => Math.floor(ctx.clock.now().getTime() / 1000);
 /** Everything a refused admin request could have changed: resources, spent jtis, console sessions. */
 async function databaseState() {
   const sessions = await ctx.models.AdminSession.findAll({ order: [['id', 'ASC']], raw: true });
-  return { data: await snapshotData(ctx.models), jtis: await ctx.models.AdminRequestJti.count(), sessions };
+  return { data: await snapshotData(ctx.models), jtis: await countTokens(ctx.db, 'admin_jti'), sessions };
 }
 
 /** Sends a request that would create an application if it were let in. */

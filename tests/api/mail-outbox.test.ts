@@ -109,7 +109,7 @@ describe('an SMTP outage during a sign-up', () => {
     const address = email();
     const res = await signup(name, address);
     await ctx.models.User.update({ disabled: false }, { where: { uid: res.body.uid as string } });
-    await ctx.db.query('DELETE FROM account_tokens');
+    await ctx.db.query(`DELETE FROM one_use_tokens WHERE purpose IN ('confirm', 'reset')`);
     await request(app).post(`/${name}/recover`).send({ email: address });
     await background.idle();
     for (let i = 1; i < MAIL_ATTEMPTS; i++) {
@@ -165,7 +165,7 @@ describe('an unconfirmed account whose mail was lost', () => {
     expect(answers.map((r) => r.status)).toEqual(Array(10).fill(202));
     expect((await mailsTo(address)).length).toBeLessThanOrEqual(1 + 3);
     const tokens = await rows(
-      "SELECT t.id FROM account_tokens t JOIN users u ON u.id = t.user_id WHERE u.uid = $1 AND t.purpose = 'confirm'",
+      "SELECT t.id FROM one_use_tokens t JOIN users u ON u.id = t.user_id WHERE u.uid = $1 AND t.purpose = 'confirm'",
       [res.body.uid],
     );
     expect(tokens).toHaveLength(1);
@@ -176,13 +176,16 @@ describe('an unconfirmed account whose mail was lost', () => {
     const address = email();
     const res = await signup(name, address);
     await ctx.models.User.update({ disabled: false }, { where: { uid: res.body.uid as string } });
-    await ctx.db.query('DELETE FROM account_tokens WHERE user_id = (SELECT id FROM users WHERE uid = $1)', {
-      bind: [res.body.uid],
-    });
+    await ctx.db.query(
+      `DELETE FROM one_use_tokens WHERE purpose IN ('confirm', 'reset') AND user_id = (SELECT id FROM users WHERE uid = $1)`,
+      {
+        bind: [res.body.uid],
+      },
+    );
     await Promise.all(Array.from({ length: 10 }, () => request(app).post(`/${name}/recover`).send({ email: address })));
     await background.idle();
     const tokens = await rows(
-      "SELECT t.id FROM account_tokens t JOIN users u ON u.id = t.user_id WHERE u.uid = $1 AND t.purpose = 'reset'",
+      "SELECT t.id FROM one_use_tokens t JOIN users u ON u.id = t.user_id WHERE u.uid = $1 AND t.purpose = 'reset'",
       [res.body.uid],
     );
     expect(tokens).toHaveLength(1);

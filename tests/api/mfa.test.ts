@@ -162,7 +162,11 @@ describe('login with a second factor: POST /:app/login then /:app/login/mfa', ()
       .post('/token/access')
       .send({ namespace: app.name, refresh_token: rotated.body.refresh_token });
     expect(decodeClaimsForTest(access.body.token as string).amr).toEqual(['pwd', 'otp']);
-    expect(await rows('SELECT id FROM mfa_tokens WHERE user_id = $1', [await userId(user.uid)])).toHaveLength(0);
+    expect(
+      await rows(`SELECT id FROM one_use_tokens WHERE purpose IN ('mfa_login', 'mfa_enrol') AND user_id = $1`, [
+        await userId(user.uid),
+      ]),
+    ).toHaveLength(0);
   });
 
   it('accepts a code of the step before or after, not two steps away', async () => {

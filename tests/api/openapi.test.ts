@@ -126,7 +126,7 @@ function expectDocumented(method: string, url: string, res: Response): void {
  */
 async function accountToken(uid: string, purpose: 'confirm' | 'reset'): Promise<string> {
   const token = `${purpose}-${uniqueName('token')}`;
-  const sql = `UPDATE account_tokens SET token_hash = $1 WHERE purpose = $2 AND user_id = (SELECT id FROM users WHERE uid = $3)`;
+  const sql = `UPDATE one_use_tokens SET token_hash = $1 WHERE purpose = $2 AND user_id = (SELECT id FROM users WHERE uid = $3)`;
   for (let tries = 0; tries < 500; tries++) {
     const bind = [sha256(token), purpose, uid];
     if (Number(await ctx.db.query(sql, { bind, type: QueryTypes.BULKDELETE })) > 0) return token;

@@ -20,7 +20,7 @@ afterAll(() => server.stop());
 
 const tokenHashes = (uid: string) =>
   ctx.db.query<{ token_hash: string }>(
-    'SELECT t.token_hash FROM account_tokens t JOIN users u ON u.id = t.user_id WHERE u.uid = $1',
+    `SELECT t.token_hash FROM one_use_tokens t JOIN users u ON u.id = t.user_id WHERE u.uid = $1 AND t.purpose IN ('confirm', 'reset')`,
     { bind: [uid], type: QueryTypes.SELECT },
   );
 const mailsTo = (address: string) => smtp.received().filter((m) => JSON.stringify(m.to).includes(address)).length;

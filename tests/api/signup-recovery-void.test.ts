@@ -21,7 +21,10 @@ afterAll(() => server.stop());
 const rows = (sql: string, bind: unknown[] = []) =>
   ctx.db.query<Record<string, unknown>>(sql, { bind, type: QueryTypes.SELECT });
 const tokensOf = (uid: string) =>
-  rows('SELECT t.purpose FROM account_tokens t JOIN users u ON u.id = t.user_id WHERE u.uid = $1', [uid]);
+  rows(
+    `SELECT t.purpose FROM one_use_tokens t JOIN users u ON u.id = t.user_id WHERE u.uid = $1 AND t.purpose IN ('confirm', 'reset')`,
+    [uid],
+  );
 const hashOf = async (uid: string) => (await rows('SELECT password_hash FROM users WHERE uid = $1', [uid]))[0];
 const email = () => `${uniqueName('v')}@example.com`;
 const reset = (name: string, token: string) =>

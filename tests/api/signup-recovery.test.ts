@@ -53,7 +53,7 @@ afterAll(async () => {
 const rows = (sql: string, bind: unknown[] = []) =>
   ctx.db.query<Record<string, unknown>>(sql, { bind, type: QueryTypes.SELECT });
 const resetTokens = (uid: string) =>
-  rows(`SELECT t.id FROM account_tokens t JOIN users u ON u.id = t.user_id WHERE u.uid = $1 AND t.purpose = 'reset'`, [
+  rows(`SELECT t.id FROM one_use_tokens t JOIN users u ON u.id = t.user_id WHERE u.uid = $1 AND t.purpose = 'reset'`, [
     uid,
   ]);
 const email = () => `${uniqueName('r')}@example.com`;

@@ -55,7 +55,8 @@ const usersOf = async (name: string) =>
     email: u.email,
     disabled: Boolean(u.disabled),
   }));
-const tokenCount = async () => Number((await rows('SELECT count(*) AS n FROM account_tokens'))[0].n);
+const tokenCount = async () =>
+  Number((await rows(`SELECT count(*) AS n FROM one_use_tokens WHERE purpose IN ('confirm', 'reset')`))[0].n);
 
 /** The header names and body shape a caller sees, without the values that differ per request. */
 function shape(res: Response) {

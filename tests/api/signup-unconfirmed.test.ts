@@ -23,7 +23,8 @@ const rows = (sql: string, bind: unknown[] = []) =>
   ctx.db.query<Record<string, unknown>>(sql, { bind, type: QueryTypes.SELECT });
 const userByUid = async (uid: string) =>
   (await rows('SELECT id, username, disabled FROM users WHERE uid = $1', [uid]))[0];
-const tokensOfUserId = async (id: unknown) => rows('SELECT id FROM account_tokens WHERE user_id = $1', [id]);
+const tokensOfUserId = async (id: unknown) =>
+  rows(`SELECT id FROM one_use_tokens WHERE purpose IN ('confirm', 'reset') AND user_id = $1`, [id]);
 const email = () => `${uniqueName('u')}@example.com`;
 const signup = (name: string, body: object) => request(app).post(`/${name}/signup`).send(body);
 const confirm = (name: string, token: string) => request(app).post(`/${name}/confirm`).send({ token });

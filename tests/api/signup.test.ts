@@ -45,7 +45,10 @@ const rows = (sql: string, bind: unknown[] = []) =>
   ctx.db.query<Record<string, unknown>>(sql, { bind, type: QueryTypes.SELECT });
 const userRow = async (uid: string) => (await rows('SELECT id, disabled, email FROM users WHERE uid = $1', [uid]))[0];
 const tokensOf = async (uid: string) =>
-  rows('SELECT t.purpose, t.token_hash FROM account_tokens t JOIN users u ON u.id = t.user_id WHERE u.uid = $1', [uid]);
+  rows(
+    `SELECT t.purpose, t.token_hash FROM one_use_tokens t JOIN users u ON u.id = t.user_id WHERE u.uid = $1 AND t.purpose IN ('confirm', 'reset')`,
+    [uid],
+  );
 const email = () => `${uniqueName('m')}@example.com`;
 const signup = (name: string, body: object) => request(app).post(`/${name}/signup`).send(body);
 const confirm = (name: string, token: string) => request(app).post(`/${name}/confirm`).send({ token });
@@ -196,8 +199,12 @@ describe('sign-up in confirm mode, through the mail', () => {
     expect((await confirm(name, linkIn(second).token)).status).toBe(401);
     // The first token was not spent by its refusal elsewhere (but it has expired too now).
     expect(
-      (await rows('SELECT id FROM account_tokens WHERE user_id = (SELECT id FROM users WHERE username = $1)', ['gus']))
-        .length,
+      (
+        await rows(
+          `SELECT id FROM one_use_tokens WHERE purpose IN ('confirm', 'reset') AND user_id = (SELECT id FROM users WHERE username = $1)`,
+          ['gus'],
+        )
+      ).length,
     ).toBe(1);
   });
 

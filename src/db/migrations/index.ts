@@ -14,6 +14,7 @@ import * as factorLockout from './0012-factor-lockout';
 import * as webhookOutages from './0015-webhook-outages';
 import * as mailOutbox from './0016-mail-outbox';
 import * as sealedApplicationSecrets from './0017-sealed-application-secrets';
+import * as oneUseTokens from './0018-one-use-tokens';
 
 export type { Migration, MigrationContext } from './migration';
 
@@ -34,4 +35,5 @@ export const migrations: Migration[] = [
   { name: '0015-webhook-outages', ...webhookOutages },
   { name: '0016-mail-outbox', ...mailOutbox },
   { name: '0017-sealed-application-secrets', ...sealedApplicationSecrets },
+  { name: '0018-one-use-tokens', ...oneUseTokens },
 ];

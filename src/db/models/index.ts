@@ -1,8 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { AdminAccount } from './admin-account.model';
-import { AdminRequestJti } from './admin-request-jti.model';
 import { AdminSession } from './admin-session.model';
-import { AdminSetupToken } from './admin-setup-token.model';
 import { Application } from './application.model';
 import { AuditEntry } from './audit-entry.model';
 import { Group } from './group.model';
@@ -10,18 +8,7 @@ import { Org } from './org.model';
 import { Session } from './session.model';
 import { User } from './user.model';
 
-export {
-  AdminAccount,
-  AdminRequestJti,
-  AdminSession,
-  AdminSetupToken,
-  Application,
-  AuditEntry,
-  Group,
-  Org,
-  Session,
-  User,
-};
+export { AdminAccount, AdminSession, Application, AuditEntry, Group, Org, Session, User };
 
 /** The model classes of one connection. */
 export interface Models {
@@ -32,8 +19,6 @@ export interface Models {
   Session: typeof Session;
   AdminAccount: typeof AdminAccount;
   AdminSession: typeof AdminSession;
-  AdminRequestJti: typeof AdminRequestJti;
-  AdminSetupToken: typeof AdminSetupToken;
   AuditEntry: typeof AuditEntry;
 }
 
@@ -52,8 +37,6 @@ export function bindModels(sequelize: Sequelize): Models {
     Session: class extends Session {},
     AdminAccount: class extends AdminAccount {},
     AdminSession: class extends AdminSession {},
-    AdminRequestJti: class extends AdminRequestJti {},
-    AdminSetupToken: class extends AdminSetupToken {},
     AuditEntry: class extends AuditEntry {},
   };
   for (const model of Object.values(models)) model.initModel(sequelize);
