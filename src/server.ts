@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import { createApp } from './app';
-import { BackgroundTasks } from './infra/background';
+import { buildDeps, closeDeps } from './build-deps';
 import { announceFirstRun } from './first-run';
 import { runPrimary } from './cluster';
 import { ConfigError, parseConfig, type Config } from './config/config';
@@ -16,12 +16,10 @@ import { migrationTimeoutsOf, openDatabase, prepareDatabase, timeoutsOf } from '
 import { gracefulCloser } from './http/graceful-close';
 import { dummyHash } from './crypto/password';
 import { createLogger } from './logger';
-import { closeStore, storeOf, systemClock } from './services/deps';
 import { reportUnopenedSecrets } from './services/application.service';
 import { startMaintenance } from './infra/maintenance';
 import { startWebhookWorker } from './infra/webhook-worker';
 import { startMailOutbox } from './services/mail.service';
-import { createLoginLimiter } from './infra/login-limiter';
 
 /**
  * Loads the configuration. On a fresh machine (no keys anywhere, no .env) it writes a .env with
@@ -47,14 +45,12 @@ export function loadConfig(): Config {
 /** config → database → migrations → app → listen; SIGTERM/SIGINT close gracefully. */
 export async function start(config: Config): Promise<Server> {
   const logger = createLogger(config.logLevel, undefined, config.logFormat);
-  const store = storeOf(await openMigrated(config, logger));
+  const deps = await buildDeps(config, { db: await openMigrated(config, logger), logger });
   await dummyHash(config.bcryptCost);
-  const limiter = createLoginLimiter(config, logger);
-  if (!(await limiter.ready())) logger.warn('Redis did not answer at start: login rate limits are per process for now');
-  const deps = { ...store, config, clock: systemClock, logger };
+  if (!(await deps.limiter.ready()))
+    logger.warn('Redis did not answer at start: login rate limits are per process for now');
   void reportUnopenedSecrets(deps);
-  const background = new BackgroundTasks(logger);
-  const app = createApp({ ...deps, limiter, background });
+  const app = createApp(deps);
   const stopMaintenance = startMaintenance(deps);
   // Every process delivers: each delivery is claimed by one of them (docs/api.md, Webhooks).
   const webhooks = startWebhookWorker(deps);
@@ -86,8 +82,8 @@ export async function start(config: Config): Promise<Server> {
     }
     // Mails started after an answer finish too (each bounded by the SMTP timeouts), within SHUTDOWN_TIMEOUT.
     const waited = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeout * 1000).unref());
-    await Promise.race([background.idle(), waited]);
-    await Promise.allSettled([limiter.close(), closeStore(store)]);
+    await Promise.race([deps.background.idle(), waited]);
+    await closeDeps(deps);
     logger.info('drained: every request answered');
     process.exit(0);
   };
@@ -100,7 +96,7 @@ export async function start(config: Config): Promise<Server> {
     `jawth listening on ${where}`,
   );
   // With WORKERS > 1 the primary prints the setup link, once for all its workers.
-  if (!cluster.isWorker) await announceFirstRun(where, logger, store);
+  if (!cluster.isWorker) await announceFirstRun(where, logger, deps);
   return server;
 }
 

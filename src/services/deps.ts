@@ -6,12 +6,9 @@ import { SqliteReaders } from '../db/sqlite-readers';
 import { SqliteWriter } from '../db/sqlite-writer';
 import { ApplicationCache } from '../infra/application-cache';
 import { UserCountCache } from '../infra/user-count-cache';
+import { systemClock, type Clock } from '../infra/clock';
 
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
+export { systemClock, type Clock } from '../infra/clock';
 
 /**
  * One database: its connection, the model classes bound to it (per connection, so that the
@@ -36,15 +33,15 @@ export interface Deps extends Store {
   logger: Logger;
 }
 
-/** Binds models, readers and caches to a connection just opened; once per connection. */
-export function storeOf(db: Sequelize): Store {
+/** Binds models, readers and caches (reading `clock`) to a connection just opened; once per connection. */
+export function storeOf(db: Sequelize, clock: Clock = systemClock): Store {
   const models = bindModels(db);
   return {
     db,
     models,
     readers: new SqliteReaders(db),
     writer: new SqliteWriter(db),
-    caches: { applications: new ApplicationCache(models.Application), userCounts: new UserCountCache() },
+    caches: { applications: new ApplicationCache(models.Application, clock), userCounts: new UserCountCache(clock) },
   };
 }
 
