@@ -3,8 +3,10 @@ import { z } from 'zod';
 import { AppError, type ErrorCode } from '../errors';
 import type { AppKeyScope } from '../schemas/application-key.schema';
 import type { AppDeps } from './app-deps';
-import { adminAuth } from './middleware/admin-auth';
+import type { Principal } from '../services/principal';
+import { adminAuth, principalOf } from './middleware/admin-auth';
 import { auditAdminRequest } from './middleware/audit-admin';
+import { clientOf, type Client } from './client';
 import { routeCors } from './middleware/cors';
 import { parse } from './validate';
 
@@ -27,6 +29,10 @@ export interface RouteInput<P, Q, B> {
   deps: AppDeps;
   /** The route's audit action, for the credential checks that record their own attempts. */
   action: string;
+  /** Who calls an admin route (set by its credential check); undefined on public routes. */
+  principal: Principal | undefined;
+  /** The caller's IP (through TRUST_PROXY) and user agent. */
+  client: Client;
 }
 
 /**
@@ -166,7 +172,8 @@ function handler(route: Route, deps: AppDeps): RequestHandler {
     const given: unknown = route.auth === 'admin' ? res.locals.data : req.body;
     const body = route.body ? parse(route.body, given) : given;
     const action = route.audit ?? `${route.method.toUpperCase()} ${route.path}`;
-    send(route, res, await route.handle({ params, query, body, req, res, deps, action } as never));
+    const input = { params, query, body, req, res, deps, action, principal: principalOf(res), client: clientOf(req) };
+    send(route, res, await route.handle(input as never));
   };
 }
 
