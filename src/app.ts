@@ -9,28 +9,13 @@ import { docsRouter } from './http/routes/docs.routes';
 import { ROUTES } from './http/routes';
 import { mountRoutes } from './http/mount-routes';
 import { timeRequests } from './http/middleware/time-requests';
-import type { Deps } from './services/deps';
-import { createLoginLimiter, type LoginLimiter } from './infra/login-limiter';
-import { createMetrics } from './infra/metrics';
-import { createRefusalAudit } from './services/audit-refusals.service';
-import { createPasswordAdmission } from './infra/password-admission';
-import { BackgroundTasks } from './infra/background';
 
 /**
- * Builds the Express application; never listens (server.ts and the tests do). Without a
- * `limiter`, one is made from the configuration; whoever passes one closes it. `background`
- * runs the work done after an answer (a test passes its own to wait for it).
+ * Builds the Express application from finished deps (src/build-deps.ts: the limiter, the refusal
+ * audit, the admission and the metrics are made there, once); never listens (server.ts and the
+ * tests do).
  */
-export function createApp(base: Deps & { limiter?: LoginLimiter; background?: BackgroundTasks }): Express {
-  const limiter = base.limiter ?? createLoginLimiter(base.config, base.logger);
-  const deps: AppDeps = {
-    ...base,
-    limiter,
-    background: base.background ?? new BackgroundTasks(base.logger),
-    refusals: createRefusalAudit(base),
-    admission: createPasswordAdmission(base.config.loginQueueMax),
-    metrics: createMetrics(limiter),
-  };
+export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   // Behind a reverse proxy, TRUST_PROXY lets req.ip be the client's (rate limits, audit log).

@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config';
 import { migrateUp } from './db/migrator';
 import { loggedLockRetry } from './db/migration-step';
-import { migrationTimeoutsOf, openDatabase, prepareDatabase, timeoutsOf } from './db/sequelize';
+import { migrationTimeoutsOf, openDatabase, prepareDatabase } from './db/sequelize';
 import { announceFirstRun } from './first-run';
-import { storeOf } from './services/deps';
+import { closeStore } from './services/deps';
+import { openDeps } from './services/open-deps';
 import { createLogger } from './logger';
 
 /** A crashed worker is replaced after 1 s, then 2, 4, ... up to 30 s while crashes keep coming. */
@@ -122,11 +123,10 @@ export async function runPrimary(config: Config): Promise<void> {
 
 /** The primary has no database of its own while serving: it opens one for the setup link. */
 async function announceFirstRunOnce(config: Config, where: string, logger: Logger): Promise<void> {
-  const db = openDatabase(config.databaseUrl, { timeouts: timeoutsOf(config) });
+  const deps = await openDeps(config, { logger });
   try {
-    await prepareDatabase(db);
-    await announceFirstRun(where, logger, storeOf(db));
+    await announceFirstRun(where, logger, deps);
   } finally {
-    await db.close();
+    await closeStore(deps);
   }
 }

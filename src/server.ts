@@ -2,9 +2,9 @@ import cluster from 'node:cluster';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import type { Sequelize } from 'sequelize';
+import type { Database } from './db/database';
 import { createApp } from './app';
-import { BackgroundTasks } from './infra/background';
+import { buildDeps, closeDeps } from './build-deps';
 import { announceFirstRun } from './first-run';
 import { runPrimary } from './cluster';
 import { ConfigError, parseConfig, type Config } from './config/config';
@@ -16,12 +16,10 @@ import { migrationTimeoutsOf, openDatabase, prepareDatabase, timeoutsOf } from '
 import { gracefulCloser } from './http/graceful-close';
 import { dummyHash } from './crypto/password';
 import { createLogger } from './logger';
-import { closeStore, storeOf, systemClock } from './services/deps';
 import { reportUnopenedSecrets } from './services/application.service';
 import { startMaintenance } from './workers/maintenance.worker';
 import { startWebhookWorker } from './workers/webhook.worker';
 import { startMailOutbox } from './workers/mail-outbox.worker';
-import { createLoginLimiter } from './infra/login-limiter';
 
 /**
  * Loads the configuration. On a fresh machine (no keys anywhere, no .env) it writes a .env with
@@ -47,14 +45,12 @@ export function loadConfig(): Config {
 /** config → database → migrations → app → listen; SIGTERM/SIGINT close gracefully. */
 export async function start(config: Config): Promise<Server> {
   const logger = createLogger(config.logLevel, undefined, config.logFormat);
-  const store = storeOf(await openMigrated(config, logger));
+  const deps = await buildDeps(config, { db: await openMigrated(config, logger), logger });
   await dummyHash(config.bcryptCost);
-  const limiter = createLoginLimiter(config, logger);
-  if (!(await limiter.ready())) logger.warn('Redis did not answer at start: login rate limits are per process for now');
-  const deps = { ...store, config, clock: systemClock, logger };
+  if (!(await deps.limiter.ready()))
+    logger.warn('Redis did not answer at start: login rate limits are per process for now');
   void reportUnopenedSecrets(deps);
-  const background = new BackgroundTasks(logger);
-  const app = createApp({ ...deps, limiter, background });
+  const app = createApp(deps);
   const stopMaintenance = startMaintenance(deps);
   // Every process delivers: each delivery is claimed by one of them (docs/api.md, Webhooks).
   const webhooks = startWebhookWorker(deps);
@@ -86,8 +82,8 @@ export async function start(config: Config): Promise<Server> {
     }
     // Mails started after an answer finish too (each bounded by the SMTP timeouts), within SHUTDOWN_TIMEOUT.
     const waited = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeout * 1000).unref());
-    await Promise.race([background.idle(), waited]);
-    await Promise.allSettled([limiter.close(), closeStore(store)]);
+    await Promise.race([deps.background.idle(), waited]);
+    await closeDeps(deps);
     logger.info('drained: every request answered');
     process.exit(0);
   };
@@ -100,7 +96,7 @@ export async function start(config: Config): Promise<Server> {
     `jawth listening on ${where}`,
   );
   // With WORKERS > 1 the primary prints the setup link, once for all its workers.
-  if (!cluster.isWorker) await announceFirstRun(where, logger, store);
+  if (!cluster.isWorker) await announceFirstRun(where, logger, deps);
   return server;
 }
 
@@ -110,7 +106,7 @@ export async function start(config: Config): Promise<Server> {
  * time): on PostgreSQL they run on a connection of their own without it. SQLite has no statement
  * timeout, and an in-memory database must be migrated on the connection that serves it.
  */
-async function openMigrated(config: Config, logger: Logger): Promise<Sequelize> {
+async function openMigrated(config: Config, logger: Logger): Promise<Database> {
   const report = (applied: string[]) => {
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   };
@@ -136,7 +132,7 @@ async function openMigrated(config: Config, logger: Logger): Promise<Sequelize> 
  * Without MIGRATE_ON_START, a database that answers must be migrated (else: say to run `jawth
  * migrate`); one that does not answer yet is served anyway, answering 503 until it does.
  */
-async function assertMigratedIfReachable(db: Sequelize, logger: Logger): Promise<void> {
+async function assertMigratedIfReachable(db: Database, logger: Logger): Promise<void> {
   try {
     await assertMigrated(db);
   } catch (error) {

@@ -1,7 +1,11 @@
 import type { Request } from 'express';
-import type { ClientInfo } from '../db/session.repository';
 
 /** Where a request comes from: its IP (through TRUST_PROXY) and user agent, for sessions and limits. */
-export function clientOf(req: Request): Required<ClientInfo> & { ip: string } {
+export interface Client {
+  ip: string;
+  userAgent: string | null;
+}
+
+export function clientOf(req: Request): Client {
   return { ip: req.ip ?? req.socket.remoteAddress ?? 'unknown', userAgent: req.get('user-agent') ?? null };
 }

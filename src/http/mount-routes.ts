@@ -1,7 +1,8 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { AppError } from '../errors';
 import type { AppDeps } from './app-deps';
-import { adminAuth } from './middleware/admin-auth';
+import { clientOf } from './client';
+import { adminAuth, principalOf } from './middleware/admin-auth';
 import { auditAdminRequest } from './middleware/audit-admin';
 import { routeCors } from './middleware/cors';
 import type { Route } from './route';
@@ -48,7 +49,8 @@ function handler(route: Route, deps: AppDeps): RequestHandler {
     const given: unknown = route.auth === 'admin' ? res.locals.data : req.body;
     const body = route.body ? parse(route.body, given) : given;
     const action = route.audit ?? `${route.method.toUpperCase()} ${route.path}`;
-    send(route, res, await route.handle({ params, query, body, req, res, deps, action } as never));
+    const input = { params, query, body, req, res, deps, action, principal: principalOf(res), client: clientOf(req) };
+    send(route, res, await route.handle(input as never));
   };
 }
 

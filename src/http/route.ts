@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import type { ErrorCode } from '../errors';
 import type { AppKeyScope } from '../schemas/application-key.schema';
 import type { AppDeps } from './app-deps';
+import type { Principal } from '../services/principal';
+import type { Client } from './client';
 
 type Schema = z.ZodType;
 type Method = 'get' | 'post' | 'patch' | 'delete';
@@ -23,6 +25,10 @@ export interface RouteInput<P, Q, B> {
   deps: AppDeps;
   /** The route's audit action, for the credential checks that record their own attempts. */
   action: string;
+  /** Who calls an admin route (set by its credential check); undefined on public routes. */
+  principal: Principal | undefined;
+  /** The caller's IP (through TRUST_PROXY) and user agent. */
+  client: Client;
 }
 
 /**

@@ -1,7 +1,9 @@
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../config/config';
+import type { Clock } from './clock';
+import { ClockedMemoryCounters, type Counters } from './clocked-counters';
 import { limitedAddress } from './ip-prefix';
 
 /** Who is trying: the application, the username when the request names one, and the source IP. */
@@ -126,6 +128,12 @@ class Counter {
   }
 }
 
+export interface LimiterOptions {
+  /** Redis keys start with it (default `jawth`): test files sharing one Redis never share counters. */
+  keyPrefix?: string;
+  commandTimeoutMs?: number;
+}
+
 /**
  * The brute-force limits (docs/api.md, Brute-force protection) with rate-limiter-flexible. Each of the three limits (application + username + IP,
  * application + username, IP) is a Counter; an attempt takes a place on each before its password
@@ -133,18 +141,23 @@ class Counter {
  * that fails or does not answer within `commandTimeoutMs` (default REDIS_COMMAND_TIMEOUT_MS) is
  * replaced by this process's memory (logins keep working, limited per instance) with one
  * warning per outage, until it answers again.
+ *
+ * Time is `clock`'s: the in-memory counters (and the stand-in during an outage), the queue's
+ * deadline and the Redis retry all follow it. Counters in Redis expire by Redis's own clock
+ * (rate-limiter-flexible sets their TTL there), which a fake clock cannot move.
  */
 export function createLoginLimiter(
   config: Config,
   logger: Logger,
-  options: { keyPrefix?: string; commandTimeoutMs?: number } = {},
+  clock: Clock,
+  options: LimiterOptions = {},
 ): LoginLimiter {
   const prefix = options.keyPrefix ?? 'jawth';
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
   const commandTimeoutMs = options.commandTimeoutMs ?? REDIS_COMMAND_TIMEOUT_MS;
-  const health = new StoreHealth(logger);
+  const health = new StoreHealth(logger, clock);
   const guarded = (keyPrefix: string, points: number, duration: number): Guarded => {
-    const memory = new RateLimiterMemory({ points, duration, keyPrefix });
+    const memory = new ClockedMemoryCounters(points, duration, clock);
     const shared = redis && new RateLimiterRedis({ points, duration, keyPrefix, storeClient: redis });
     return new Guarded(memory, shared, health, commandTimeoutMs);
   };
@@ -169,7 +182,7 @@ export function createLoginLimiter(
         held.push([account, JSON.stringify([key.app, key.username])]);
       }
       const giveBack = (ids: [Counter, string][]) => Promise.all(ids.map(([c, id]) => c.giveBack(id)));
-      const deadline = Date.now() + QUEUE_WAIT_MS;
+      const deadline = clock.now().getTime() + QUEUE_WAIT_MS;
       for (let pause = 10; ; pause = Math.min(pause * 2, 100)) {
         const tries = await Promise.allSettled(held.map(([c, id]) => c.tryReserve(id)));
         const taken = held.filter((_, i) => tries[i].status === 'fulfilled' && tries[i].value === 'taken');
@@ -181,7 +194,7 @@ export function createLoginLimiter(
           if (refused > 0) await ip.countRefused(source);
           throw (tries[refused] as PromiseRejectedResult).reason;
         }
-        if (Date.now() > deadline) throw new LimitExceeded(1);
+        if (clock.now().getTime() > deadline) throw new LimitExceeded(1);
         await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause));
       }
       return {
@@ -240,14 +253,17 @@ function exceeded(msBeforeNext: number): LimitExceeded {
 class StoreHealth {
   down = false;
   private retryAt = 0;
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+  ) {}
 
   useShared(): boolean {
-    return !this.down || Date.now() >= this.retryAt;
+    return !this.down || this.clock.now().getTime() >= this.retryAt;
   }
 
   failed(error: unknown): void {
-    this.retryAt = Date.now() + REDIS_RETRY_MS;
+    this.retryAt = this.clock.now().getTime() + REDIS_RETRY_MS;
     if (this.down) return;
     this.down = true;
     this.logger.warn(
@@ -270,13 +286,13 @@ class StoreHealth {
  */
 class Guarded {
   constructor(
-    private readonly memory: RateLimiterAbstract,
-    private readonly shared: RateLimiterAbstract | undefined,
+    private readonly memory: Counters,
+    private readonly shared: Counters | undefined,
     private readonly health: StoreHealth,
     private readonly timeoutMs: number,
   ) {}
 
-  async run<T>(operation: (limiter: RateLimiterAbstract) => Promise<T>): Promise<T> {
+  async run<T>(operation: (limiter: Counters) => Promise<T>): Promise<T> {
     if (!this.shared || !this.health.useShared()) return operation(this.memory);
     try {
       const result = await withDeadline(operation(this.shared), this.timeoutMs);

@@ -1,3 +1,5 @@
+import type { Clock } from './clock';
+
 /**
  * Totals for X-Total-Count of user lists. Counting 100,000 users is an index scan on every page
  * (~4 ms on SQLite, ~8-20 ms on PostgreSQL, bench/); a page read within TTL_MS of the last count
@@ -11,7 +13,10 @@ export class UserCountCache {
   private readonly entries = new Map<string, { count: number; expires: number }>();
   private generation = 0;
 
-  async get(key: string, count: () => Promise<number>, now = Date.now()): Promise<number> {
+  constructor(private readonly clock: Clock) {}
+
+  async get(key: string, count: () => Promise<number>): Promise<number> {
+    const now = this.clock.now().getTime();
     const hit = this.entries.get(key);
     if (hit && hit.expires > now) return hit.count;
     const generation = this.generation;

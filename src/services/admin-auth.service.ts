@@ -7,6 +7,7 @@ import { spendJti } from './admin-replay.service';
 import { ADMIN_SESSION_TTL, findActiveSession } from './admin-session.service';
 import { assertLifetime, assertMasterPassword, refuse, verifySignature } from './admin-token.service';
 import { epochSeconds, type Deps } from './deps';
+import type { Principal } from './principal';
 
 export interface AdminRequest {
   token: string;
@@ -28,15 +29,18 @@ export interface AdminRequest {
 export async function authenticateAdmin(
   request: AdminRequest & { scheme: 'jwt' | 'bearer' },
   deps: Deps,
-): Promise<{ data: Record<string, unknown>; actor: string }> {
+): Promise<{ data: Record<string, unknown>; principal: Principal }> {
   const claims = verifySignature(request.token, deps.config);
   if (request.scheme === 'bearer' && 'sid' in claims) {
-    const session = await requireSession(claims, request.now, deps);
-    return { data: sessionData(request.body), actor: `admin:${session.account?.username ?? 'unknown'}` };
+    const { account } = await requireSession(claims, request.now, deps);
+    // The session is read with its account (a required join): one without is no session.
+    if (!account) throw refuse('session_ended', "the session's account is gone");
+    const principal: Principal = { kind: 'console', account: { id: account.id, username: account.username } };
+    return { data: sessionData(request.body), principal };
   }
   const data = checkSignedRequest(claims, request, deps.config);
   await assertFirstUse(claims, request.now, deps);
-  return { data, actor: 'signed_request' };
+  return { data, principal: { kind: 'master' } };
 }
 
 /**

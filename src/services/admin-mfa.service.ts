@@ -1,10 +1,10 @@
 import { newTotpSecret, otpauthUri, qrSvg } from '../crypto/totp';
-import type { AdminAccount } from '../db/models';
 import { deleteFactor, findFactor, savePendingFactor } from '../db/second-factor.repository';
 import { uniquely } from '../db/unique';
 import { AppError } from '../errors';
 import { openAdminSession, type AdminLoginResult } from './admin-session.service';
 import type { Deps } from './deps';
+import type { ConsoleAccount, Principal } from './principal';
 import { acceptCode, invalidMfaToken, readMfaToken, sealSecret, spendMfaToken } from './mfa-codes.service';
 import { confirmPending } from './mfa.service';
 
@@ -13,25 +13,23 @@ import { confirmPending } from './mfa.service';
 /** The issuer authenticator apps show for a console account. */
 const ISSUER = 'jawth console';
 
-/** The account a console session belongs to: only a console session names one (a signed request does not). */
-export async function sessionAccount(actor: unknown, deps: Pick<Deps, 'models'>): Promise<AdminAccount> {
-  const username = typeof actor === 'string' && actor.startsWith('admin:') ? actor.slice('admin:'.length) : undefined;
-  const account = username === undefined ? null : await deps.models.AdminAccount.findOne({ where: { username } });
-  if (!account) {
+/** The account of a console session, as its check loaded it: a signed request or a key names none. */
+export function sessionAccount(principal: Principal | undefined): ConsoleAccount {
+  if (principal?.kind !== 'console') {
     throw new AppError(
       'console_session_required',
       'Only a console session names an account: log in at /admin/login to enrol.',
     );
   }
-  return account;
+  return principal.account;
 }
 
-export async function adminFactorState(account: AdminAccount, deps: Deps) {
+export async function adminFactorState(account: ConsoleAccount, deps: Deps) {
   const factor = await findFactor(deps.db, { adminId: account.id });
   return { username: account.username, mfa_active: factor?.confirmedAt != null };
 }
 
-export async function enrolAdmin(account: AdminAccount, deps: Deps) {
+export async function enrolAdmin(account: ConsoleAccount, deps: Deps) {
   const secret = newTotpSecret();
   const save = () => savePendingFactor(deps.db, { adminId: account.id }, sealSecret(secret, deps), deps.clock.now());
   // Two enrolments at once: the second one's insert meets the first one's row.
@@ -42,7 +40,7 @@ export async function enrolAdmin(account: AdminAccount, deps: Deps) {
   return { secret, otpauth_uri: uri, qr_svg: await qrSvg(uri) };
 }
 
-export function confirmAdmin(account: AdminAccount, code: string, deps: Deps) {
+export function confirmAdmin(account: ConsoleAccount, code: string, deps: Deps) {
   return confirmPending({ adminId: account.id }, code, deps);
 }
 

@@ -72,11 +72,6 @@ export async function authenticateAppKey(key: string, deps: Pick<Deps, 'db'>): P
   return { id: found.id, label: found.label, app: found.app, scopes: found.scopes as AppKeyScope[] };
 }
 
-/** The audit log's actor for calls made with a key: its id and label. */
-export function appKeyActor(holder: Pick<AppKeyHolder, 'id' | 'label'>): string {
-  return `appkey:${holder.id}:${holder.label}`;
-}
-
 /**
  * What a key may call: only the admin routes that name a scope (its application's user routes),
  * only for its own application, only within its scopes. Anything else is 403.
@@ -86,8 +81,4 @@ export function assertKeyMayCall(holder: AppKeyHolder, scope: AppKeyScope | unde
     throw new AppError('forbidden', "An application key reaches only its application's user routes.");
   if (app !== holder.app) throw new AppError('forbidden', 'This application key belongs to another application.');
   if (!holder.scopes.includes(scope)) throw new AppError('forbidden', `This application key lacks the scope ${scope}.`);
-}
-
-export function isAppKeyActor(actor: unknown): boolean {
-  return typeof actor === 'string' && actor.startsWith('appkey:');
 }

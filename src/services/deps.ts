@@ -11,12 +11,9 @@ import { SqliteReaders } from '../db/sqlite-readers';
 import { SqliteWriter } from '../db/sqlite-writer';
 import { ApplicationCache } from '../infra/application-cache';
 import { UserCountCache } from '../infra/user-count-cache';
+import { systemClock, type Clock } from '../infra/clock';
 
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
+export { systemClock, type Clock } from '../infra/clock';
 
 /**
  * One database: its connection, the model classes bound to it (per connection, so that the
@@ -46,8 +43,8 @@ export interface Deps extends Store {
   logger: Logger;
 }
 
-/** Binds models, readers and caches to a connection just opened; once per connection. */
-export function storeOf(db: Sequelize): Store {
+/** Binds models, readers and caches (reading `clock`) to a connection just opened; once per connection. */
+export function storeOf(db: Sequelize, clock: Clock = systemClock): Store {
   const models = bindModels(db);
   const applications = applicationRepository(models.Application);
   const readers = new SqliteReaders(db);
@@ -62,7 +59,7 @@ export function storeOf(db: Sequelize): Store {
     audit: auditRepository(models),
     readers,
     writer,
-    caches: { applications: new ApplicationCache(applications), userCounts: new UserCountCache() },
+    caches: { applications: new ApplicationCache(applications, clock), userCounts: new UserCountCache(clock) },
   };
 }
 

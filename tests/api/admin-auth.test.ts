@@ -1,6 +1,4 @@
-import pino from 'pino';
 import request from 'supertest';
-import { createApp } from '../../src/app';
 import { sha256 } from '../../src/crypto/random';
 import { purgeSpentJtis } from '../../src/services/admin-replay.service';
 import { JAWTH_KEY, SECRET_KEY, adminToken, createTestContext, type TestContext } from '../helpers/context';
@@ -254,7 +252,7 @@ describe('a signed request bound to one request (htm, htu, jti)', () => {
   });
 
   it('when the same jti token reaches two jawth instances on one database, then only the first accepts it', async () => {
-    const other = createApp({ ...ctx.deps, logger: pino({ level: 'silent' }), limiter: ctx.limiter });
+    const other = await ctx.secondInstance();
     const token = adminToken({ method: 'GET', path: '/applications', claims: { jti: `jti-${uniqueName('two')}` } });
 
     const first = await request(ctx.app).get('/applications').set('auth', `jwt ${token}`);

@@ -37,6 +37,35 @@ async function enrolledAdmin() {
   return { username, token, secret, enrolment, recovery: confirmed.body.recovery_codes as string[] };
 }
 
+describe('the account of the caller', () => {
+  it('when a signed request (the master key) asks for the account or enrols, then 403 console_session_required and no factor is stored', async () => {
+    const factors = () => ctx.db.query('SELECT id FROM second_factors', { type: QueryTypes.SELECT });
+    const before = (await factors()).length;
+
+    const account = await admin(ctx.app, 'get', '/admin/account').set('Accept', 'application/json');
+    const enrol = await admin(ctx.app, 'post', '/admin/account/mfa/enrol');
+
+    expect([account.status, account.body.error]).toEqual([403, 'console_session_required']);
+    expect([enrol.status, enrol.body.error]).toEqual([403, 'console_session_required']);
+    expect(await factors()).toHaveLength(before);
+  });
+
+  it("when two accounts enrol from their own sessions, then each factor belongs to the session's own account", async () => {
+    const [first, second] = [uniqueName('admin'), uniqueName('admin')];
+    for (const name of [first, second]) await ensureAdminAccount(name, GOOD_PASSWORD, ctx.config, ctx.deps);
+    const token = (await adminLogin(second)).body.token as string;
+
+    expect((await request(ctx.app).post('/admin/account/mfa/enrol').set(session(token))).status).toBe(200);
+
+    const owner = await ctx.models.AdminAccount.findOne({ where: { username: second } });
+    const rows = await ctx.db.query<{ admin_account_id: number }>(
+      'SELECT admin_account_id FROM second_factors WHERE admin_account_id IN (SELECT id FROM admin_accounts WHERE username IN ($1, $2))',
+      { bind: [first, second], type: QueryTypes.SELECT },
+    );
+    expect(rows.map((r) => Number(r.admin_account_id))).toEqual([owner?.id]);
+  });
+});
+
 describe('an admin account with a second factor', () => {
   it('enrols from its console session: secret, otpauth URI with the console as issuer, QR code; GET /admin/account says so', async () => {
     const username = uniqueName('admin');

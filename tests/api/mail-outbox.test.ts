@@ -30,7 +30,7 @@ async function freePort(): Promise<number> {
 beforeAll(async () => {
   port = await freePort();
   ctx = await createTestContext({ smtpUrl: `smtp://mailer:pw@127.0.0.1:${port}`, loginMaxFailuresPerIp: 1_000_000 });
-  app = createApp({ ...ctx.deps, limiter: ctx.limiter, background });
+  app = createApp({ ...ctx.deps, background });
 });
 afterEach(async () => {
   await background.idle();

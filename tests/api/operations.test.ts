@@ -1,6 +1,4 @@
-import pino from 'pino';
 import request from 'supertest';
-import { createApp } from '../../src/app';
 import { createLogger } from '../../src/logger';
 import { admin, adminToken, createTestContext, type TestContext } from '../helpers/context';
 import { captureStream } from '../helpers/capture';
@@ -53,7 +51,7 @@ describe('GET /metrics', () => {
   });
 
   it('keeps a registry per app, so two apps in one process do not mix their counts', async () => {
-    const other = createApp({ ...ctx.deps, logger: pino({ level: 'silent' }) });
+    const other = await ctx.secondInstance();
     await request(other).get('/health').expect(200);
     const text = (await request(other).get('/metrics')).text;
     expect(metric(text, 'jawth_http_request_duration_seconds_count', { route: '/health' })).toBe(1);

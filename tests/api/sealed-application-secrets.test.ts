@@ -3,16 +3,17 @@ import { PassThrough, Readable } from 'node:stream';
 import jsonwebtoken from 'jsonwebtoken';
 import pino from 'pino';
 import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Database } from '../../src/db/database';
 import request from 'supertest';
 import { createApp } from '../../src/app';
+import { buildDeps } from '../../src/build-deps';
 import { parseConfig } from '../../src/config/config';
 import { hashPassword } from '../../src/crypto/password';
 import { openApplicationSecret, sealApplicationSecret } from '../../src/crypto/secret-box';
 import { migrateUp } from '../../src/db/migrator';
 import { migrations } from '../../src/db/migrations';
-import { createLoginLimiter } from '../../src/infra/login-limiter';
 import { reportUnopenedSecrets } from '../../src/services/application.service';
-import { storeOf, systemClock } from '../../src/services/deps';
+import { storeOf } from '../../src/services/deps';
 import { exportDump } from '../../src/services/import/dump-export.service';
 import { importDump } from '../../src/services/import/dump-import.service';
 import { captureStream } from '../helpers/capture';
@@ -180,7 +181,7 @@ describe('a dump between servers with different SECRET_KEYs', () => {
 
 describe('migration 0017', () => {
   const pgUrl = process.env.TEST_DATABASE_URL || undefined;
-  let db: Sequelize;
+  let db: Database;
   let close: () => Promise<void>;
   beforeAll(async () => ({ db, close } = await openEmptyDatabase()));
   afterAll(() => close());
@@ -264,11 +265,12 @@ describe('migration 0017', () => {
       bcryptCost: 4,
     };
     const logger = pino({ level: 'silent' });
-    const limiter = createLoginLimiter(config, logger, {
-      keyPrefix: `jawth-test-seal-${crypto.randomBytes(6).toString('hex')}`,
+    const served = await buildDeps(config, {
+      db,
+      logger,
+      limiterOptions: { keyPrefix: `jawth-test-seal-${crypto.randomBytes(6).toString('hex')}` },
     });
-    const served = storeOf(db);
-    const app = createApp({ ...served, config, clock: systemClock, logger, limiter });
+    const app = createApp(served);
     try {
       for (const [name, secret] of [
         ['shop', plain.shop.secret],
@@ -280,7 +282,7 @@ describe('migration 0017', () => {
         expect(verified(access.body.token, secret)).toMatchObject({ username: 'alice' });
       }
     } finally {
-      await limiter.close();
+      await served.limiter.close();
       // Not closeStore: it would close `db`, which afterAll closes.
       await Promise.all([served.readers.close(), served.writer.close()]);
     }

@@ -5,7 +5,7 @@ import { QueryTypes } from 'sequelize';
 import { createApp } from '../../src/app';
 import { BackgroundTasks } from '../../src/infra/background';
 import { runDeliveries } from '../../src/services/webhook-delivery.service';
-import type { Deps } from '../../src/services/deps';
+import type { AppDeps } from '../../src/http/app-deps';
 import { captureStream } from '../helpers/capture';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser, GOOD_PASSWORD, login, uniqueName } from '../helpers/factories';
@@ -18,7 +18,7 @@ let smtp: TestSmtp;
 let app: Express;
 /** The same database and limiter without SMTP: events go to the application's webhooks. */
 let noSmtp: Express;
-let noSmtpDeps: Deps;
+let noSmtpDeps: AppDeps;
 /** SMTP_URL naming a port where nothing listens. */
 let deadSmtp: Express;
 /** The work after the answers (mails); a failure there fails the file (see afterAll). */
@@ -32,14 +32,13 @@ beforeAll(async () => {
   smtp = await startSmtp();
   const logger = pino({ level: 'debug' }, logs.stream);
   ctx = await createTestContext({ smtpUrl: smtp.url, loginMaxFailuresPerIp: 1_000_000 }, { logger });
-  app = createApp({ ...ctx.deps, limiter: ctx.limiter, background });
+  app = createApp({ ...ctx.deps, background });
   const config = (smtpUrl: string | undefined) => ({ ...ctx.deps.config, smtpUrl, webhookAllowPrivate: true });
   noSmtpDeps = { ...ctx.deps, config: config(undefined) };
-  noSmtp = createApp({ ...noSmtpDeps, limiter: ctx.limiter, background });
+  noSmtp = createApp({ ...noSmtpDeps, background });
   deadSmtp = createApp({
     ...ctx.deps,
     config: config('smtp://mailer:dead-pass@127.0.0.1:1'),
-    limiter: ctx.limiter,
     background,
   });
 });

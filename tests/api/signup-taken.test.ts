@@ -28,7 +28,7 @@ beforeAll(async () => {
     { smtpUrl: smtp.url, mailFrom: 'accounts@shop.example.com', loginMaxFailuresPerIp: 1_000_000 },
     { logger: pino({ level: 'debug' }, logs.stream) },
   );
-  app = createApp({ ...ctx.deps, limiter: ctx.limiter, background });
+  app = createApp({ ...ctx.deps, background });
 });
 afterAll(async () => {
   await background.idle();

@@ -31,7 +31,7 @@ beforeAll(async () => {
     { smtpUrl: smtp.url, mailFrom: 'Shop <accounts@shop.example.com>', loginMaxFailuresPerIp: 1_000_000 },
     { logger },
   );
-  app = createApp({ ...ctx.deps, limiter: ctx.limiter, background });
+  app = createApp({ ...ctx.deps, background });
 });
 afterAll(async () => {
   await background.idle();
@@ -225,7 +225,7 @@ describe('sign-up in confirm mode, through the mail', () => {
 describe('sign-up in confirm mode without SMTP', () => {
   it("queues the token to the application's webhooks in the sign-up's transaction; the application confirms with it", async () => {
     const noSmtpDeps = { ...ctx.deps, config: { ...ctx.deps.config, smtpUrl: undefined, webhookAllowPrivate: true } };
-    const noSmtp = createApp({ ...noSmtpDeps, limiter: ctx.limiter, background });
+    const noSmtp = createApp({ ...noSmtpDeps, background });
     const receiver = await startReceiver();
     try {
       const { name } = await createApplication(noSmtp, { signup: 'confirm' });

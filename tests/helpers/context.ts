@@ -5,16 +5,20 @@ import path from 'node:path';
 import { Client } from 'pg';
 import pino from 'pino';
 import type { Sequelize } from 'sequelize';
+import type { Database } from '../../src/db/database';
 import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../../src/app';
+import { buildDeps, closeDeps, instanceDeps } from '../../src/build-deps';
+import type { AppDeps } from '../../src/http/app-deps';
+import type { BackgroundTasks } from '../../src/infra/background';
 import { parseConfig, type Config } from '../../src/config/config';
 import { signToken } from '../../src/crypto/jwt';
 import { migrateUp } from '../../src/db/migrator';
 import { migrationTimeoutsOf, openDatabase, prepareDatabase, timeoutsOf } from '../../src/db/sequelize';
 import type { Models } from '../../src/db/models';
-import { closeStore, storeOf, type Clock, type Deps } from '../../src/services/deps';
-import { createLoginLimiter, type LoginLimiter } from '../../src/infra/login-limiter';
+import type { Clock } from '../../src/services/deps';
+import type { LoginLimiter } from '../../src/infra/login-limiter';
 import { UNDECLARED } from '../../src/http/middleware/errors';
 
 export const SECRET_KEY = 'test-secret-key-that-is-at-least-32-bytes-long';
@@ -36,8 +40,8 @@ export interface TestContext {
   db: Sequelize;
   /** The model classes of this context's database (each context has its own). */
   models: Models;
-  /** What this context's services receive. */
-  deps: Deps;
+  /** What this context's app and services receive (buildDeps: one limiter, one refusal audit…). */
+  deps: AppDeps;
   config: Config;
   clock: FakeClock;
   limiter: LoginLimiter;
@@ -52,7 +56,14 @@ export interface TestContext {
  */
 export async function createTestContext(
   overrides: Partial<Config> = {},
-  options: { logger?: pino.Logger; sqliteFile?: string; redisCommandTimeoutMs?: number } = {},
+  options: {
+    logger?: pino.Logger;
+    sqliteFile?: string;
+    redisCommandTimeoutMs?: number;
+    /** A limiter of the test's own (closed with the context): else one on the context's clock. */
+    limiter?: LoginLimiter;
+    background?: BackgroundTasks;
+  } = {},
 ): Promise<TestContext> {
   const pgUrl = options.sqliteFile ? undefined : process.env.TEST_DATABASE_URL || undefined;
   const schema = `jawth_test_${crypto.randomBytes(6).toString('hex')}`;
@@ -66,10 +77,7 @@ export async function createTestContext(
     loginQueueMax: 1000,
     ...overrides,
   };
-  const store = storeOf(
-    openDatabase(databaseUrl, { timeouts: timeoutsOf(config), ...(pgUrl ? { searchPath: schema } : {}) }),
-  );
-  const { db } = store;
+  const db = openDatabase(databaseUrl, { timeouts: timeoutsOf(config), ...(pgUrl ? { searchPath: schema } : {}) });
   await prepareDatabase(db);
   if (pgUrl) {
     // As the server does: migrations on a connection of their own, without the statement timeout
@@ -83,27 +91,33 @@ export async function createTestContext(
   const logger = options.logger ?? undeclaredCodesLogger(undeclared);
   // A key prefix of its own, so that test files sharing one Redis never share counters.
   const limiterOptions = { keyPrefix: `jawth-test-${schema}`, commandTimeoutMs: options.redisCommandTimeoutMs };
-  const limiters = [createLoginLimiter(config, logger, limiterOptions)];
-  const limiter = limiters[0];
-  await limiter.ready();
-  const deps: Deps = { ...store, config, clock, logger };
-  return {
-    app: createApp({ ...deps, limiter }),
+  const deps = await buildDeps(config, {
     db,
-    models: store.models,
+    clock,
+    logger,
+    limiterOptions,
+    limiter: options.limiter,
+    background: options.background,
+  });
+  await deps.limiter.ready();
+  const others: LoginLimiter[] = [];
+  return {
+    app: createApp(deps),
+    db,
+    models: deps.models,
     deps,
     config,
     clock,
-    limiter,
+    limiter: deps.limiter,
     async secondInstance() {
-      const other = createLoginLimiter(config, logger, limiterOptions);
-      limiters.push(other);
-      await other.ready();
-      return createApp({ ...deps, limiter: other });
+      const other = instanceDeps(deps, { limiterOptions });
+      others.push(other.limiter);
+      await other.limiter.ready();
+      return createApp(other);
     },
     async close() {
-      await Promise.all(limiters.map((l) => l.close()));
-      await closeStore(store);
+      await Promise.all(others.map((l) => l.close()));
+      await closeDeps(deps);
       if (pgUrl) await adminQuery(pgUrl, `DROP SCHEMA ${schema} CASCADE`);
       // Every error a test provoked must be one its route declares (src/errors.ts, the catalogue).
       if (undeclared.length > 0) throw new Error(`Routes answered undeclared error codes: ${undeclared.join('; ')}`);
@@ -129,10 +143,10 @@ function undeclaredCodesLogger(found: string[]): pino.Logger {
  * A database with no tables yet, for the tests that run migrations themselves: a schema of its own
  * in TEST_DATABASE_URL's PostgreSQL, else a new SQLite file. `close` drops what it made.
  */
-export async function openEmptyDatabase(): Promise<{ db: Sequelize; close(): Promise<void> }> {
+export async function openEmptyDatabase(): Promise<{ db: Database; close(): Promise<void> }> {
   const pgUrl = process.env.TEST_DATABASE_URL || undefined;
   const schema = `jawth_test_${crypto.randomBytes(6).toString('hex')}`;
-  let db: Sequelize;
+  let db: Database;
   if (pgUrl) {
     await adminQuery(pgUrl, `CREATE SCHEMA ${schema}`);
     db = openDatabase(pgUrl, { searchPath: schema, timeouts: { connect: 5, statement: 0 } });

@@ -19,7 +19,7 @@ export function mailingServer() {
     async start(overrides: Partial<Config> = {}) {
       const smtp = await startSmtp();
       const ctx = await createTestContext({ smtpUrl: smtp.url, loginMaxFailuresPerIp: 1_000_000, ...overrides });
-      started = { ctx, smtp, app: createApp({ ...ctx.deps, limiter: ctx.limiter, background }) };
+      started = { ctx, smtp, app: createApp({ ...ctx.deps, background }) };
       return started;
     },
     async stop() {

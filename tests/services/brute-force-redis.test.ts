@@ -107,7 +107,8 @@ describe('when Redis fails', () => {
       expect(logs.text().match(/Redis unreachable/g)).toHaveLength(1);
 
       redis.process.kill('SIGCONT');
-      await new Promise((resolve) => setTimeout(resolve, 2500));
+      // One request tries Redis again once REDIS_RETRY_MS (2 s) have passed on the limiter's clock.
+      ctx.clock.advance(3);
       expect((await fromIp(ctx.app, app.name, user.username, user.password, '192.0.2.92')).status).toBe(200);
       expect(await metric()).toBe('0');
       expect(logs.text()).toContain('Redis reachable again');

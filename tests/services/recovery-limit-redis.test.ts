@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app';
+import { instanceDeps } from '../../src/build-deps';
 import { BackgroundTasks } from '../../src/infra/background';
-import { createLoginLimiter } from '../../src/infra/login-limiter';
 import { createTestContext, type TestContext } from '../helpers/context';
 import { createApplication, createUser, uniqueName } from '../helpers/factories';
 import { startSmtp, type TestSmtp } from '../helpers/smtp';
@@ -27,10 +27,13 @@ it('two instances on one Redis send one user 3 recovery mails in all', async () 
   const failed: unknown[] = [];
   const background = new BackgroundTasks({ error: (...args: unknown[]) => void failed.push(args) } as never);
   const keyPrefix = `jawth-test-recovery-${crypto.randomBytes(6).toString('hex')}`;
-  const limiters = [0, 1].map(() => createLoginLimiter(ctx.config, pino({ level: 'silent' }), { keyPrefix }));
+  const instances = [0, 1].map(() =>
+    instanceDeps({ ...ctx.deps, logger: pino({ level: 'silent' }) }, { limiterOptions: { keyPrefix }, background }),
+  );
+  const limiters = instances.map((i) => i.limiter);
   try {
     await Promise.all(limiters.map((l) => l.ready()));
-    const [a, b] = limiters.map((limiter) => createApp({ ...ctx.deps, limiter, background }));
+    const [a, b] = instances.map(createApp);
     const { name } = await createApplication(a, { recovery: 'on', public_url: 'https://shop.example.com/reset' });
     const address = `${uniqueName('q')}@example.com`;
     await createUser(a, name, { email: address });

@@ -22,7 +22,6 @@ const KNOWN_EXCEPTIONS: Record<string, string[]> = {
   'src/db/models/': [
     'src/schemas/application.schema.ts',
     'src/services/admin-auth.service.ts',
-    'src/services/admin-mfa.service.ts',
     'src/services/admin-session.service.ts',
     'src/services/deps.ts',
     'src/services/import/dump-export.service.ts',
@@ -30,7 +29,6 @@ const KNOWN_EXCEPTIONS: Record<string, string[]> = {
     'src/services/import/quid-import.service.ts',
   ],
   sequelize: [
-    'src/server.ts',
     'src/services/account-token.service.ts',
     'src/services/admin-account.service.ts',
     'src/services/admin-session.service.ts',

@@ -1,8 +1,9 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { AppKeyScope } from '../../schemas/application-key.schema';
 import { authenticateAdmin, sessionData } from '../../services/admin-auth.service';
-import { appKeyActor, assertKeyMayCall, authenticateAppKey } from '../../services/application-key.service';
+import { assertKeyMayCall, authenticateAppKey } from '../../services/application-key.service';
 import type { Deps } from '../../services/deps';
+import type { Principal } from '../../services/principal';
 import { refuse } from '../../services/admin-token.service';
 
 type AuthHeaders = { auth?: string; authorization?: string };
@@ -33,10 +34,19 @@ export function appKeyCredential(header: AuthHeaders): string | undefined {
   return /^appkey\s+(\S+)$/i.exec(header.authorization?.trim() ?? '')?.[1];
 }
 
+/** Who calls this admin request, once its credential was accepted (or, for a key, recognised). */
+export function principalOf(res: Pick<Response, 'locals'>): Principal | undefined {
+  return (res.locals as { principal?: Principal }).principal;
+}
+
+function setPrincipal(res: Response, principal: Principal): void {
+  res.locals.principal = principal;
+}
+
 /**
  * Guards every admin route (signed request, console session, or an application key where the
- * route names the key's scope); the data lands in `res.locals.data`, the audit's actor in
- * `res.locals.actor`.
+ * route names the key's scope); the data lands in `res.locals.data`, who calls in
+ * `res.locals.principal` (principalOf), which the route's input and the audit read.
  */
 export function adminAuth(deps: Deps, appKeyScope?: AppKeyScope): RequestHandler {
   return async (req, res, next) => {
@@ -44,7 +54,7 @@ export function adminAuth(deps: Deps, appKeyScope?: AppKeyScope): RequestHandler
     if (appKey !== undefined) {
       const holder = await authenticateAppKey(appKey, deps);
       // Set before the scope check: a refused call is audited under the key too.
-      res.locals.actor = appKeyActor(holder);
+      setPrincipal(res, { kind: 'appKey', key: holder });
       const app: unknown = req.params.app;
       assertKeyMayCall(holder, appKeyScope, typeof app === 'string' ? app : undefined);
       res.locals.data = sessionData(req.body);
@@ -52,7 +62,7 @@ export function adminAuth(deps: Deps, appKeyScope?: AppKeyScope): RequestHandler
       return;
     }
     const credential = requireCredential(req.headers as AuthHeaders);
-    const { data, actor } = await authenticateAdmin(
+    const { data, principal } = await authenticateAdmin(
       {
         ...credential,
         method: req.method,
@@ -65,7 +75,7 @@ export function adminAuth(deps: Deps, appKeyScope?: AppKeyScope): RequestHandler
       deps,
     );
     res.locals.data = data;
-    res.locals.actor = actor;
+    setPrincipal(res, principal);
     next();
   };
 }

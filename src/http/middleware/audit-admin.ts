@@ -2,8 +2,9 @@ import type { Request, RequestHandler, Response } from 'express';
 import { recordAudit, type AuditInput } from '../../services/audit.service';
 import { paramsOf, type Route } from '../route';
 import type { Deps } from '../../services/deps';
-import { APP_KEY_REFUSED_ACTION, isAppKeyActor } from '../../services/application-key.service';
-import { appKeyCredential } from './admin-auth';
+import { APP_KEY_REFUSED_ACTION } from '../../services/application-key.service';
+import { actorOf } from '../../services/principal';
+import { appKeyCredential, principalOf } from './admin-auth';
 
 function entry(route: Route, req: Request, res: Response): AuditInput {
   const params: Record<string, string | undefined> = paramsOf(res);
@@ -14,7 +15,7 @@ function entry(route: Route, req: Request, res: Response): AuditInput {
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
   const onApplication = route.path.startsWith('/applications');
   return {
-    actor: typeof res.locals.actor === 'string' ? res.locals.actor : 'anonymous',
+    actor: actorOf(principalOf(res)),
     action: route.audit ?? APP_KEY_REFUSED_ACTION,
     app: params.app ?? (onApplication ? (params.name ?? text(data.name)) : text(data.app)),
     target:
@@ -36,7 +37,7 @@ function entry(route: Route, req: Request, res: Response): AuditInput {
 /** Whether an admin request is recorded, decided as it ends (the actor is known by then). */
 function isRecorded(route: Route, req: Request, res: Response): boolean {
   // Every use of an application key is audited, refused ones and reads included.
-  if (isAppKeyActor(res.locals.actor)) return true;
+  if (principalOf(res)?.kind === 'appKey') return true;
   if (route.audit === undefined) return false;
   return route.method !== 'get' || Boolean(route.auditIf?.(req));
 }

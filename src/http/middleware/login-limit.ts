@@ -1,10 +1,9 @@
-import type { Request } from 'express';
 import { AppError } from '../../errors';
 import { recordAudit, type AuditInput } from '../../services/audit.service';
 import { LimitExceeded } from '../../infra/login-limiter';
 import { userLockedOut } from '../../services/webhook-events.service';
 import type { AppDeps } from '../app-deps';
-import { clientOf } from '../client';
+import type { Client } from '../client';
 
 /** One credential attempt: its audit action, its application and the username it names (if any). */
 export interface Attempt {
@@ -44,7 +43,7 @@ type AttemptEntry = Omit<AuditInput, 'outcome' | 'detail'> & { ip: string };
  */
 export async function limitAttempt<T>(
   deps: AppDeps,
-  req: Request,
+  client: Client,
   attempt: Attempt,
   check: () => Promise<T>,
   /**
@@ -54,7 +53,7 @@ export async function limitAttempt<T>(
    */
   halfway: (result: T) => boolean = () => false,
 ): Promise<T> {
-  const { ip, userAgent } = clientOf(req);
+  const { ip, userAgent } = client;
   const entry: AttemptEntry = {
     actor: attempt.actor ?? attempt.username ?? 'anonymous',
     action: attempt.action,

@@ -28,6 +28,7 @@ import { adminLogin, revokeSession } from '../../services/admin-session.service'
 import { completeSetup } from '../../services/admin-setup.service';
 import { requireCredential } from '../middleware/admin-auth';
 import { limitAttempt } from '../middleware/login-limit';
+import { consoleActor } from '../../services/principal';
 import { defineRoute } from '../route';
 
 /** Console sessions of admin accounts, and the first one's setup. */
@@ -43,10 +44,10 @@ export const adminRoutes = [
     audit: 'admin.login',
     body: adminLoginSchema,
     response: z.union([adminSessionSchema, mfaChallengeSchema]),
-    async handle({ body: { username, password }, req, deps, action }) {
+    async handle({ body: { username, password }, client, deps, action }) {
       // `admin` is a reserved application name: these counters cannot collide with an application's.
-      const attempt = { action, app: 'admin', username, actor: `admin:${username}`, checksPassword: true };
-      const result = await limitAttempt(deps, req, attempt, () => adminLogin(username, password, deps), isChallenge);
+      const attempt = { action, app: 'admin', username, actor: consoleActor(username), checksPassword: true };
+      const result = await limitAttempt(deps, client, attempt, () => adminLogin(username, password, deps), isChallenge);
       if (!isChallenge(result)) deps.metrics.tokensIssued.inc({ kind: 'admin_session' });
       return result;
     },
@@ -62,11 +63,11 @@ export const adminRoutes = [
     audit: 'admin.login_mfa',
     body: mfaCompleteSchema,
     response: adminSessionSchema,
-    async handle({ body: { mfa_token, code }, req, deps, action }) {
+    async handle({ body: { mfa_token, code }, client, deps, action }) {
       const opened = await openAdminMfaLogin(mfa_token, deps);
       const { username } = opened.account;
-      const attempt = { action, app: 'admin', username, actor: `admin:${username}` };
-      const result = await limitAttempt(deps, req, attempt, () => completeAdminMfaLogin(opened, code, deps));
+      const attempt = { action, app: 'admin', username, actor: consoleActor(username) };
+      const result = await limitAttempt(deps, client, attempt, () => completeAdminMfaLogin(opened, code, deps));
       deps.metrics.tokensIssued.inc({ kind: 'admin_session' });
       return result;
     },
@@ -80,8 +81,8 @@ export const adminRoutes = [
     tag: 'admin',
     auth: 'admin',
     response: adminAccountSchema,
-    async handle({ res, deps }) {
-      return adminFactorState(await sessionAccount(res.locals.actor, deps), deps);
+    async handle({ principal, deps }) {
+      return adminFactorState(sessionAccount(principal), deps);
     },
   }),
   defineRoute({
@@ -95,8 +96,8 @@ export const adminRoutes = [
     audit: 'admin.mfa_enrol',
     noStore: true,
     response: mfaEnrolmentSchema,
-    async handle({ res, deps }) {
-      return enrolAdmin(await sessionAccount(res.locals.actor, deps), deps);
+    async handle({ principal, deps }) {
+      return enrolAdmin(sessionAccount(principal), deps);
     },
   }),
   defineRoute({
@@ -111,8 +112,8 @@ export const adminRoutes = [
     noStore: true,
     body: mfaConfirmSchema,
     response: recoveryCodesSchema,
-    async handle({ body, res, deps }) {
-      return confirmAdmin(await sessionAccount(res.locals.actor, deps), body.code, deps);
+    async handle({ body, principal, deps }) {
+      return confirmAdmin(sessionAccount(principal), body.code, deps);
     },
   }),
   defineRoute({
@@ -142,7 +143,7 @@ export const adminRoutes = [
     body: adminSetupSchema,
     response: adminSetupResultSchema,
     status: 201,
-    async handle({ body, req, deps, action }) {
+    async handle({ body, client, deps, action }) {
       // A wrong token counts like a wrong password: the same limits stop guessing.
       const attempt = {
         action,
@@ -151,7 +152,7 @@ export const adminRoutes = [
         actor: `admin:${body.username}`,
         checksPassword: true,
       };
-      await limitAttempt(deps, req, attempt, () => completeSetup(body, deps));
+      await limitAttempt(deps, client, attempt, () => completeSetup(body, deps));
       return { username: body.username };
     },
   }),

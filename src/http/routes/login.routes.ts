@@ -6,7 +6,6 @@ import { changePassword } from '../../services/change-password.service';
 import { login } from '../../services/login.service';
 import { isChallenge } from '../../services/mfa.service';
 import { loginOrChallengeSchema } from '../../schemas/mfa.schema';
-import { clientOf } from '../client';
 import { bearerToken } from '../middleware/admin-auth';
 import { limitAttempt } from '../middleware/login-limit';
 import { defineRoute } from '../route';
@@ -26,13 +25,13 @@ export const loginRoutes = [
     params: loginParamsSchema,
     body: loginSchema,
     response: loginOrChallengeSchema,
-    async handle({ params: { app }, body: { username, password }, req, deps, action }) {
+    async handle({ params: { app }, body: { username, password }, client, deps, action }) {
       const attempt = { action, app, username, checksPassword: true };
       const result = await limitAttempt(
         deps,
-        req,
+        client,
         attempt,
-        () => login(app, username, password, clientOf(req), deps),
+        () => login(app, username, password, client, deps),
         isChallenge,
       );
       if (isChallenge(result)) return result;
@@ -53,14 +52,14 @@ export const loginRoutes = [
     cors: 'application',
     body: changePasswordSchema,
     response: loginResultSchema,
-    async handle({ params, body, req, deps }) {
+    async handle({ params, body, req, deps, client }) {
       const token = bearerToken(req.headers as { auth?: string; authorization?: string });
       if (!token) throw new AppError('unauthorized', 'The token of the latest login is required.');
       // No application can have another name: refused before any query, like a token of no user.
       if (!appNameSchema.safeParse(params.app).success) {
         throw new AppError('unauthorized', 'The token is not valid for this user.');
       }
-      return changePassword(params.app, params.username, token, body, clientOf(req), deps);
+      return changePassword(params.app, params.username, token, body, client, deps);
     },
   }),
 ];

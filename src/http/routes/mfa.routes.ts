@@ -9,7 +9,6 @@ import {
 import { loginParamsSchema } from '../../schemas/user.schema';
 import { appNameSchema } from '../../schemas/common.schema';
 import { completeMfaLogin, confirm, enrol, openMfaLogin } from '../../services/mfa.service';
-import { clientOf } from '../client';
 import { bearerToken } from '../middleware/admin-auth';
 import { limitAttempt } from '../middleware/login-limit';
 import { defineRoute } from '../route';
@@ -40,10 +39,10 @@ export const mfaRoutes = [
     params: loginParamsSchema,
     body: mfaCompleteSchema,
     response: mfaCompletedSchema,
-    async handle({ params: { app }, body: { mfa_token, code }, req, deps, action }) {
+    async handle({ params: { app }, body: { mfa_token, code }, client, deps, action }) {
       const opened = await openMfaLogin(app, mfa_token, deps);
       const attempt = { action, app, username: opened.user.username };
-      const result = await limitAttempt(deps, req, attempt, () => completeMfaLogin(opened, code, clientOf(req), deps));
+      const result = await limitAttempt(deps, client, attempt, () => completeMfaLogin(opened, code, client, deps));
       if ('refresh_token' in result) deps.metrics.tokensIssued.inc({ kind: 'access' });
       deps.metrics.tokensIssued.inc({ kind: 'refresh' });
       return result;
@@ -61,10 +60,10 @@ export const mfaRoutes = [
     audit: 'mfa.enrol',
     cors: 'application',
     response: mfaEnrolmentSchema,
-    async handle({ params, req, deps, action }) {
+    async handle({ params, req, deps, action, client }) {
       const bearer = enrolmentBearer(req, params.app);
       const attempt = { action, app: params.app, username: params.username };
-      return limitAttempt(deps, req, attempt, () => enrol(params.app, params.username, bearer, deps));
+      return limitAttempt(deps, client, attempt, () => enrol(params.app, params.username, bearer, deps));
     },
   }),
   defineRoute({
@@ -80,10 +79,10 @@ export const mfaRoutes = [
     cors: 'application',
     body: mfaConfirmSchema,
     response: recoveryCodesSchema,
-    async handle({ params, body, req, deps, action }) {
+    async handle({ params, body, req, deps, action, client }) {
       const bearer = enrolmentBearer(req, params.app);
       const attempt = { action, app: params.app, username: params.username };
-      return limitAttempt(deps, req, attempt, () => confirm(params.app, params.username, bearer, body.code, deps));
+      return limitAttempt(deps, client, attempt, () => confirm(params.app, params.username, bearer, body.code, deps));
     },
   }),
 ];

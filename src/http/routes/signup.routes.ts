@@ -36,10 +36,10 @@ export const signupRoutes = [
     body: signupSchema,
     response: accountSchema,
     status: 201,
-    async handle({ params, body, req, res, deps, action }) {
+    async handle({ params, body, client, res, deps, action }) {
       const app = await signupApplication(params.app, deps);
       const attempt = { action, app: app.name, countEveryAnswer: true, checksPassword: true };
-      const { mail, ...account } = await limitAttempt(deps, req, attempt, () => signup(app, body, deps));
+      const { mail, ...account } = await limitAttempt(deps, client, attempt, () => signup(app, body, deps));
       if (mail) afterAnswer(res, deps, 'signup mail', mail);
       return account;
     },
@@ -57,9 +57,9 @@ export const signupRoutes = [
     params: appParams,
     body: confirmSchema,
     response: accountSchema,
-    async handle({ params, body, req, deps, action }) {
+    async handle({ params, body, client, deps, action }) {
       const attempt = { action, app: params.app };
-      return limitAttempt(deps, req, attempt, () => confirmSignup(params.app, body.token, deps));
+      return limitAttempt(deps, client, attempt, () => confirmSignup(params.app, body.token, deps));
     },
   }),
   defineRoute({
@@ -76,10 +76,10 @@ export const signupRoutes = [
     body: recoverSchema,
     response: statusSchema,
     status: 202,
-    async handle({ params, body, req, res, deps, action }) {
+    async handle({ params, body, client, res, deps, action }) {
       const app = await recoveryApplication(params.app, deps);
       // The username is not audited: it may be anyone's, and the answer says nothing of it either.
-      await limitAttempt(deps, req, { action, app: app.name, countEveryAnswer: true }, () => Promise.resolve());
+      await limitAttempt(deps, client, { action, app: app.name, countEveryAnswer: true }, () => Promise.resolve());
       afterAnswer(res, deps, 'recovery mail', () => requestRecovery(app, body, deps));
       return { status: 'accepted' };
     },
@@ -97,9 +97,9 @@ export const signupRoutes = [
     params: appParams,
     body: resetSchema,
     response: accountSchema,
-    async handle({ params, body, req, deps, action }) {
+    async handle({ params, body, client, deps, action }) {
       const attempt = { action, app: params.app, checksPassword: true };
-      return limitAttempt(deps, req, attempt, () => resetPassword(params.app, body.token, body.password, deps));
+      return limitAttempt(deps, client, attempt, () => resetPassword(params.app, body.token, body.password, deps));
     },
   }),
 ];

@@ -4,7 +4,6 @@ import { isChallenge } from '../../services/mfa.service';
 import { tokenOrChallengeSchema } from '../../schemas/mfa.schema';
 import { accessToken, refreshTokenForCredentials } from '../../services/quid-tokens.service';
 import { rotateRefreshToken } from '../../services/rotation.service';
-import { clientOf } from '../client';
 import { assertOriginAllowed } from '../middleware/cors';
 import { limitAttempt } from '../middleware/login-limit';
 import { defineRoute } from '../route';
@@ -25,14 +24,14 @@ export const tokenRoutes = [
     params: ttlParamsSchema,
     body: quidRefreshSchema,
     response: tokenOrChallengeSchema,
-    async handle({ params: { ttl }, body: { namespace, username, password }, req, deps, action }) {
+    async handle({ params: { ttl }, body: { namespace, username, password }, req, client, deps, action }) {
       await assertOriginAllowed(req, namespace, deps);
       const attempt = { action, app: namespace, username, checksPassword: true };
       const result = await limitAttempt(
         deps,
-        req,
+        client,
         attempt,
-        () => refreshTokenForCredentials(namespace, username, password, ttl, clientOf(req), deps),
+        () => refreshTokenForCredentials(namespace, username, password, ttl, client, deps),
         isChallenge,
       );
       if (!isChallenge(result)) deps.metrics.tokensIssued.inc({ kind: 'refresh' });
@@ -73,11 +72,11 @@ export const tokenRoutes = [
     hot: true,
     body: rotateRefreshSchema,
     response: rotatedSchema,
-    async handle({ params, body, req, deps, action }) {
+    async handle({ params, body, client, deps, action }) {
       // No username before the token is verified: only the per-IP ceiling applies here.
       const attempt = { action, app: params.app, auditSuccess: false };
-      const result = await limitAttempt(deps, req, attempt, () =>
-        rotateRefreshToken(params.app, body.refresh_token, clientOf(req), deps),
+      const result = await limitAttempt(deps, client, attempt, () =>
+        rotateRefreshToken(params.app, body.refresh_token, client, deps),
       );
       deps.metrics.tokensIssued.inc({ kind: 'access' });
       deps.metrics.tokensIssued.inc({ kind: 'refresh' });
