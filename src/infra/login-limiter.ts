@@ -142,8 +142,8 @@ export interface LimiterOptions {
  * replaced by this process's memory (logins keep working, limited per instance) with one
  * warning per outage, until it answers again.
  *
- * Time is `clock`'s: the in-memory counters (and the stand-in during an outage), the queue's
- * deadline and the Redis retry all follow it. Counters in Redis expire by Redis's own clock
+ * Time is `clock`'s: the in-memory counters (and the stand-in during an outage) and the Redis
+ * retry follow it; the queue's wait for places in flight is bounded in real time. Counters in Redis expire by Redis's own clock
  * (rate-limiter-flexible sets their TTL there), which a fake clock cannot move.
  */
 export function createLoginLimiter(
@@ -182,7 +182,9 @@ export function createLoginLimiter(
         held.push([account, JSON.stringify([key.app, key.username])]);
       }
       const giveBack = (ids: [Counter, string][]) => Promise.all(ids.map(([c, id]) => c.giveBack(id)));
-      const deadline = clock.now().getTime() + QUEUE_WAIT_MS;
+      // A bound on this request's real wait (its pauses are real timers), not on the clock's time:
+      // under a clock that stands still (a test's), it must still end.
+      const deadline = Date.now() + QUEUE_WAIT_MS;
       for (let pause = 10; ; pause = Math.min(pause * 2, 100)) {
         const tries = await Promise.allSettled(held.map(([c, id]) => c.tryReserve(id)));
         const taken = held.filter((_, i) => tries[i].status === 'fulfilled' && tries[i].value === 'taken');
@@ -194,7 +196,7 @@ export function createLoginLimiter(
           if (refused > 0) await ip.countRefused(source);
           throw (tries[refused] as PromiseRejectedResult).reason;
         }
-        if (clock.now().getTime() > deadline) throw new LimitExceeded(1);
+        if (Date.now() > deadline) throw new LimitExceeded(1);
         await new Promise((resolve) => setTimeout(resolve, pause + Math.random() * pause));
       }
       return {
