@@ -54,9 +54,12 @@ function toRecord(row: Record<string, unknown>): OneUseToken {
   };
 }
 
+const INSERT = `INSERT INTO one_use_tokens (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`;
+
 function bindOf(token: NewOneUseToken): unknown[] {
   const data = token.data ? JSON.stringify(token.data) : null;
-  return [token.tokenHash, token.purpose, token.userId ?? null, token.adminId ?? null, data, token.expiresAt];
+  const owners = [token.userId ?? null, token.adminId ?? null];
+  return [token.tokenHash, token.purpose, ...owners, data, token.expiresAt, token.createdAt];
 }
 
 /** `$from, $from+1, …` for an IN list of `count` values. */
@@ -75,10 +78,7 @@ async function returning(db: Sequelize, sql: string, bind: unknown[], transactio
 
 /** Stores a new token. */
 export async function issueToken(db: Sequelize, token: NewOneUseToken, transaction?: Transaction): Promise<void> {
-  await db.query(`INSERT INTO one_use_tokens (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, {
-    bind: [...bindOf(token), token.createdAt],
-    transaction,
-  });
+  await db.query(INSERT, { bind: bindOf(token), transaction });
 }
 
 /**
@@ -109,10 +109,8 @@ export async function issueTokenOnce(db: Sequelize, token: NewOneUseToken, now: 
   // A row outliving its token guards nothing; dropping it lets a new token reuse the hash.
   const expired = 'DELETE FROM one_use_tokens WHERE token_hash = $1 AND purpose = $2 AND expires_at <= $3';
   await changed(db, expired, [token.tokenHash, token.purpose, now.getTime()]);
-  const sql = `INSERT INTO one_use_tokens (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (token_hash, purpose) DO NOTHING`;
   // The row count (BULKDELETE: Sequelize answers it on either dialect) is 0 when the row was there.
-  return (await changed(db, sql, [...bindOf(token), token.createdAt])) === 1;
+  return (await changed(db, `${INSERT} ON CONFLICT (token_hash, purpose) DO NOTHING`, bindOf(token))) === 1;
 }
 
 /** The token of this hash and one of these purposes, expired or not (the caller says why it refuses). */

@@ -49,7 +49,7 @@ export interface UserFilter {
 }
 
 export interface UserRepository {
-  findByName(applicationId: number, username: string, transaction?: Transaction): Promise<User | null>;
+  findByName(applicationId: number, username: string): Promise<User | null>;
   /** By the user's application's name, in one query: the login's lookup. */
   findForLogin(appName: string, username: string): Promise<UserOfApplication | null>;
   findById(id: number, transaction?: Transaction): Promise<User | null>;
@@ -133,8 +133,8 @@ export function userRepository(db: Sequelize, models: Models): UserRepository {
   });
 
   return {
-    async findByName(applicationId, username, transaction) {
-      const row = await User.findOne({ where: { applicationId, username }, include: memberships, transaction });
+    async findByName(applicationId, username) {
+      const row = await User.findOne({ where: { applicationId, username }, include: memberships });
       return row && decoded(row);
     },
     async findForLogin(appName, username) {
