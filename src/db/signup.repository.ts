@@ -44,16 +44,6 @@ export async function signupHolders(
   }));
 }
 
-/** Whether the user is disabled now, read in `transaction` (a reset checks it again as it writes). */
-export async function isUserDisabled(db: Sequelize, userId: number, transaction?: Transaction): Promise<boolean> {
-  const rows = await db.query<{ disabled: unknown }>('SELECT disabled FROM users WHERE id = $1', {
-    bind: [userId],
-    type: QueryTypes.SELECT,
-    transaction,
-  });
-  return rows.length === 0 || Boolean(rows[0].disabled);
-}
-
 /** Whether the user is unconfirmed, as SQL on `users u` (disabled, a confirmation token pending). */
 const UNCONFIRMED = `u.disabled = $2 AND EXISTS (SELECT 1 FROM one_use_tokens t WHERE t.user_id = u.id AND t.purpose = 'confirm')`;
 

@@ -62,6 +62,8 @@ export interface UserRepository {
   page(filter: UserFilter, limit: number, offset: number): Promise<ListedUser[]>;
   /** Users by id as the admin lists show them, in id order. */
   listed(ids: number[]): Promise<ListedUser[]>;
+  /** Whether the user is disabled, or gone, as read in `transaction` (a reset checks it again as it writes). */
+  isDisabled(id: number, transaction: Transaction): Promise<boolean>;
   /** Whether another user of the application has this address, ignoring case. */
   emailTaken(
     applicationId: number,
@@ -184,6 +186,10 @@ export function userRepository(db: Sequelize, models: Models): UserRepository {
     },
     listed(ids) {
       return usersByIds(db, ids);
+    },
+    async isDisabled(id, transaction) {
+      const row = await User.findByPk(id, { attributes: ['disabled'], transaction });
+      return row === null || row.disabled;
     },
     async emailTaken(applicationId, email, exceptId, transaction) {
       const taken = await User.findOne({

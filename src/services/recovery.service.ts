@@ -2,7 +2,7 @@ import { hashPassword } from '../crypto/password';
 import type { Application } from '../db/application.repository';
 import type { User } from '../db/user.repository';
 import type { LoginLimiter } from '../infra/login-limiter';
-import { isUnconfirmed, isUserDisabled } from '../db/signup.repository';
+import { isUnconfirmed } from '../db/signup.repository';
 import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import { assertPasswordPolicy } from '../policy/password-policy';
@@ -77,7 +77,7 @@ export async function resetPassword(appName: string, token: string, password: st
   await inTransaction(deps.db, async (transaction) => {
     const now = deps.clock.now();
     if (!(await spendAccountToken(deps.db, record, now, transaction))) throw spentToken();
-    if (await isUserDisabled(deps.db, user.id, transaction)) throw spentToken();
+    if (await deps.users.isDisabled(user.id, transaction)) throw spentToken();
     await voidAccountTokens(deps.db, user.id, transaction);
     await endSessions(user, now, deps, transaction);
     await deps.users.update(user.id, { passwordHash }, transaction);
