@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { bindToDb } from './database';
 
 /** Application keys in raw SQL; the key itself is never here, only its SHA-256 (hex). */
 
@@ -60,7 +61,7 @@ export async function keyExists(db: Sequelize, id: string): Promise<boolean> {
 }
 
 /** The application's keys, oldest first. */
-export async function listKeys(db: Sequelize, applicationId: number): Promise<ApplicationKeyRecord[]> {
+async function listKeys(db: Sequelize, applicationId: number): Promise<ApplicationKeyRecord[]> {
   const rows = await db.query<Row>(
     `SELECT ${COLUMNS} FROM application_keys k WHERE k.application_id = $1 ORDER BY k.created_at, k.id`,
     { bind: [applicationId], type: QueryTypes.SELECT },
@@ -69,7 +70,7 @@ export async function listKeys(db: Sequelize, applicationId: number): Promise<Ap
 }
 
 /** Deletes one key of the application; whether it existed. */
-export async function deleteKey(db: Sequelize, applicationId: number, id: string): Promise<boolean> {
+async function deleteKey(db: Sequelize, applicationId: number, id: string): Promise<boolean> {
   const result: unknown = await db.query('DELETE FROM application_keys WHERE application_id = $1 AND id = $2', {
     bind: [applicationId, id],
     type: QueryTypes.BULKDELETE,
@@ -78,7 +79,7 @@ export async function deleteKey(db: Sequelize, applicationId: number, id: string
 }
 
 /** The key whose SHA-256 is `hash`, read from the database on every use: nothing cached. */
-export async function findKeyByHash(db: Sequelize, hash: string): Promise<KeyHolder | null> {
+async function findKeyByHash(db: Sequelize, hash: string): Promise<KeyHolder | null> {
   const rows = await db.query<Row>(
     `SELECT ${COLUMNS}, a.name AS app FROM application_keys k JOIN applications a ON a.id = k.application_id WHERE k.key_hash = $1`,
     { bind: [hash], type: QueryTypes.SELECT },
@@ -86,3 +87,14 @@ export async function findKeyByHash(db: Sequelize, hash: string): Promise<KeyHol
   const row = rows[0];
   return row ? { ...record(row), app: String(row.app) } : null;
 }
+
+/** The applications' API keys on one connection (`deps.applicationKeys`, made in storeOf). */
+export const applicationKeyRepository = (db: Sequelize) =>
+  bindToDb(db, {
+    insert: insertKey,
+    exists: keyExists,
+    list: listKeys,
+    delete: deleteKey,
+    findByHash: findKeyByHash,
+  });
+export type ApplicationKeyRepository = ReturnType<typeof applicationKeyRepository>;

@@ -39,3 +39,20 @@ export function subscribe(db: Sequelize, topic: string, listener: () => void): (
 export function publish(db: Sequelize, topic: string): void {
   for (const listener of stateOf(db).subscribers.get(topic) ?? []) listener();
 }
+
+/** The functions of a raw-SQL module that take the connection first, as methods with it bound. */
+export type BoundToDb<T> = {
+  [K in keyof T]: T[K] extends (db: Sequelize, ...args: infer A) => infer R ? (...args: A) => R : never;
+};
+
+/** A repository from a module's functions of `(db, ...)`: each is called with this connection. */
+export function bindToDb<T extends Record<string, (db: Sequelize, ...args: never) => unknown>>(
+  db: Sequelize,
+  functions: T,
+): BoundToDb<T> {
+  const bound = Object.entries(functions).map(([name, f]) => {
+    const call = f as (db: Sequelize, ...args: unknown[]) => unknown;
+    return [name, (...args: unknown[]) => call(db, ...args)];
+  });
+  return Object.fromEntries(bound) as BoundToDb<T>;
+}

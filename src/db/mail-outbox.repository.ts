@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { bindToDb } from './database';
 
 /**
  * The mail outbox in raw SQL (migration 0016): a row per account mail, written in the
@@ -33,7 +34,7 @@ export interface ClaimedMail {
 
 type Row = Record<string, unknown>;
 
-export async function insertMail(db: Sequelize, mail: QueuedMail, transaction?: Transaction): Promise<number> {
+async function insertMail(db: Sequelize, mail: QueuedMail, transaction?: Transaction): Promise<number> {
   const at = mail.createdAt.getTime();
   // As an INSERT, Sequelize answers [rows RETURNING gave, count] on PostgreSQL, [last id, count] on SQLite.
   const [result] = (await db.query(
@@ -58,7 +59,7 @@ export async function insertMail(db: Sequelize, mail: QueuedMail, transaction?: 
 }
 
 /** Whether any mail is due (a read, so that an idle poll writes nothing on SQLite). */
-export async function anyMailDue(db: Sequelize, now: Date): Promise<boolean> {
+async function anyMailDue(db: Sequelize, now: Date): Promise<boolean> {
   const rows = await db.query<Row>(
     `SELECT 1 AS due FROM mail_outbox WHERE status = 'pending' AND next_attempt_at <= $1
        AND (lease_until IS NULL OR lease_until <= $1) LIMIT 1`,
@@ -73,7 +74,7 @@ export async function anyMailDue(db: Sequelize, now: Date): Promise<boolean> {
  * locked with FOR UPDATE SKIP LOCKED and the conditions are checked again on the row as a
  * concurrent claim left it. So a mail is in one sender's hands at a time, and sent once.
  */
-export async function claimMail(
+async function claimMail(
   db: Sequelize,
   now: Date,
   leaseUntil: Date,
@@ -110,7 +111,7 @@ export async function claimMail(
  * Records an attempt: sent or failed for good (the content cleared), or pending again at
  * `nextAttemptAt`. Changes nothing unless `owner` still holds the lease.
  */
-export async function finishMailAttempt(
+async function finishMailAttempt(
   db: Sequelize,
   mail: { id: number; leaseOwner: string },
   at: Date,
@@ -127,10 +128,21 @@ export async function finishMailAttempt(
 }
 
 /** Deletes mails sent or given up before `cutoff`. */
-export async function purgeFinishedMails(db: Sequelize, cutoff: Date): Promise<number> {
+async function purgeFinishedMails(db: Sequelize, cutoff: Date): Promise<number> {
   const rows = await db.query<Row>(
     `DELETE FROM mail_outbox WHERE status <> 'pending' AND finished_at < $1 RETURNING id`,
     { bind: [cutoff.getTime()], type: QueryTypes.SELECT },
   );
   return rows.length;
 }
+
+/** The mails waiting for the SMTP server on one connection (`deps.mailOutbox`, made in storeOf). */
+export const mailOutboxRepository = (db: Sequelize) =>
+  bindToDb(db, {
+    insert: insertMail,
+    anyDue: anyMailDue,
+    claim: claimMail,
+    finishAttempt: finishMailAttempt,
+    purgeFinished: purgeFinishedMails,
+  });
+export type MailOutboxRepository = ReturnType<typeof mailOutboxRepository>;

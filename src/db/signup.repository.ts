@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { bindToDb } from './database';
 
 /**
  * What a sign-up needs to know of the users already there, in raw SQL. An account is
@@ -19,7 +20,7 @@ export interface SignupHolder {
 }
 
 /** The users of the application holding this username or this address (at most two). */
-export async function signupHolders(
+async function signupHolders(
   db: Sequelize,
   applicationId: number,
   username: string,
@@ -48,7 +49,7 @@ export async function signupHolders(
 const UNCONFIRMED = `u.disabled = $2 AND EXISTS (SELECT 1 FROM one_use_tokens t WHERE t.user_id = u.id AND t.purpose = 'confirm')`;
 
 /** Whether this user is unconfirmed (a sign-up whose link was not followed yet). */
-export async function isUnconfirmed(db: Sequelize, userId: number, transaction?: Transaction): Promise<boolean> {
+async function isUnconfirmed(db: Sequelize, userId: number, transaction?: Transaction): Promise<boolean> {
   const rows = await db.query(`SELECT 1 AS yes FROM users u WHERE u.id = $1 AND ${UNCONFIRMED}`, {
     bind: [userId, true],
     type: QueryTypes.SELECT,
@@ -61,7 +62,7 @@ export async function isUnconfirmed(db: Sequelize, userId: number, transaction?:
  * Deletes these users if they are still unconfirmed (a sign-up replacing them); their tokens go
  * with them. Returns the ids deleted.
  */
-export async function deleteUnconfirmed(db: Sequelize, ids: number[], transaction: Transaction): Promise<number[]> {
+async function deleteUnconfirmed(db: Sequelize, ids: number[], transaction: Transaction): Promise<number[]> {
   const deleted: number[] = [];
   for (const id of ids) {
     const sql = `DELETE FROM users WHERE id IN (SELECT u.id FROM users u WHERE u.id = $1 AND ${UNCONFIRMED})`;
@@ -80,7 +81,7 @@ export interface ExpiredSignup {
 }
 
 /** Up to `limit` unconfirmed users whose confirmation link expired by `now`. */
-export async function expiredSignups(db: Sequelize, now: Date, limit: number): Promise<ExpiredSignup[]> {
+async function expiredSignups(db: Sequelize, now: Date, limit: number): Promise<ExpiredSignup[]> {
   const rows = await db.query<Record<string, unknown>>(
     `SELECT u.id, u.uid, u.username, u.application_id, a.name AS app
        FROM users u JOIN applications a ON a.id = u.application_id
@@ -97,3 +98,13 @@ export async function expiredSignups(db: Sequelize, now: Date, limit: number): P
     app: String(row.app),
   }));
 }
+
+/** The sign-ups waiting for their confirmation on one connection (`deps.signups`, made in storeOf). */
+export const signupRepository = (db: Sequelize) =>
+  bindToDb(db, {
+    holders: signupHolders,
+    isUnconfirmed,
+    deleteUnconfirmed,
+    expired: expiredSignups,
+  });
+export type SignupRepository = ReturnType<typeof signupRepository>;

@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { bindToDb } from './database';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -46,7 +47,7 @@ export interface BucketWindow {
  * of its key's refusals in one minute (docs/api.md, Audit log): its `detail.count` is added up.
  * Buckets without an entry are absent.
  */
-export async function countAttempts(db: Sequelize, window: BucketWindow): Promise<BucketCounts[]> {
+async function countAttempts(db: Sequelize, window: BucketWindow): Promise<BucketCounts[]> {
   const dialect = dialectOf(db);
   const start = Math.floor(window.from.getTime() / 1000);
   const sql = `SELECT (${EPOCH[dialect]('at')} - :start) / :size AS bucket,
@@ -72,7 +73,7 @@ export async function countAttempts(db: Sequelize, window: BucketWindow): Promis
 }
 
 /** How many users one application has, or all of them. */
-export async function countUsers(db: Sequelize, app?: string): Promise<number> {
+async function countUsers(db: Sequelize, app?: string): Promise<number> {
   const sql =
     app === undefined
       ? 'SELECT COUNT(*) AS n FROM users'
@@ -85,7 +86,7 @@ export async function countUsers(db: Sequelize, app?: string): Promise<number> {
  * Live sessions: refresh families holding a token that is neither spent, revoked nor expired,
  * counted as the console's session lists show them (one per family).
  */
-export async function countActiveSessions(db: Sequelize, now: Date, app?: string): Promise<number> {
+async function countActiveSessions(db: Sequelize, now: Date, app?: string): Promise<number> {
   const sql = `SELECT COUNT(DISTINCT s.family_id) AS n
     FROM sessions s JOIN users u ON u.id = s.user_id JOIN applications a ON a.id = u.application_id
     WHERE s.used_at IS NULL AND s.revoked_at IS NULL AND s.expires_at > :now
@@ -96,3 +97,12 @@ export async function countActiveSessions(db: Sequelize, now: Date, app?: string
   });
   return Number(row.n);
 }
+
+/** The counts behind the statistics on one connection (`deps.stats`, made in storeOf). */
+export const statsRepository = (db: Sequelize) =>
+  bindToDb(db, {
+    countAttempts,
+    countUsers,
+    countActiveSessions,
+  });
+export type StatsRepository = ReturnType<typeof statsRepository>;

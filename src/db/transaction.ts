@@ -2,6 +2,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Transaction, type Sequelize } from 'sequelize';
 import { stateOf } from './database';
 
+/** A transaction of the data layer, passed through the services to the repositories' writes. */
+export type { Transaction };
+
 /** The write of the queue running now, seen by the queries it makes, until it ends. */
 interface QueuedWrite {
   db: Sequelize;

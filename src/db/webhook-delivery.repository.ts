@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { bindToDb } from './database';
 import { inTransaction } from './transaction';
 
 /**
@@ -56,7 +57,7 @@ function record(row: Row): DeliveryRecord {
   };
 }
 
-export async function insertDelivery(
+async function insertDelivery(
   db: Sequelize,
   delivery: { messageId: string; webhookId: string; type: string; payload: string; createdAt: Date },
   transaction?: Transaction,
@@ -86,7 +87,7 @@ const SENDABLE = `d.status = 'pending' AND d.next_attempt_at <= $3 AND (d.attemp
  * Whether any delivery is due (a read): each process polls every second, and on SQLite a claim
  * is a write even when it finds nothing, so the claim runs only when this finds something.
  */
-export async function anyDue(db: Sequelize, now: Date): Promise<boolean> {
+async function anyDue(db: Sequelize, now: Date): Promise<boolean> {
   const rows = await db.query<Row>(
     `SELECT 1 AS due FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
      WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND w.disabled_at IS NULL
@@ -104,7 +105,7 @@ export async function anyDue(db: Sequelize, now: Date): Promise<boolean> {
  * delivery at a time. Then, under that lease, its delivery: the head of its line before those
  * set aside.
  */
-export async function claimDelivery(
+async function claimDelivery(
   db: Sequelize,
   now: Date,
   leaseUntil: Date,
@@ -167,7 +168,7 @@ async function releaseEndpoint(db: Sequelize, webhookId: string, owner: string, 
  * mid-attempt records its attempt but leaves the delivery to its new owner. Answers since when
  * the endpoint has been failing (null: it is not).
  */
-export async function finishAttempt(
+async function finishAttempt(
   db: Sequelize,
   delivery: { id: number; webhookId: string; leaseOwner: string },
   attempt: AttemptRecord,
@@ -206,7 +207,7 @@ export async function finishAttempt(
 }
 
 /** Gives a claimed delivery back untried (a worker stopping): any worker may take it at once. */
-export async function releaseDelivery(
+async function releaseDelivery(
   db: Sequelize,
   delivery: { id: number; webhookId: string; leaseOwner: string },
 ): Promise<void> {
@@ -223,7 +224,7 @@ export async function releaseDelivery(
  * now (a retry, a replay), at the head of its line again with a fresh backoff. 'done'; else why
  * not: 'busy' (an attempt holds it), the state it is in, or null (the endpoint has no such one).
  */
-export async function handDelivery(
+async function handDelivery(
   db: Sequelize,
   webhookId: string,
   messageId: string,
@@ -252,7 +253,7 @@ export async function handDelivery(
 }
 
 /** One delivery of an endpoint with its attempts, or null. */
-export async function findDelivery(db: Sequelize, webhookId: string, messageId: string) {
+async function findDelivery(db: Sequelize, webhookId: string, messageId: string) {
   const rows = await db.query<Row>(
     'SELECT d.id FROM webhook_deliveries d WHERE d.webhook_id = $1 AND d.message_id = $2',
     {
@@ -266,7 +267,7 @@ export async function findDelivery(db: Sequelize, webhookId: string, messageId: 
 }
 
 /** Deletes deliveries finished (delivered or given up) before `cutoff`, with their attempts; how many. */
-export async function purgeFinishedDeliveries(db: Sequelize, cutoff: Date): Promise<number> {
+async function purgeFinishedDeliveries(db: Sequelize, cutoff: Date): Promise<number> {
   const result: unknown = await db.query(
     "DELETE FROM webhook_deliveries WHERE status <> 'pending' AND finished_at < $1",
     { bind: [cutoff.getTime()], type: QueryTypes.BULKDELETE },
@@ -275,7 +276,7 @@ export async function purgeFinishedDeliveries(db: Sequelize, cutoff: Date): Prom
 }
 
 /** One endpoint's deliveries, newest first, with the total, and each one's attempts in order. */
-export async function listDeliveries(
+async function listDeliveries(
   db: Sequelize,
   webhookId: string,
   limit: number,
@@ -313,3 +314,18 @@ export async function listDeliveries(
   }));
   return { total: Number(count.n), items };
 }
+
+/** The webhook deliveries and their attempts on one connection (`deps.deliveries`, made in storeOf). */
+export const deliveryRepository = (db: Sequelize) =>
+  bindToDb(db, {
+    insert: insertDelivery,
+    anyDue,
+    claim: claimDelivery,
+    finishAttempt,
+    release: releaseDelivery,
+    hand: handDelivery,
+    find: findDelivery,
+    purgeFinished: purgeFinishedDeliveries,
+    list: listDeliveries,
+  });
+export type DeliveryRepository = ReturnType<typeof deliveryRepository>;

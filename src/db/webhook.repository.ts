@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { bindToDb } from './database';
 
 /** An application's webhook endpoints in raw SQL; the signing secret only sealed (secret-box). */
 
@@ -32,7 +33,7 @@ function record(row: Row): WebhookRecord {
   };
 }
 
-export async function insertWebhook(
+async function insertWebhook(
   db: Sequelize,
   hook: Omit<WebhookRecord, 'disabledAt' | 'disabledReason'> & { secretSealed: string },
 ): Promise<void> {
@@ -53,7 +54,7 @@ export async function insertWebhook(
 }
 
 /** The application's endpoints, oldest first. */
-export async function listWebhooks(db: Sequelize, applicationId: number): Promise<WebhookRecord[]> {
+async function listWebhooks(db: Sequelize, applicationId: number): Promise<WebhookRecord[]> {
   const rows = await db.query<Row>(
     `SELECT ${COLUMNS} FROM webhooks WHERE application_id = $1 ORDER BY created_at, id`,
     { bind: [applicationId], type: QueryTypes.SELECT },
@@ -61,7 +62,7 @@ export async function listWebhooks(db: Sequelize, applicationId: number): Promis
   return rows.map(record);
 }
 
-export async function findWebhook(db: Sequelize, applicationId: number, id: string): Promise<WebhookRecord | null> {
+async function findWebhook(db: Sequelize, applicationId: number, id: string): Promise<WebhookRecord | null> {
   const rows = await db.query<Row>(`SELECT ${COLUMNS} FROM webhooks WHERE application_id = $1 AND id = $2`, {
     bind: [applicationId, id],
     type: QueryTypes.SELECT,
@@ -73,7 +74,7 @@ export async function findWebhook(db: Sequelize, applicationId: number, id: stri
  * Changes the URL, events and state of one endpoint; whether it existed. Turning it back on
  * forgets its failures, so that it gets WEBHOOK_DISABLE_AFTER again before the next disable.
  */
-export async function updateWebhook(db: Sequelize, hook: Omit<WebhookRecord, 'createdAt'>): Promise<boolean> {
+async function updateWebhook(db: Sequelize, hook: Omit<WebhookRecord, 'createdAt'>): Promise<boolean> {
   const result: unknown = await db.query(
     `UPDATE webhooks SET url = $1, events = $2, updated_at = $3, disabled_at = $6, disabled_reason = $7
        ${hook.disabledAt === null ? ', failing_since = NULL' : ''}
@@ -95,7 +96,7 @@ export async function updateWebhook(db: Sequelize, hook: Omit<WebhookRecord, 'cr
 }
 
 /** Turns an endpoint off with its reason; false when it was off already (or is gone). */
-export async function disableWebhook(db: Sequelize, id: string, reason: string, at: Date): Promise<boolean> {
+async function disableWebhook(db: Sequelize, id: string, reason: string, at: Date): Promise<boolean> {
   const result: unknown = await db.query(
     'UPDATE webhooks SET disabled_at = $1, disabled_reason = $2 WHERE id = $3 AND disabled_at IS NULL',
     { bind: [at.getTime(), reason.slice(0, 300), id], type: QueryTypes.BULKUPDATE },
@@ -104,7 +105,7 @@ export async function disableWebhook(db: Sequelize, id: string, reason: string, 
 }
 
 /** Deletes one endpoint with its deliveries (cascade); whether it existed. */
-export async function deleteWebhook(db: Sequelize, applicationId: number, id: string): Promise<boolean> {
+async function deleteWebhook(db: Sequelize, applicationId: number, id: string): Promise<boolean> {
   const result: unknown = await db.query('DELETE FROM webhooks WHERE application_id = $1 AND id = $2', {
     bind: [applicationId, id],
     type: QueryTypes.BULKDELETE,
@@ -113,7 +114,7 @@ export async function deleteWebhook(db: Sequelize, applicationId: number, id: st
 }
 
 /** The application's endpoints that subscribe to `type`, read in the caller's transaction. */
-export async function subscribedWebhooks(
+async function subscribedWebhooks(
   db: Sequelize,
   applicationId: number,
   type: string,
@@ -132,13 +133,24 @@ export async function subscribedWebhooks(
 }
 
 /** The application an endpoint belongs to (its id and name), or null when it is gone. */
-export async function applicationOfWebhook(
-  db: Sequelize,
-  webhookId: string,
-): Promise<{ id: number; name: string } | null> {
+async function applicationOfWebhook(db: Sequelize, webhookId: string): Promise<{ id: number; name: string } | null> {
   const rows = await db.query<Row>(
     'SELECT a.id, a.name FROM webhooks w JOIN applications a ON a.id = w.application_id WHERE w.id = $1',
     { bind: [webhookId], type: QueryTypes.SELECT },
   );
   return rows[0] ? { id: Number(rows[0].id), name: String(rows[0].name) } : null;
 }
+
+/** An application's webhook endpoints on one connection (`deps.webhooks`, made in storeOf). */
+export const webhookRepository = (db: Sequelize) =>
+  bindToDb(db, {
+    insert: insertWebhook,
+    list: listWebhooks,
+    find: findWebhook,
+    update: updateWebhook,
+    disable: disableWebhook,
+    delete: deleteWebhook,
+    subscribed: subscribedWebhooks,
+    applicationOf: applicationOfWebhook,
+  });
+export type WebhookRepository = ReturnType<typeof webhookRepository>;

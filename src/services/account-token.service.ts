@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import type { Sequelize, Transaction } from 'sequelize';
+import type { Transaction } from '../db/transaction';
+import type { DataStore } from '../db/store';
 import { sha256 } from '../crypto/random';
 import { findToken, replaceToken, spendToken, voidTokens } from '../db/one-use-token.repository';
 import type { UserOfApplication } from '../db/user.repository';
@@ -65,7 +66,7 @@ export const spentToken = () => new AppError('invalid_token', INVALID);
 
 /** Spends a token still valid at `now`: of concurrent requests, the one whose DELETE removed the row. */
 export async function spendAccountToken(
-  db: Sequelize,
+  db: DataStore['db'],
   record: AccountTokenRecord,
   now: Date,
   transaction?: Transaction,
@@ -78,6 +79,6 @@ export async function spendAccountToken(
  * password, e-mail or `disabled` voids the links mailed before it (docs/api.md, Sign-up,
  * confirmation and recovery).
  */
-export function voidAccountTokens(db: Sequelize, userId: number, transaction?: Transaction): Promise<number> {
+export function voidAccountTokens(db: DataStore['db'], userId: number, transaction?: Transaction): Promise<number> {
   return voidTokens(db, { purposes: ACCOUNT_PURPOSES, userId }, transaction);
 }

@@ -32,26 +32,30 @@ export function serializeKey(key: keys.ApplicationKeyRecord): ApplicationKeyResp
 export async function createKey(
   appName: string,
   input: CreateApplicationKeyInput,
-  deps: Pick<Deps, 'db' | 'applications' | 'clock'>,
+  deps: Pick<Deps, 'applications' | 'clock' | 'applicationKeys'>,
 ) {
   const application = await findApplication(appName, deps);
   const key = APP_KEY_PREFIX + crypto.randomBytes(32).toString('base64url');
   const record = { id: randomId(), applicationId: application.id, label: input.label, scopes: input.scopes };
   const createdAt = deps.clock.now();
-  await keys.insertKey(deps.db, { ...record, hash: sha256(key), createdAt });
+  await deps.applicationKeys.insert({ ...record, hash: sha256(key), createdAt });
   return { ...serializeKey({ ...record, createdAt }), key };
 }
 
-export async function listKeys(appName: string, deps: Pick<Deps, 'db' | 'applications'>) {
+export async function listKeys(appName: string, deps: Pick<Deps, 'applications' | 'applicationKeys'>) {
   const application = await findApplication(appName, deps);
-  return (await keys.listKeys(deps.db, application.id)).map(serializeKey);
+  return (await deps.applicationKeys.list(application.id)).map(serializeKey);
 }
 
 /** Deletes the key: the next use, on any instance, finds no row. */
-export async function revokeKey(appName: string, id: string, deps: Pick<Deps, 'db' | 'applications'>): Promise<void> {
+export async function revokeKey(
+  appName: string,
+  id: string,
+  deps: Pick<Deps, 'applications' | 'applicationKeys'>,
+): Promise<void> {
   const application = await findApplication(appName, deps);
   assertThat(
-    await keys.deleteKey(deps.db, application.id, id),
+    await deps.applicationKeys.delete(application.id, id),
     'application_key_not_found',
     `No key of "${appName}" has the id "${id}".`,
   );
@@ -64,10 +68,10 @@ export async function revokeKey(appName: string, id: string, deps: Pick<Deps, 'd
  * sorts against stored digests, and no one can choose a key to hit a digest (preimage
  * resistance); a guess is as good as a random one.
  */
-export async function authenticateAppKey(key: string, deps: Pick<Deps, 'db'>): Promise<AppKeyHolder> {
+export async function authenticateAppKey(key: string, deps: Pick<Deps, 'applicationKeys'>): Promise<AppKeyHolder> {
   const unknown = () => new AppError('unauthorized', 'The application key is not valid (unknown or revoked).');
   if (!key.startsWith(APP_KEY_PREFIX) || key.length > 128) throw unknown();
-  const found = await keys.findKeyByHash(deps.db, sha256(key));
+  const found = await deps.applicationKeys.findByHash(sha256(key));
   if (!found) throw unknown();
   return { id: found.id, label: found.label, app: found.app, scopes: found.scopes as AppKeyScope[] };
 }

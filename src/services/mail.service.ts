@@ -1,14 +1,7 @@
-import type { Transaction } from 'sequelize';
+import type { Transaction } from '../db/transaction';
 import { open, seal, MAIL_CONTENTS } from '../crypto/secret-box';
 import { randomId } from '../crypto/random';
-import {
-  anyMailDue,
-  claimMail,
-  finishMailAttempt,
-  insertMail,
-  type ClaimedMail,
-  type QueuedMail,
-} from '../db/mail-outbox.repository';
+import type { ClaimedMail, MailOutboxRepository, QueuedMail } from '../db/mail-outbox.repository';
 import type { Application } from '../db/application.repository';
 import { createMailer, type Mailer } from '../infra/smtp-mailer';
 import { issueAccountToken } from './account-token.service';
@@ -146,26 +139,26 @@ export async function sendSignupNotice(deps: Deps, app: Pick<Application, 'id' |
 }
 
 async function queueMail(
-  deps: Pick<Deps, 'db' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'clock' | 'config' | 'mailOutbox'>,
   transaction: Transaction | undefined,
   mail: Omit<QueuedMail, 'contentSealed' | 'createdAt'> & { content: MailTemplate },
 ): Promise<number> {
   const { content, ...rest } = mail;
   // The content holds the link's token: sealed, like the tokens in queued webhook payloads.
   const contentSealed = seal(JSON.stringify(content), deps.config.secretKey, MAIL_CONTENTS);
-  return insertMail(deps.db, { ...rest, contentSealed, createdAt: deps.clock.now() }, transaction);
+  return deps.mailOutbox.insert({ ...rest, contentSealed, createdAt: deps.clock.now() }, transaction);
 }
 
 /** Sends one queued mail now (after the answer); a failure leaves it to the retries. Never throws. */
 export async function sendQueuedMail(deps: Deps, id: number | undefined): Promise<void> {
   if (id === undefined || !deps.config.smtpUrl) return;
   const now = deps.clock.now();
-  const mail = await claimMail(deps.db, now, new Date(now.getTime() + MAIL_LEASE_MS), SENDER, id).catch(
-    (error: unknown) => {
+  const mail = await deps.mailOutbox
+    .claim(now, new Date(now.getTime() + MAIL_LEASE_MS), SENDER, id)
+    .catch((error: unknown) => {
       deps.logger.warn({ err: error, mail_id: id }, 'account mail not claimed: left to the retries');
       return null;
-    },
-  );
+    });
   if (mail) await attempt(deps, deps.config.smtpUrl, mail);
 }
 
@@ -173,13 +166,16 @@ export async function sendQueuedMail(deps: Deps, id: number | undefined): Promis
  * Sends every mail due now (a first attempt that did not happen, or a retry come due), each
  * claimed by this process alone, until none is left or `signal` aborts. Returns how many went.
  */
-export async function runMailOutbox(deps: Pick<Deps, 'db' | 'clock' | 'config' | 'logger'>, signal?: AbortSignal) {
+export async function runMailOutbox(
+  deps: Pick<Deps, 'clock' | 'config' | 'logger' | 'mailOutbox'>,
+  signal?: AbortSignal,
+) {
   const { smtpUrl } = deps.config;
   let sent = 0;
-  if (!smtpUrl || !(await anyMailDue(deps.db, deps.clock.now()))) return sent;
+  if (!smtpUrl || !(await deps.mailOutbox.anyDue(deps.clock.now()))) return sent;
   while (!signal?.aborted) {
     const now = deps.clock.now();
-    const mail = await claimMail(deps.db, now, new Date(now.getTime() + MAIL_LEASE_MS), SENDER);
+    const mail = await deps.mailOutbox.claim(now, new Date(now.getTime() + MAIL_LEASE_MS), SENDER);
     if (!mail) break;
     if (await attempt(deps, smtpUrl, mail)) sent += 1;
   }
@@ -192,16 +188,16 @@ export const mailRetryDelay = (attempts: number) =>
 
 /** One attempt at a claimed mail, recorded in the outbox; true when it was sent. */
 async function attempt(
-  deps: Pick<Deps, 'db' | 'clock' | 'config' | 'logger'>,
+  deps: Pick<Deps, 'clock' | 'config' | 'logger' | 'mailOutbox'>,
   smtpUrl: string,
   mail: ClaimedMail,
 ): Promise<boolean> {
   const context = { mail_id: mail.id, mail: mail.kind, attempt: mail.attempts + 1 };
   const record = (
     at: Date,
-    next: Omit<Parameters<typeof finishMailAttempt>[3], 'nextAttemptAt'> & { nextAttemptAt?: Date },
+    next: Omit<Parameters<MailOutboxRepository['finishAttempt']>[2], 'nextAttemptAt'> & { nextAttemptAt?: Date },
   ) =>
-    finishMailAttempt(deps.db, mail, at, { nextAttemptAt: at, ...next }).catch((cause: unknown) =>
+    deps.mailOutbox.finishAttempt(mail, at, { nextAttemptAt: at, ...next }).catch((cause: unknown) =>
       // The lease lapses and the mail is tried again: sent twice at worst, never lost.
       deps.logger.warn({ ...context, err: cause }, 'mail attempt not recorded'),
     );

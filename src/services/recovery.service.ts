@@ -2,7 +2,6 @@ import { hashPassword } from '../crypto/password';
 import type { Application } from '../db/application.repository';
 import type { User } from '../db/user.repository';
 import type { LoginLimiter } from '../infra/login-limiter';
-import { isUnconfirmed } from '../db/signup.repository';
 import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import { assertPasswordPolicy } from '../policy/password-policy';
@@ -44,7 +43,7 @@ export async function requestRecovery(
 ): Promise<void> {
   const user = await findByIdentifier(app, by, deps);
   if (!user) return;
-  const unconfirmed = user.disabled && (await isUnconfirmed(deps.db, user.id));
+  const unconfirmed = user.disabled && (await deps.signups.isUnconfirmed(user.id));
   if (user.disabled && !unconfirmed) return;
   // Past the quota, nothing new: the link already sent stays the valid one, and nobody can flood
   // the user's mailbox or kill each link with the next.
@@ -55,7 +54,7 @@ export async function requestRecovery(
   const { mailId } = await inTransaction(deps.db, async (transaction) => {
     if (!unconfirmed) return issueAccountTokenFor(deps, transaction, app, user, 'recover');
     // Confirmed meanwhile, or replaced by a new sign-up: nothing to send.
-    if (!(await isUnconfirmed(deps.db, user.id, transaction))) return { mailId: undefined };
+    if (!(await deps.signups.isUnconfirmed(user.id, transaction))) return { mailId: undefined };
     await voidAccountTokens(deps.db, user.id, transaction);
     return issueAccountTokenFor(deps, transaction, app, user, 'confirm');
   });

@@ -29,7 +29,7 @@ export async function revokeSession(
   user: User,
   app: Pick<Application, 'id' | 'name'>,
   id: string,
-  deps: Pick<Deps, 'db' | 'sessions' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'db' | 'sessions' | 'clock' | 'config' | 'deliveries' | 'webhooks'>,
 ): Promise<void> {
   const live = await deps.sessions.families(user.id, deps.clock.now());
   assertThat(

@@ -1,9 +1,6 @@
 import { hashPassword } from '../crypto/password';
 import { randomId } from '../crypto/random';
-import type { Transaction } from 'sequelize';
 import type { Application } from '../db/application.repository';
-import { deleteUnconfirmed, expiredSignups, signupHolders } from '../db/signup.repository';
-import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import { assertPasswordPolicy } from '../policy/password-policy';
 import type { Deps } from './deps';
@@ -12,6 +9,7 @@ import { applicationNamed } from './application.service';
 import { issueAccountTokenFor, sendQueuedMail, sendSignupNotice } from './mail.service';
 import { createUser, userData } from './user.service';
 import { enqueueEvent } from './webhook-events.service';
+import { type Transaction, inTransaction } from '../db/transaction';
 
 /** Unknown application and sign-up `off` answer alike: 404 (docs/api.md, Sign-up, confirmation and recovery). */
 const NO_SIGNUP = 'No sign-up here: there is no such application, or its sign-up is off.';
@@ -53,7 +51,7 @@ export async function signup(app: Application, input: SignupInput, deps: Deps): 
   }
   assertPasswordPolicy(input.password, deps.config.passwordMinLength);
   // An unconfirmed account holds nothing: this sign-up replaces it (its link then confirms nothing).
-  const holders = (await signupHolders(deps.db, app.id, input.username, input.email)).filter((h) => !h.unconfirmed);
+  const holders = (await deps.signups.holders(app.id, input.username, input.email)).filter((h) => !h.unconfirmed);
   const beforeCreate = (transaction: Transaction) => replaceUnconfirmed(app, input, deps, transaction);
   if (app.signup !== 'confirm') {
     if (holders.some((h) => h.hasUsername)) throw new AppError('username_taken', 'This username is taken.');
@@ -96,10 +94,9 @@ async function pretend(
 
 /** Deletes the unconfirmed accounts holding the username or address, in the sign-up's transaction. */
 async function replaceUnconfirmed(app: Application, input: SignupInput, deps: Deps, transaction: Transaction) {
-  const holders = await signupHolders(deps.db, app.id, input.username, input.email, transaction);
+  const holders = await deps.signups.holders(app.id, input.username, input.email, transaction);
   const unconfirmed = holders.filter((h) => h.unconfirmed);
-  const deleted = await deleteUnconfirmed(
-    deps.db,
+  const deleted = await deps.signups.deleteUnconfirmed(
     unconfirmed.map((h) => h.id),
     transaction,
   );
@@ -115,16 +112,15 @@ const PURGE_BATCH = 200;
  * in batches; each gets `user.deleted` as an admin's deletion does. Returns how many went.
  */
 export async function purgeExpiredSignups(
-  deps: Pick<Deps, 'db' | 'clock' | 'caches' | 'config'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'caches' | 'config' | 'signups' | 'deliveries' | 'webhooks'>,
   now: Date,
 ): Promise<number> {
   let purged = 0;
   for (;;) {
-    const batch = await expiredSignups(deps.db, now, PURGE_BATCH);
+    const batch = await deps.signups.expired(now, PURGE_BATCH);
     if (batch.length === 0) break;
     const deleted = await inTransaction(deps.db, async (transaction) => {
-      const ids = await deleteUnconfirmed(
-        deps.db,
+      const ids = await deps.signups.deleteUnconfirmed(
         batch.map((u) => u.id),
         transaction,
       );

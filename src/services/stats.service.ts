@@ -1,4 +1,3 @@
-import { countActiveSessions, countAttempts, countUsers } from '../db/stats.repository';
 import type { StatsBucket, StatsResponse } from '../schemas/responses.schema';
 import { findApplication } from './application.service';
 import { REFRESH_REUSE_ACTION, serializeAuditEntry } from './audit.service';
@@ -20,7 +19,7 @@ const RECENT_EVENTS = 10;
  */
 export async function readStats(
   app: string | undefined,
-  deps: Pick<Deps, 'db' | 'audit' | 'applications' | 'clock'>,
+  deps: Pick<Deps, 'audit' | 'applications' | 'clock' | 'stats'>,
 ): Promise<StatsResponse> {
   if (app !== undefined) await findApplication(app, deps);
   const now = deps.clock.now();
@@ -28,7 +27,7 @@ export async function readStats(
     const current = Math.floor(now.getTime() / 1000 / size) * size;
     const from = new Date((current - (count - 1) * size) * 1000);
     const found = new Map(
-      (await countAttempts(deps.db, { from, size, count, app, actions: LOGIN_ACTIONS })).map((row) => [
+      (await deps.stats.countAttempts({ from, size, count, app, actions: LOGIN_ACTIONS })).map((row) => [
         row.bucket,
         row,
       ]),
@@ -44,8 +43,8 @@ export async function readStats(
     });
   };
   const [users, activeSessions, hourly, daily, events] = await Promise.all([
-    countUsers(deps.db, app),
-    countActiveSessions(deps.db, now, app),
+    deps.stats.countUsers(app),
+    deps.stats.countActiveSessions(now, app),
     series(HOUR, 24),
     series(DAY, 7),
     deps.audit.recentSecurityEvents({ actions: SECURITY_ACTIONS, app }, RECENT_EVENTS),

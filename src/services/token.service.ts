@@ -1,18 +1,17 @@
 import crypto from 'node:crypto';
-import type { Transaction } from 'sequelize';
 import { signToken, TokenError, verifyToken, type Claims } from '../crypto/jwt';
 import { randomId, sha256 } from '../crypto/random';
 import type { Application } from '../db/application.repository';
 import type { User } from '../db/user.repository';
 import { type ClientInfo, type NewSession, type SessionRecord } from '../db/session.repository';
 import { formatDuration } from '../config/duration';
-import { inTransaction } from '../db/transaction';
 import { AppError } from '../errors';
 import { recordAudit, REFRESH_REUSE_ACTION } from './audit.service';
 import { keyId, openedSecret } from './application.service';
 import { epochSeconds, type Deps } from './deps';
 import { memberNames, type Members } from './user.service';
 import { enqueueEvent } from './webhook-events.service';
+import { type Transaction, inTransaction } from '../db/transaction';
 
 /** What a token says about its user. */
 export type TokenUser = Pick<User, 'username' | 'uid' | 'role'> & Members;

@@ -1,11 +1,9 @@
-import type { Transaction } from 'sequelize';
 import { hashPassword } from '../crypto/password';
 import { assertPasswordPolicy } from '../policy/password-policy';
 import { randomId } from '../crypto/random';
 import { AppError, assertThat } from '../errors';
 import type { Application } from '../db/application.repository';
 import type { User, UserChanges, UserFilter } from '../db/user.repository';
-import { inTransaction } from '../db/transaction';
 import type { ListedUser } from '../db/user-list.repository';
 import { underParent, uniquely } from '../db/unique';
 import type { CreateUserInput, UpdateUserInput } from '../schemas/user.schema';
@@ -13,6 +11,7 @@ import type { UserResponse } from '../schemas/responses.schema';
 import { voidAccountTokens } from './account-token.service';
 import type { Deps } from './deps';
 import { enqueueEvent } from './webhook-events.service';
+import { type Transaction, inTransaction } from '../db/transaction';
 
 /** Anything that carries memberships: a User model, or a session's plain user record. */
 export interface Members {
@@ -127,7 +126,7 @@ export interface CreateOptions {
 export async function createUser(
   app: Application,
   input: CreateUserInput,
-  deps: Pick<Deps, 'db' | 'users' | 'caches' | 'config' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'users' | 'caches' | 'config' | 'clock' | 'deliveries' | 'webhooks'>,
   options: CreateOptions = {},
 ): Promise<User> {
   assertPasswordPolicy(input.password, deps.config.passwordMinLength);
@@ -170,7 +169,7 @@ export async function updateUser(
   user: User,
   app: Application,
   input: UpdateUserInput,
-  deps: Pick<Deps, 'db' | 'users' | 'sessions' | 'caches' | 'config' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'users' | 'sessions' | 'caches' | 'config' | 'clock' | 'deliveries' | 'webhooks'>,
 ) {
   const changes: UserChanges = {};
   if (input.password !== undefined) {
@@ -220,7 +219,7 @@ export async function revokeSessions(
   user: User,
   app: Pick<Application, 'id' | 'name'>,
   now: Date,
-  deps: Pick<Deps, 'db' | 'users' | 'sessions' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'db' | 'users' | 'sessions' | 'clock' | 'config' | 'deliveries' | 'webhooks'>,
   event: 'session.revoked' | 'user.password_changed' = 'session.revoked',
   changes: UserChanges = {},
 ): Promise<void> {
@@ -261,7 +260,7 @@ export async function endSessions(
 export async function deleteUser(
   user: User,
   app: Pick<Application, 'id' | 'name'>,
-  deps: Pick<Deps, 'db' | 'users' | 'caches' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'db' | 'users' | 'caches' | 'clock' | 'config' | 'deliveries' | 'webhooks'>,
 ): Promise<void> {
   try {
     await inTransaction(deps.db, async (transaction) => {

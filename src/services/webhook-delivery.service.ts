@@ -2,16 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { randomId } from '../crypto/random';
 import { open, WEBHOOK_SECRETS } from '../crypto/secret-box';
 import { signWebhook } from '../crypto/webhook-signature';
-import {
-  anyDue,
-  claimDelivery,
-  finishAttempt,
-  IN_LINE_ATTEMPTS,
-  releaseDelivery,
-  type ClaimedDelivery,
-  type DeliveryStatus,
-} from '../db/webhook-delivery.repository';
-import { applicationOfWebhook, disableWebhook } from '../db/webhook.repository';
+import { IN_LINE_ATTEMPTS, type ClaimedDelivery, type DeliveryStatus } from '../db/webhook-delivery.repository';
 import { sendWebhook, type SendResult } from '../infra/webhook-sender';
 import { recordAudit } from './audit.service';
 import { enqueueEvent, sentPayload } from './webhook-events.service';
@@ -35,7 +26,7 @@ export interface DeliveryOptions {
 
 const DEFAULTS = { timeoutMs: 10_000, maxResponseBytes: 64 * 1024, leaseMs: 60_000, concurrency: 4 };
 
-type DeliveryDeps = Pick<Deps, 'db' | 'audit' | 'clock' | 'config' | 'logger'>;
+type DeliveryDeps = Pick<Deps, 'db' | 'audit' | 'clock' | 'config' | 'logger' | 'deliveries' | 'webhooks'>;
 
 /** 4xx answers that may pass (a timeout, a conflict, too early, too many): retried like a 5xx. */
 const TRANSIENT_4XX = new Set([408, 409, 425, 429]);
@@ -60,13 +51,12 @@ function verdictOf(statusCode: number | null): 'delivered' | 'retry' | 'refused'
  */
 export async function runDeliveries(deps: DeliveryDeps, options: DeliveryOptions = {}): Promise<number> {
   const settings = { ...DEFAULTS, ...options };
-  if (!(await anyDue(deps.db, deps.clock.now()))) return 0;
+  if (!(await deps.deliveries.anyDue(deps.clock.now()))) return 0;
   let attempts = 0;
   const lane = async () => {
     while (!settings.signal?.aborted) {
       const now = deps.clock.now();
-      const claimed = await claimDelivery(
-        deps.db,
+      const claimed = await deps.deliveries.claim(
         now,
         new Date(now.getTime() + settings.leaseMs),
         randomId(),
@@ -90,7 +80,7 @@ async function deliver(
   const started = performance.now();
   const result = await attempt(delivery, at, deps, settings);
   if (settings.signal?.aborted) {
-    await releaseDelivery(deps.db, delivery);
+    await deps.deliveries.release(delivery);
     return false;
   }
   const verdict = verdictOf(result.statusCode);
@@ -103,8 +93,7 @@ async function deliver(
   else deps.logger.warn({ ...outcome, next: next.status }, 'webhook delivery failed');
   const durationMs = Math.round(performance.now() - started);
   const { statusCode, error } = result;
-  const failingSince = await finishAttempt(
-    deps.db,
+  const failingSince = await deps.deliveries.finishAttempt(
     delivery,
     { deliveryId: delivery.id, at, statusCode, error, durationMs },
     next,
@@ -166,8 +155,8 @@ function retryOf(delivery: ClaimedDelivery, at: Date, retryAfterMs: number | und
  * the application's other endpoints that subscribe to it.
  */
 async function disableEndpoint(webhookId: string, reason: string, at: Date, deps: DeliveryDeps): Promise<void> {
-  if (!(await disableWebhook(deps.db, webhookId, reason, at))) return;
-  const app = await applicationOfWebhook(deps.db, webhookId);
+  if (!(await deps.webhooks.disable(webhookId, reason, at))) return;
+  const app = await deps.webhooks.applicationOf(webhookId);
   deps.logger.error({ webhook: webhookId, app: app?.name, reason }, 'webhook endpoint disabled');
   if (!app) return;
   await recordAudit(

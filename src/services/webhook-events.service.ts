@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
-import type { Sequelize, Transaction } from 'sequelize';
+import type { Transaction } from '../db/transaction';
+import type { DataStore } from '../db/store';
 import { publish, subscribe } from '../db/database';
-import { insertDelivery } from '../db/webhook-delivery.repository';
-import { subscribedWebhooks } from '../db/webhook.repository';
 import type { WebhookEventType } from '../schemas/webhook.schema';
 import { open, seal, WEBHOOK_PAYLOADS } from '../crypto/secret-box';
 import type { Deps } from './deps';
@@ -11,12 +10,12 @@ import type { Deps } from './deps';
 const DELIVERY_DUE = 'webhook_delivery_due';
 
 /** Calls `listener` after each enqueue on `db` in this process (once committed); returns an unsubscribe. */
-export function onEnqueue(db: Sequelize, listener: () => void): () => void {
+export function onEnqueue(db: DataStore['db'], listener: () => void): () => void {
   return subscribe(db, DELIVERY_DUE, listener);
 }
 
 /** Tells this process's workers that a delivery is due now (queued, or sent again by an admin). */
-export function nudgeWorkers(db: Sequelize): void {
+export function nudgeWorkers(db: DataStore['db']): void {
   publish(db, DELIVERY_DUE);
 }
 
@@ -55,18 +54,18 @@ export function eventPayload(type: string, at: Date, app: { name: string }, data
  * for the event, which is why only the rarer events call it, never a token's issuance.
  */
 export async function enqueueEvent(
-  deps: Pick<Deps, 'db' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'config' | 'webhooks' | 'deliveries'>,
   transaction: Transaction | undefined,
   app: { id: number; name: string },
   type: WebhookEventType,
   data: Record<string, unknown>,
 ): Promise<void> {
-  const hooks = await subscribedWebhooks(deps.db, app.id, type, transaction);
+  const hooks = await deps.webhooks.subscribed(app.id, type, transaction);
   if (hooks.length === 0) return;
   const createdAt = deps.clock.now();
   const payload = storedPayload(type, eventPayload(type, createdAt, app, data), deps);
   for (const webhookId of hooks) {
-    await insertDelivery(deps.db, { messageId: newMessageId(), webhookId, type, payload, createdAt }, transaction);
+    await deps.deliveries.insert({ messageId: newMessageId(), webhookId, type, payload, createdAt }, transaction);
   }
   if (transaction) transaction.afterCommit(() => nudgeWorkers(deps.db));
   else nudgeWorkers(deps.db);
@@ -74,7 +73,7 @@ export async function enqueueEvent(
 
 /** Queues one delivery to one endpoint, whatever it subscribes to (the console's test event). */
 export async function enqueueTo(
-  deps: Pick<Deps, 'db' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'deliveries'>,
   webhookId: string,
   app: { name: string },
   type: string,
@@ -83,7 +82,7 @@ export async function enqueueTo(
   const createdAt = deps.clock.now();
   const messageId = newMessageId();
   const payload = eventPayload(type, createdAt, app, data);
-  await insertDelivery(deps.db, { messageId, webhookId, type, payload, createdAt });
+  await deps.deliveries.insert({ messageId, webhookId, type, payload, createdAt });
   nudgeWorkers(deps.db);
   return { messageId, createdAt };
 }
@@ -97,7 +96,7 @@ export async function userLockedOut(
   appName: string,
   username: string,
   ip: string,
-  deps: Pick<Deps, 'db' | 'clock' | 'caches' | 'users' | 'config'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'caches' | 'users' | 'config' | 'deliveries' | 'webhooks'>,
   detail: { second_factor?: true } = {},
 ): Promise<void> {
   const app = await deps.caches.applications.find(appName);

@@ -29,16 +29,16 @@ export async function handDelivery(
   webhookId: string,
   messageId: string,
   action: QueueAction,
-  deps: Pick<Deps, 'db' | 'applications' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'applications' | 'clock' | 'deliveries' | 'webhooks'>,
 ): Promise<WebhookDeliveryResponse> {
   const { hook } = await webhookOf(appName, webhookId, deps);
   const kind = action === 'skip' ? 'skip' : 'send';
-  const done = await deliveries.handDelivery(deps.db, hook.id, messageId, kind, ALLOWED[action], deps.clock.now());
+  const done = await deps.deliveries.hand(hook.id, messageId, kind, ALLOWED[action], deps.clock.now());
   assertThat(done, 'delivery_not_found', `This webhook has no delivery "${messageId}".`);
   if (done === 'busy') throw new AppError('delivery_in_flight');
   if (done !== 'done') throw new AppError('delivery_state', `${REFUSED[action]} This one is ${done}.`);
   if (kind === 'send') nudgeWorkers(deps.db);
-  const delivery = await deliveries.findDelivery(deps.db, hook.id, messageId);
+  const delivery = await deps.deliveries.find(hook.id, messageId);
   assertThat(delivery, 'delivery_not_found', `This webhook has no delivery "${messageId}".`);
   return serializeDelivery(delivery);
 }

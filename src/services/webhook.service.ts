@@ -17,7 +17,7 @@ import { findApplication } from './application.service';
 import type { Deps } from './deps';
 import { enqueueTo } from './webhook-events.service';
 
-type WebhookDeps = Pick<Deps, 'db' | 'applications' | 'clock' | 'config'>;
+type WebhookDeps = Pick<Deps, 'db' | 'applications' | 'clock' | 'config' | 'webhooks' | 'deliveries'>;
 
 export function serializeWebhook(hook: hooks.WebhookRecord): WebhookResponse {
   return {
@@ -64,9 +64,9 @@ async function assertAllowedUrl(url: string, deps: Pick<Deps, 'config'>): Promis
 }
 
 /** The endpoint `id` of the application, with the application; 404 when either is not there. */
-export async function webhookOf(appName: string, id: string, deps: Pick<Deps, 'db' | 'applications'>) {
+export async function webhookOf(appName: string, id: string, deps: Pick<Deps, 'applications' | 'webhooks'>) {
   const application = await findApplication(appName, deps);
-  const hook = await hooks.findWebhook(deps.db, application.id, id);
+  const hook = await deps.webhooks.find(application.id, id);
   assertThat(hook, 'webhook_not_found', `No webhook of "${appName}" has the id "${id}".`);
   return { application, hook };
 }
@@ -79,16 +79,16 @@ export async function createWebhook(appName: string, input: CreateWebhookInput, 
   const now = deps.clock.now();
   const hook = { id: randomId(), applicationId: application.id, url: input.url, events: input.events };
   const record = { ...hook, createdAt: now, updatedAt: now, disabledAt: null, disabledReason: null };
-  await hooks.insertWebhook(deps.db, { ...record, secretSealed: seal(secret, deps.config.secretKey, WEBHOOK_SECRETS) });
+  await deps.webhooks.insert({ ...record, secretSealed: seal(secret, deps.config.secretKey, WEBHOOK_SECRETS) });
   return { ...serializeWebhook(record), secret };
 }
 
-export async function listWebhooks(appName: string, deps: Pick<Deps, 'db' | 'applications'>) {
+export async function listWebhooks(appName: string, deps: Pick<Deps, 'applications' | 'webhooks'>) {
   const application = await findApplication(appName, deps);
-  return (await hooks.listWebhooks(deps.db, application.id)).map(serializeWebhook);
+  return (await deps.webhooks.list(application.id)).map(serializeWebhook);
 }
 
-export async function getWebhook(appName: string, id: string, deps: Pick<Deps, 'db' | 'applications'>) {
+export async function getWebhook(appName: string, id: string, deps: Pick<Deps, 'applications' | 'webhooks'>) {
   return serializeWebhook((await webhookOf(appName, id, deps)).hook);
 }
 
@@ -104,7 +104,7 @@ export async function updateWebhook(appName: string, id: string, input: UpdateWe
   };
   const updated = { ...changed, updatedAt: now };
   assertThat(
-    await hooks.updateWebhook(deps.db, { ...updated, applicationId: application.id }),
+    await deps.webhooks.update({ ...updated, applicationId: application.id }),
     'webhook_not_found',
     `No webhook of "${appName}" has the id "${id}".`,
   );
@@ -123,11 +123,11 @@ function state(hook: hooks.WebhookRecord, input: UpdateWebhookInput, now: Date) 
 export async function deleteWebhook(
   appName: string,
   id: string,
-  deps: Pick<Deps, 'db' | 'applications'>,
+  deps: Pick<Deps, 'applications' | 'webhooks'>,
 ): Promise<void> {
   const application = await findApplication(appName, deps);
   assertThat(
-    await hooks.deleteWebhook(deps.db, application.id, id),
+    await deps.webhooks.delete(application.id, id),
     'webhook_not_found',
     `No webhook of "${appName}" has the id "${id}".`,
   );
@@ -154,9 +154,9 @@ export async function listDeliveries(
   appName: string,
   id: string,
   page: { limit: number; offset: number },
-  deps: Pick<Deps, 'db' | 'applications'>,
+  deps: Pick<Deps, 'applications' | 'deliveries' | 'webhooks'>,
 ) {
   const { hook } = await webhookOf(appName, id, deps);
-  const { total, items } = await deliveries.listDeliveries(deps.db, hook.id, page.limit, page.offset);
+  const { total, items } = await deps.deliveries.list(hook.id, page.limit, page.offset);
   return { total, items: items.map(serializeDelivery) };
 }

@@ -3,7 +3,7 @@ import { runMailOutbox } from '../services/mail.service';
 
 /** A sender that polls the outbox every `pollMs` (retries coming due, mails queued by other processes). */
 export function startMailOutbox(
-  deps: Pick<Deps, 'db' | 'clock' | 'config' | 'logger'>,
+  deps: Pick<Deps, 'clock' | 'config' | 'logger' | 'mailOutbox'>,
   pollMs = 5000,
 ): { stop(): Promise<void> } {
   const stopping = new AbortController();

@@ -1,6 +1,4 @@
-import { purgeFinishedMails } from '../db/mail-outbox.repository';
 import { purgeExpiredTokens } from '../db/one-use-token.repository';
-import { purgeFinishedDeliveries } from '../db/webhook-delivery.repository';
 import { pruneAudit } from '../services/audit.service';
 import type { Deps } from '../services/deps';
 import { purgeSessions } from '../services/session.service';
@@ -17,7 +15,21 @@ const MAILS_KEPT_MS = 7 * 24 * 3600 * 1000;
  * finished webhook deliveries older than AUDIT_RETENTION, and finished mails after a week. Returns a stop function.
  */
 export function startMaintenance(
-  deps: Pick<Deps, 'db' | 'models' | 'sessions' | 'audit' | 'clock' | 'logger' | 'config' | 'caches'>,
+  deps: Pick<
+    Deps,
+    | 'db'
+    | 'models'
+    | 'sessions'
+    | 'audit'
+    | 'clock'
+    | 'logger'
+    | 'config'
+    | 'caches'
+    | 'deliveries'
+    | 'mailOutbox'
+    | 'signups'
+    | 'webhooks'
+  >,
 ): () => void {
   const run = async () => {
     try {
@@ -34,9 +46,9 @@ export function startMaintenance(
       if (pruned > 0) deps.logger.info({ pruned }, 'audit log pruned');
       // Webhook deliveries are history like the audit log, kept as long.
       const cutoff = new Date(deps.clock.now().getTime() - deps.config.auditRetention * 1000);
-      const deliveries = await purgeFinishedDeliveries(deps.db, cutoff);
+      const deliveries = await deps.deliveries.purgeFinished(cutoff);
       if (deliveries > 0) deps.logger.info({ purged: deliveries }, 'finished webhook deliveries purged');
-      const mails = await purgeFinishedMails(deps.db, new Date(now.getTime() - MAILS_KEPT_MS));
+      const mails = await deps.mailOutbox.purgeFinished(new Date(now.getTime() - MAILS_KEPT_MS));
       if (mails > 0) deps.logger.info({ purged: mails }, 'sent and given-up mails purged');
     } catch (error) {
       deps.logger.warn({ err: error }, 'maintenance failed');

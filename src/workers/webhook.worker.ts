@@ -15,7 +15,7 @@ export interface WebhookWorker {
  * Runs never overlap; a nudge during a run starts another right after it.
  */
 export function startWebhookWorker(
-  deps: Pick<Deps, 'db' | 'audit' | 'clock' | 'config' | 'logger'>,
+  deps: Pick<Deps, 'db' | 'audit' | 'clock' | 'config' | 'logger' | 'deliveries' | 'webhooks'>,
   options: Omit<DeliveryOptions, 'signal'> & { pollMs?: number } = {},
 ): WebhookWorker {
   const stopping = new AbortController();

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { QueryTypes } from 'sequelize';
-import { claimDelivery } from '../../src/db/webhook-delivery.repository';
 import { openDatabase, prepareDatabase, timeoutsOf } from '../../src/db/sequelize';
 import { closeStore, storeOf, type Store } from '../../src/services/deps';
 import { admin, createTestContext, type TestContext } from '../helpers/context';
@@ -41,7 +40,7 @@ it('two connections to one file, 25 claimers each, claim each due delivery exact
   const lease = new Date(now.getTime() + 60_000);
 
   const claims = await Promise.all(
-    Array.from({ length: 50 }, (_, i) => claimDelivery(i % 2 ? other.db : ctx.db, now, lease, `claimer-${i}`)),
+    Array.from({ length: 50 }, (_, i) => (i % 2 ? other : ctx.deps).deliveries.claim(now, lease, `claimer-${i}`)),
   );
 
   const won = claims.filter((claim) => claim !== null);

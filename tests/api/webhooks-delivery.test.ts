@@ -1,7 +1,6 @@
 import pino from 'pino';
 import { QueryTypes } from 'sequelize';
 import { Webhook } from 'standardwebhooks';
-import { claimDelivery, purgeFinishedDeliveries } from '../../src/db/webhook-delivery.repository';
 import { startWebhookWorker } from '../../src/workers/webhook.worker';
 import { runDeliveries } from '../../src/services/webhook-delivery.service';
 import { captureStream } from '../helpers/capture';
@@ -230,7 +229,7 @@ describe('one endpoint, one delivery at a time, in order', () => {
     const { app, hook } = await hookedApp(['user.created']);
     await createUser(ctx.app, app.name);
     const now = ctx.clock.now();
-    const dead = await claimDelivery(ctx.db, now, new Date(now.getTime() + 60_000), 'killed-worker');
+    const dead = await ctx.deps.deliveries.claim(now, new Date(now.getTime() + 60_000), 'killed-worker');
     expect(dead).not.toBeNull();
 
     expect(await runDeliveries(ctx.deps)).toBe(0);
@@ -260,7 +259,7 @@ describe('one endpoint, one delivery at a time, in order', () => {
 
     const claims = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        claimDelivery(ctx.db, now, new Date(now.getTime() + 60_000), `claimer-${i}`),
+        ctx.deps.deliveries.claim(now, new Date(now.getTime() + 60_000), `claimer-${i}`),
       ),
     );
 
@@ -288,7 +287,7 @@ describe('clean-up', () => {
     await runDeliveries(ctx.deps); // created: delivered; deleted: pending after a 500
     ctx.clock.advance(3600);
 
-    const purged = await purgeFinishedDeliveries(ctx.db, ctx.clock.now());
+    const purged = await ctx.deps.deliveries.purgeFinished(ctx.clock.now());
 
     expect(purged).toBe(1);
     const left = await deliveries(app.name, hook.id);

@@ -1,5 +1,4 @@
 import { QueryTypes } from 'sequelize';
-import { claimDelivery } from '../../src/db/webhook-delivery.repository';
 import { runDeliveries } from '../../src/services/webhook-delivery.service';
 import request from 'supertest';
 import { admin, adminToken, createTestContext, type TestContext } from '../helpers/context';
@@ -259,7 +258,7 @@ describe('POST .../deliveries/:delivery/retry, /skip and /replay', () => {
     expect((await queueAction(app, hook, 'msg_nothing', 'retry')).status).toBe(404);
     expect((await queueAction(other.app, other.hook, pending.id, 'skip')).status).toBe(404);
     const now = ctx.clock.now();
-    const claim = await claimDelivery(ctx.db, now, new Date(now.getTime() + 60_000), 'in-flight');
+    const claim = await ctx.deps.deliveries.claim(now, new Date(now.getTime() + 60_000), 'in-flight');
     expect(claim?.messageId).toBe(pending.id);
     const busy = await queueAction(app, hook, pending.id, 'skip');
     expect(busy.status).toBe(409);
@@ -333,7 +332,7 @@ describe('one attempt at a time per endpoint, with deliveries set aside', () => 
     const now = ctx.clock.now();
 
     const claims = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => claimDelivery(ctx.db, now, new Date(now.getTime() + 60_000), `c-${i}`)),
+      Array.from({ length: 50 }, (_, i) => ctx.deps.deliveries.claim(now, new Date(now.getTime() + 60_000), `c-${i}`)),
     );
 
     expect(claims.filter((claim) => claim?.webhookId === hook)).toHaveLength(1);
