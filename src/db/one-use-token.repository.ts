@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { bindToDb } from './database';
 
 /**
  * Every one-use token in one table, `one_use_tokens`, keyed by purpose (as node-oidc-provider's
@@ -192,3 +193,17 @@ export async function purgeExpiredTokens(
   }
   return purged;
 }
+
+/** Every one-use token of one connection, keyed by purpose (`deps.oneUseTokens`, made in storeOf). */
+export const oneUseTokenRepository = (db: Sequelize) =>
+  bindToDb(db, {
+    issue: issueToken,
+    replace: replaceToken,
+    issueOnce: issueTokenOnce,
+    find: findToken,
+    spend: spendToken,
+    spendOfAll: spendTokenOfAll,
+    void: voidTokens,
+    purgeExpired: purgeExpiredTokens,
+  });
+export type OneUseTokenRepository = ReturnType<typeof oneUseTokenRepository>;

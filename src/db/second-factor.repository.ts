@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { bindToDb } from './database';
 import { inTransaction } from './transaction';
 
 /**
@@ -155,3 +156,19 @@ export async function deleteFactor(db: Sequelize, owner: FactorOwner): Promise<n
     return changed(db, `DELETE FROM second_factors WHERE ${column} = $1`, [id], transaction);
   });
 }
+
+/** The second factors and recovery codes of one connection (`deps.secondFactors`, made in storeOf). */
+export const secondFactorRepository = (db: Sequelize) =>
+  bindToDb(db, {
+    find: findFactor,
+    savePending: savePendingFactor,
+    confirm: confirmFactor,
+    reserveCodeCheck,
+    clearCodeFailures,
+    lockedUntil: factorLockedUntil,
+    spendStep,
+    spendRecoveryCode,
+    countRecoveryCodes,
+    delete: deleteFactor,
+  });
+export type SecondFactorRepository = ReturnType<typeof secondFactorRepository>;

@@ -3,6 +3,8 @@ import { applicationRepository, type ApplicationRepository } from './application
 import { applicationKeyRepository, type ApplicationKeyRepository } from './application-key.repository';
 import { auditRepository, type AuditRepository } from './audit.repository';
 import { groupRepository, type GroupRepository } from './group.repository';
+import { oneUseTokenRepository, type OneUseTokenRepository } from './one-use-token.repository';
+import { secondFactorRepository, type SecondFactorRepository } from './second-factor.repository';
 import { mailOutboxRepository, type MailOutboxRepository } from './mail-outbox.repository';
 import { bindModels, type Models } from './models';
 import { sessionRepository, type SessionRepository } from './session.repository';
@@ -30,6 +32,8 @@ export interface DataStore {
   sessions: SessionRepository;
   signups: SignupRepository;
   audit: AuditRepository;
+  oneUseTokens: OneUseTokenRepository;
+  secondFactors: SecondFactorRepository;
   stats: StatsRepository;
   webhooks: WebhookRepository;
   deliveries: DeliveryRepository;
@@ -54,6 +58,8 @@ export function dataStoreOf(db: Sequelize): DataStore {
     sessions: sessionRepository({ db, models, readers, writer }),
     signups: signupRepository(db),
     audit: auditRepository(models),
+    oneUseTokens: oneUseTokenRepository(db),
+    secondFactors: secondFactorRepository(db),
     stats: statsRepository(db),
     webhooks: webhookRepository(db),
     deliveries: deliveryRepository(db),

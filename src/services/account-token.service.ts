@@ -1,8 +1,6 @@
 import crypto from 'node:crypto';
 import type { Transaction } from '../db/transaction';
-import type { DataStore } from '../db/store';
 import { sha256 } from '../crypto/random';
-import { findToken, replaceToken, spendToken, voidTokens } from '../db/one-use-token.repository';
 import type { UserOfApplication } from '../db/user.repository';
 import { AppError } from '../errors';
 import type { Deps } from './deps';
@@ -31,13 +29,16 @@ const INVALID = 'The link is not valid: already used, expired, or replaced by a 
 export async function issueAccountToken(
   userId: number,
   purpose: AccountTokenPurpose,
-  deps: Pick<Deps, 'db' | 'clock'>,
+  deps: Pick<Deps, 'oneUseTokens' | 'clock'>,
   transaction?: Transaction,
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = crypto.randomBytes(32).toString('base64url');
   const now = deps.clock.now().getTime();
   const expiresAt = now + ACCOUNT_TOKEN_TTL[purpose] * 1000;
-  await replaceToken(deps.db, { tokenHash: sha256(token), purpose, userId, expiresAt, createdAt: now }, transaction);
+  await deps.oneUseTokens.replace(
+    { tokenHash: sha256(token), purpose, userId, expiresAt, createdAt: now },
+    transaction,
+  );
   return { token, expiresAt: new Date(expiresAt) };
 }
 
@@ -49,9 +50,9 @@ export async function readAccountToken(
   appName: string,
   token: string,
   purpose: AccountTokenPurpose,
-  deps: Pick<Deps, 'db' | 'users' | 'clock'>,
+  deps: Pick<Deps, 'oneUseTokens' | 'users' | 'clock'>,
 ): Promise<{ record: AccountTokenRecord; user: UserOfApplication }> {
-  const found = await findToken(deps.db, sha256(token), [purpose]);
+  const found = await deps.oneUseTokens.find(sha256(token), [purpose]);
   if (!found || found.userId === null || found.expiresAt <= deps.clock.now().getTime()) {
     throw new AppError('invalid_token', INVALID);
   }
@@ -66,12 +67,12 @@ export const spentToken = () => new AppError('invalid_token', INVALID);
 
 /** Spends a token still valid at `now`: of concurrent requests, the one whose DELETE removed the row. */
 export async function spendAccountToken(
-  db: DataStore['db'],
+  deps: Pick<Deps, 'oneUseTokens'>,
   record: AccountTokenRecord,
   now: Date,
   transaction?: Transaction,
 ): Promise<boolean> {
-  return (await spendToken(db, record.tokenHash, record.purpose, now, transaction)) !== null;
+  return (await deps.oneUseTokens.spend(record.tokenHash, record.purpose, now, transaction)) !== null;
 }
 
 /**
@@ -79,6 +80,10 @@ export async function spendAccountToken(
  * password, e-mail or `disabled` voids the links mailed before it (docs/api.md, Sign-up,
  * confirmation and recovery).
  */
-export function voidAccountTokens(db: DataStore['db'], userId: number, transaction?: Transaction): Promise<number> {
-  return voidTokens(db, { purposes: ACCOUNT_PURPOSES, userId }, transaction);
+export function voidAccountTokens(
+  deps: Pick<Deps, 'oneUseTokens'>,
+  userId: number,
+  transaction?: Transaction,
+): Promise<number> {
+  return deps.oneUseTokens.void({ purposes: ACCOUNT_PURPOSES, userId }, transaction);
 }

@@ -3,17 +3,8 @@ import { sha256 } from '../crypto/random';
 import { open, seal } from '../crypto/secret-box';
 import { matchingStep } from '../crypto/totp';
 import type { UserOfApplication } from '../db/user.repository';
-import { findToken, issueToken, spendToken, type OneUseToken } from '../db/one-use-token.repository';
-import {
-  clearCodeFailures,
-  factorLockedUntil,
-  findFactor,
-  reserveCodeCheck,
-  spendRecoveryCode,
-  spendStep,
-  type FactorOwner,
-  type FactorRecord,
-} from '../db/second-factor.repository';
+import type { OneUseToken } from '../db/one-use-token.repository';
+import type { FactorOwner, FactorRecord } from '../db/second-factor.repository';
 import { AppError } from '../errors';
 import type { Deps } from './deps';
 
@@ -73,7 +64,7 @@ export async function issueMfaToken(
 ): Promise<string> {
   const token = crypto.randomBytes(32).toString('base64url');
   const now = deps.clock.now().getTime();
-  await issueToken(deps.db, {
+  await deps.oneUseTokens.issue({
     tokenHash: sha256(token),
     purpose: MFA_PURPOSES[purpose],
     userId: 'userId' in owner ? owner.userId : null,
@@ -91,7 +82,7 @@ export async function readMfaToken(
   purpose: MfaTokenRecord['purpose'],
   deps: Deps,
 ): Promise<MfaTokenRecord> {
-  const found = await findToken(deps.db, sha256(token), Object.values(MFA_PURPOSES));
+  const found = await deps.oneUseTokens.find(sha256(token), Object.values(MFA_PURPOSES));
   if (!found) throw invalidMfaToken('no such token (or spent)');
   const record = mfaRecord(found);
   if (record.purpose !== purpose) throw invalidMfaToken(`a ${record.purpose} token used for ${purpose}`);
@@ -101,7 +92,7 @@ export async function readMfaToken(
 
 /** Spends a token read before: of concurrent requests, the one whose DELETE removed the row. */
 export async function spendMfaToken(record: MfaTokenRecord, deps: Deps): Promise<boolean> {
-  return (await spendToken(deps.db, record.tokenHash, MFA_PURPOSES[record.purpose], deps.clock.now())) !== null;
+  return (await deps.oneUseTokens.spend(record.tokenHash, MFA_PURPOSES[record.purpose], deps.clock.now())) !== null;
 }
 
 export const sealSecret = (secret: string, deps: Deps) => seal(secret, deps.config.secretKey);
@@ -155,7 +146,7 @@ export async function acceptCode(
 ): Promise<'totp' | 'recovery'> {
   const now = deps.clock.now();
   const lockUntil = new Date(now.getTime() + deps.config.loginLockout * 1000);
-  const count = await reserveCodeCheck(deps.db, factor.id, MAX_WRONG_CODES, now, lockUntil);
+  const count = await deps.secondFactors.reserveCodeCheck(factor.id, MAX_WRONG_CODES, now, lockUntil);
   if (count === null) throw await factorLocked(factor, now, deps);
   let kind: 'totp' | 'recovery';
   try {
@@ -168,7 +159,7 @@ export async function acceptCode(
     }
     throw error;
   }
-  await clearCodeFailures(deps.db, factor.id);
+  await deps.secondFactors.clearCodeFailures(factor.id);
   return kind;
 }
 
@@ -178,15 +169,16 @@ async function spendCode(factor: FactorRecord, code: string, deps: Deps): Promis
     const secret = openSecret(factor, deps);
     const step = secret === null ? null : matchingStep(secret, typed, deps.clock.now());
     if (step === null) throw invalidCode('wrong code');
-    if (!(await spendStep(deps.db, factor.id, step))) throw invalidCode('code already used');
+    if (!(await deps.secondFactors.spendStep(factor.id, step))) throw invalidCode('code already used');
     return 'totp';
   }
-  if (!(await spendRecoveryCode(deps.db, factor.id, recoveryHash(typed)))) throw invalidCode('wrong recovery code');
+  if (!(await deps.secondFactors.spendRecoveryCode(factor.id, recoveryHash(typed))))
+    throw invalidCode('wrong recovery code');
   return 'recovery';
 }
 
 async function factorLocked(factor: FactorRecord, now: Date, deps: Deps): Promise<AppError> {
-  const until = await factorLockedUntil(deps.db, factor.id);
+  const until = await deps.secondFactors.lockedUntil(factor.id);
   const retryAfter = Math.max(1, Math.ceil(((until ?? now.getTime()) - now.getTime()) / 1000));
   return new AppError('rate_limited', 'Too many wrong codes: this second factor is locked for now.', undefined, {
     retryAfter,
@@ -213,7 +205,7 @@ export async function secondFactorStep(
 ): Promise<MfaChallenge | null> {
   const app = user.application;
   if (app.mfa === 'off') return null;
-  const factor = await findFactor(deps.db, { userId: user.id });
+  const factor = await deps.secondFactors.find({ userId: user.id });
   const enrolled = factor?.confirmedAt != null;
   if (!enrolled && app.mfa !== 'required') return null;
   const owner = { userId: user.id };

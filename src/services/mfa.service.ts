@@ -1,6 +1,5 @@
 import { newTotpSecret, otpauthUri, qrSvg, matchingStep } from '../crypto/totp';
 import type { User, UserOfApplication } from '../db/user.repository';
-import { confirmFactor, deleteFactor, findFactor, savePendingFactor } from '../db/second-factor.repository';
 import type { ClientInfo } from '../db/session.repository';
 import { uniquely } from '../db/unique';
 import { AppError } from '../errors';
@@ -46,7 +45,7 @@ export async function completeMfaLogin(
   const { record, user } = opened;
   if (user.disabled) throw invalidMfaToken('user disabled');
   if (revokedSince(record, user)) throw invalidMfaToken('sessions revoked after the password step');
-  const factor = await findFactor(deps.db, { userId: user.id });
+  const factor = await deps.secondFactors.find({ userId: user.id });
   if (!factor?.confirmedAt) throw invalidMfaToken('factor removed');
   const app = user.application;
   const lockedOut = () => userLockedOut(app.name, user.username, client.ip ?? 'unknown', deps, { second_factor: true });
@@ -117,7 +116,7 @@ async function enrolTokenHolder(appName: string, username: string, bearer: strin
 export async function enrol(appName: string, username: string, bearer: string, deps: Deps) {
   const { user, app } = await authoriseEnrolment(appName, username, bearer, deps);
   const secret = newTotpSecret();
-  const save = () => savePendingFactor(deps.db, { userId: user.id }, sealSecret(secret, deps), deps.clock.now());
+  const save = () => deps.secondFactors.savePending({ userId: user.id }, sealSecret(secret, deps), deps.clock.now());
   // Two enrolments at once: the second one's insert meets the first one's row.
   const saved = await uniquely(save, 'enrolment_in_progress', 'Another enrolment is under way; try again.');
   if (!saved) throw new AppError('second_factor_active', 'A second factor is already active; an admin can remove it.');
@@ -141,14 +140,14 @@ export async function confirmPending(
   deps: Deps,
   after?: () => Promise<void>,
 ): Promise<{ recovery_codes: string[] }> {
-  const factor = await findFactor(deps.db, owner);
+  const factor = await deps.secondFactors.find(owner);
   if (!factor) throw new AppError('no_enrolment_pending');
   if (factor.confirmedAt !== null) throw new AppError('second_factor_active', 'The second factor is already active.');
   const secret = openSecret(factor, deps);
   const step = secret === null ? null : matchingStep(secret, code.replace(/\s/g, ''), deps.clock.now());
   if (step === null) throw invalidCode('wrong first code');
   const { codes, hashes } = newRecoveryCodes();
-  if (!(await confirmFactor(deps.db, factor.id, step, hashes, deps.clock.now()))) {
+  if (!(await deps.secondFactors.confirm(factor.id, step, hashes, deps.clock.now()))) {
     throw new AppError('second_factor_active', 'The second factor is already active.');
   }
   await after?.();
@@ -157,6 +156,6 @@ export async function confirmPending(
 
 /** `DELETE /:app/users/:username/mfa`: the user logs in with a password alone again (or must re-enrol). */
 export async function removeFactor(user: User, deps: Deps): Promise<void> {
-  const removed = await deleteFactor(deps.db, { userId: user.id });
+  const removed = await deps.secondFactors.delete({ userId: user.id });
   if (removed === 0) throw new AppError('second_factor_not_found', 'This user has no second factor.');
 }

@@ -55,7 +55,7 @@ export async function requestRecovery(
     if (!unconfirmed) return issueAccountTokenFor(deps, transaction, app, user, 'recover');
     // Confirmed meanwhile, or replaced by a new sign-up: nothing to send.
     if (!(await deps.signups.isUnconfirmed(user.id, transaction))) return { mailId: undefined };
-    await voidAccountTokens(deps.db, user.id, transaction);
+    await voidAccountTokens(deps, user.id, transaction);
     return issueAccountTokenFor(deps, transaction, app, user, 'confirm');
   });
   await sendQueuedMail(deps, mailId);
@@ -75,9 +75,9 @@ export async function resetPassword(appName: string, token: string, password: st
   const passwordHash = await hashPassword(password, deps.config.bcryptCost);
   await inTransaction(deps.db, async (transaction) => {
     const now = deps.clock.now();
-    if (!(await spendAccountToken(deps.db, record, now, transaction))) throw spentToken();
+    if (!(await spendAccountToken(deps, record, now, transaction))) throw spentToken();
     if (await deps.users.isDisabled(user.id, transaction)) throw spentToken();
-    await voidAccountTokens(deps.db, user.id, transaction);
+    await voidAccountTokens(deps, user.id, transaction);
     await endSessions(user, now, deps, transaction);
     await deps.users.update(user.id, { passwordHash }, transaction);
     await enqueueEvent(deps, transaction, app, 'user.password_changed', { ...userData(user), by: 'reset' });

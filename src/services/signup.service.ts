@@ -143,9 +143,9 @@ export async function confirmSignup(appName: string, token: string, deps: Deps) 
   await signupApplication(appName, deps);
   const { record, user } = await readAccountToken(appName, token, 'confirm', deps);
   await inTransaction(deps.db, async (transaction) => {
-    if (!(await spendAccountToken(deps.db, record, deps.clock.now(), transaction))) throw spentToken();
+    if (!(await spendAccountToken(deps, record, deps.clock.now(), transaction))) throw spentToken();
     // `disabled` changes: whatever else was pending for the user is void (as for an admin's change).
-    await voidAccountTokens(deps.db, user.id, transaction);
+    await voidAccountTokens(deps, user.id, transaction);
     await deps.users.update(user.id, { disabled: false }, transaction);
   });
   return { uid: user.uid, username: user.username };

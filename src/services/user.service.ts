@@ -169,7 +169,10 @@ export async function updateUser(
   user: User,
   app: Application,
   input: UpdateUserInput,
-  deps: Pick<Deps, 'db' | 'users' | 'sessions' | 'caches' | 'config' | 'clock' | 'deliveries' | 'webhooks'>,
+  deps: Pick<
+    Deps,
+    'db' | 'users' | 'sessions' | 'caches' | 'config' | 'clock' | 'deliveries' | 'webhooks' | 'oneUseTokens'
+  >,
 ) {
   const changes: UserChanges = {};
   if (input.password !== undefined) {
@@ -196,7 +199,7 @@ export async function updateUser(
     inTransaction(deps.db, async (transaction) => {
       if (input.email !== undefined) await assertEmailFree(app, input.email, user.id, deps, transaction);
       if (revoke) await endSessions(user, deps.clock.now(), deps, transaction);
-      if (voidsLinks) await voidAccountTokens(deps.db, user.id, transaction);
+      if (voidsLinks) await voidAccountTokens(deps, user.id, transaction);
       await deps.users.update(user.id, changes, transaction);
       await setMemberships(user, input, transaction, deps);
       await enqueueEvent(deps, transaction, app, 'user.updated', { ...userData(named), changes: listed });
@@ -219,14 +222,14 @@ export async function revokeSessions(
   user: User,
   app: Pick<Application, 'id' | 'name'>,
   now: Date,
-  deps: Pick<Deps, 'db' | 'users' | 'sessions' | 'clock' | 'config' | 'deliveries' | 'webhooks'>,
+  deps: Pick<Deps, 'db' | 'users' | 'sessions' | 'clock' | 'config' | 'deliveries' | 'webhooks' | 'oneUseTokens'>,
   event: 'session.revoked' | 'user.password_changed' = 'session.revoked',
   changes: UserChanges = {},
 ): Promise<void> {
   await inTransaction(deps.db, async (transaction) => {
     await endSessions(user, now, deps, transaction);
     // A new password (change_password) voids the reset and confirmation links mailed before it.
-    if (event === 'user.password_changed') await voidAccountTokens(deps.db, user.id, transaction);
+    if (event === 'user.password_changed') await voidAccountTokens(deps, user.id, transaction);
     await deps.users.update(user.id, changes, transaction);
     await enqueueEvent(deps, transaction, app, event, {
       ...userData(user),

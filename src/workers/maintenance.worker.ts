@@ -1,4 +1,3 @@
-import { purgeExpiredTokens } from '../db/one-use-token.repository';
 import { pruneAudit } from '../services/audit.service';
 import type { Deps } from '../services/deps';
 import { purgeSessions } from '../services/session.service';
@@ -18,7 +17,7 @@ export function startMaintenance(
   deps: Pick<
     Deps,
     | 'db'
-    | 'models'
+    | 'oneUseTokens'
     | 'sessions'
     | 'audit'
     | 'clock'
@@ -40,7 +39,7 @@ export function startMaintenance(
       const now = deps.clock.now();
       const signups = await purgeExpiredSignups(deps, now);
       if (signups > 0) deps.logger.info({ purged: signups }, 'unconfirmed sign-ups with expired links purged');
-      const tokens = await purgeExpiredTokens(deps.db, now);
+      const tokens = await deps.oneUseTokens.purgeExpired(now);
       if (tokens > 0) deps.logger.info({ purged: tokens }, 'expired one-use tokens purged');
       const pruned = await pruneAudit(deps);
       if (pruned > 0) deps.logger.info({ pruned }, 'audit log pruned');

@@ -148,8 +148,8 @@ describe('0018-one-use-tokens', () => {
     const reset = await readAccountToken('shop', 'reset-live', 'reset', deps);
     expect(reset.user.id).toBe(user.id);
     const spends = [
-      await spendAccountToken(db, reset.record, new Date()),
-      await spendAccountToken(db, reset.record, new Date()),
+      await spendAccountToken(deps, reset.record, new Date()),
+      await spendAccountToken(deps, reset.record, new Date()),
     ];
     expect(spends).toEqual([true, false]);
     expect(await refused(readAccountToken('shop', 'confirm-expired', 'confirm', deps))).toBe('invalid_token');
