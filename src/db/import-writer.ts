@@ -19,7 +19,10 @@ export type ImportedApplication = Pick<
   | 'audience'
 > &
   Partial<
-    Pick<Application, 'secretVersion' | 'mfa' | 'signup' | 'recovery' | 'publicUrl' | 'mailTemplates' | 'createdAt' | 'updatedAt'>
+    Pick<
+      Application,
+      'secretVersion' | 'mfa' | 'signup' | 'recovery' | 'publicUrl' | 'mailTemplates' | 'createdAt' | 'updatedAt'
+    >
   >;
 
 /** A user as an import writes it; a time left out is the database's now, the role left out its default. */

@@ -144,7 +144,12 @@ function applicationRecord(app: Application, secretKey: string): ApplicationReco
   };
 }
 
-function userRecord(user: DumpedUser, app: string, memberships: Memberships, factors: Map<number, DumpedFactor>): UserRecord {
+function userRecord(
+  user: DumpedUser,
+  app: string,
+  memberships: Memberships,
+  factors: Map<number, DumpedFactor>,
+): UserRecord {
   const member = memberships.get(user.id) ?? { groups: [], orgs: [] };
   const factor = factors.get(user.id);
   return {
