@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MFA_SETTINGS, RECOVERY_SETTINGS, SIGNUP_SETTINGS } from '../db/models/application.model';
+import { MFA_SETTINGS, RECOVERY_SETTINGS, SIGNUP_SETTINGS } from '../shared/constants';
 import { CONTROL_CHARACTER, appNameSchema, durationSchema, graceSchema, plainText } from './common.schema';
 
 const secretSchema = plainText()

@@ -25,3 +25,13 @@ export const WEBHOOK_TEST_EVENT = 'webhook.test';
 /** What an application key may do on its application's user routes (docs/api.md, Application keys). */
 export const APP_KEY_SCOPES = ['users:read', 'users:write', 'mfa:reset'] as const;
 export type AppKeyScope = (typeof APP_KEY_SCOPES)[number];
+
+/** An application's second factor: `off`, `optional`, or `required`. */
+export const MFA_SETTINGS = ['off', 'optional', 'required'] as const;
+export type MfaSetting = (typeof MFA_SETTINGS)[number];
+/** Sign-up: `off`, `open`, or `confirm` (open, the account disabled until its e-mail is confirmed). */
+export const SIGNUP_SETTINGS = ['off', 'open', 'confirm'] as const;
+export type SignupSetting = (typeof SIGNUP_SETTINGS)[number];
+/** Password recovery by mail: `off` or `on`. */
+export const RECOVERY_SETTINGS = ['off', 'on'] as const;
+export type RecoverySetting = (typeof RECOVERY_SETTINGS)[number];

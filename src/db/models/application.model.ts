@@ -7,14 +7,16 @@ import {
   type Sequelize,
 } from 'sequelize';
 
-export const MFA_SETTINGS = ['off', 'optional', 'required'] as const;
-export type MfaSetting = (typeof MFA_SETTINGS)[number];
+import {
+  MFA_SETTINGS,
+  RECOVERY_SETTINGS,
+  SIGNUP_SETTINGS,
+  type MfaSetting,
+  type RecoverySetting,
+  type SignupSetting,
+} from '../../shared/constants';
 
-/** Sign-up: `off`, `open`, or `confirm` (open, the account disabled until its e-mail is confirmed). */
-export const SIGNUP_SETTINGS = ['off', 'open', 'confirm'] as const;
-export type SignupSetting = (typeof SIGNUP_SETTINGS)[number];
-export const RECOVERY_SETTINGS = ['off', 'on'] as const;
-export type RecoverySetting = (typeof RECOVERY_SETTINGS)[number];
+export { MFA_SETTINGS, RECOVERY_SETTINGS, SIGNUP_SETTINGS, type MfaSetting, type RecoverySetting, type SignupSetting };
 
 export class Application extends Model<InferAttributes<Application>, InferCreationAttributes<Application>> {
   declare id: CreationOptional<number>;

@@ -1,9 +1,13 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { Op, QueryTypes, Transaction, type Sequelize, type WhereOptions } from 'sequelize';
-import type { Application, Org, User } from '../../db/models';
-import { keysForDump } from '../../db/application-key.repository';
-import { factorsOfUsers, type DumpedFactor } from '../../db/second-factor-dump.repository';
+import type { Application } from '../../db/application.repository';
+import {
+  inDumpSnapshot,
+  type DumpedFactor,
+  type DumpedUser,
+  type DumpSnapshot,
+  type Memberships,
+} from '../../db/dump.repository';
 import type { Deps } from '../deps';
 import { openedSecret } from '../application.service';
 import { AppError } from '../../errors';
@@ -37,27 +41,16 @@ export function exportDump(
   options: ExportOptions = {},
 ): Promise<DumpCounts> {
   // One snapshot: a user written during the export cannot name a group the dump does not hold.
-  const isolationLevel = Transaction.ISOLATION_LEVELS.REPEATABLE_READ;
-  return deps.db.transaction({ isolationLevel }, (transaction) => writeDump(deps, transaction, out, options));
+  return inDumpSnapshot(deps, (snapshot) => writeDump(snapshot, deps.config.secretKey, out, options));
 }
 
-async function writeDump(
-  store: Pick<Deps, 'db' | 'models' | 'config'>,
-  transaction: Transaction,
-  out: Writable,
-  options: ExportOptions,
-) {
-  const { Application, Group, User } = store.models;
+async function writeDump(snapshot: DumpSnapshot, secretKey: string, out: Writable, options: ExportOptions) {
   const batchSize = options.batchSize ?? 1000;
-  const apps = await Application.findAll({
-    where: options.app ? { name: options.app } : {},
-    order: [['id', 'ASC']],
-    transaction,
-  });
+  const apps = await snapshot.applications(options.app);
   if (options.app && apps.length === 0)
     throw new AppError('application_not_found', `No application is named "${options.app}".`);
   const appNames = new Map(apps.map((a) => [a.id, a.name]));
-  const appFilter: WhereOptions = options.app ? { applicationId: apps[0].id } : {};
+  const onlyApp = options.app ? apps[0].id : undefined;
   const counts: DumpCounts = { applications: apps.length, orgs: 0, groups: 0, users: 0, application_keys: 0 };
   const write = async (lines: object[]) => {
     if (lines.length === 0) return;
@@ -72,12 +65,8 @@ async function writeDump(
     application_secrets: 'in clear',
   };
   await write([header]);
-  await write(apps.map((app) => applicationRecord(app, store.config.secretKey)));
-  const keys = await keysForDump(
-    store.db,
-    apps.map((a) => a.id),
-    transaction,
-  );
+  await write(apps.map((app) => applicationRecord(app, secretKey)));
+  const keys = await snapshot.keys(apps.map((a) => a.id));
   counts.application_keys = keys.length;
   await write(
     keys.map((k) => ({
@@ -91,20 +80,11 @@ async function writeDump(
     })),
   );
 
-  for await (const orgs of pages((after) =>
-    orgPage(store, transaction, after, batchSize, options.app ? apps[0].id : undefined),
-  )) {
+  for await (const orgs of pages((after) => snapshot.orgPage(after, batchSize, onlyApp))) {
     counts.orgs += orgs.length;
     await write(orgs.map((o) => ({ type: 'org', name: o.name, created_at: o.createdAt.toISOString() })));
   }
-  const groupPage = (after: number) =>
-    Group.findAll({
-      where: { ...appFilter, id: { [Op.gt]: after } },
-      order: [['id', 'ASC']],
-      limit: batchSize,
-      transaction,
-    });
-  for await (const groups of pages(groupPage)) {
+  for await (const groups of pages((after) => snapshot.groupPage(after, batchSize, onlyApp))) {
     counts.groups += groups.length;
     await write(
       groups.map((g) => ({
@@ -116,25 +96,11 @@ async function writeDump(
     );
   }
 
-  const totalUsers = await User.count({ where: appFilter, transaction });
-  const userPage = (after: number) =>
-    User.findAll({
-      where: { ...appFilter, id: { [Op.gt]: after } },
-      order: [['id', 'ASC']],
-      limit: batchSize,
-      transaction,
-    });
-  for await (const users of pages(userPage)) {
-    const memberships = await membershipsOf(
-      store.db,
-      transaction,
-      users.map((u) => u.id),
-    );
-    const factors = await factorsOfUsers(
-      store.db,
-      users.map((u) => u.id),
-      transaction,
-    );
+  const totalUsers = await snapshot.userCount(onlyApp);
+  for await (const users of pages((after) => snapshot.userPage(after, batchSize, onlyApp))) {
+    const ids = users.map((u) => u.id);
+    const memberships = await snapshot.memberships(ids);
+    const factors = await snapshot.factors(ids);
     await write(users.map((u) => userRecord(u, appNames.get(u.applicationId) as string, memberships, factors)));
     counts.users += users.length;
     options.onProgress?.(counts.users, totalUsers);
@@ -154,54 +120,6 @@ async function* pages<T extends { id: number }>(fetch: (afterId: number) => Prom
   }
 }
 
-/** All orgs, or with an application filter only those some of its users belong to. */
-function orgPage(
-  { db, models }: Pick<Deps, 'db' | 'models'>,
-  transaction: Transaction,
-  after: number,
-  limit: number,
-  applicationId?: number,
-): Promise<Org[]> {
-  if (applicationId === undefined) {
-    return models.Org.findAll({ where: { id: { [Op.gt]: after } }, order: [['id', 'ASC']], limit, transaction });
-  }
-  return models.Org.findAll({
-    where: {
-      id: {
-        [Op.gt]: after,
-        [Op.in]: db.literal(
-          `(SELECT uo.org_id FROM user_orgs uo JOIN users u ON u.id = uo.user_id WHERE u.application_id = ${Number(applicationId)})`,
-        ),
-      },
-    },
-    order: [['id', 'ASC']],
-    limit,
-    transaction,
-  });
-}
-
-type Memberships = Map<number, { groups: string[]; orgs: string[] }>;
-
-async function membershipsOf(db: Sequelize, transaction: Transaction, userIds: number[]): Promise<Memberships> {
-  const result: Memberships = new Map(userIds.map((id) => [id, { groups: [], orgs: [] }]));
-  if (userIds.length === 0) return result;
-  const query = (sql: string) =>
-    db.query<{ user_id: number; name: string }>(sql, {
-      replacements: { ids: userIds },
-      type: QueryTypes.SELECT,
-      transaction,
-    });
-  const groups = await query(
-    'SELECT ug.user_id, g.name FROM user_groups ug JOIN "groups" g ON g.id = ug.group_id WHERE ug.user_id IN (:ids)',
-  );
-  const orgs = await query(
-    'SELECT uo.user_id, o.name FROM user_orgs uo JOIN orgs o ON o.id = uo.org_id WHERE uo.user_id IN (:ids)',
-  );
-  for (const row of groups) result.get(Number(row.user_id))?.groups.push(row.name);
-  for (const row of orgs) result.get(Number(row.user_id))?.orgs.push(row.name);
-  return result;
-}
-
 function applicationRecord(app: Application, secretKey: string): ApplicationRecord {
   return {
     type: 'application',
@@ -214,19 +132,24 @@ function applicationRecord(app: Application, secretKey: string): ApplicationReco
     access_ttl: app.accessTtl,
     access_ttl_max: app.accessTtlMax,
     refresh_ttl_max: app.refreshTtlMax,
-    cors_origins: JSON.parse(app.corsOrigins) as string[],
+    cors_origins: app.corsOrigins,
     audience: app.audience,
     mfa: app.mfa,
     signup: app.signup,
     recovery: app.recovery,
     public_url: app.publicUrl,
-    mail_templates: app.mailTemplates ? (JSON.parse(app.mailTemplates) as ApplicationRecord['mail_templates']) : null,
+    mail_templates: app.mailTemplates as ApplicationRecord['mail_templates'],
     created_at: app.createdAt.toISOString(),
     updated_at: app.updatedAt.toISOString(),
   };
 }
 
-function userRecord(user: User, app: string, memberships: Memberships, factors: Map<number, DumpedFactor>): UserRecord {
+function userRecord(
+  user: DumpedUser,
+  app: string,
+  memberships: Memberships,
+  factors: Map<number, DumpedFactor>,
+): UserRecord {
   const member = memberships.get(user.id) ?? { groups: [], orgs: [] };
   const factor = factors.get(user.id);
   return {
@@ -237,7 +160,7 @@ function userRecord(user: User, app: string, memberships: Memberships, factors: 
     password_hash: user.passwordHash,
     role: user.role,
     disabled: user.disabled,
-    email: user.email ?? null,
+    email: user.email,
     last_login_at: iso(user.lastLoginAt),
     tokens_valid_after: iso(user.tokensValidAfter),
     created_at: user.createdAt.toISOString(),

@@ -1,7 +1,5 @@
-import { inTransaction } from '../../db/transaction';
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
-import { Op, col, fn, where as sqlWhere, type Transaction } from 'sequelize';
 import {
   dumpRecordSchema,
   type ApplicationKeyRecord,
@@ -11,9 +9,8 @@ import {
   type OrgRecord,
   type UserRecord,
 } from '../../schemas/dump.schema';
-import type { Group, Org, User } from '../../db/models';
 import { insertKey, keyExists } from '../../db/application-key.repository';
-import { insertFactor } from '../../db/second-factor-dump.repository';
+import { importWriter, inImportTransaction, type ImportWriter } from '../../db/import-writer';
 import { sealApplicationSecret } from '../../crypto/secret-box';
 import type { Deps } from '../deps';
 import { checkDump, DumpError, parseLine } from './dump-check';
@@ -96,8 +93,9 @@ class DumpImporter {
     private readonly options: DumpImportOptions,
   ) {}
 
-  private get models() {
-    return this.store.models;
+  /** Reads and writes outside the users' transactions. */
+  private get writer(): ImportWriter {
+    return importWriter(this.store);
   }
 
   /** Takes one record; true when it was the end line. */
@@ -116,36 +114,34 @@ class DumpImporter {
   }
 
   private async addApplication(record: ApplicationRecord) {
-    const existing = await this.models.Application.findOne({ where: { name: record.name }, attributes: ['id'] });
-    if (existing) {
+    const existing = await this.writer.applicationId(record.name);
+    if (existing !== undefined) {
       this.summary.applications.skipped += 1;
-      this.appIds.set(record.name, existing.id);
+      this.appIds.set(record.name, existing);
       return;
     }
     // The dump carries them in clear: sealed here with this server's SECRET_KEY.
     const seal = (plain: string) => sealApplicationSecret(plain, this.store.config.secretKey);
-    await this.models.Application.bulkCreate([
-      {
-        name: record.name,
-        secret: seal(record.secret),
-        secretVersion: record.secret_version,
-        previousSecret: record.previous_secret === null ? null : seal(record.previous_secret),
-        previousSecretExpiresAt: date(record.previous_secret_expires_at),
-        refreshSecret: seal(record.refresh_secret),
-        accessTtl: record.access_ttl,
-        accessTtlMax: record.access_ttl_max,
-        refreshTtlMax: record.refresh_ttl_max,
-        corsOrigins: JSON.stringify(record.cors_origins),
-        audience: record.audience,
-        mfa: record.mfa,
-        signup: record.signup,
-        recovery: record.recovery,
-        publicUrl: record.public_url,
-        mailTemplates: record.mail_templates ? JSON.stringify(record.mail_templates) : null,
-        createdAt: new Date(record.created_at),
-        updatedAt: new Date(record.updated_at),
-      },
-    ]);
+    await this.writer.insertApplication({
+      name: record.name,
+      secret: seal(record.secret),
+      secretVersion: record.secret_version,
+      previousSecret: record.previous_secret === null ? null : seal(record.previous_secret),
+      previousSecretExpiresAt: date(record.previous_secret_expires_at),
+      refreshSecret: seal(record.refresh_secret),
+      accessTtl: record.access_ttl,
+      accessTtlMax: record.access_ttl_max,
+      refreshTtlMax: record.refresh_ttl_max,
+      corsOrigins: record.cors_origins,
+      audience: record.audience,
+      mfa: record.mfa,
+      signup: record.signup,
+      recovery: record.recovery,
+      publicUrl: record.public_url,
+      mailTemplates: record.mail_templates ?? null,
+      createdAt: new Date(record.created_at),
+      updatedAt: new Date(record.updated_at),
+    });
     this.store.caches.applications.forget(record.name);
     this.summary.applications.created += 1;
     await this.appId(record.name);
@@ -173,9 +169,8 @@ class DumpImporter {
       this.summary.orgs.skipped += 1;
       return;
     }
-    await this.models.Org.bulkCreate([{ name: record.name, createdAt: new Date(record.created_at) }]);
-    const org = await this.models.Org.findOne({ where: { name: record.name }, attributes: ['id'] });
-    orgIds.set(record.name, (org as Org).id);
+    await this.writer.insertOrgs([{ name: record.name, createdAt: new Date(record.created_at) }]);
+    orgIds.set(record.name, (await this.writer.orgIds([record.name])).get(record.name) as number);
     this.summary.orgs.created += 1;
   }
 
@@ -186,9 +181,9 @@ class DumpImporter {
       this.summary.groups.skipped += 1;
       return;
     }
-    await this.models.Group.bulkCreate([{ applicationId, name: record.name, createdAt: new Date(record.created_at) }]);
-    const group = await this.models.Group.findOne({ where: { applicationId, name: record.name }, attributes: ['id'] });
-    groups.set(record.name, (group as Group).id);
+    await this.writer.insertGroups(applicationId, [{ name: record.name, createdAt: new Date(record.created_at) }]);
+    const created = await this.writer.groupIds(applicationId, record.name);
+    groups.set(record.name, created.get(record.name) as number);
     this.summary.groups.created += 1;
   }
 
@@ -207,53 +202,33 @@ class DumpImporter {
       const applicationId = await this.appId(app);
       const groups = await this.groups(applicationId);
       const orgs = await this.orgs();
-      await inTransaction(this.store.db, (transaction) =>
-        this.insertUsers(applicationId, users, groups, orgs, transaction),
-      );
+      await inImportTransaction(this.store, (writer) => this.insertUsers(writer, applicationId, users, groups, orgs));
     }
     this.usersRead += batch.length;
     this.options.onProgress?.(this.usersRead);
   }
 
-  /** The addresses (lower case) of these users already held by a user of the application. */
-  private async takenEmails(
-    applicationId: number,
-    users: UserRecord[],
-    transaction: Transaction,
-  ): Promise<Set<string>> {
-    const emails = users.flatMap((u) => (u.email ? [u.email.toLowerCase()] : []));
-    if (emails.length === 0) return new Set();
-    const holders = await this.models.User.findAll({
-      where: { applicationId, [Op.and]: [sqlWhere(fn('lower', col('email')), { [Op.in]: emails })] },
-      attributes: ['email'],
-      transaction,
-    });
-    return new Set(holders.map((u) => (u.email ?? '').toLowerCase()));
-  }
-
   private async insertUsers(
+    writer: ImportWriter,
     applicationId: number,
     users: UserRecord[],
     groups: Map<string, number>,
     orgs: Map<string, number>,
-    transaction: Transaction,
   ) {
     // One query finds both kinds of clash: the same username in this application (the user is
     // already here: skipped) and the same uid anywhere (another user: a conflict, left out).
-    const clashes = await this.models.User.findAll({
-      where: {
-        [Op.or]: [
-          { applicationId, username: { [Op.in]: users.map((u) => u.username) } },
-          { uid: { [Op.in]: users.map((u) => u.uid) } },
-        ],
-      },
-      attributes: ['applicationId', 'username', 'uid'],
-      transaction,
-    });
+    const clashes = await writer.clashingUsers(
+      applicationId,
+      users.map((u) => u.username),
+      users.map((u) => u.uid),
+    );
     const existingNames = new Set(clashes.filter((u) => u.applicationId === applicationId).map((u) => u.username));
     const takenUids = new Set(clashes.map((u) => u.uid));
     const candidates = users.filter((u) => !existingNames.has(u.username));
-    const emailTaken = await this.takenEmails(applicationId, candidates, transaction);
+    const emailTaken = await writer.takenEmails(
+      applicationId,
+      candidates.flatMap((u) => (u.email ? [u.email.toLowerCase()] : [])),
+    );
     // Another user of the application has the address: a conflict too (addresses are unique per application).
     const fresh = candidates.filter(
       (u) => !takenUids.has(u.uid) && !(u.email && emailTaken.has(u.email.toLowerCase())),
@@ -261,10 +236,10 @@ class DumpImporter {
     this.summary.users.skipped += users.length - candidates.length;
     this.summary.users.conflicts += candidates.length - fresh.length;
     if (fresh.length === 0) return;
-    const created = await this.models.User.bulkCreate(
+    const idByName = await writer.insertUsers(
+      applicationId,
       fresh.map((u) => ({
         uid: u.uid,
-        applicationId,
         username: u.username,
         passwordHash: u.password_hash,
         role: u.role,
@@ -275,21 +250,18 @@ class DumpImporter {
         createdAt: new Date(u.created_at),
         updatedAt: new Date(u.updated_at),
       })),
-      { transaction },
     );
     this.summary.users.created += fresh.length;
-    const idByName = await this.createdIds(applicationId, created, transaction);
     const links = (names: string[], known: Map<string, number>, username: string, column: string) =>
       names.flatMap((name) => {
         const target = known.get(name);
         if (target === undefined) throw new DumpError(`user "${username}" belongs to "${name}", which the dump lacks`);
-        return [{ user_id: idByName.get(username), [column]: target }];
+        return [{ user_id: idByName.get(username) as number, [column]: target }];
       });
     const userGroups = fresh.flatMap((u) => links([...new Set(u.groups)], groups, u.username, 'group_id'));
     const userOrgs = fresh.flatMap((u) => links([...new Set(u.orgs)], orgs, u.username, 'org_id'));
-    const queryInterface = this.store.db.getQueryInterface();
-    if (userGroups.length > 0) await queryInterface.bulkInsert('user_groups', userGroups, { transaction });
-    if (userOrgs.length > 0) await queryInterface.bulkInsert('user_orgs', userOrgs, { transaction });
+    if (userGroups.length > 0) await writer.insertMemberships('user_groups', userGroups);
+    if (userOrgs.length > 0) await writer.insertMemberships('user_orgs', userOrgs);
     this.summary.memberships += userGroups.length + userOrgs.length;
     for (const u of fresh) {
       const factor = u.second_factor;
@@ -300,27 +272,15 @@ class DumpImporter {
         lastStep: factor.last_step,
         recoveryCodeHashes: factor.recovery_code_hashes,
       };
-      await insertFactor(this.store.db, idByName.get(u.username) as number, dumped, new Date(), transaction);
+      await writer.insertFactor(idByName.get(u.username) as number, dumped, new Date());
     }
-  }
-
-  /** PostgreSQL returns the new ids (RETURNING); SQLite's bulk insert does not, so they are read back. */
-  private async createdIds(applicationId: number, created: User[], transaction: Transaction) {
-    if (this.store.db.getDialect() === 'postgres') return new Map(created.map((u) => [u.username, u.id]));
-    const rows = await this.models.User.findAll({
-      where: { applicationId, username: { [Op.in]: created.map((u) => u.username) } },
-      attributes: ['id', 'username'],
-      transaction,
-    });
-    return new Map(rows.map((u) => [u.username, u.id]));
   }
 
   private async appId(name: string): Promise<number> {
     let id = this.appIds.get(name);
     if (id === undefined) {
-      const app = await this.models.Application.findOne({ where: { name }, attributes: ['id'] });
-      if (!app) throw new DumpError(`application "${name}" is neither in the dump nor in the database`);
-      id = app.id;
+      id = await this.writer.applicationId(name);
+      if (id === undefined) throw new DumpError(`application "${name}" is neither in the dump nor in the database`);
       this.appIds.set(name, id);
     }
     return id;
@@ -329,8 +289,7 @@ class DumpImporter {
   private async groups(applicationId: number): Promise<Map<string, number>> {
     let groups = this.groupIds.get(applicationId);
     if (!groups) {
-      const rows = await this.models.Group.findAll({ where: { applicationId }, attributes: ['id', 'name'] });
-      groups = new Map(rows.map((g) => [g.name, g.id]));
+      groups = await this.writer.groupIds(applicationId);
       this.groupIds.set(applicationId, groups);
     }
     return groups;
@@ -338,8 +297,7 @@ class DumpImporter {
 
   private async orgs(): Promise<Map<string, number>> {
     if (!this.orgIds) {
-      const rows = await this.models.Org.findAll({ attributes: ['id', 'name'] });
-      this.orgIds = new Map(rows.map((o) => [o.name, o.id]));
+      this.orgIds = await this.writer.orgIds();
     }
     return this.orgIds;
   }

@@ -1,8 +1,6 @@
-import { inTransaction } from '../../db/transaction';
-import { Op, type Sequelize, type Transaction } from 'sequelize';
 import { randomId } from '../../crypto/random';
 import { sealApplicationSecret } from '../../crypto/secret-box';
-import type { Models } from '../../db/models';
+import { importWriter, inImportTransaction, type ImportWriter, type MembershipTable } from '../../db/import-writer';
 import { APPLICATION_DEFAULTS } from '../application.service';
 import type { Deps, Store } from '../deps';
 import {
@@ -53,8 +51,6 @@ export interface QuidImportReport {
   skipped_users: SkippedUser[];
 }
 
-const BATCH = 1000;
-
 /**
  * Moves a Quid installation into jawth: one application per namespace (keys kept as secrets so
  * that backends and unexpired tokens keep working), its users with their bcrypt hashes, groups
@@ -92,39 +88,34 @@ export async function importQuid(
 
 /** Orgs are global: an org of the same name is reused, so memberships join it. */
 async function importOrgs(
-  { db, models }: Pick<Store, 'db' | 'models'>,
+  store: Pick<Store, 'db' | 'models'>,
   source: QuidSource,
   report: QuidImportReport,
   dryRun: boolean,
 ) {
-  const { Org } = models;
   const quidOrgs = await source.orgs();
   const names = [...new Set(quidOrgs.map((o) => o.name))];
-  const existing = await Org.findAll({ where: { name: { [Op.in]: names } }, attributes: ['id', 'name'] });
-  const idByName = new Map(existing.map((o) => [o.name, o.id]));
+  const idByName = await importWriter(store).orgIds(names);
   report.orgs.existing = names.filter((n) => idByName.has(n));
   report.orgs.created = names.filter((n) => !idByName.has(n));
   if (!dryRun && report.orgs.created.length > 0) {
-    await inTransaction(db, async (transaction) => {
-      await Org.bulkCreate(
-        report.orgs.created.map((name) => ({ name })),
-        { transaction },
-      );
-      const rows = await Org.findAll({ where: { name: { [Op.in]: report.orgs.created } }, transaction });
-      for (const row of rows) idByName.set(row.name, row.id);
+    await inImportTransaction(store, async (writer) => {
+      await writer.insertOrgs(report.orgs.created.map((name) => ({ name })));
+      for (const [name, id] of await writer.orgIds(report.orgs.created)) idByName.set(name, id);
     });
   }
   return new Map(quidOrgs.map((o) => [o.id, idByName.get(o.name)]));
 }
 
 async function importNamespace(
-  { db, models, caches, config }: Pick<Deps, 'db' | 'models' | 'caches' | 'config'>,
+  store: Pick<Deps, 'db' | 'models' | 'caches' | 'config'>,
   source: QuidSource,
   plan: PlannedNamespace,
   orgIds: Map<number, number | undefined>,
   report: QuidImportReport,
   options: QuidImportOptions,
 ): Promise<AppOutcome> {
+  const { caches, config } = store;
   const name = plan.namespace.name;
   const outcome: AppOutcome = {
     name,
@@ -138,8 +129,7 @@ async function importNamespace(
     ...(options.includeSecrets ? { secret: plan.secret, refresh_secret: plan.refreshSecret } : {}),
   };
   if (plan.problem) return { ...outcome, reason: plan.problem };
-  const { Application } = models;
-  const exists = (await Application.count({ where: { name } })) > 0;
+  const exists = (await importWriter(store).applicationId(name)) !== undefined;
   if (exists && !options.replace) {
     return { ...outcome, status: 'skipped_existing', reason: 'an application of this name exists (--replace)' };
   }
@@ -156,82 +146,68 @@ async function importNamespace(
   });
   if (options.dryRun) return { ...outcome, status: exists ? 'would_replace' : 'would_create' };
 
-  await inTransaction(db, async (transaction) => {
+  await inImportTransaction(store, async (writer) => {
     // Users, groups, memberships and sessions of the replaced application go with it (cascade).
-    if (exists) await Application.destroy({ where: { name }, transaction });
-    const app = await Application.create(
-      {
-        name,
-        secret: sealApplicationSecret(plan.secret, config.secretKey),
-        previousSecret: null,
-        previousSecretExpiresAt: null,
-        refreshSecret: sealApplicationSecret(plan.refreshSecret, config.secretKey),
-        accessTtl: Math.min(APPLICATION_DEFAULTS.accessTtl, plan.accessTtlMax),
-        accessTtlMax: plan.accessTtlMax,
-        refreshTtlMax: plan.refreshTtlMax,
-        corsOrigins: '[]',
-        audience: null,
-      },
-      { transaction },
-    );
-    const groupIds = await insertGroups(models, app.id, groups, transaction);
-    const jawthUserIds = await insertUsers(models, app.id, users, transaction);
-    await insertLinks(db, 'user_groups', 'group_id', groupLinks, jawthUserIds, groupIds, transaction);
-    await insertLinks(db, 'user_orgs', 'org_id', orgLinks, jawthUserIds, orgIds, transaction);
+    if (exists) await writer.removeApplication(name);
+    const applicationId = await writer.createApplication({
+      name,
+      secret: sealApplicationSecret(plan.secret, config.secretKey),
+      previousSecret: null,
+      previousSecretExpiresAt: null,
+      refreshSecret: sealApplicationSecret(plan.refreshSecret, config.secretKey),
+      accessTtl: Math.min(APPLICATION_DEFAULTS.accessTtl, plan.accessTtlMax),
+      accessTtlMax: plan.accessTtlMax,
+      refreshTtlMax: plan.refreshTtlMax,
+      corsOrigins: [],
+      audience: null,
+    });
+    const groupIds = await insertGroups(writer, applicationId, groups);
+    const jawthUserIds = await insertUsers(writer, applicationId, users);
+    await insertLinks(writer, 'user_groups', 'group_id', groupLinks, jawthUserIds, groupIds);
+    await insertLinks(writer, 'user_orgs', 'org_id', orgLinks, jawthUserIds, orgIds);
   });
   caches.applications.forget(name);
   return { ...outcome, status: exists ? 'replaced' : 'created' };
 }
 
-async function insertGroups(
-  { Group }: Pick<Models, 'Group'>,
-  applicationId: number,
-  groups: { id: number; name: string }[],
-  transaction: Transaction,
-) {
+async function insertGroups(writer: ImportWriter, applicationId: number, groups: { id: number; name: string }[]) {
   const names = [...new Set(groups.map((g) => g.name))];
-  await Group.bulkCreate(
-    names.map((name) => ({ applicationId, name })),
-    { transaction },
+  await writer.insertGroups(
+    applicationId,
+    names.map((name) => ({ name })),
   );
-  const rows = await Group.findAll({ where: { applicationId }, attributes: ['id', 'name'], transaction });
-  const idByName = new Map(rows.map((g) => [g.name, g.id]));
+  const idByName = await writer.groupIds(applicationId);
   return new Map(groups.map((g) => [g.id, idByName.get(g.name)]));
 }
 
 /** Hashes are kept as they are: jawth accepts any bcrypt cost and re-hashes at the next login. */
 async function insertUsers(
-  { User }: Pick<Models, 'User'>,
+  writer: ImportWriter,
   applicationId: number,
   users: { id: number; username: string; password: string; isDisabled: boolean; dateCreated: Date | null }[],
-  transaction: Transaction,
 ) {
-  for (let i = 0; i < users.length; i += BATCH) {
-    const rows = users.slice(i, i + BATCH).map((u) => ({
+  const idByName = await writer.insertUsers(
+    applicationId,
+    users.map((u) => ({
       uid: randomId(),
-      applicationId,
       username: u.username,
       passwordHash: u.password,
       disabled: u.isDisabled,
       lastLoginAt: null,
       tokensValidAfter: null,
       ...(u.dateCreated ? { createdAt: u.dateCreated } : {}),
-    }));
-    await User.bulkCreate(rows, { transaction });
-  }
-  const rows = await User.findAll({ where: { applicationId }, attributes: ['id', 'username'], transaction, raw: true });
-  const idByName = new Map(rows.map((u) => [u.username, u.id]));
+    })),
+  );
   return new Map(users.map((u) => [u.id, idByName.get(u.username)]));
 }
 
 async function insertLinks(
-  db: Sequelize,
-  table: 'user_groups' | 'user_orgs',
+  writer: ImportWriter,
+  table: MembershipTable,
   column: 'group_id' | 'org_id',
   links: QuidLink[],
   userIds: Map<number, number | undefined>,
   targetIds: Map<number, number | undefined>,
-  transaction: Transaction,
 ) {
   const seen = new Set<string>();
   const rows: Record<string, number>[] = [];
@@ -243,8 +219,5 @@ async function insertLinks(
     seen.add(key);
     rows.push({ user_id: userId, [column]: targetId });
   }
-  const queryInterface = db.getQueryInterface();
-  for (let i = 0; i < rows.length; i += BATCH) {
-    await queryInterface.bulkInsert(table, rows.slice(i, i + BATCH), { transaction });
-  }
+  await writer.insertMemberships(table, rows);
 }
