@@ -1,7 +1,8 @@
 import { Op, QueryTypes, Transaction, type Sequelize, type WhereOptions } from 'sequelize';
 import { decodedApplication, type Application } from './application.repository';
 import { keysForDump } from './application-key.repository';
-import type { Models, User as UserModel } from './models';
+import type { Models } from './models';
+import { userColumns, type User } from './user.repository';
 import { factorsOfUsers, type DumpedFactor } from './second-factor-dump.repository';
 
 export type { DumpedFactor };
@@ -18,20 +19,7 @@ export interface DumpedGroup extends DumpedOrg {
 }
 
 /** A user's own columns, without its memberships (DumpSnapshot.memberships). */
-export interface DumpedUser {
-  id: number;
-  uid: string;
-  applicationId: number;
-  username: string;
-  passwordHash: string;
-  role: string;
-  disabled: boolean;
-  email: string | null;
-  lastLoginAt: Date | null;
-  tokensValidAfter: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type DumpedUser = Omit<User, 'groups' | 'orgs'>;
 
 export interface DumpedKey {
   id: string;
@@ -116,27 +104,10 @@ function dumpSnapshot({ db, models }: { db: Sequelize; models: Models }, transac
         limit,
         transaction,
       });
-      return rows.map(dumpedUser);
+      return rows.map(userColumns);
     },
     memberships: (userIds) => membershipsOf(db, transaction, userIds),
     factors: (userIds) => factorsOfUsers(db, userIds, transaction),
-  };
-}
-
-function dumpedUser(user: UserModel): DumpedUser {
-  return {
-    id: user.id,
-    uid: user.uid,
-    applicationId: user.applicationId,
-    username: user.username,
-    passwordHash: user.passwordHash,
-    role: user.role,
-    disabled: user.disabled,
-    email: user.email ?? null,
-    lastLoginAt: user.lastLoginAt,
-    tokensValidAfter: user.tokensValidAfter,
-    createdAt: user.createdAt,
-    updatedAt: user.updatedAt,
   };
 }
 

@@ -87,7 +87,8 @@ export interface UserRepository {
   remove(id: number, transaction: Transaction): Promise<void>;
 }
 
-function decoded(row: UserModel): User {
+/** A user's own columns, without its memberships (the dump reads those apart, db/dump.repository.ts). */
+export function userColumns(row: UserModel): Omit<User, 'groups' | 'orgs'> {
   return {
     id: row.id,
     uid: row.uid,
@@ -96,11 +97,17 @@ function decoded(row: UserModel): User {
     passwordHash: row.passwordHash,
     role: row.role,
     disabled: row.disabled,
-    email: row.email,
+    email: row.email ?? null,
     lastLoginAt: row.lastLoginAt,
     tokensValidAfter: row.tokensValidAfter,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+  };
+}
+
+function decoded(row: UserModel): User {
+  return {
+    ...userColumns(row),
     groups: (row.groups ?? []).map((g) => ({ name: g.name })),
     orgs: (row.orgs ?? []).map((o) => ({ name: o.name })),
   };
